@@ -1,0 +1,28 @@
+package dev.omnibus.spi;
+
+import dev.omnibus.envelope.WireMessage;
+
+/**
+ * One received message and its acknowledgement. {@link #ack()} and {@link #nack(boolean)} may be called from any thread;
+ * the first call counts, later ones are ignored.
+ */
+public interface Delivery {
+
+  /** The message as received, its headers named by the transport's {@link dev.omnibus.envelope.HeaderConvention}. */
+  WireMessage message();
+
+  /**
+   * Which delivery of this message this is, 1 for the first; as far as the transport knows (RabbitMQ's redelivered
+   * flag gives 2 at most, for example). The bus keeps its own count as well.
+   */
+  int attempt();
+
+  /** The message was handled: the broker may forget it (commit the offset, basic.ack, PUBACK). */
+  void ack();
+
+  /**
+   * The message was not handled. With {@code requeue} it is delivered again, to this or another consumer of the group,
+   * without skipping later messages; without, the broker may drop it (the bus has dead-lettered it first).
+   */
+  void nack(boolean requeue);
+}

@@ -1,0 +1,140 @@
+package dev.omnibus.envelope;
+
+import io.cloudevents.CloudEvent;
+import io.cloudevents.SpecVersion;
+import java.net.URI;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Checks an event against the CloudEvents 1.0 specification (STANDARDS.md §1): required attributes present and
+ * non-empty, {@code specversion} 1.0, extension names {@code ^[a-z0-9]+$} and not {@code data}, extension values of a
+ * CloudEvents type (Integer is int32), strings free of control characters, {@code dataschema} an absolute URI,
+ * {@code datacontenttype} a media type.
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class CloudEventValidator {
+
+  private static final Pattern ATTRIBUTE_NAME = Pattern.compile("^[a-z0-9]+$");
+  private static final Pattern MEDIA_TYPE =
+      Pattern.compile("^[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+\\s*(;.*)?$");
+
+  private CloudEventValidator() {}
+
+  /** Whether a name is a legal attribute or extension name: {@code ^[a-z0-9]+$}, and not {@code data}. */
+  public static boolean isValidAttributeName(String name) {
+    return ATTRIBUTE_NAME.matcher(name).matches() && !name.equals("data");
+  }
+
+  /**
+   * Validates an event.
+   *
+   * @throws MalformedEventException listing every violation, when there is at least one
+   */
+  public static void validate(CloudEvent event) {
+    List<String> violations = violations(event);
+    if (!violations.isEmpty()) {
+      throw new MalformedEventException(violations, null);
+    }
+  }
+
+  /** Every violation of the specification in the event, or an empty list for a valid event. */
+  public static List<String> violations(CloudEvent event) {
+    List<String> violations = new ArrayList<>();
+    if (event.getSpecVersion() != SpecVersion.V1) {
+      violations.add("specversion must be 1.0, was " + event.getSpecVersion());
+    }
+    requireString(violations, "id", event.getId());
+    requireString(violations, "type", event.getType());
+    URI source = event.getSource();
+    if (source == null || source.toString().isEmpty()) {
+      violations.add("source is required and must be a non-empty URI-reference");
+    } else {
+      checkCharacters(violations, "source", source.toString());
+    }
+    optionalString(violations, "subject", event.getSubject());
+    String contentType = event.getDataContentType();
+    if (contentType != null && !MEDIA_TYPE.matcher(contentType).matches()) {
+      violations.add("datacontenttype must be an RFC 2046 media type, was '" + contentType + "'");
+    }
+    URI dataSchema = event.getDataSchema();
+    if (dataSchema != null && (dataSchema.toString().isEmpty() || !dataSchema.isAbsolute())) {
+      violations.add("dataschema must be an absolute URI, was '" + dataSchema + "'");
+    }
+    for (String name : event.getExtensionNames()) {
+      if (!ATTRIBUTE_NAME.matcher(name).matches()) {
+        violations.add("extension name '" + name + "' must consist of a-z and 0-9 only");
+        continue;
+      }
+      if (name.equals("data")) {
+        violations.add("extension name 'data' is reserved");
+        continue;
+      }
+      checkExtensionValue(violations, name, event.getExtension(name));
+    }
+    return violations;
+  }
+
+  private static void checkExtensionValue(List<String> violations, String name, @Nullable Object value) {
+    if (value == null) {
+      return;
+    }
+    if (value instanceof String string) {
+      checkCharacters(violations, name, string);
+    } else if (value instanceof Number number) {
+      if (!(number instanceof Integer || number instanceof Short || number instanceof Byte)) {
+        boolean integral = number instanceof Long || number instanceof java.math.BigInteger
+            || (number instanceof java.math.BigDecimal decimal && decimal.stripTrailingZeros().scale() <= 0);
+        double asDouble = number.doubleValue();
+        if (!integral || asDouble < Integer.MIN_VALUE || asDouble > Integer.MAX_VALUE) {
+          violations.add("extension '" + name + "' must be a 32-bit Integer, was " + number);
+        }
+      }
+    } else if (!(value instanceof Boolean || value instanceof URI || value instanceof OffsetDateTime
+        || value instanceof byte[])) {
+      violations.add("extension '" + name + "' has a value of no CloudEvents type: " + value.getClass().getName());
+    }
+  }
+
+  private static void requireString(List<String> violations, String name, @Nullable String value) {
+    if (value == null || value.isEmpty()) {
+      violations.add(name + " is required and must be non-empty");
+    } else {
+      checkCharacters(violations, name, value);
+    }
+  }
+
+  private static void optionalString(List<String> violations, String name, @Nullable String value) {
+    if (value != null) {
+      if (value.isEmpty()) {
+        violations.add(name + " must be non-empty when present");
+      } else {
+        checkCharacters(violations, name, value);
+      }
+    }
+  }
+
+  private static void checkCharacters(List<String> violations, String name, String value) {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c <= 0x1F || (c >= 0x7F && c <= 0x9F)) {
+        violations.add(name + " contains the control character U+" + String.format("%04X", (int) c));
+        return;
+      }
+      if (Character.isHighSurrogate(c)) {
+        if (i + 1 >= value.length() || !Character.isLowSurrogate(value.charAt(i + 1))) {
+          violations.add(name + " contains an unpaired surrogate");
+          return;
+        }
+        i++;
+      } else if (Character.isLowSurrogate(c)) {
+        violations.add(name + " contains an unpaired surrogate");
+        return;
+      }
+    }
+  }
+}

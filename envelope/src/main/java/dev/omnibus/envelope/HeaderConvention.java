@@ -1,0 +1,137 @@
+package dev.omnibus.envelope;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * How one protocol names CloudEvents attributes in binary mode: the prefix written, the prefixes read, and where the
+ * {@code datacontenttype} travels. Rules and sources are in {@code STANDARDS.md} §3–§5.
+ *
+ * <ul>
+ *   <li>{@link #KAFKA}: headers {@code ce_<name>}, content type in the {@code content-type} header.
+ *   <li>{@link #AMQP}: headers {@code cloudEvents_<name>} written; {@code cloudEvents_}, {@code cloudEvents:},
+ *       {@code ce-} and {@code ce_} read, one prefix per message; content type in the {@code content_type} property.
+ *   <li>{@link #MQTT}: MQTT 5 user properties named as the attributes, unprefixed; {@code ce-} prefixed ones (written by
+ *       a known non-compliant producer) are read but never written; content type in the PUBLISH Content Type.
+ *   <li>{@link #MEMORY}: unprefixed headers, content type beside them.
+ * </ul>
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class HeaderConvention {
+
+  /** The CloudEvents Kafka protocol binding. */
+  public static final HeaderConvention KAFKA =
+      new HeaderConvention("kafka", "ce_", List.of("ce_"), "content-type header");
+
+  /** AMQP 0-9-1 (RabbitMQ): the AMQP 1.0 binding's {@code cloudEvents_} prefix, read leniently. */
+  public static final HeaderConvention AMQP =
+      new HeaderConvention(
+          "amqp", "cloudEvents_", List.of("cloudEvents_", "cloudEvents:", "ce-", "ce_"), "content_type property");
+
+  /** The CloudEvents MQTT protocol binding for MQTT 5. */
+  public static final HeaderConvention MQTT =
+      new HeaderConvention("mqtt", "", List.of("", "ce-"), "Content Type property");
+
+  /** The in-memory binding. */
+  public static final HeaderConvention MEMORY =
+      new HeaderConvention("memory", "", List.of(""), "content type field");
+
+  private static final List<String> KNOWN_ATTRIBUTES =
+      List.of("id", "source", "specversion", "type", "datacontenttype", "dataschema", "subject", "time");
+
+  private final String name;
+  private final String writePrefix;
+  private final List<String> readPrefixes;
+  private final String contentTypeCarrier;
+  private final Map<String, String> knownHeaderNames;
+
+  private HeaderConvention(String name, String writePrefix, List<String> readPrefixes, String contentTypeCarrier) {
+    this.name = name;
+    this.writePrefix = writePrefix;
+    this.readPrefixes = List.copyOf(readPrefixes);
+    this.contentTypeCarrier = contentTypeCarrier;
+    var names = new java.util.HashMap<String, String>();
+    for (String attribute : KNOWN_ATTRIBUTES) {
+      names.put(attribute, writePrefix + attribute);
+    }
+    this.knownHeaderNames = Map.copyOf(names);
+  }
+
+  /** The protocol this convention is for, e.g. {@code kafka}. */
+  public String name() {
+    return name;
+  }
+
+  /** The prefix written before each attribute name; empty for MQTT and memory. */
+  public String writePrefix() {
+    return writePrefix;
+  }
+
+  /** The prefixes accepted when reading, in order of preference. */
+  public List<String> readPrefixes() {
+    return readPrefixes;
+  }
+
+  /** Where the protocol carries {@code datacontenttype}, for documentation and error messages. */
+  public String contentTypeCarrier() {
+    return contentTypeCarrier;
+  }
+
+  /** The header name written for an attribute. */
+  public String headerName(String attribute) {
+    String known = knownHeaderNames.get(attribute);
+    return known != null ? known : writePrefix + attribute;
+  }
+
+  /**
+   * Finds the prefix a received message uses: the first read prefix under which a {@code specversion} header exists
+   * (header names compared case-insensitively), or {@code null} when there is none.
+   */
+  @Nullable String detectPrefix(Map<String, String> headers) {
+    for (String prefix : readPrefixes) {
+      String wanted = prefix + "specversion";
+      for (String header : headers.keySet()) {
+        if (header.equalsIgnoreCase(wanted)) {
+          return prefix;
+        }
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The attribute a header carries under the given prefix, lower-cased, or {@code null} when the header is not an
+   * attribute header of this convention.
+   */
+  @Nullable String attributeName(String header, String prefix) {
+    if (header.length() <= prefix.length() || !header.regionMatches(true, 0, prefix, 0, prefix.length())) {
+      return null;
+    }
+    String attribute = header.substring(prefix.length()).toLowerCase(Locale.ROOT);
+    if (prefix.isEmpty() && !CloudEventValidator.isValidAttributeName(attribute)) {
+      // Unprefixed conventions (MQTT user properties) may carry other application properties: not attributes.
+      return null;
+    }
+    return attribute;
+  }
+
+  /** Whether a header uses one of the other read prefixes than the given one (a message mixing prefixes). */
+  boolean usesOtherPrefix(String header, String prefix) {
+    for (String other : readPrefixes) {
+      if (!other.isEmpty() && !other.equalsIgnoreCase(prefix) && header.length() > other.length()
+          && header.regionMatches(true, 0, other, 0, other.length())
+          && !(prefix.length() > other.length() && header.regionMatches(true, 0, prefix, 0, prefix.length()))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Override
+  public String toString() {
+    return "HeaderConvention[" + name + "]";
+  }
+}
