@@ -1,0 +1,448 @@
+package dev.omnibus;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.omnibus.envelope.EnvelopeCodec;
+import dev.omnibus.envelope.MalformedEventException;
+import dev.omnibus.envelope.Mode;
+import dev.omnibus.envelope.WireMessage;
+import dev.omnibus.internal.Codecs;
+import dev.omnibus.spi.Destination;
+import dev.omnibus.spi.ServerConfig;
+import dev.omnibus.spi.SubscribeOptions;
+import dev.omnibus.spi.Transport;
+import dev.omnibus.spi.TransportCapabilities;
+import dev.omnibus.spi.TransportCapabilities.Feature;
+import dev.omnibus.spi.TransportProvider;
+import io.cloudevents.CloudEvent;
+import io.cloudevents.core.builder.CloudEventBuilder;
+import java.net.URI;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The {@link EventBus}: typed marshalling and the delivery layer above one {@link Transport}. */
+final class DefaultEventBus implements EventBus {
+
+  private static final Logger LOG = LoggerFactory.getLogger(DefaultEventBus.class);
+
+  /** Extension attributes a dead letter carries (names are CloudEvents extension names: [a-z0-9]). */
+  static final String DLQ_REASON = "dlqreason";
+  static final String DLQ_ATTEMPTS = "dlqattempts";
+  static final String DLQ_CHANNEL = "dlqchannel";
+  static final String DLQ_ADDRESS = "dlqaddress";
+  static final String DLQ_GROUP = "dlqgroup";
+  static final String DLQ_ERROR = "dlqerror";
+  static final String DLQ_HEADERS = "dlqheaders";
+  static final String MALFORMED_TYPE = "dev.omnibus.deadletter.malformed";
+  private static final int MAX_TEXT = 1000;
+
+  private final ServerConfig server;
+  private final Transport transport;
+  private final TransportCapabilities capabilities;
+  private final EnvelopeCodec envelope;
+  private final Map<String, ChannelDef> channels;
+  private final boolean channelsDeclared;
+  private final URI source;
+  private final int maxAttempts;
+  private final Duration closeTimeout;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final Object lock = new Object();
+  private final Map<String, Dispatcher> groupDispatchers = new HashMap<>();
+  private final Set<Dispatcher> dispatchers = ConcurrentHashMap.newKeySet();
+  private final Set<CompletableFuture<Void>> inFlight = ConcurrentHashMap.newKeySet();
+
+  private DefaultEventBus(Configuration configuration, Transport transport, EventBus.Builder builder) {
+    this.server = configuration.server();
+    this.transport = transport;
+    this.capabilities = transport.capabilities();
+    this.envelope = EnvelopeCodec.of(capabilities.convention());
+    this.channelsDeclared = configuration.channelsDeclared();
+    Map<String, ChannelDef> resolved = new HashMap<>();
+    configuration.channels().forEach((id, channel) -> resolved.put(id, adaptMode(channel)));
+    this.channels = new ConcurrentHashMap<>(resolved);
+    this.source = builder.source != null ? builder.source : URI.create("/omnibus/" + server.name());
+    this.maxAttempts = builder.maxAttempts;
+    this.closeTimeout = builder.closeTimeout;
+  }
+
+  static EventBus build(EventBus.Builder builder) {
+    Configuration configuration = Configuration.resolve(builder);
+    TransportProvider provider = Providers.find(configuration.server(), builder.providers,
+        configuration.serverPath());
+    Transport transport;
+    try {
+      transport = provider.open(configuration.server());
+    } catch (EventBusException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw ConfigurationException.because("Cannot open the " + configuration.server().protocol()
+          + " transport for server '" + configuration.server().name() + "': " + e.getMessage(), e);
+    }
+    return new DefaultEventBus(configuration, transport, builder);
+  }
+
+  /** A transport that cannot carry binary mode gets structured mode on every channel (MQTT 3.1.1). */
+  private ChannelDef adaptMode(ChannelDef channel) {
+    if (channel.mode() == Mode.BINARY && !capabilities.supports(Feature.BINARY_MODE)) {
+      return new ChannelDef(channel.id(), channel.address(), channel.bindings(), channel.sendBindings(),
+          channel.receiveBindings(), Mode.STRUCTURED, channel.options(), channel.parameterEnums(), channel.path());
+    }
+    return channel;
+  }
+
+  ChannelDef channel(String id) {
+    ChannelDef channel = channels.get(id);
+    if (channel != null) {
+      return channel;
+    }
+    if (channelsDeclared) {
+      throw ConfigurationException.of("channels." + id, "Unknown channel '" + id + "'; the document declares "
+          + new java.util.TreeSet<>(channels.keySet()) + ". Use one of them in EventType.channel(...)");
+    }
+    return channels.computeIfAbsent(id, key -> adaptMode(ChannelDef.of(key, key, null, Mode.BINARY)));
+  }
+
+  @Override
+  public <T> CompletionStage<Void> publish(EventType<T> type, @Nullable T data) {
+    return publish(type.event(data).build());
+  }
+
+  @Override
+  public <T> CompletionStage<Void> publish(Event<T> event) {
+    java.util.Objects.requireNonNull(event, "event");
+    if (closed.get()) {
+      return CompletableFuture.failedFuture(TransportClosedException.of("EventBus for server '" + server.name() + "'"));
+    }
+    ChannelDef channel;
+    CloudEvent cloudEvent;
+    String address;
+    WireMessage message;
+    try {
+      channel = channel(event.eventType().channel());
+      cloudEvent = toCloudEvent(event);
+      address = channel.fill(name -> parameterValue(event, name), event.type());
+      message = envelope.encode(cloudEvent, channel.mode());
+    } catch (EventBusException e) {
+      return CompletableFuture.failedFuture(e);
+    } catch (MalformedEventException e) {
+      return CompletableFuture.failedFuture(SerializationException.of("Event of type '" + event.type()
+          + "' is not a valid CloudEvent, nothing was sent: " + String.join("; ", e.violations()), e));
+    }
+    return send(channel.sendDestination(address), message);
+  }
+
+  private CompletionStage<Void> send(Destination destination, WireMessage message) {
+    CompletableFuture<Void> result = new CompletableFuture<>();
+    inFlight.add(result);
+    result.whenComplete((ignored, failure) -> inFlight.remove(result));
+    CompletionStage<Void> sent;
+    try {
+      sent = transport.send(destination, message);
+    } catch (RuntimeException e) {
+      sent = CompletableFuture.failedFuture(e);
+    }
+    sent.whenComplete((ignored, failure) -> {
+      if (failure == null) {
+        result.complete(null);
+      } else {
+        result.completeExceptionally(asBusException(failure, destination));
+      }
+    });
+    return result;
+  }
+
+  private EventBusException asBusException(Throwable failure, Destination destination) {
+    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    if (cause instanceof EventBusException busException) {
+      return busException;
+    }
+    return PublishException.of(destination.address(), server.name(), String.valueOf(cause.getMessage()), cause);
+  }
+
+  private <T> @Nullable String parameterValue(Event<T> event, String name) {
+    T data = event.data();
+    if (data != null) {
+      String mapped = event.eventType().parameterOf(name, data);
+      if (mapped != null) {
+        return mapped;
+      }
+    }
+    Object extension = event.extension(name.toLowerCase(java.util.Locale.ROOT));
+    return extension == null ? null : extension.toString();
+  }
+
+  private <T> CloudEvent toCloudEvent(Event<T> event) {
+    CloudEventBuilder builder = CloudEventBuilder.v1()
+        .withId(event.id())
+        .withSource(event.source() != null ? event.source() : source)
+        .withType(event.type());
+    if (event.subject() != null) {
+      builder.withSubject(event.subject());
+    }
+    if (event.time() != null) {
+      builder.withTime(event.time());
+    }
+    if (event.dataSchema() != null) {
+      builder.withDataSchema(event.dataSchema());
+    }
+    T data = event.data();
+    if (data != null) {
+      builder.withDataContentType(event.dataContentType());
+      builder.withData(event.eventType().codec().encode(data));
+    }
+    try {
+      event.extensions().forEach((name, value) -> withExtension(builder, name, value));
+    } catch (IllegalArgumentException e) {
+      throw SerializationException.of("Event of type '" + event.type() + "' has an invalid extension: "
+          + e.getMessage(), e);
+    }
+    return builder.build();
+  }
+
+  private static void withExtension(CloudEventBuilder builder, String name, Object value) {
+    if (value instanceof String string) {
+      builder.withExtension(name, string);
+    } else if (value instanceof Number number) {
+      builder.withExtension(name, number);
+    } else if (value instanceof Boolean bool) {
+      builder.withExtension(name, bool);
+    } else if (value instanceof URI uri) {
+      builder.withExtension(name, uri);
+    } else if (value instanceof OffsetDateTime time) {
+      builder.withExtension(name, time);
+    } else if (value instanceof byte[] bytes) {
+      builder.withExtension(name, bytes);
+    } else {
+      throw SerializationException.of("Extension '" + name + "' has a value of no CloudEvents type ("
+          + value.getClass().getName() + "): use String, Integer, Boolean, URI, OffsetDateTime or byte[]");
+    }
+  }
+
+  @Override
+  public <T> Subscription subscribe(EventType<T> type, @Nullable String group, EventHandler<T> handler) {
+    java.util.Objects.requireNonNull(type, "type");
+    java.util.Objects.requireNonNull(handler, "handler");
+    return register(type.channel(), group, dispatcher -> dispatcher.add(type, handler));
+  }
+
+  @Override
+  public Subscription subscribe(String channelId, @Nullable String group, RawEventHandler handler) {
+    java.util.Objects.requireNonNull(channelId, "channel");
+    java.util.Objects.requireNonNull(handler, "handler");
+    return register(channelId, group, dispatcher -> dispatcher.addRaw(handler));
+  }
+
+  private Subscription register(String channelId, @Nullable String group,
+      java.util.function.Function<Dispatcher, Subscription> register) {
+    if (group != null && group.isBlank()) {
+      throw new IllegalArgumentException("group must not be blank; use null for an anonymous subscription");
+    }
+    synchronized (lock) {
+      if (closed.get()) {
+        throw TransportClosedException.of("EventBus for server '" + server.name() + "'");
+      }
+      ChannelDef channel = channel(channelId);
+      if (group == null) {
+        Dispatcher dispatcher = new Dispatcher(this, channel, null);
+        Subscription subscription = register.apply(dispatcher);
+        start(dispatcher);
+        return subscription;
+      }
+      String key = channel.id() + '\u0000' + group;
+      Dispatcher existing = groupDispatchers.get(key);
+      if (existing != null) {
+        return register.apply(existing);
+      }
+      Dispatcher dispatcher = new Dispatcher(this, channel, group);
+      Subscription subscription = register.apply(dispatcher);
+      start(dispatcher);
+      groupDispatchers.put(key, dispatcher);
+      return subscription;
+    }
+  }
+
+  private void start(Dispatcher dispatcher) {
+    dispatcher.start(transport, new SubscribeOptions(dispatcher.group(), 0));
+    dispatchers.add(dispatcher);
+  }
+
+  /** Called by a dispatcher whose last handler went away. */
+  void stopped(Dispatcher dispatcher) {
+    synchronized (lock) {
+      dispatchers.remove(dispatcher);
+      if (dispatcher.group() != null) {
+        groupDispatchers.remove(dispatcher.channel().id() + '\u0000' + dispatcher.group(), dispatcher);
+      }
+    }
+  }
+
+  int maxAttempts() {
+    return maxAttempts;
+  }
+
+  EnvelopeCodec envelope() {
+    return envelope;
+  }
+
+  /**
+   * Sends a dead letter for a delivery and waits for the broker's confirmation. Returns whether it was stored; when
+   * not, the caller leaves the original unacknowledged so nothing is lost.
+   */
+  boolean deadLetter(Dispatcher dispatcher, @Nullable CloudEvent event, WireMessage raw, String reason, int attempts,
+      @Nullable Throwable error) {
+    Destination origin = dispatcher.destination();
+    String dlqAddress = transport.deadLetterAddress(
+        origin.isPattern() ? origin.withAddress(origin.addressWithWildcards("_")) : origin, dispatcher.group());
+    CloudEventBuilder builder;
+    if (event != null) {
+      builder = CloudEventBuilder.v1(event);
+    } else {
+      builder = CloudEventBuilder.v1()
+          .withId(UUID.randomUUID().toString())
+          .withSource(source)
+          .withType(MALFORMED_TYPE)
+          .withTime(OffsetDateTime.now(java.time.ZoneOffset.UTC));
+      if (raw.body() != null) {
+        String contentType = raw.contentType();
+        builder.withDataContentType(contentType != null && contentType.matches("^[\\w.+-]+/[\\w.+-]+.*$")
+            ? printable(contentType) : "application/octet-stream");
+        builder.withData(raw.body());
+      }
+      try {
+        builder.withExtension(DLQ_HEADERS, printable(Codecs.MAPPER.writeValueAsString(raw.headers())));
+      } catch (JsonProcessingException e) {
+        builder.withExtension(DLQ_HEADERS, "unreadable");
+      }
+    }
+    builder.withExtension(DLQ_REASON, printable(reason))
+        .withExtension(DLQ_ATTEMPTS, attempts)
+        .withExtension(DLQ_CHANNEL, origin.channel())
+        .withExtension(DLQ_ADDRESS, origin.address());
+    if (dispatcher.group() != null) {
+      builder.withExtension(DLQ_GROUP, dispatcher.group());
+    }
+    if (error != null) {
+      builder.withExtension(DLQ_ERROR, printable(error.getClass().getName() + ": " + error.getMessage()));
+    }
+    try {
+      Mode mode = capabilities.supports(Feature.BINARY_MODE) ? Mode.BINARY : Mode.STRUCTURED;
+      WireMessage message = envelope.encode(builder.build(), mode);
+      send(origin.withAddress(dlqAddress).withMode(mode), message).toCompletableFuture()
+          .get(closeTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      LOG.warn("Dead-lettered an event of channel '{}' to '{}': {}", origin.channel(), dlqAddress, printable(reason));
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } catch (ExecutionException | TimeoutException | RuntimeException e) {
+      LOG.error("Cannot dead-letter an event of channel '{}' to '{}'; leaving it unacknowledged: {}",
+          origin.channel(), dlqAddress, e.toString());
+      return false;
+    }
+  }
+
+  @Override
+  public CompletionStage<Void> replay(CloudEvent deadLetter) {
+    Object channelId = deadLetter.getExtension(DLQ_CHANNEL);
+    Object address = deadLetter.getExtension(DLQ_ADDRESS);
+    if (channelId == null || address == null || MALFORMED_TYPE.equals(deadLetter.getType())) {
+      return CompletableFuture.failedFuture(ConfigurationException.of("Not a replayable dead letter (id "
+          + deadLetter.getId() + "): it needs the dlqchannel and dlqaddress extensions and a valid original event"));
+    }
+    if (closed.get()) {
+      return CompletableFuture.failedFuture(TransportClosedException.of("EventBus for server '" + server.name() + "'"));
+    }
+    try {
+      ChannelDef channel = channel(channelId.toString());
+      CloudEventBuilder original = CloudEventBuilder.v1(deadLetter);
+      for (String name : List.of(DLQ_REASON, DLQ_ATTEMPTS, DLQ_CHANNEL, DLQ_ADDRESS, DLQ_GROUP, DLQ_ERROR)) {
+        original.withoutExtension(name);
+      }
+      WireMessage message = envelope.encode(original.build(), channel.mode());
+      return send(channel.sendDestination(address.toString()), message);
+    } catch (EventBusException e) {
+      return CompletableFuture.failedFuture(e);
+    } catch (MalformedEventException e) {
+      return CompletableFuture.failedFuture(SerializationException.of(e.getMessage(), e));
+    }
+  }
+
+  /** Text safe to put in an extension attribute: no control characters, bounded length. */
+  static String printable(String text) {
+    StringBuilder clean = new StringBuilder(Math.min(text.length(), MAX_TEXT));
+    for (int i = 0; i < text.length() && clean.length() < MAX_TEXT; i++) {
+      char c = text.charAt(i);
+      if (c <= 0x1F || (c >= 0x7F && c <= 0x9F) || Character.isSurrogate(c)) {
+        clean.append(' ');
+      } else {
+        clean.append(c);
+      }
+    }
+    if (text.length() > MAX_TEXT) {
+      clean.append("...");
+    }
+    return clean.toString().isEmpty() ? "-" : clean.toString();
+  }
+
+  @Override
+  public ServerConfig server() {
+    return server;
+  }
+
+  @Override
+  public TransportCapabilities capabilities() {
+    return capabilities;
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    long deadline = System.nanoTime() + closeTimeout.toNanos();
+    List<Dispatcher> running;
+    synchronized (lock) {
+      running = new ArrayList<>(dispatchers);
+      dispatchers.clear();
+      groupDispatchers.clear();
+    }
+    for (Dispatcher dispatcher : running) {
+      dispatcher.stop();
+    }
+    List<CompletableFuture<Void>> pending = new ArrayList<>(inFlight);
+    try {
+      CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
+          .get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException e) {
+      // Each caller has its own failed stage; closing goes on.
+    } catch (TimeoutException e) {
+      LOG.warn("Closing the bus for server '{}' with {} publishes unconfirmed after {}", server.name(),
+          inFlight.size(), closeTimeout);
+    }
+    transport.flush(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+    transport.close();
+  }
+
+  @Override
+  public String toString() {
+    return "EventBus[server=" + server.name() + ", protocol=" + server.protocol() + "]";
+  }
+}

@@ -1,0 +1,244 @@
+package dev.omnibus;
+
+import dev.omnibus.envelope.Mode;
+import dev.omnibus.spi.Bindings;
+import dev.omnibus.spi.Credentials;
+import dev.omnibus.spi.ServerConfig;
+import dev.omnibus.spi.TransportCapabilities;
+import dev.omnibus.spi.TransportProvider;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Publishes and consumes typed events as CloudEvents over the broker of one AsyncAPI server.
+ *
+ * {@snippet :
+ * try (EventBus bus = EventBus.builder()
+ *     .server(ServerConfig.of("local", "memory", "orders"))
+ *     .source(URI.create("/orders-service"))
+ *     .build()) {
+ *   bus.subscribe(ORDER_PAID, "billing", event -> charge(event.data()));
+ *   bus.publish(ORDER_PAID, new OrderPaid("o-1", 4599, "EUR")).toCompletableFuture().join();
+ * }
+ * }
+ *
+ * <p>Delivery is at least once: a handler's event is acknowledged only after the handler returned; a handler that
+ * throws gets the event again, up to {@link Builder#maxAttempts(int)} times, after which the event goes to the dead
+ * letter channel. Handlers must therefore tolerate duplicates.
+ *
+ * <p>Thread-safe. {@link #close()} is idempotent and bounded in time.
+ */
+public interface EventBus extends AutoCloseable {
+
+  /** A builder. */
+  static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Publishes an event with the given payload on its type's channel. The stage completes when the broker confirmed
+   * the event, and fails with an {@link EventBusException}: {@link PublishException} when the broker did not confirm,
+   * {@link SerializationException} when the payload cannot be encoded (nothing is sent),
+   * {@link ConfigurationException} for an unknown channel or a missing channel parameter,
+   * {@link TransportClosedException} after {@link #close()}.
+   *
+   * @param data the payload, or {@code null} for an event without data
+   */
+  <T> CompletionStage<Void> publish(EventType<T> type, @Nullable T data);
+
+  /** Publishes a fully built event; as {@link #publish(EventType, Object)}. */
+  <T> CompletionStage<Void> publish(Event<T> event);
+
+  /**
+   * Subscribes a handler to the events of one type on its channel.
+   *
+   * <p>With a group, the subscriptions of all buses in that group share the events: each event reaches one of them.
+   * Within one bus, all subscriptions of a group on a channel form one consumer that dispatches by event type, so a
+   * service can subscribe several types of one channel under one group without them competing. Events of a type no
+   * handler of the group takes are acknowledged and skipped. Without a group ({@code null}), the handler gets every
+   * event published after this method returned.
+   *
+   * @throws ConfigurationException when the channel is unknown, or this group already has a handler for this type
+   * @throws TransportClosedException after {@link #close()}
+   */
+  <T> Subscription subscribe(EventType<T> type, @Nullable String group, EventHandler<T> handler);
+
+  /** An anonymous subscription: {@link #subscribe(EventType, String, EventHandler)} without a group. */
+  default <T> Subscription subscribe(EventType<T> type, EventHandler<T> handler) {
+    return subscribe(type, null, handler);
+  }
+
+  /**
+   * Subscribes a handler to every event of a channel as a raw CloudEvent, whatever its type. In a group, it takes the
+   * events no typed handler of the group takes.
+   */
+  Subscription subscribe(String channel, @Nullable String group, RawEventHandler handler);
+
+  /**
+   * Publishes a dead letter again, as it was originally, onto the channel it came from (the {@code dlqchannel}
+   * extension), without the dead letter extensions. The stage completes as for {@link #publish(Event)}.
+   */
+  CompletionStage<Void> replay(io.cloudevents.CloudEvent deadLetter);
+
+  /** The resolved server this bus talks to. */
+  ServerConfig server();
+
+  /** What the transport of this bus can do. */
+  TransportCapabilities capabilities();
+
+  /**
+   * Stops consuming, lets handlers under way finish, waits for unconfirmed publishes (at most the close timeout), and
+   * closes the transport. Events not acknowledged stay with the broker for redelivery. Idempotent.
+   */
+  @Override
+  void close();
+
+  /**
+   * Builds an {@link EventBus}. Not thread-safe.
+   *
+   * <p>The broker comes from a server: an AsyncAPI document's server, or a {@link ServerConfig} given directly. The
+   * transport for its protocol is found with {@link java.util.ServiceLoader} (add the binding's jar, e.g.
+   * {@code dev.omnibus:bus-kafka}) or registered with {@link #transport(TransportProvider)}.
+   */
+  final class Builder {
+    final List<TransportProvider> providers = new ArrayList<>();
+    final Map<String, ChannelOverride> channels = new LinkedHashMap<>();
+    final Map<String, String> variables = new LinkedHashMap<>();
+    final Map<String, Credentials> credentials = new LinkedHashMap<>();
+    @Nullable Object asyncApi;
+    @Nullable String serverName;
+    @Nullable ServerConfig server;
+    @Nullable URI source;
+    int maxAttempts = 5;
+    Duration closeTimeout = Duration.ofSeconds(10);
+    Function<String, @Nullable String> environment = System::getenv;
+
+    Builder() {}
+
+    /** A channel declared on the builder: its address and bindings, overriding the document's. */
+    record ChannelOverride(@Nullable String address, @Nullable Bindings bindings, @Nullable Mode mode) {}
+
+    /** Loads the AsyncAPI document from a file. */
+    public Builder asyncApi(java.nio.file.Path document) {
+      this.asyncApi = Objects.requireNonNull(document, "document");
+      return this;
+    }
+
+    /** Loads the AsyncAPI document from a classpath resource, e.g. {@code "asyncapi.yaml"}. */
+    public Builder asyncApi(String classpathResource) {
+      this.asyncApi = Objects.requireNonNull(classpathResource, "classpathResource");
+      return this;
+    }
+
+    /**
+     * Selects a server of the document by name. Without it, the environment variable {@code OMNIBUS_SERVER} selects
+     * one, else the document's only server.
+     */
+    public Builder server(String name) {
+      this.serverName = Objects.requireNonNull(name, "name");
+      return this;
+    }
+
+    /** Uses a server given directly instead of a document's. */
+    public Builder server(ServerConfig server) {
+      this.server = Objects.requireNonNull(server, "server");
+      return this;
+    }
+
+    /** Sets a server variable, before {@code OMNIBUS_VAR_<NAME>} and the variable's default. */
+    public Builder variable(String name, String value) {
+      variables.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+      return this;
+    }
+
+    /**
+     * Sets the credentials for a server of the document, before {@code OMNIBUS_<SERVER>_USERNAME} and
+     * {@code _PASSWORD}. Never put secrets in the document.
+     */
+    public Builder credentials(String serverName, Credentials credentials) {
+      this.credentials.put(Objects.requireNonNull(serverName, "serverName"),
+          Objects.requireNonNull(credentials, "credentials"));
+      return this;
+    }
+
+    /** Registers a transport provider, chosen before any found on the classpath for the same protocol. */
+    public Builder transport(TransportProvider provider) {
+      providers.add(Objects.requireNonNull(provider, "provider"));
+      return this;
+    }
+
+    /**
+     * Declares a channel, or gives the address of a document channel (required where its address is {@code null}).
+     * Without a document, a channel that is not declared has its id as address.
+     */
+    public Builder channel(String id, String address) {
+      return channel(id, address, null);
+    }
+
+    /** Declares a channel with bindings, as a document's channel {@code bindings} would. */
+    public Builder channel(String id, String address, @Nullable Bindings bindings) {
+      Objects.requireNonNull(id, "id");
+      Objects.requireNonNull(address, "address");
+      ChannelOverride previous = channels.get(id);
+      channels.put(id, new ChannelOverride(address, bindings, previous == null ? null : previous.mode()));
+      return this;
+    }
+
+    /** Carries a channel's events in another content mode (binary is the default; structured is JSON). */
+    public Builder mode(String channelId, Mode mode) {
+      Objects.requireNonNull(channelId, "channelId");
+      Objects.requireNonNull(mode, "mode");
+      ChannelOverride previous = channels.get(channelId);
+      channels.put(channelId, previous == null ? new ChannelOverride(null, null, mode)
+          : new ChannelOverride(previous.address(), previous.bindings(), mode));
+      return this;
+    }
+
+    /** Sets the CloudEvents {@code source} of published events. Default: {@code /omnibus/<server name>}. */
+    public Builder source(URI source) {
+      this.source = Objects.requireNonNull(source, "source");
+      return this;
+    }
+
+    /** How many times a handler gets an event before it goes to dead letters (default 5, at least 1). */
+    public Builder maxAttempts(int maxAttempts) {
+      if (maxAttempts < 1) {
+        throw new IllegalArgumentException("maxAttempts must be >= 1, was " + maxAttempts);
+      }
+      this.maxAttempts = maxAttempts;
+      return this;
+    }
+
+    /** How long {@link EventBus#close()} may take (default 10 s). */
+    public Builder closeTimeout(Duration closeTimeout) {
+      if (closeTimeout.isNegative()) {
+        throw new IllegalArgumentException("closeTimeout must not be negative");
+      }
+      this.closeTimeout = closeTimeout;
+      return this;
+    }
+
+    /** Reads {@code OMNIBUS_*} settings from this function instead of the process environment; for tests. */
+    public Builder environment(Function<String, @Nullable String> environment) {
+      this.environment = Objects.requireNonNull(environment, "environment");
+      return this;
+    }
+
+    /**
+     * Builds the bus: resolves the server and channels, finds the transport and opens it.
+     *
+     * @throws ConfigurationException listing every problem found, each with its document path
+     */
+    public EventBus build() {
+      return DefaultEventBus.build(this);
+    }
+  }
+}

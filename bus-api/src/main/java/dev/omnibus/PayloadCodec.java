@@ -1,0 +1,57 @@
+package dev.omnibus;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.omnibus.internal.Codecs;
+
+/**
+ * Turns payloads into bytes and back, for one content type. {@link #forType(Class)} picks the default: {@code String}
+ * as {@code text/plain; charset=utf-8}, {@code byte[]} as {@code application/octet-stream}, anything else as JSON
+ * with Jackson (records, enums, collections and {@code java.time} supported).
+ *
+ * <p>Implementations are thread-safe. {@link #encode} and {@link #decode} throw {@link SerializationException}.
+ *
+ * @param <T> the payload type
+ */
+public interface PayloadCodec<T> {
+
+  /** The content type written as {@code datacontenttype}. */
+  String contentType();
+
+  /** Encodes a payload. */
+  byte[] encode(T payload);
+
+  /** Decodes a payload. */
+  T decode(byte[] bytes);
+
+  /** The default codec for a Java type. */
+  @SuppressWarnings("unchecked")
+  static <T> PayloadCodec<T> forType(Class<T> type) {
+    if (type == String.class) {
+      return (PayloadCodec<T>) text();
+    }
+    if (type == byte[].class) {
+      return (PayloadCodec<T>) bytes();
+    }
+    return json(type);
+  }
+
+  /** JSON with the bus's shared Jackson mapper (java.time as ISO strings, unknown properties ignored). */
+  static <T> PayloadCodec<T> json(Class<T> type) {
+    return new Codecs.JsonCodec<>(type, Codecs.MAPPER);
+  }
+
+  /** JSON with the given mapper. */
+  static <T> PayloadCodec<T> json(Class<T> type, ObjectMapper mapper) {
+    return new Codecs.JsonCodec<>(type, mapper);
+  }
+
+  /** UTF-8 text. */
+  static PayloadCodec<String> text() {
+    return Codecs.TEXT;
+  }
+
+  /** Bytes as they are. */
+  static PayloadCodec<byte[]> bytes() {
+    return Codecs.BYTES;
+  }
+}
