@@ -13,7 +13,8 @@ import org.jspecify.annotations.Nullable;
  * Checks an event against the CloudEvents 1.0 specification (STANDARDS.md §1): required attributes present and
  * non-empty, {@code specversion} 1.0, extension names {@code ^[a-z0-9]+$} and not {@code data}, extension values of a
  * CloudEvents type (Integer is int32), strings free of control characters, {@code dataschema} an absolute URI,
- * {@code datacontenttype} a media type.
+ * {@code datacontenttype} a media type. The {@code time} syntax (RFC 3339) is checked where text is parsed, by the
+ * codec, since a {@link CloudEvent} holds an already parsed {@link OffsetDateTime}.
  *
  * <p>Stateless and thread-safe.
  */
@@ -22,6 +23,8 @@ public final class CloudEventValidator {
   private static final Pattern ATTRIBUTE_NAME = Pattern.compile("^[a-z0-9]+$");
   private static final Pattern MEDIA_TYPE =
       Pattern.compile("^[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+\\s*(;.*)?$");
+
+  private static final int MAX_RECOMMENDED_NAME_LENGTH = 20;
 
   private CloudEventValidator() {}
 
@@ -58,8 +61,12 @@ public final class CloudEventValidator {
     }
     optionalString(violations, "subject", event.getSubject());
     String contentType = event.getDataContentType();
-    if (contentType != null && !MEDIA_TYPE.matcher(contentType).matches()) {
-      violations.add("datacontenttype must be an RFC 2046 media type, was '" + contentType + "'");
+    if (contentType != null) {
+      if (!MEDIA_TYPE.matcher(contentType).matches()) {
+        violations.add("datacontenttype must be an RFC 2046 media type, was '" + contentType + "'");
+      } else {
+        checkCharacters(violations, "datacontenttype", contentType);
+      }
     }
     URI dataSchema = event.getDataSchema();
     if (dataSchema != null && (dataSchema.toString().isEmpty() || !dataSchema.isAbsolute())) {
@@ -77,6 +84,24 @@ public final class CloudEventValidator {
       checkExtensionValue(violations, name, event.getExtension(name));
     }
     return violations;
+  }
+
+  /**
+   * What the specification advises against without forbidding it (SHOULD NOT), for logging: attribute names longer
+   * than 20 characters, names not starting with a letter (spec.md "Naming Conventions"). Empty for most events.
+   */
+  public static List<String> warnings(CloudEvent event) {
+    List<String> warnings = new ArrayList<>(0);
+    for (String name : event.getExtensionNames()) {
+      if (name.length() > MAX_RECOMMENDED_NAME_LENGTH) {
+        warnings.add("attribute name '" + name + "' is " + name.length() + " characters long: it SHOULD NOT exceed "
+            + MAX_RECOMMENDED_NAME_LENGTH);
+      }
+      if (!name.isEmpty() && !(name.charAt(0) >= 'a' && name.charAt(0) <= 'z')) {
+        warnings.add("attribute name '" + name + "' SHOULD start with a letter");
+      }
+    }
+    return warnings;
   }
 
   private static void checkExtensionValue(List<String> violations, String name, @Nullable Object value) {
@@ -125,9 +150,18 @@ public final class CloudEventValidator {
         violations.add(name + " contains the control character U+" + String.format("%04X", (int) c));
         return;
       }
+      if ((c >= 0xFDD0 && c <= 0xFDEF) || c == 0xFFFE || c == 0xFFFF) {
+        violations.add(name + " contains the noncharacter U+" + String.format("%04X", (int) c));
+        return;
+      }
       if (Character.isHighSurrogate(c)) {
         if (i + 1 >= value.length() || !Character.isLowSurrogate(value.charAt(i + 1))) {
           violations.add(name + " contains an unpaired surrogate");
+          return;
+        }
+        int codePoint = Character.toCodePoint(c, value.charAt(i + 1));
+        if ((codePoint & 0xFFFE) == 0xFFFE) {
+          violations.add(name + " contains the noncharacter U+" + String.format("%X", codePoint));
           return;
         }
         i++;

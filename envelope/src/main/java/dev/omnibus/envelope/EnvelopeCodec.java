@@ -3,21 +3,17 @@ package dev.omnibus.envelope;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.CloudEventData;
 import io.cloudevents.core.builder.CloudEventBuilder;
-import io.cloudevents.core.format.EventDeserializationException;
-import io.cloudevents.core.format.EventSerializationException;
-import io.cloudevents.jackson.JsonFormat;
+import io.cloudevents.jackson.JsonCloudEventData;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -35,7 +31,8 @@ public final class EnvelopeCodec {
   public static final String STRUCTURED_CONTENT_TYPE = "application/cloudevents+json; charset=UTF-8";
 
   private static final String STRUCTURED_PREFIX = "application/cloudevents";
-  private static final JsonFormat JSON_FORMAT = new JsonFormat();
+  private static final String BATCH_CONTENT_TYPE = "application/cloudevents-batch+json";
+  private static final String IMPLIED_JSON = "application/json";
   private static final String PARTITION_KEY = "partitionkey";
 
   private final HeaderConvention convention;
@@ -57,42 +54,61 @@ public final class EnvelopeCodec {
   /**
    * Encodes an event. The message key is the {@code partitionkey} extension when present, else the subject, else none.
    *
+   * <p>Binary mode: every attribute but {@code datacontenttype} becomes a header named by the convention, its value the
+   * canonical string (STANDARDS.md §1.4); {@code datacontenttype} becomes the message content type (set to the implied
+   * {@code application/json} when the data came from a JSON {@code data} member without one, json-format.md §3.1);
+   * the data is the body, {@code null} when the event has none. Structured mode: no headers, content type
+   * {@value #STRUCTURED_CONTENT_TYPE}, the body the event in the JSON event format.
+   *
    * @throws MalformedEventException when the event is not a valid CloudEvent; nothing is encoded then
    */
   public WireMessage encode(CloudEvent event, Mode mode) {
     CloudEventValidator.validate(event);
     String key = keyOf(event);
     if (mode == Mode.STRUCTURED) {
-      try {
-        return new WireMessage(Map.of(), STRUCTURED_CONTENT_TYPE, JSON_FORMAT.serialize(event), key);
-      } catch (EventSerializationException e) {
-        throw MalformedEventException.of("cannot serialize in the JSON event format: " + e.getMessage(), e);
-      }
+      return new WireMessage(Map.of(), STRUCTURED_CONTENT_TYPE, JsonEventFormat.write(event), key);
     }
-    Map<String, String> headers = new HashMap<>(8 + event.getExtensionNames().size() * 2);
-    headers.put(convention.headerName("specversion"), event.getSpecVersion().toString());
-    headers.put(convention.headerName("id"), event.getId());
-    headers.put(convention.headerName("source"), event.getSource().toString());
-    headers.put(convention.headerName("type"), event.getType());
-    putIfPresent(headers, "subject", event.getSubject());
+    Set<String> extensionNames = event.getExtensionNames();
+    @SuppressWarnings("unchecked")
+    Map.Entry<String, String>[] headers = new Map.Entry[7 + extensionNames.size()];
+    int n = 0;
+    headers[n++] = Map.entry(convention.specVersionHeader, event.getSpecVersion().toString());
+    headers[n++] = Map.entry(convention.idHeader, event.getId());
+    headers[n++] = Map.entry(convention.sourceHeader, event.getSource().toString());
+    headers[n++] = Map.entry(convention.typeHeader, event.getType());
+    if (event.getSubject() != null) {
+      headers[n++] = Map.entry(convention.headerName("subject"), event.getSubject());
+    }
     if (event.getTime() != null) {
-      headers.put(convention.headerName("time"), DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(event.getTime()));
+      headers[n++] = Map.entry(convention.headerName("time"), Rfc3339.format(event.getTime()));
     }
     if (event.getDataSchema() != null) {
-      headers.put(convention.headerName("dataschema"), event.getDataSchema().toString());
+      headers[n++] = Map.entry(convention.headerName("dataschema"), event.getDataSchema().toString());
     }
-    for (String name : event.getExtensionNames()) {
+    for (String name : extensionNames) {
       Object value = event.getExtension(name);
       if (value != null) {
-        headers.put(convention.headerName(name), canonicalString(value));
+        headers[n++] = Map.entry(convention.headerName(name), canonicalString(value));
       }
     }
     CloudEventData data = event.getData();
-    return new WireMessage(headers, event.getDataContentType(), data == null ? null : data.toBytes(), key);
+    String contentType = event.getDataContentType();
+    if (contentType == null && (data instanceof EventData.Json || data instanceof JsonCloudEventData)) {
+      contentType = IMPLIED_JSON;
+    }
+    return new WireMessage(
+        Map.ofEntries(n == headers.length ? headers : Arrays.copyOf(headers, n)),
+        contentType,
+        data == null ? null : data.toBytes(),
+        key);
   }
 
   /**
    * Decodes a received message.
+   *
+   * <p>The mode comes from the content type: {@code application/cloudevents+json} (any casing, any parameters) is
+   * structured; another {@code application/cloudevents...} type is read as binary when the message carries binary-mode
+   * headers (the bindings allow this) and refused otherwise; anything else is binary.
    *
    * @throws MalformedEventException when the message is not a valid CloudEvent, with every reason found
    */
@@ -103,6 +119,10 @@ public final class EnvelopeCodec {
         return decodeStructured(message);
       }
       if (convention.detectPrefix(message.headers()) == null) {
+        if (mediaType(contentType).equalsIgnoreCase(BATCH_CONTENT_TYPE)) {
+          throw MalformedEventException.of("batch mode ('" + contentType
+              + "') is not supported by the Kafka, MQTT and AMQP bindings: send one event per message");
+        }
         throw MalformedEventException.of("unsupported event format '" + contentType
             + "': only application/cloudevents+json is understood");
       }
@@ -110,15 +130,28 @@ public final class EnvelopeCodec {
     return decodeBinary(message);
   }
 
+  /**
+   * Decodes a body in the JSON batch format ({@code application/cloudevents-batch+json}): a JSON array of events,
+   * {@code []} being an empty batch. No protocol binding of Omnibus carries batches; this is for tools and bridges.
+   *
+   * @throws MalformedEventException when the body is not a JSON array of valid CloudEvents
+   */
+  public static List<CloudEvent> decodeBatch(byte[] body) {
+    return JsonEventFormat.readBatch(body);
+  }
+
   /** Whether a content type announces structured mode: it starts with {@code application/cloudevents}, any casing. */
   public static boolean isStructured(@Nullable String contentType) {
     return contentType != null && contentType.regionMatches(true, 0, STRUCTURED_PREFIX, 0, STRUCTURED_PREFIX.length());
   }
 
-  private static boolean isJsonFormat(String contentType) {
+  private static String mediaType(String contentType) {
     int semicolon = contentType.indexOf(';');
-    String mediaType = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim();
-    return mediaType.equalsIgnoreCase("application/cloudevents+json");
+    return (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim();
+  }
+
+  private static boolean isJsonFormat(String contentType) {
+    return mediaType(contentType).equalsIgnoreCase("application/cloudevents+json");
   }
 
   private CloudEvent decodeStructured(WireMessage message) {
@@ -126,16 +159,7 @@ public final class EnvelopeCodec {
     if (body == null || body.length == 0) {
       throw MalformedEventException.of("structured-mode message has an empty body");
     }
-    CloudEvent event;
-    try {
-      event = JSON_FORMAT.deserialize(body);
-    } catch (EventDeserializationException | IllegalArgumentException | IllegalStateException e) {
-      throw MalformedEventException.of("not a CloudEvent in the JSON event format: " + rootMessage(e), e);
-    } catch (RuntimeException e) {
-      throw MalformedEventException.of("not a CloudEvent in the JSON event format: " + rootMessage(e), e);
-    }
-    CloudEventValidator.validate(event);
-    return event;
+    return JsonEventFormat.read(body);
   }
 
   private CloudEvent decodeBinary(WireMessage message) {
@@ -168,24 +192,27 @@ public final class EnvelopeCodec {
     String id = attributes.remove("id");
     String type = attributes.remove("type");
     String source = attributes.remove("source");
-    if (id == null || id.isEmpty()) {
-      violations.add("id is required and must be non-empty");
+    if (id == null) {
+      violations.add("id is required");
     } else {
       builder.withId(id);
     }
-    if (type == null || type.isEmpty()) {
-      violations.add("type is required and must be non-empty");
+    if (type == null) {
+      violations.add("type is required");
     } else {
       builder.withType(type);
     }
-    if (source == null || source.isEmpty()) {
-      violations.add("source is required and must be non-empty");
+    URI sourceUri = null;
+    if (source == null) {
+      violations.add("source is required");
     } else {
-      URI uri = parseUri(source, "source", violations);
-      if (uri != null) {
-        builder.withSource(uri);
+      sourceUri = parseUri(source, "source", violations);
+      if (sourceUri != null) {
+        builder.withSource(sourceUri);
       }
     }
+    // The protocol's content type is datacontenttype; a repeated datacontenttype header (SDK-JS, the MQTT spec's
+    // example) is tolerated, and the content type wins when both are given.
     String headerContentType = attributes.remove("datacontenttype");
     String contentType = message.contentType() != null ? message.contentType() : headerContentType;
     if (contentType != null) {
@@ -197,10 +224,11 @@ public final class EnvelopeCodec {
     }
     String time = attributes.remove("time");
     if (time != null) {
-      try {
-        builder.withTime(OffsetDateTime.parse(time.toUpperCase(Locale.ROOT), DateTimeFormatter.ISO_OFFSET_DATE_TIME));
-      } catch (DateTimeParseException e) {
-        violations.add("time must be an RFC 3339 timestamp, was '" + time + "'");
+      OffsetDateTime parsed = Rfc3339.parse(time);
+      if (parsed == null) {
+        violations.add("time must be an RFC 3339 date-time, was '" + time + "'");
+      } else {
+        builder.withTime(parsed);
       }
     }
     String dataSchema = attributes.remove("dataschema");
@@ -212,32 +240,31 @@ public final class EnvelopeCodec {
     }
     for (Map.Entry<String, String> extension : attributes.entrySet()) {
       if (!CloudEventValidator.isValidAttributeName(extension.getKey())) {
-        violations.add("extension name '" + extension.getKey() + "' must consist of a-z and 0-9 only, and not be data");
+        violations.add("attribute name '" + extension.getKey()
+            + "' must consist of a-z and 0-9 only, and not be 'data'");
       } else {
         builder.withExtension(extension.getKey(), extension.getValue());
       }
-    }
-    if (!violations.isEmpty()) {
-      throw new MalformedEventException(violations, null);
     }
     byte[] body = message.body();
     if (body != null) {
       builder.withData(body);
     }
+    if (id == null || type == null || sourceUri == null) {
+      throw new MalformedEventException(violations, null);
+    }
     CloudEvent event;
     try {
       event = builder.build();
-    } catch (IllegalStateException | IllegalArgumentException e) {
-      throw MalformedEventException.of(rootMessage(e), e);
+    } catch (RuntimeException e) {
+      violations.add(rootMessage(e));
+      throw new MalformedEventException(violations, e);
     }
-    CloudEventValidator.validate(event);
+    violations.addAll(CloudEventValidator.violations(event));
+    if (!violations.isEmpty()) {
+      throw new MalformedEventException(violations, null);
+    }
     return event;
-  }
-
-  private void putIfPresent(Map<String, String> headers, String attribute, @Nullable String value) {
-    if (value != null) {
-      headers.put(convention.headerName(attribute), value);
-    }
   }
 
   private static @Nullable URI parseUri(String value, String attribute, List<String> violations) {
@@ -252,7 +279,7 @@ public final class EnvelopeCodec {
   private static @Nullable String keyOf(CloudEvent event) {
     Object partitionKey = event.getExtension(PARTITION_KEY);
     if (partitionKey != null) {
-      return partitionKey.toString();
+      return canonicalString(partitionKey);
     }
     return event.getSubject();
   }
@@ -260,7 +287,7 @@ public final class EnvelopeCodec {
   /** The canonical string form of an attribute value, as binary mode writes it (STANDARDS.md §1.4). */
   public static String canonicalString(Object value) {
     if (value instanceof OffsetDateTime time) {
-      return DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(time);
+      return Rfc3339.format(time);
     }
     if (value instanceof byte[] bytes) {
       return Base64.getEncoder().encodeToString(bytes);
@@ -275,10 +302,5 @@ public final class EnvelopeCodec {
     }
     String message = root.getMessage();
     return message == null ? root.getClass().getSimpleName() : message;
-  }
-
-  /** The body of a structured message as text, for diagnostics. */
-  static String bodyText(byte[] body) {
-    return new String(body, StandardCharsets.UTF_8);
   }
 }

@@ -3,6 +3,7 @@ package dev.omnibus.envelope;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -22,6 +23,10 @@ import org.jspecify.annotations.Nullable;
  */
 public final class HeaderConvention {
 
+  // Declared before the conventions: static initialisers run in textual order.
+  private static final List<String> KNOWN_ATTRIBUTES =
+      List.of("id", "source", "specversion", "type", "datacontenttype", "dataschema", "subject", "time");
+
   /** The CloudEvents Kafka protocol binding. */
   public static final HeaderConvention KAFKA =
       new HeaderConvention("kafka", "ce_", List.of("ce_"), "content-type header");
@@ -39,14 +44,20 @@ public final class HeaderConvention {
   public static final HeaderConvention MEMORY =
       new HeaderConvention("memory", "", List.of(""), "content type field");
 
-  private static final List<String> KNOWN_ATTRIBUTES =
-      List.of("id", "source", "specversion", "type", "datacontenttype", "dataschema", "subject", "time");
+  private static final int MAX_CACHED_NAMES = 256;
 
   private final String name;
   private final String writePrefix;
   private final List<String> readPrefixes;
   private final String contentTypeCarrier;
   private final Map<String, String> knownHeaderNames;
+  /** Header names of extensions met so far, so encoding does not concatenate strings per message. */
+  private final ConcurrentHashMap<String, String> extensionHeaderNames = new ConcurrentHashMap<>();
+
+  final String specVersionHeader;
+  final String idHeader;
+  final String sourceHeader;
+  final String typeHeader;
 
   private HeaderConvention(String name, String writePrefix, List<String> readPrefixes, String contentTypeCarrier) {
     this.name = name;
@@ -58,6 +69,10 @@ public final class HeaderConvention {
       names.put(attribute, writePrefix + attribute);
     }
     this.knownHeaderNames = Map.copyOf(names);
+    this.specVersionHeader = names.get("specversion");
+    this.idHeader = names.get("id");
+    this.sourceHeader = names.get("source");
+    this.typeHeader = names.get("type");
   }
 
   /** The protocol this convention is for, e.g. {@code kafka}. */
@@ -83,7 +98,20 @@ public final class HeaderConvention {
   /** The header name written for an attribute. */
   public String headerName(String attribute) {
     String known = knownHeaderNames.get(attribute);
-    return known != null ? known : writePrefix + attribute;
+    if (known != null) {
+      return known;
+    }
+    if (writePrefix.isEmpty()) {
+      return attribute;
+    }
+    known = extensionHeaderNames.get(attribute);
+    if (known == null) {
+      known = writePrefix + attribute;
+      if (extensionHeaderNames.size() < MAX_CACHED_NAMES) {
+        extensionHeaderNames.putIfAbsent(attribute, known);
+      }
+    }
+    return known;
   }
 
   /**

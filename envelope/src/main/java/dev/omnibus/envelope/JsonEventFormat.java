@@ -1,0 +1,395 @@
+package dev.omnibus.envelope;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import io.cloudevents.CloudEvent;
+import io.cloudevents.CloudEventData;
+import io.cloudevents.core.builder.CloudEventBuilder;
+import io.cloudevents.core.data.BytesCloudEventData;
+import io.cloudevents.jackson.JsonCloudEventData;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The CloudEvents JSON event format (json-format.md), read and written with Jackson's streaming API.
+ *
+ * <p>Why not the SDK's {@code JsonFormat}: it reports only the first problem, turns a {@code null} or object extension
+ * into the string {@code "null"} / the object's text, decodes a {@code data} string with the platform charset, writes
+ * the text of a non-JSON content type as {@code data_base64} (so {@code xml_data.json} does not round-trip), writes
+ * bytes of no or an invalid JSON content type as raw JSON (invalid output), and accepts times without seconds.
+ *
+ * <p>Stateless and thread-safe.
+ */
+final class JsonEventFormat {
+
+  private static final JsonFactory FACTORY = JsonFactory.builder()
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+      .build();
+
+  private JsonEventFormat() {}
+
+  // ---------------------------------------------------------------- writing
+
+  /** Serializes a (valid) event. */
+  static byte[] write(CloudEvent event) {
+    ByteArrayBuilder out = new ByteArrayBuilder(512);
+    try (JsonGenerator gen = FACTORY.createGenerator(out)) {
+      gen.writeStartObject();
+      gen.writeStringField("specversion", event.getSpecVersion().toString());
+      gen.writeStringField("id", event.getId());
+      gen.writeStringField("source", event.getSource().toString());
+      gen.writeStringField("type", event.getType());
+      String contentType = event.getDataContentType();
+      if (contentType != null) {
+        gen.writeStringField("datacontenttype", contentType);
+      }
+      if (event.getDataSchema() != null) {
+        gen.writeStringField("dataschema", event.getDataSchema().toString());
+      }
+      if (event.getSubject() != null) {
+        gen.writeStringField("subject", event.getSubject());
+      }
+      if (event.getTime() != null) {
+        gen.writeStringField("time", Rfc3339.format(event.getTime()));
+      }
+      for (String name : event.getExtensionNames()) {
+        Object value = event.getExtension(name);
+        if (value == null) {
+          continue;
+        }
+        gen.writeFieldName(name);
+        if (value instanceof Boolean bool) {
+          gen.writeBoolean(bool);
+        } else if (value instanceof Number number) {
+          gen.writeNumber(number.intValue()); // the validator admitted only int32 values
+        } else {
+          gen.writeString(EnvelopeCodec.canonicalString(value));
+        }
+      }
+      writeData(gen, event.getData(), contentType);
+      gen.writeEndObject();
+    } catch (IOException e) {
+      throw MalformedEventException.of("cannot write the JSON event format: " + e.getMessage(), e);
+    }
+    return out.toByteArray();
+  }
+
+  private static void writeData(JsonGenerator gen, @Nullable CloudEventData data, @Nullable String contentType)
+      throws IOException {
+    if (data == null) {
+      return;
+    }
+    if (data instanceof JsonCloudEventData json) {
+      gen.writeFieldName("data");
+      gen.writeTree(json.getNode());
+      return;
+    }
+    byte[] bytes = data.toBytes();
+    boolean jsonType = contentType == null ? data instanceof EventData.Json : isJson(contentType);
+    if (jsonType && (data instanceof EventData.Json || isJsonText(bytes))) {
+      gen.writeFieldName("data");
+      gen.writeRawValue(new String(bytes, StandardCharsets.UTF_8));
+    } else if (data instanceof EventData.Text && contentType != null && !isJson(contentType)) {
+      gen.writeFieldName("data");
+      gen.writeUTF8String(bytes, 0, bytes.length);
+    } else {
+      // Binary runtime data (json-format.md §3.1.1): base64, whatever the content type claims.
+      gen.writeFieldName("data_base64");
+      gen.writeString(Base64.getEncoder().encodeToString(bytes));
+    }
+  }
+
+  /** Whether a media type is JSON: {@code * /json} or {@code * /*+json}, parameters ignored, any casing. */
+  static boolean isJson(String contentType) {
+    int end = contentType.indexOf(';');
+    String mediaType = (end < 0 ? contentType : contentType.substring(0, end)).trim().toLowerCase(Locale.ROOT);
+    int slash = mediaType.indexOf('/');
+    if (slash < 0) {
+      return false;
+    }
+    String subtype = mediaType.substring(slash + 1);
+    return subtype.equals("json") || subtype.endsWith("+json");
+  }
+
+  private static boolean isJsonText(byte[] bytes) {
+    try (JsonParser parser = FACTORY.createParser(bytes)) {
+      if (parser.nextToken() == null) {
+        return false;
+      }
+      parser.skipChildren();
+      return parser.nextToken() == null;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  // ---------------------------------------------------------------- reading
+
+  /**
+   * Reads one event.
+   *
+   * @throws MalformedEventException with every violation found, when the body is not a valid CloudEvent
+   */
+  static CloudEvent read(byte[] body) {
+    try (JsonParser parser = FACTORY.createParser(body)) {
+      if (parser.nextToken() != JsonToken.START_OBJECT) {
+        throw MalformedEventException.of("a structured-mode body must be a JSON object");
+      }
+      CloudEvent event = readObject(parser, body);
+      if (parser.nextToken() != null) {
+        throw MalformedEventException.of("unexpected content after the JSON object");
+      }
+      return event;
+    } catch (JsonProcessingException e) {
+      throw MalformedEventException.of("not JSON: " + e.getOriginalMessage(), e);
+    } catch (IOException e) {
+      throw MalformedEventException.of("cannot read the body: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Reads a batch ({@code application/cloudevents-batch+json}, json-format.md §4): a JSON array of events.
+   *
+   * @throws MalformedEventException when the body is not an array of valid CloudEvents
+   */
+  static List<CloudEvent> readBatch(byte[] body) {
+    try (JsonParser parser = FACTORY.createParser(body)) {
+      if (parser.nextToken() != JsonToken.START_ARRAY) {
+        throw MalformedEventException.of("a batch must be a JSON array");
+      }
+      List<CloudEvent> events = new ArrayList<>();
+      JsonToken token;
+      while ((token = parser.nextToken()) != JsonToken.END_ARRAY) {
+        if (token != JsonToken.START_OBJECT) {
+          throw MalformedEventException.of("batch element " + events.size() + " is not a JSON object");
+        }
+        events.add(readObject(parser, body));
+      }
+      if (parser.nextToken() != null) {
+        throw MalformedEventException.of("unexpected content after the JSON array");
+      }
+      return events;
+    } catch (JsonProcessingException e) {
+      throw MalformedEventException.of("not JSON: " + e.getOriginalMessage(), e);
+    } catch (IOException e) {
+      throw MalformedEventException.of("cannot read the body: " + e.getMessage(), e);
+    }
+  }
+
+  /** Reads the members of an object whose START_OBJECT is the current token; leaves the parser on its END_OBJECT. */
+  private static CloudEvent readObject(JsonParser parser, byte[] body) throws IOException {
+    List<String> violations = new ArrayList<>();
+    Map<String, String> strings = new LinkedHashMap<>(); // context attributes, all JSON strings
+    Map<String, Object> extensions = new LinkedHashMap<>();
+    String dataText = null;
+    byte[] dataJson = null;
+    byte[] dataBase64 = null;
+    boolean dataPresent = false;
+
+    while (parser.nextToken() == JsonToken.FIELD_NAME) {
+      String name = parser.currentName();
+      JsonToken token = parser.nextToken();
+      switch (name) {
+        case "specversion", "id", "source", "type", "datacontenttype", "dataschema", "subject", "time" -> {
+          if (token == JsonToken.VALUE_STRING) {
+            strings.put(name, parser.getText());
+          } else if (token != JsonToken.VALUE_NULL) {
+            violations.add(name + " must be a JSON string, was " + describe(token));
+            parser.skipChildren();
+          }
+        }
+        case "data" -> {
+          dataPresent = true;
+          if (token == JsonToken.VALUE_STRING) {
+            dataText = parser.getText();
+            dataJson = rawValue(parser, body, token);
+          } else {
+            dataJson = rawValue(parser, body, token);
+          }
+        }
+        case "data_base64" -> {
+          if (token == JsonToken.VALUE_STRING) {
+            try {
+              dataBase64 = Base64.getDecoder().decode(parser.getText());
+            } catch (IllegalArgumentException e) {
+              violations.add("data_base64 is not Base64 (RFC 4648): " + e.getMessage());
+            }
+          } else if (token != JsonToken.VALUE_NULL) {
+            violations.add("data_base64 must be a JSON string, was " + describe(token));
+            parser.skipChildren();
+          }
+        }
+        default -> readExtension(parser, name, token, extensions, violations);
+      }
+    }
+
+    String specVersion = strings.get("specversion");
+    if (specVersion == null) {
+      violations.add("specversion is required");
+    } else if (!specVersion.equals("1.0")) {
+      violations.add("unsupported specversion '" + specVersion + "': only 1.0 is understood");
+    }
+    for (String required : new String[] {"id", "source", "type"}) {
+      if (!strings.containsKey(required)) {
+        violations.add(required + " is required");
+      }
+    }
+    CloudEventBuilder builder = CloudEventBuilder.v1();
+    String id = strings.get("id");
+    if (id != null) {
+      builder.withId(id);
+    }
+    String type = strings.get("type");
+    if (type != null) {
+      builder.withType(type);
+    }
+    String source = strings.get("source");
+    if (source != null) {
+      URI uri = parseUri(source, "source", violations);
+      if (uri != null) {
+        builder.withSource(uri);
+      }
+    }
+    String contentType = strings.get("datacontenttype");
+    if (contentType != null) {
+      builder.withDataContentType(contentType);
+    }
+    String dataSchema = strings.get("dataschema");
+    if (dataSchema != null) {
+      URI uri = parseUri(dataSchema, "dataschema", violations);
+      if (uri != null) {
+        builder.withDataSchema(uri);
+      }
+    }
+    String subject = strings.get("subject");
+    if (subject != null) {
+      builder.withSubject(subject);
+    }
+    String time = strings.get("time");
+    if (time != null) {
+      OffsetDateTime parsed = Rfc3339.parse(time);
+      if (parsed == null) {
+        violations.add("time must be an RFC 3339 date-time, was '" + time + "'");
+      } else {
+        builder.withTime(parsed);
+      }
+    }
+    for (Map.Entry<String, Object> extension : extensions.entrySet()) {
+      Object value = extension.getValue();
+      if (value instanceof Boolean bool) {
+        builder.withExtension(extension.getKey(), bool);
+      } else if (value instanceof Integer integer) {
+        builder.withExtension(extension.getKey(), integer);
+      } else {
+        builder.withExtension(extension.getKey(), (String) value);
+      }
+    }
+    if (dataPresent && dataBase64 != null) {
+      violations.add("data and data_base64 are mutually exclusive");
+    } else if (dataBase64 != null) {
+      builder.withData(BytesCloudEventData.wrap(dataBase64));
+    } else if (dataPresent) {
+      if (contentType == null || isJson(contentType)) {
+        builder.withData(new EventData.Json(dataJson));
+      } else if (dataText != null) {
+        builder.withData(new EventData.Text(dataText));
+      } else if (!"null".equals(new String(dataJson, StandardCharsets.UTF_8))) {
+        violations.add("data must be a JSON string when datacontenttype '" + contentType + "' is not JSON");
+      }
+    }
+    if (id == null || source == null || type == null) {
+      throw new MalformedEventException(violations, null);
+    }
+    CloudEvent event;
+    try {
+      event = builder.build();
+    } catch (RuntimeException e) {
+      violations.add(e.getMessage());
+      throw new MalformedEventException(violations, e);
+    }
+    violations.addAll(CloudEventValidator.violations(event));
+    if (!violations.isEmpty()) {
+      throw new MalformedEventException(violations, null);
+    }
+    return event;
+  }
+
+  private static void readExtension(
+      JsonParser parser, String name, JsonToken token, Map<String, Object> extensions, List<String> violations)
+      throws IOException {
+    if (!CloudEventValidator.isValidAttributeName(name)) {
+      violations.add("attribute name '" + name + "' must consist of a-z and 0-9 only, and not be 'data'");
+      parser.skipChildren();
+      return;
+    }
+    switch (token) {
+      case VALUE_NULL -> { } // null is unset (json-format.md §2.2)
+      case VALUE_TRUE, VALUE_FALSE -> extensions.put(name, token == JsonToken.VALUE_TRUE);
+      case VALUE_STRING -> extensions.put(name, parser.getText());
+      case VALUE_NUMBER_INT -> {
+        if (parser.getNumberType() == JsonParser.NumberType.INT) {
+          extensions.put(name, parser.getIntValue());
+        } else {
+          violations.add("extension '" + name + "' must be a 32-bit Integer, was " + parser.getText());
+        }
+      }
+      case VALUE_NUMBER_FLOAT -> violations.add(
+          "extension '" + name + "' must be an Integer (CloudEvents has no decimal type), was " + parser.getText());
+      default -> {
+        violations.add("extension '" + name + "' must be a JSON string, number or boolean, was " + describe(token));
+        parser.skipChildren();
+      }
+    }
+  }
+
+  /** The exact bytes of the value whose first token is current; leaves the parser on its last token. */
+  private static byte[] rawValue(JsonParser parser, byte[] body, JsonToken token) throws IOException {
+    int start = (int) parser.currentTokenLocation().getByteOffset();
+    if (token == JsonToken.START_OBJECT || token == JsonToken.START_ARRAY) {
+      parser.skipChildren();
+    } else {
+      parser.finishToken();
+    }
+    int end = (int) parser.currentLocation().getByteOffset();
+    if (start < 0 || end < start || end > body.length) {
+      throw new IllegalStateException("no byte offsets from the JSON parser");
+    }
+    byte[] raw = new byte[end - start];
+    System.arraycopy(body, start, raw, 0, raw.length);
+    return raw;
+  }
+
+  private static @Nullable URI parseUri(String value, String attribute, List<String> violations) {
+    try {
+      return new URI(value);
+    } catch (URISyntaxException e) {
+      violations.add(attribute + " is not a valid URI-reference: '" + value + "'");
+      return null;
+    }
+  }
+
+  private static String describe(JsonToken token) {
+    return switch (token) {
+      case START_OBJECT -> "an object";
+      case START_ARRAY -> "an array";
+      case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
+      case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+      default -> token.toString();
+    };
+  }
+}
