@@ -143,6 +143,9 @@ final class DefaultEventBus implements EventBus {
     } catch (MalformedEventException e) {
       return CompletableFuture.failedFuture(SerializationException.of("Event of type '" + event.type()
           + "' is not a valid CloudEvent, nothing was sent: " + String.join("; ", e.violations()), e));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(SerializationException.of("Event of type '" + event.type()
+          + "' cannot be encoded, nothing was sent: " + e.getMessage(), e));
     }
     return send(channel.sendDestination(address), message);
   }
@@ -208,7 +211,7 @@ final class DefaultEventBus implements EventBus {
     }
     try {
       event.extensions().forEach((name, value) -> withExtension(builder, name, value));
-    } catch (IllegalArgumentException e) {
+    } catch (io.cloudevents.rw.CloudEventRWException | IllegalArgumentException e) {
       throw SerializationException.of("Event of type '" + event.type() + "' has an invalid extension: "
           + e.getMessage(), e);
     }

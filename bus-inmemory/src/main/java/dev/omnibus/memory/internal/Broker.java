@@ -1,0 +1,177 @@
+package dev.omnibus.memory.internal;
+
+import dev.omnibus.envelope.WireMessage;
+import dev.omnibus.spi.DeliveryHandler;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The state of one in-memory broker: a log per address (for groups that join later and for inspection), durable
+ * group queues, anonymous queues, and counters tests wait on.
+ *
+ * <p>Thread-safe: state changes happen under the broker's monitor, handlers run on the members' threads.
+ */
+public final class Broker {
+
+  /** Messages kept per address for groups that join later and for inspection. */
+  public static final int RETAINED_PER_ADDRESS = 100_000;
+
+  private static final Pattern PARAMETER = Pattern.compile("\\{[^}]+}");
+
+  private final String name;
+  private final Map<String, ArrayDeque<WireMessage>> logs = new HashMap<>();
+  private final Map<String, Queue> groups = new HashMap<>();
+  private final List<Queue> anonymous = new ArrayList<>();
+  private final Map<String, Integer> acknowledged = new HashMap<>();
+  private final AtomicInteger members = new AtomicInteger();
+
+  public Broker(String name) {
+    this.name = name;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  /** Stores a message and hands it to every queue whose pattern matches the address. */
+  public void publish(String address, WireMessage message) {
+    List<Queue> targets = new ArrayList<>();
+    synchronized (this) {
+      ArrayDeque<WireMessage> log = logs.computeIfAbsent(address, key -> new ArrayDeque<>());
+      if (log.size() == RETAINED_PER_ADDRESS) {
+        log.pollFirst();
+      }
+      log.addLast(message);
+      for (Queue queue : groups.values()) {
+        if (queue.matches(address)) {
+          targets.add(queue);
+        }
+      }
+      for (Queue queue : anonymous) {
+        if (queue.matches(address)) {
+          targets.add(queue);
+        }
+      }
+      // Enqueue while holding the broker's monitor so that the order of publishes is the order in every queue.
+      for (Queue queue : targets) {
+        queue.enqueue(address, message);
+      }
+      notifyAll();
+    }
+  }
+
+  /**
+   * Joins a group's queue, creating it on first use: a new group starts from the messages already retained for the
+   * addresses it matches (like a Kafka group starting at the earliest offset), so nothing published before the
+   * group's first subscription is lost. An anonymous subscription ({@code group == null}) gets a queue of its own
+   * that starts empty and goes away with it.
+   */
+  public synchronized Queue.Member join(String addressPattern, @Nullable String group, DeliveryHandler handler) {
+    Pattern pattern = toPattern(addressPattern);
+    Queue queue;
+    if (group == null) {
+      queue = new Queue(this, null, pattern);
+      anonymous.add(queue);
+    } else {
+      String key = addressPattern + '\u0000' + group;
+      queue = groups.get(key);
+      if (queue == null) {
+        queue = new Queue(this, group, pattern);
+        groups.put(key, queue);
+        for (Map.Entry<String, ArrayDeque<WireMessage>> log : logs.entrySet()) {
+          if (queue.matches(log.getKey())) {
+            for (WireMessage message : log.getValue()) {
+              queue.enqueue(log.getKey(), message);
+            }
+          }
+        }
+      }
+    }
+    String threadName = "omnibus-memory-" + name + "-" + (group == null ? "anonymous" : group) + "-"
+        + members.incrementAndGet();
+    return queue.join(handler, threadName);
+  }
+
+  synchronized void departed(Queue queue) {
+    if (queue.group() == null && !queue.hasMembers()) {
+      anonymous.remove(queue);
+    }
+  }
+
+  synchronized void acknowledged(String address) {
+    acknowledged.merge(address, 1, Integer::sum);
+    notifyAll();
+  }
+
+  /** The messages retained for an address, oldest first. */
+  public synchronized List<WireMessage> log(String address) {
+    ArrayDeque<WireMessage> log = logs.get(address);
+    return log == null ? List.of() : List.copyOf(log);
+  }
+
+  /** Waits until at least {@code count} messages were published to an address; returns them. */
+  public synchronized List<WireMessage> awaitLog(String address, int count, long timeoutMillis)
+      throws InterruptedException {
+    long deadline = System.currentTimeMillis() + timeoutMillis;
+    while (log(address).size() < count) {
+      long left = deadline - System.currentTimeMillis();
+      if (left <= 0) {
+        break;
+      }
+      wait(left);
+    }
+    return log(address);
+  }
+
+  /** How many messages of an address were acknowledged by a handler, over all queues. */
+  public synchronized int acknowledgedCount(String address) {
+    return acknowledged.getOrDefault(address, 0);
+  }
+
+  /** Waits until at least {@code count} messages of an address were acknowledged; returns the count reached. */
+  public synchronized int awaitAcknowledged(String address, int count, long timeoutMillis)
+      throws InterruptedException {
+    long deadline = System.currentTimeMillis() + timeoutMillis;
+    while (acknowledgedCount(address) < count) {
+      long left = deadline - System.currentTimeMillis();
+      if (left <= 0) {
+        break;
+      }
+      wait(left);
+    }
+    return acknowledgedCount(address);
+  }
+
+  /** Forgets every retained message, pending delivery, durable group and counter. Members stay subscribed. */
+  public synchronized void clear() {
+    logs.clear();
+    acknowledged.clear();
+    for (Queue queue : groups.values()) {
+      queue.clear();
+    }
+    groups.values().removeIf(queue -> !queue.hasMembers());
+    for (Queue queue : anonymous) {
+      queue.clear();
+    }
+  }
+
+  /** An address pattern: {@code {param}} segments match one level (no '.' or '/'). */
+  static Pattern toPattern(String addressPattern) {
+    StringBuilder regex = new StringBuilder();
+    Matcher matcher = PARAMETER.matcher(addressPattern);
+    int last = 0;
+    while (matcher.find()) {
+      regex.append(Pattern.quote(addressPattern.substring(last, matcher.start()))).append("[^./]+");
+      last = matcher.end();
+    }
+    regex.append(Pattern.quote(addressPattern.substring(last)));
+    return Pattern.compile(regex.toString());
+  }
+}

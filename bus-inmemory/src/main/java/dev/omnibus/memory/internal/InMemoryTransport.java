@@ -1,0 +1,75 @@
+package dev.omnibus.memory.internal;
+
+import dev.omnibus.TransportClosedException;
+import dev.omnibus.envelope.HeaderConvention;
+import dev.omnibus.envelope.WireMessage;
+import dev.omnibus.spi.DeliveryHandler;
+import dev.omnibus.spi.Destination;
+import dev.omnibus.spi.SubscribeOptions;
+import dev.omnibus.spi.Transport;
+import dev.omnibus.spi.TransportCapabilities;
+import dev.omnibus.spi.TransportCapabilities.Feature;
+import dev.omnibus.spi.TransportSubscription;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** One bus's connection to an in-memory broker. Thread-safe. */
+public final class InMemoryTransport implements Transport {
+
+  private static final TransportCapabilities CAPABILITIES = TransportCapabilities.builder(HeaderConvention.MEMORY)
+      .supports(Feature.values())
+      .publishConfirmation("enqueued")
+      .build();
+
+  private final Broker broker;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final Set<Queue.Member> members = ConcurrentHashMap.newKeySet();
+
+  public InMemoryTransport(Broker broker) {
+    this.broker = broker;
+  }
+
+  @Override
+  public CompletionStage<Void> send(Destination destination, WireMessage message) {
+    if (closed.get()) {
+      return CompletableFuture.failedFuture(TransportClosedException.of("In-memory transport of broker '"
+          + broker.name() + "'"));
+    }
+    broker.publish(destination.address(), message);
+    return CompletableFuture.completedFuture(null);
+  }
+
+  @Override
+  public TransportSubscription subscribe(Destination destination, SubscribeOptions options, DeliveryHandler handler) {
+    if (closed.get()) {
+      throw TransportClosedException.of("In-memory transport of broker '" + broker.name() + "'");
+    }
+    Queue.Member member = broker.join(destination.address(), options.group(), handler);
+    members.add(member);
+    AtomicBoolean stopped = new AtomicBoolean();
+    return () -> {
+      if (stopped.compareAndSet(false, true)) {
+        members.remove(member);
+        member.close();
+      }
+    };
+  }
+
+  @Override
+  public TransportCapabilities capabilities() {
+    return CAPABILITIES;
+  }
+
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      for (Queue.Member member : members) {
+        member.close();
+      }
+      members.clear();
+    }
+  }
+}

@@ -1,0 +1,261 @@
+package dev.omnibus.memory.internal;
+
+import dev.omnibus.envelope.WireMessage;
+import dev.omnibus.spi.Delivery;
+import dev.omnibus.spi.DeliveryHandler;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The queue of one consumer group (or of one anonymous subscription) over the topics its pattern matches.
+ *
+ * <p>Messages are spread over lanes by key, as Kafka spreads them over partitions: a lane has at most one message in
+ * flight, so messages of one key are handled in order, and each lane is served by one member at a time, so members of
+ * a group compete. An unacknowledged message stays at the head of its lane: a nack, or a member that leaves without
+ * acknowledging, hands it out again.
+ */
+public final class Queue {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Queue.class);
+  static final int LANES = 8;
+
+  private final @Nullable String group;
+  private final Pattern pattern;
+  private final Lane[] lanes = new Lane[LANES];
+  private final List<Member> members = new CopyOnWriteArrayList<>();
+  private final Broker broker;
+  private int nextLane;
+
+  Queue(Broker broker, @Nullable String group, Pattern pattern) {
+    this.broker = broker;
+    this.group = group;
+    this.pattern = pattern;
+    for (int i = 0; i < LANES; i++) {
+      lanes[i] = new Lane(i);
+    }
+  }
+
+  @Nullable String group() {
+    return group;
+  }
+
+  boolean matches(String address) {
+    return pattern.matcher(address).matches();
+  }
+
+  synchronized void enqueue(String address, WireMessage message) {
+    String key = message.key();
+    Lane lane = key == null ? lanes[nextLane++ % LANES] : lanes[Math.floorMod(key.hashCode(), LANES)];
+    lane.pending.addLast(new Entry(address, message));
+    schedule(lane);
+  }
+
+  synchronized void clear() {
+    for (Lane lane : lanes) {
+      Entry inFlight = lane.inFlight;
+      lane.pending.clear();
+      if (inFlight != null) {
+        lane.pending.addLast(inFlight);
+      }
+    }
+  }
+
+  synchronized int pending() {
+    int count = 0;
+    for (Lane lane : lanes) {
+      count += lane.pending.size();
+    }
+    return count;
+  }
+
+  Member join(DeliveryHandler handler, String name) {
+    Member member = new Member(handler, name);
+    synchronized (this) {
+      members.add(member);
+      for (Lane lane : lanes) {
+        schedule(lane);
+      }
+    }
+    return member;
+  }
+
+  private void schedule(Lane lane) {
+    if (lane.inFlight != null || lane.pending.isEmpty() || members.isEmpty()) {
+      return;
+    }
+    Member member = members.get(lane.index % members.size());
+    Entry entry = lane.pending.peekFirst();
+    lane.inFlight = entry;
+    lane.member = member;
+    entry.attempts++;
+    member.dispatch(new InMemoryDelivery(lane, entry, entry.attempts));
+  }
+
+  private void settle(Lane lane, Entry entry, boolean handled, boolean requeue) {
+    synchronized (this) {
+      if (lane.inFlight != entry) {
+        return;
+      }
+      lane.inFlight = null;
+      lane.member = null;
+      if (handled || !requeue) {
+        lane.pending.pollFirst();
+      }
+      schedule(lane);
+    }
+    if (handled) {
+      // Outside the queue's monitor: the broker's monitor is always taken before a queue's, never after.
+      broker.acknowledged(entry.address);
+    }
+  }
+
+  /** One member's departure: its unsettled messages go to the remaining members. */
+  private synchronized void leave(Member member) {
+    members.remove(member);
+    for (Lane lane : lanes) {
+      if (lane.member == member) {
+        lane.inFlight = null;
+        lane.member = null;
+      }
+      schedule(lane);
+    }
+  }
+
+  boolean hasMembers() {
+    return !members.isEmpty();
+  }
+
+  private static final class Lane {
+    final int index;
+    final ArrayDeque<Entry> pending = new ArrayDeque<>();
+    @Nullable Entry inFlight;
+    @Nullable Member member;
+
+    Lane(int index) {
+      this.index = index;
+    }
+  }
+
+  private static final class Entry {
+    final String address;
+    final WireMessage message;
+    int attempts;
+
+    Entry(String address, WireMessage message) {
+      this.address = address;
+      this.message = message;
+    }
+  }
+
+  private final class InMemoryDelivery implements Delivery {
+    private final Lane lane;
+    private final Entry entry;
+    private final int attempt;
+    private final AtomicBoolean settled = new AtomicBoolean();
+
+    InMemoryDelivery(Lane lane, Entry entry, int attempt) {
+      this.lane = lane;
+      this.entry = entry;
+      this.attempt = attempt;
+    }
+
+    @Override
+    public WireMessage message() {
+      return entry.message;
+    }
+
+    @Override
+    public int attempt() {
+      return attempt;
+    }
+
+    @Override
+    public void ack() {
+      if (settled.compareAndSet(false, true)) {
+        settle(lane, entry, true, false);
+      }
+    }
+
+    @Override
+    public void nack(boolean requeue) {
+      if (settled.compareAndSet(false, true)) {
+        settle(lane, entry, false, requeue);
+      }
+    }
+  }
+
+  /** One subscription taking part in the queue, with its own thread. */
+  public final class Member implements AutoCloseable {
+    private final DeliveryHandler handler;
+    private final ExecutorService executor;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile @Nullable Thread thread;
+
+    private Member(DeliveryHandler handler, String name) {
+      this.handler = handler;
+      this.executor = Executors.newSingleThreadExecutor(runnable -> {
+        Thread created = new Thread(runnable, name);
+        created.setDaemon(true);
+        thread = created;
+        return created;
+      });
+    }
+
+    private void dispatch(InMemoryDelivery delivery) {
+      try {
+        executor.execute(() -> {
+          if (closed.get()) {
+            return; // released by leave()
+          }
+          try {
+            handler.onDelivery(delivery);
+          } catch (RuntimeException e) {
+            LOG.error("Delivery handler threw; redelivering", e);
+            delivery.nack(true);
+          }
+        });
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        // The member is closing; leave() hands the message to another member.
+      }
+    }
+
+    /** Stops this member: waits for a handler under way (bounded), then releases what it did not settle. */
+    @Override
+    public void close() {
+      if (!closed.compareAndSet(false, true)) {
+        return;
+      }
+      executor.shutdown();
+      if (Thread.currentThread() == thread) {
+        // Closed from its own handler: the handler under way is the caller, so there is nothing to wait for.
+        leave(this);
+        broker.departed(Queue.this);
+        return;
+      }
+      try {
+        if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
+          executor.shutdownNow();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        executor.shutdownNow();
+      }
+      leave(this);
+      broker.departed(Queue.this);
+    }
+  }
+
+  static List<Queue> copy(List<Queue> queues) {
+    return new ArrayList<>(queues);
+  }
+}

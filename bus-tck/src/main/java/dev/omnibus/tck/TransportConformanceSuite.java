@@ -1,0 +1,680 @@
+package dev.omnibus.tck;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+import dev.omnibus.Event;
+import dev.omnibus.EventBus;
+import dev.omnibus.EventType;
+import dev.omnibus.SerializationException;
+import dev.omnibus.Subscription;
+import dev.omnibus.TransportClosedException;
+import dev.omnibus.envelope.EnvelopeCodec;
+import dev.omnibus.envelope.Mode;
+import dev.omnibus.spi.TransportCapabilities;
+import dev.omnibus.spi.TransportCapabilities.Feature;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+
+/**
+ * The conformance suite every binding runs: extend it in a {@code *ConformanceTest} class and say how to build a bus
+ * on your broker.
+ *
+ * {@snippet :
+ * class KafkaConformanceTest extends TransportConformanceSuite {
+ *   @Override
+ *   protected EventBus.Builder newBus() {
+ *     return EventBus.builder().server(ServerConfig.of("tck", "kafka", kafka.bootstrapServers()));
+ *   }
+ * }
+ * }
+ *
+ * <p>Each scenario uses channels of its own (unique addresses), builds the buses it needs (each bus stands for one
+ * service) and closes them afterwards. A scenario needing a capability the binding does not declare is skipped with
+ * the reason, never passed. Failures list the missing and the extra event ids.
+ */
+public abstract class TransportConformanceSuite {
+
+  /** How long a scenario waits for events to arrive; brokers on shared 2-core machines need slack. */
+  protected static final Duration WAIT = Duration.ofSeconds(60);
+
+  private static final EventType<String> TEXT = EventType.of("dev.omnibus.tck.text", String.class);
+  private static final EventType<byte[]> BYTES = EventType.of("dev.omnibus.tck.bytes", byte[].class);
+  private static final EventType<Order> ORDER = EventType.of("dev.omnibus.tck.order", Order.class)
+      .subject(Order::orderId);
+
+  /** A JSON payload with the shapes users send: text, numbers, lists, nested records, java.time, enums. */
+  public record Order(String orderId, long totalMinor, List<Line> lines, Instant placedAt, Status status) {}
+
+  /** A nested record. */
+  public record Line(String sku, int quantity) {}
+
+  /** An enum. */
+  public enum Status {
+    PLACED,
+    PAID
+  }
+
+  private final List<EventBus> buses = new CopyOnWriteArrayList<>();
+  private String testName = "test";
+  private int channelCount;
+
+  /**
+   * A builder configured for the binding under test: its server (and transport, if not found by ServiceLoader).
+   * Called once for each bus a scenario needs.
+   */
+  protected abstract EventBus.Builder newBus();
+
+  /**
+   * Declares a channel on a builder. Override to add channel bindings for a variant (e.g. an AMQP {@code is: queue}
+   * channel); the default declares the address alone.
+   */
+  protected EventBus.Builder withChannel(EventBus.Builder builder, String channelId, String address) {
+    return builder.channel(channelId, address);
+  }
+
+  /** The capabilities of the binding under test, read from a bus. */
+  protected TransportCapabilities capabilities() {
+    return openBus(b -> b).capabilities();
+  }
+
+  @BeforeEach
+  void rememberTestName(TestInfo info) {
+    testName = info.getTestMethod().map(m -> m.getName()).orElse("test")
+        .replaceAll("[^A-Za-z0-9]", "").toLowerCase(java.util.Locale.ROOT);
+  }
+
+  @AfterEach
+  void closeBuses() {
+    for (EventBus bus : buses) {
+      bus.close();
+    }
+    buses.clear();
+  }
+
+  /** A unique address for a channel of this scenario: lower-case letters, digits and dots. */
+  protected String uniqueAddress() {
+    channelCount++;
+    String random = Long.toString(Math.abs(new Random().nextLong()), 36);
+    String name = testName.length() > 40 ? testName.substring(0, 40) : testName;
+    return "tck." + name + "." + random + "." + channelCount;
+  }
+
+  /** Builds a bus with the given channels (channel id → address) and options. */
+  protected EventBus openBus(Map<String, String> channels, java.util.function.UnaryOperator<EventBus.Builder> more) {
+    EventBus.Builder builder = newBus().source(URI.create("/tck/" + testName));
+    for (Map.Entry<String, String> channel : channels.entrySet()) {
+      builder = withChannel(builder, channel.getKey(), channel.getValue());
+    }
+    EventBus bus = more.apply(builder).build();
+    buses.add(bus);
+    return bus;
+  }
+
+  private EventBus openBus(java.util.function.UnaryOperator<EventBus.Builder> more) {
+    return openBus(Map.of(), more);
+  }
+
+  private EventBus openBus(String channelId, String address) {
+    return openBus(Map.of(channelId, address), b -> b);
+  }
+
+  private void requires(Feature feature, String why) {
+    assumeThat(capabilities().supports(feature))
+        .as("%s not supported by this binding: %s", feature, why)
+        .isTrue();
+  }
+
+  private static List<String> publishTexts(EventBus bus, EventType<String> type, int count, String prefix) {
+    List<CompletableFuture<Void>> sent = new ArrayList<>();
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      Event<String> event = type.event(prefix + i).build();
+      ids.add(event.id());
+      sent.add(bus.publish(event).toCompletableFuture());
+    }
+    CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS)
+        .join();
+    return ids;
+  }
+
+  private static <T> void join(java.util.concurrent.CompletionStage<T> stage) {
+    stage.toCompletableFuture().orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
+  }
+
+  @Nested
+  @DisplayName("publish and subscribe")
+  class PublishSubscribe {
+
+    @Test
+    void aTypedJsonPayloadArrivesAsPublished() {
+      String address = uniqueAddress();
+      EventType<Order> type = ORDER.channel("orders");
+      EventBus bus = openBus("orders", address);
+      Received<Order> received = new Received<>();
+      bus.subscribe(type, "g", received::add);
+      Order order = new Order("o-1", 4599, List.of(new Line("sku-1", 2), new Line("sku-2", 1)),
+          Instant.parse("2026-11-22T10:15:30.123Z"), Status.PAID);
+      Event<Order> event = type.event(order).build();
+      join(bus.publish(event));
+
+      received.awaitAll(List.of(event.id()), WAIT);
+      Event<Order> got = received.events().get(0);
+      assertThat(got.data()).isEqualTo(order);
+      assertThat(got.subject()).isEqualTo("o-1");
+      assertThat(got.dataContentType()).isEqualTo("application/json");
+      assertThat(got.type()).isEqualTo("dev.omnibus.tck.order");
+    }
+
+    @Test
+    void concurrentPublishersLoseNothing() throws Exception {
+      EventType<String> type = TEXT.channel("c");
+      EventBus bus = openBus("c", uniqueAddress());
+      Received<String> received = new Received<>();
+      bus.subscribe(type, "g", received::add);
+      ExecutorService publishers = Executors.newFixedThreadPool(4);
+      try {
+        List<CompletableFuture<List<String>>> batches = new ArrayList<>();
+        for (int p = 0; p < 4; p++) {
+          int publisher = p;
+          batches.add(CompletableFuture.supplyAsync(() -> publishTexts(bus, type, 250, "p" + publisher + "-"),
+              publishers));
+        }
+        Set<String> ids = new HashSet<>();
+        for (CompletableFuture<List<String>> batch : batches) {
+          ids.addAll(batch.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+        }
+        received.awaitAll(ids, WAIT);
+      } finally {
+        publishers.shutdownNow();
+      }
+    }
+
+    @Test
+    void manyChannelsAtOnceEachGetTheirOwnEvents() {
+      int channels = 8;
+      Map<String, String> addresses = new HashMap<>();
+      for (int c = 0; c < channels; c++) {
+        addresses.put("c" + c, uniqueAddress());
+      }
+      EventBus bus = openBus(addresses, b -> b);
+      Map<String, Received<String>> received = new HashMap<>();
+      for (int c = 0; c < channels; c++) {
+        Received<String> r = new Received<>();
+        received.put("c" + c, r);
+        bus.subscribe(TEXT.channel("c" + c), "g", r::add);
+      }
+      Map<String, List<String>> sent = new HashMap<>();
+      for (int c = 0; c < channels; c++) {
+        sent.put("c" + c, publishTexts(bus, TEXT.channel("c" + c), 20, "c" + c + "-"));
+      }
+      for (int c = 0; c < channels; c++) {
+        received.get("c" + c).awaitAll(sent.get("c" + c), WAIT);
+      }
+    }
+
+    @Test
+    void eventsOfOneChannelNeverReachAnother() {
+      EventBus bus = openBus(Map.of("a", uniqueAddress(), "b", uniqueAddress()), x -> x);
+      Received<String> onA = new Received<>();
+      Received<String> onB = new Received<>();
+      bus.subscribe(TEXT.channel("a"), "g", onA::add);
+      bus.subscribe(TEXT.channel("b"), "g", onB::add);
+      List<String> toA = publishTexts(bus, TEXT.channel("a"), 10, "a");
+      List<String> toB = publishTexts(bus, TEXT.channel("b"), 10, "b");
+      onA.awaitAll(toA, WAIT);
+      onB.awaitAll(toB, WAIT);
+    }
+
+    @Test
+    void anEventOfATypeNoHandlerTakesDoesNotStopTheOthers() {
+      EventBus bus = openBus("c", uniqueAddress());
+      Received<String> received = new Received<>();
+      bus.subscribe(TEXT.channel("c"), "g", received::add);
+      join(bus.publish(BYTES.channel("c"), new byte[] {1, 2, 3}));
+      List<String> ids = publishTexts(bus, TEXT.channel("c"), 5, "t");
+      received.awaitAll(ids, WAIT);
+    }
+  }
+
+  @Nested
+  @DisplayName("envelope fidelity")
+  class EnvelopeFidelity {
+
+    @Test
+    void everyAttributeKindAndExtensionRoundTrips() {
+      roundTripEveryAttributeKind(null);
+    }
+
+    @Test
+    void everyAttributeKindRoundTripsInStructuredMode() {
+      requires(Feature.STRUCTURED_MODE, "structured content mode is not offered");
+      roundTripEveryAttributeKind(Mode.STRUCTURED);
+    }
+
+    private void roundTripEveryAttributeKind(Mode mode) {
+      String address = uniqueAddress();
+      EventBus bus = openBus(Map.of("c", address), b -> mode == null ? b : b.mode("c", mode));
+      EventType<String> type = TEXT.channel("c");
+      Received<String> received = new Received<>();
+      bus.subscribe(type, "g", received::add);
+      OffsetDateTime time = OffsetDateTime.of(2026, 11, 22, 10, 15, 30, 123_000_000, ZoneOffset.ofHours(2));
+      Event<String> event = type.event("payload")
+          .id("id-" + address)
+          .source(URI.create("https://example.com/tck/source?x=1"))
+          .subject("subject-1")
+          .time(time)
+          .dataSchema(URI.create("https://example.com/schemas/text.json"))
+          .extension("astring", "text value")
+          .extension("aninteger", 2147483647)
+          .extension("anegative", -2147483648)
+          .extension("aboolean", true)
+          .extension("auri", URI.create("https://example.com/x"))
+          .extension("atime", OffsetDateTime.of(2020, 1, 2, 3, 4, 5, 0, ZoneOffset.UTC))
+          .extension("abinary", new byte[] {(byte) 0xE0, (byte) 0xFF, 0x00, 0x44, (byte) 0xAA})
+          .extension("partitionkey", "key-1")
+          .build();
+      join(bus.publish(event));
+
+      received.awaitAll(List.of(event.id()), WAIT);
+      Event<String> got = received.events().get(0);
+      assertThat(got.id()).isEqualTo(event.id());
+      assertThat(got.source()).isEqualTo(URI.create("https://example.com/tck/source?x=1"));
+      assertThat(got.type()).isEqualTo("dev.omnibus.tck.text");
+      assertThat(got.subject()).isEqualTo("subject-1");
+      assertThat(got.time()).isNotNull();
+      assertThat(got.time().toInstant()).isEqualTo(time.toInstant());
+      assertThat(got.dataSchema()).isEqualTo(URI.create("https://example.com/schemas/text.json"));
+      assertThat(got.dataContentType()).isEqualToIgnoringCase("text/plain; charset=utf-8");
+      assertThat(got.data()).isEqualTo("payload");
+      // Binary mode carries extension values as their canonical strings (STANDARDS.md §1.4); compare in that form.
+      Map<String, String> canonical = new HashMap<>();
+      got.extensions().forEach((name, value) -> canonical.put(name, EnvelopeCodec.canonicalString(value)));
+      assertThat(canonical).containsEntry("astring", "text value")
+          .containsEntry("aninteger", "2147483647")
+          .containsEntry("anegative", "-2147483648")
+          .containsEntry("aboolean", "true")
+          .containsEntry("auri", "https://example.com/x")
+          .containsEntry("abinary", "4P8ARKo=")
+          .containsEntry("partitionkey", "key-1");
+      assertThat(OffsetDateTime.parse(canonical.get("atime")).toInstant())
+          .isEqualTo(Instant.parse("2020-01-02T03:04:05Z"));
+    }
+
+    @Test
+    void anEventWithoutDataArrivesWithoutData() {
+      EventBus bus = openBus("c", uniqueAddress());
+      Received<String> received = new Received<>();
+      bus.subscribe(TEXT.channel("c"), "g", received::add);
+      Event<String> event = TEXT.channel("c").event(null).build();
+      join(bus.publish(event));
+      received.awaitAll(List.of(event.id()), WAIT);
+      assertThat(received.events().get(0).data()).isNull();
+      assertThat(received.events().get(0).dataContentType()).isNull();
+    }
+
+    @Test
+    void oneMebibyteOfDataArrivesIntact() {
+      int size = 1024 * 1024;
+      int max = capabilities().maxMessageBytes();
+      assumeThat(max == 0 || max >= size + 4096)
+          .as("this binding carries at most %d bytes per message", max).isTrue();
+      EventBus bus = openBus("c", uniqueAddress());
+      Received<byte[]> received = new Received<>();
+      bus.subscribe(BYTES.channel("c"), "g", received::add);
+      byte[] data = new byte[size];
+      new Random(42).nextBytes(data);
+      Event<byte[]> event = BYTES.channel("c").event(data).build();
+      join(bus.publish(event));
+      received.awaitAll(List.of(event.id()), WAIT);
+      assertThat(received.events().get(0).data()).isEqualTo(data);
+    }
+
+    @Test
+    void nonAsciiTextSurvivesInDataSubjectAndExtensions() {
+      EventBus bus = openBus("c", uniqueAddress());
+      Received<String> received = new Received<>();
+      bus.subscribe(TEXT.channel("c"), "g", received::add);
+      String text = "Grüße, 日本語, emoji \uD83D\uDC4B, ελληνικά";
+      Event<String> event = TEXT.channel("c").event(text).subject("sübject-日本").extension("note", "naïve €").build();
+      join(bus.publish(event));
+      received.awaitAll(List.of(event.id()), WAIT);
+      Event<String> got = received.events().get(0);
+      assertThat(got.data()).isEqualTo(text);
+      assertThat(got.subject()).isEqualTo("sübject-日本");
+      assertThat(got.extension("note")).hasToString("naïve €");
+    }
+
+    @Test
+    void aPayloadThatCannotBeEncodedIsRefusedAndNothingIsSent() {
+      EventBus bus = openBus("c", uniqueAddress());
+      Received<String> received = new Received<>();
+      bus.subscribe(TEXT.channel("c"), null, received::add);
+      Event<String> invalid = TEXT.channel("c").event("x").extension("Not_Valid", "v").build();
+      assertThatThrownBy(() -> join(bus.publish(invalid))).hasCauseInstanceOf(SerializationException.class);
+      List<String> ids = publishTexts(bus, TEXT.channel("c"), 1, "after");
+      received.awaitAll(ids, WAIT);
+    }
+  }
+
+  @Nested
+  @DisplayName("acknowledgement")
+  class Acknowledgement {
+
+    @Test
+    void aFailedHandlerGetsTheEventAgain() {
+      requires(Feature.REDELIVERY, "a nacked event is not delivered again");
+      EventBus bus = openBus("c", uniqueAddress());
+      Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+      Received<String> handled = new Received<>();
+      bus.subscribe(TEXT.channel("c"), "g", event -> {
+        if (calls.computeIfAbsent(event.id(), id -> new AtomicInteger()).incrementAndGet() == 1) {
+          throw new IllegalStateException("first attempt fails");
+        }
+        handled.add(event);
+      });
+      List<String> ids = publishTexts(bus, TEXT.channel("c"), 10, "n");
+      handled.awaitAll(ids, WAIT);
+      assertThat(calls.values()).allSatisfy(count -> assertThat(count.get()).isGreaterThanOrEqualTo(2));
+    }
+
+    @Test
+    void deliveryContinuesAfterAnEventFailsEveryAttempt() {
+      requires(Feature.REDELIVERY, "a nacked event is not delivered again");
+      EventBus bus = openBus(Map.of("c", uniqueAddress()), b -> b.maxAttempts(3));
+      AtomicInteger poisonCalls = new AtomicInteger();
+      Received<String> handled = new Received<>();
+      bus.subscribe(TEXT.channel("c"), "g", event -> {
+        if ("poison".equals(event.data())) {
+          poisonCalls.incrementAndGet();
+          throw new IllegalStateException("always fails");
+        }
+        handled.add(event);
+      });
+      join(bus.publish(TEXT.channel("c"), "poison"));
+      List<String> ids = publishTexts(bus, TEXT.channel("c"), 20, "ok");
+      handled.awaitAll(ids, WAIT);
+      org.awaitility.Awaitility.await().atMost(WAIT).until(() -> poisonCalls.get() >= 3);
+      assertThat(poisonCalls.get()).as("attempts for an event that always fails, with maxAttempts 3").isEqualTo(3);
+    }
+
+    @Test
+    void anUndecodablePayloadDoesNotBlockTheSubscription() {
+      EventBus bus = openBus("c", uniqueAddress());
+      Received<Order> handled = new Received<>();
+      bus.subscribe(ORDER.channel("c"), "g", handled::add);
+      // Same CloudEvents type as ORDER, but text that is not an Order: the payload cannot be decoded.
+      EventType<String> impostor = EventType.of(ORDER.type(), String.class).channel("c");
+      join(bus.publish(impostor, "not json at all"));
+      Event<Order> good = ORDER.channel("c").event(new Order("o-2", 1, List.of(), Instant.EPOCH, Status.PLACED))
+          .build();
+      join(bus.publish(good));
+      handled.awaitAll(List.of(good.id()), WAIT);
+    }
+  }
+
+  @Nested
+  @DisplayName("ordering")
+  class Ordering {
+
+    @Test
+    void eventsOfOneKeyArriveInPublishOrder() {
+      requires(Feature.PER_KEY_ORDER, "no ordering per key");
+      EventBus bus = openBus("c", uniqueAddress());
+      Map<String, List<Integer>> seen = new ConcurrentHashMap<>();
+      AtomicInteger count = new AtomicInteger();
+      bus.subscribe(TEXT.channel("c"), "g", event -> {
+        String[] parts = event.data().split(":");
+        seen.computeIfAbsent(parts[0], k -> Collections.synchronizedList(new ArrayList<>()))
+            .add(Integer.parseInt(parts[1]));
+        count.incrementAndGet();
+      });
+      int keys = 16;
+      int events = 1000;
+      List<CompletableFuture<Void>> sent = new ArrayList<>();
+      for (int i = 0; i < events; i++) {
+        String key = "k" + (i % keys);
+        sent.add(bus.publish(TEXT.channel("c").event(key + ":" + i).subject(key).build()).toCompletableFuture());
+      }
+      CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS)
+          .join();
+      org.awaitility.Awaitility.await().atMost(WAIT).until(() -> count.get() >= events);
+      assertThat(seen).hasSize(keys);
+      seen.forEach((key, sequence) -> assertThat(sequence).as("order of key %s", key).isSorted());
+    }
+  }
+
+  @Nested
+  @DisplayName("consumer groups")
+  class ConsumerGroups {
+
+    @Test
+    void membersOfOneGroupShareTheEventsWithoutDuplicates() {
+      requires(Feature.CONSUMER_GROUPS, "subscriptions of one group do not compete");
+      String address = uniqueAddress();
+      EventBus first = openBus("c", address);
+      EventBus second = openBus("c", address);
+      EventBus publisher = openBus("c", address);
+      Received<String> one = new Received<>();
+      Received<String> two = new Received<>();
+      first.subscribe(TEXT.channel("c"), "workers", one::add);
+      second.subscribe(TEXT.channel("c"), "workers", two::add);
+      List<String> ids = publishTexts(publisher, TEXT.channel("c"), 200, "w");
+      org.awaitility.Awaitility.await().atMost(WAIT).until(() -> {
+        Set<String> all = new HashSet<>(one.ids());
+        all.addAll(two.ids());
+        return all.containsAll(ids);
+      });
+      Set<String> both = new HashSet<>(one.ids());
+      both.retainAll(new HashSet<>(two.ids()));
+      assertThat(both).as("events delivered to both members of one group").isEmpty();
+      assertThat(one.size() + two.size()).isEqualTo(ids.size());
+    }
+
+    @Test
+    void everyGroupGetsEveryEvent() {
+      requires(Feature.CONSUMER_GROUPS, "named groups are not separate consumers");
+      String address = uniqueAddress();
+      EventBus bus = openBus("c", address);
+      EventBus other = openBus("c", address);
+      Received<String> billing = new Received<>();
+      Received<String> shipping = new Received<>();
+      bus.subscribe(TEXT.channel("c"), "billing", billing::add);
+      other.subscribe(TEXT.channel("c"), "shipping", shipping::add);
+      List<String> ids = publishTexts(bus, TEXT.channel("c"), 50, "e");
+      billing.awaitAll(ids, WAIT);
+      shipping.awaitAll(ids, WAIT);
+    }
+
+    @Test
+    void everyAnonymousSubscriptionGetsEveryEvent() {
+      requires(Feature.ANONYMOUS_FAN_OUT, "anonymous subscriptions do not each get every event");
+      String address = uniqueAddress();
+      EventBus bus = openBus("c", address);
+      Received<String> a = new Received<>();
+      Received<String> b = new Received<>();
+      bus.subscribe(TEXT.channel("c"), a::add);
+      openBus("c", address).subscribe(TEXT.channel("c"), b::add);
+      List<String> ids = publishTexts(bus, TEXT.channel("c"), 50, "f");
+      a.awaitAll(ids, WAIT);
+      b.awaitAll(ids, WAIT);
+    }
+
+    @Test
+    void oneBusSubscribingTwoTypesInOneGroupGetsBoth() {
+      EventBus bus = openBus("c", uniqueAddress());
+      Received<String> texts = new Received<>();
+      Received<byte[]> bytes = new Received<>();
+      bus.subscribe(TEXT.channel("c"), "g", texts::add);
+      bus.subscribe(BYTES.channel("c"), "g", bytes::add);
+      List<String> textIds = publishTexts(bus, TEXT.channel("c"), 10, "t");
+      Event<byte[]> binary = BYTES.channel("c").event(new byte[] {7}).build();
+      join(bus.publish(binary));
+      texts.awaitAll(textIds, WAIT);
+      bytes.awaitAll(List.of(binary.id()), WAIT);
+    }
+  }
+
+  @Nested
+  @DisplayName("durability")
+  class Durability {
+
+    @Test
+    void aGroupThatResubscribesGetsWhatWasPublishedWhileItWasAway() {
+      requires(Feature.DURABLE_GROUPS, "a group keeps nothing while none of its members is subscribed");
+      String address = uniqueAddress();
+      EventBus publisher = openBus("c", address);
+      EventBus consumer = openBus("c", address);
+      Received<String> firstRun = new Received<>();
+      Subscription subscription = consumer.subscribe(TEXT.channel("c"), "durable", firstRun::add);
+      List<String> before = publishTexts(publisher, TEXT.channel("c"), 20, "before");
+      firstRun.awaitAll(before, WAIT);
+      subscription.close();
+      consumer.close();
+
+      List<String> whileAway = publishTexts(publisher, TEXT.channel("c"), 20, "away");
+      Received<String> secondRun = new Received<>();
+      openBus("c", address).subscribe(TEXT.channel("c"), "durable", secondRun::add);
+      secondRun.awaitCount(whileAway.size(), WAIT);
+      org.awaitility.Awaitility.await().atMost(WAIT).until(() -> secondRun.ids().containsAll(whileAway));
+    }
+
+    @Test
+    void aGroupSubscribingLaterGetsEventsPublishedBeforeIt() {
+      requires(Feature.RETAINS_UNCONSUMED, "messages published before a group exists are not kept for it");
+      String address = uniqueAddress();
+      EventBus publisher = openBus("c", address);
+      List<String> early = publishTexts(publisher, TEXT.channel("c"), 10, "early");
+      Received<String> late = new Received<>();
+      openBus("c", address).subscribe(TEXT.channel("c"), "late", late::add);
+      late.awaitAll(early, WAIT);
+    }
+
+    @Test
+    void anEventUnacknowledgedByAClosedMemberReachesAnotherMember() throws Exception {
+      requires(Feature.CONSUMER_GROUPS, "subscriptions of one group do not compete");
+      requires(Feature.REDELIVERY, "unacknowledged events are not delivered again");
+      String address = uniqueAddress();
+      EventBus first = openBus("c", address);
+      CountDownLatch holding = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      Subscription stuck = first.subscribe(TEXT.channel("c"), "g", event -> {
+        holding.countDown();
+        release.await(WAIT.toSeconds(), TimeUnit.SECONDS);
+        throw new IllegalStateException("member is going away without handling");
+      });
+      join(first.publish(TEXT.channel("c"), "held"));
+      assertThat(holding.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("first member got the event").isTrue();
+      // Close while the handler is still running; the handler then fails, so the event is never acknowledged.
+      CompletableFuture<Void> closing = CompletableFuture.runAsync(stuck::close);
+      release.countDown();
+      closing.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      Received<String> second = new Received<>();
+      openBus("c", address).subscribe(TEXT.channel("c"), "g", second::add);
+      second.awaitCount(1, WAIT);
+      assertThat(second.events()).extracting(Event::data).contains("held");
+    }
+  }
+
+  @Nested
+  @DisplayName("lifecycle")
+  class Lifecycle {
+
+    @Test
+    void closingThePublisherFlushesWhatWasPublished() {
+      String address = uniqueAddress();
+      EventBus consumer = openBus("c", address);
+      Received<String> received = new Received<>();
+      consumer.subscribe(TEXT.channel("c"), "g", received::add);
+      EventBus publisher = openBus("c", address);
+      List<CompletableFuture<Void>> sent = new ArrayList<>();
+      List<String> ids = new ArrayList<>();
+      for (int i = 0; i < 200; i++) {
+        Event<String> event = TEXT.channel("c").event("flush" + i).build();
+        ids.add(event.id());
+        sent.add(publisher.publish(event).toCompletableFuture());
+      }
+      publisher.close();
+      assertThat(sent).allSatisfy(stage -> assertThat(stage).isCompleted().isNotCompletedExceptionally());
+      received.awaitAll(ids, WAIT);
+    }
+
+    @Test
+    void closeIsIdempotentAndSafeFromSeveralThreads() throws Exception {
+      EventBus bus = openBus("c", uniqueAddress());
+      bus.subscribe(TEXT.channel("c"), "g", event -> { });
+      CompletableFuture<Void> a = CompletableFuture.runAsync(bus::close);
+      CompletableFuture<Void> b = CompletableFuture.runAsync(bus::close);
+      a.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      b.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      assertThatCode(bus::close).doesNotThrowAnyException();
+    }
+
+    @Test
+    void publishingAfterCloseFailsWithTransportClosed() {
+      EventBus bus = openBus("c", uniqueAddress());
+      bus.close();
+      assertThatThrownBy(() -> join(bus.publish(TEXT.channel("c"), "late")))
+          .hasCauseInstanceOf(TransportClosedException.class);
+      assertThatThrownBy(() -> bus.subscribe(TEXT.channel("c"), "g", event -> { }))
+          .isInstanceOf(TransportClosedException.class);
+    }
+
+    @Test
+    void aClosedSubscriptionGetsNothingMore() {
+      String address = uniqueAddress();
+      EventBus bus = openBus("c", address);
+      Received<String> closed = new Received<>();
+      Received<String> open = new Received<>();
+      Subscription subscription = bus.subscribe(TEXT.channel("c"), closed::add);
+      bus.subscribe(TEXT.channel("c"), open::add);
+      List<String> first = publishTexts(bus, TEXT.channel("c"), 5, "first");
+      closed.awaitAll(first, WAIT);
+      subscription.close();
+      subscription.close();
+      List<String> second = publishTexts(bus, TEXT.channel("c"), 5, "second");
+      // The open subscription got the second batch, so it was delivered; the closed one must not have it.
+      open.awaitAll(concat(first, second), WAIT);
+      assertThat(closed.ids()).doesNotContainAnyElementsOf(second);
+    }
+  }
+
+  private static List<String> concat(List<String> a, List<String> b) {
+    List<String> all = new ArrayList<>(a);
+    all.addAll(b);
+    return all;
+  }
+
+  /** UTF-8 bytes; for subclasses writing their own scenarios. */
+  protected static byte[] utf8(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+}
