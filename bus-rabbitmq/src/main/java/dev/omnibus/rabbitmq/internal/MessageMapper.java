@@ -1,0 +1,149 @@
+package dev.omnibus.rabbitmq.internal;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.LongString;
+import dev.omnibus.envelope.EnvelopeCodec;
+import dev.omnibus.envelope.HeaderConvention;
+import dev.omnibus.envelope.WireMessage;
+import dev.omnibus.spi.binding.AmqpOperationBinding;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Base64;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Maps {@link WireMessage}s to AMQP 0-9-1 basic properties and back.
+ *
+ * <p>Writing: headers as they come (already {@code cloudEvents_}-prefixed by the envelope), as long strings;
+ * {@code content_type} = the content type; {@code message_id} = the event id; delivery mode persistent unless the
+ * operation binding says 1; {@code priority}, {@code expiration}, {@code user_id}, {@code timestamp} and
+ * {@code CC}/{@code BCC} from the operation binding. Reading: every scalar header as its canonical string; tables and
+ * arrays (e.g. {@code x-death}) are not CloudEvents attributes and are left out.
+ *
+ * <p>Stateless and thread-safe.
+ */
+final class MessageMapper {
+
+  private static final JsonFactory JSON = new JsonFactory();
+  private static final String ID_HEADER = HeaderConvention.AMQP.headerName("id");
+
+  private MessageMapper() {}
+
+  /** The basic properties for a message sent with the given operation binding (or none). */
+  static AMQP.BasicProperties properties(WireMessage message, @Nullable AmqpOperationBinding binding) {
+    Map<String, Object> headers = new HashMap<>(message.headers().size() * 2 + 2);
+    headers.putAll(message.headers());
+    AMQP.BasicProperties.Builder builder = new AMQP.BasicProperties.Builder()
+        .contentType(message.contentType())
+        .messageId(eventId(message))
+        .deliveryMode(2);
+    if (binding != null) {
+      if (binding.deliveryMode() != null) {
+        builder.deliveryMode(binding.deliveryMode());
+      }
+      if (binding.priority() != null) {
+        builder.priority(binding.priority());
+      }
+      if (binding.expiration() != null) {
+        builder.expiration(Long.toString(binding.expiration()));
+      }
+      if (binding.userId() != null) {
+        builder.userId(binding.userId());
+      }
+      if (Boolean.TRUE.equals(binding.timestamp())) {
+        builder.timestamp(new Date());
+      }
+      // RabbitMQ's sender-selected distribution: extra routing keys in the CC and BCC headers (BCC is stripped).
+      if (!binding.cc().isEmpty()) {
+        headers.put("CC", List.copyOf(binding.cc()));
+      }
+      if (!binding.bcc().isEmpty()) {
+        headers.put("BCC", List.copyOf(binding.bcc()));
+      }
+    }
+    return builder.headers(headers).build();
+  }
+
+  /** The message a delivery carries. */
+  static WireMessage message(AMQP.BasicProperties properties, byte @Nullable [] body) {
+    Map<String, Object> raw = properties.getHeaders();
+    Map<String, String> headers;
+    if (raw == null || raw.isEmpty()) {
+      headers = Map.of();
+    } else {
+      headers = new HashMap<>(raw.size() * 2);
+      for (Map.Entry<String, Object> header : raw.entrySet()) {
+        String value = canonical(header.getValue());
+        if (value != null) {
+          headers.put(header.getKey(), value);
+        }
+      }
+    }
+    // An empty AMQP body is what a producer writes for an event without data.
+    byte[] payload = body == null || body.length == 0 ? null : body;
+    return new WireMessage(headers, properties.getContentType(), payload, null);
+  }
+
+  /** The canonical string of a header value, or null for values that are no scalar (tables, arrays, void). */
+  static @Nullable String canonical(@Nullable Object value) {
+    if (value == null) {
+      return null;
+    }
+    if (value instanceof LongString longString) {
+      return new String(longString.getBytes(), StandardCharsets.UTF_8);
+    }
+    if (value instanceof String string) {
+      return string;
+    }
+    if (value instanceof BigDecimal decimal) {
+      return decimal.toPlainString();
+    }
+    if (value instanceof Number || value instanceof Boolean) {
+      return value.toString();
+    }
+    if (value instanceof Date date) {
+      // AMQP 0-9-1 timestamps have whole seconds; RFC 3339 in UTC is the CloudEvents canonical form.
+      return DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(
+          Instant.ofEpochMilli(date.getTime()).atOffset(ZoneOffset.UTC));
+    }
+    if (value instanceof byte[] bytes) {
+      return Base64.getEncoder().encodeToString(bytes);
+    }
+    return null;
+  }
+
+  /** The event id: the id header in binary mode, the top-level {@code id} member of a structured body. */
+  private static @Nullable String eventId(WireMessage message) {
+    String id = message.headers().get(ID_HEADER);
+    if (id != null || !EnvelopeCodec.isStructured(message.contentType()) || message.body() == null) {
+      return id;
+    }
+    try (JsonParser parser = JSON.createParser(message.body())) {
+      if (parser.nextToken() != JsonToken.START_OBJECT) {
+        return null;
+      }
+      while (parser.nextToken() == JsonToken.FIELD_NAME) {
+        String field = parser.currentName();
+        JsonToken token = parser.nextToken();
+        if (field.equals("id") && token == JsonToken.VALUE_STRING) {
+          return parser.getText();
+        }
+        parser.skipChildren();
+      }
+    } catch (IOException e) {
+      // Not JSON after all: the message simply goes without a message_id.
+    }
+    return null;
+  }
+}

@@ -1,0 +1,220 @@
+package dev.omnibus.rabbitmq.internal;
+
+import dev.omnibus.ConfigurationException;
+import dev.omnibus.spi.Credentials;
+import dev.omnibus.spi.SecurityScheme;
+import dev.omnibus.spi.ServerConfig;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Everything the RabbitMQ binding reads from one resolved AsyncAPI server, validated once. Immutable and thread-safe;
+ * {@link #toString()} shows no secret.
+ *
+ * @param server the server's name in the document, for messages
+ * @param host the host name
+ * @param port the port: the one in {@code host}, else 5672 ({@code amqp}) or 5671 ({@code amqps})
+ * @param virtualHost the virtual host, from {@code pathname} as the AMQP URI scheme reads a path
+ * @param tls whether to connect with TLS ({@code amqps})
+ * @param username the user name to log in with
+ * @param password the password to log in with
+ * @param exchange the exchange used when a channel declares none ({@code x-omnibus-exchange})
+ * @param declareMode what to declare on the broker ({@code x-omnibus-declare})
+ * @param mandatory whether sends are mandatory unless the operation binding says otherwise ({@code x-omnibus-mandatory})
+ * @param prefetch the default prefetch of a subscription ({@code x-omnibus-prefetch})
+ * @param confirmWindow how many sends may await their confirm at once ({@code x-omnibus-confirm-window})
+ * @param confirmTimeout how long a send waits for its confirm ({@code x-omnibus-confirm-timeout-ms})
+ * @param connectTimeout how long connecting may take ({@code x-omnibus-connect-timeout-ms})
+ */
+public record RabbitMqSettings(
+    String server,
+    String host,
+    int port,
+    String virtualHost,
+    boolean tls,
+    String username,
+    String password,
+    String exchange,
+    DeclareMode declareMode,
+    boolean mandatory,
+    int prefetch,
+    int confirmWindow,
+    Duration confirmTimeout,
+    Duration connectTimeout) {
+
+  /** The exchange used when neither the channel binding nor {@code x-omnibus-exchange} names one. */
+  public static final String DEFAULT_EXCHANGE = "omnibus";
+
+  /** The prefetch of a subscription when neither the subscription nor {@code x-omnibus-prefetch} sets one. */
+  public static final int DEFAULT_PREFETCH = 250;
+
+  /** What the binding declares on the broker. */
+  public enum DeclareMode {
+    /** Declare exchanges, queues and bindings, idempotently. The default. */
+    DECLARE,
+    /** Declare nothing; check that exchanges and queues exist, and fail clearly naming what is missing. */
+    PASSIVE,
+    /** Declare and check nothing: the broker's own error is reported when something is missing. */
+    NONE
+  }
+
+  /**
+   * Reads and validates a server. Every problem is reported in one {@link ConfigurationException}, each with its path
+   * in the document.
+   */
+  public static RabbitMqSettings from(ServerConfig config) {
+    List<ConfigurationException.Problem> problems = new ArrayList<>();
+    String base = "servers." + config.name();
+    boolean tls;
+    switch (config.protocol()) {
+      case "amqp" -> tls = false;
+      case "amqps" -> tls = true;
+      default -> {
+        problems.add(new ConfigurationException.Problem(base + ".protocol",
+            "protocol '" + config.protocol() + "' is not served by the RabbitMQ binding: use amqp or amqps"));
+        tls = false;
+      }
+    }
+    if (config.protocolVersion() != null && !config.protocolVersion().startsWith("0.9.1")
+        && !config.protocolVersion().startsWith("0-9-1")) {
+      problems.add(new ConfigurationException.Problem(base + ".protocolVersion", "protocol version '"
+          + config.protocolVersion() + "' is not supported: the RabbitMQ binding speaks AMQP 0.9.1 only"));
+    }
+    String host = config.hostName();
+    if (host.isBlank()) {
+      problems.add(new ConfigurationException.Problem(base + ".host", "the host is empty"));
+    }
+    int port = config.port().orElse(tls ? 5671 : 5672);
+    if (port < 1 || port > 65535) {
+      problems.add(new ConfigurationException.Problem(base + ".host", "port " + port + " is out of range"));
+    }
+    String virtualHost = virtualHost(config.pathname(), base, problems);
+
+    String username = "guest";
+    String password = "guest";
+    Credentials credentials = config.credentials();
+    if (!config.security().isEmpty()) {
+      SecurityScheme scheme = supportedScheme(config.security());
+      if (scheme == null) {
+        problems.add(new ConfigurationException.Problem(base + ".security", "none of the security schemes "
+            + schemeTypes(config.security()) + " is supported by the RabbitMQ binding: declare a userPassword scheme"));
+      } else if (!credentials.hasUsernamePassword()) {
+        String env = "OMNIBUS_" + config.name().toUpperCase(Locale.ROOT).replace('-', '_');
+        problems.add(new ConfigurationException.Problem(base + ".security", "security scheme '" + scheme.name()
+            + "' (" + scheme.type() + ") needs a user name and a password: give them to the builder or set "
+            + env + "_USERNAME and " + env + "_PASSWORD"));
+      } else {
+        username = credentials.username();
+        password = credentials.password();
+      }
+    } else if (credentials.hasUsernamePassword()) {
+      username = credentials.username();
+      password = credentials.password();
+    }
+
+    String exchange = config.option("exchange", DEFAULT_EXCHANGE);
+    if (exchange.isEmpty() || exchange.length() > 255 || exchange.startsWith("amq.")) {
+      problems.add(new ConfigurationException.Problem(base + ".x-omnibus-exchange", "exchange name '" + exchange
+          + "' is not usable: give 1 to 255 characters, not starting with the reserved 'amq.'"));
+    }
+    DeclareMode declareMode = DeclareMode.DECLARE;
+    String declare = config.option("declare", "declare");
+    switch (declare.toLowerCase(Locale.ROOT)) {
+      case "declare", "true" -> declareMode = DeclareMode.DECLARE;
+      case "passive" -> declareMode = DeclareMode.PASSIVE;
+      case "none", "false" -> declareMode = DeclareMode.NONE;
+      default -> problems.add(new ConfigurationException.Problem(base + ".x-omnibus-declare",
+          "'" + declare + "' is not one of declare, passive, none"));
+    }
+    boolean mandatory = bool(config, "mandatory", false, base, problems);
+    int prefetch = positiveInt(config, "prefetch", DEFAULT_PREFETCH, 65535, base, problems);
+    int confirmWindow = positiveInt(config, "confirm-window", 1000, Integer.MAX_VALUE, base, problems);
+    int confirmTimeoutMs = positiveInt(config, "confirm-timeout-ms", 30_000, Integer.MAX_VALUE, base, problems);
+    int connectTimeoutMs = positiveInt(config, "connect-timeout-ms", 10_000, Integer.MAX_VALUE, base, problems);
+    if (!problems.isEmpty()) {
+      throw ConfigurationException.of(problems);
+    }
+    return new RabbitMqSettings(config.name(), host, port, virtualHost, tls, username, password, exchange, declareMode,
+        mandatory, prefetch, confirmWindow, Duration.ofMillis(confirmTimeoutMs), Duration.ofMillis(connectTimeoutMs));
+  }
+
+  /**
+   * The virtual host of a {@code pathname}, read as the AMQP URI specification reads the path of {@code amqp://host/vh}:
+   * the leading {@code /} is a separator, the rest is percent-decoded. So {@code /production} is the virtual host
+   * {@code production}, {@code /%2Fstaging} is {@code /staging}, and an absent or bare {@code /} pathname is the
+   * default virtual host {@code /} (an empty virtual host name is never useful).
+   */
+  static String virtualHost(@Nullable String pathname, String base, List<ConfigurationException.Problem> problems) {
+    if (pathname == null || pathname.isEmpty() || pathname.equals("/")) {
+      return "/";
+    }
+    String path = pathname.startsWith("/") ? pathname.substring(1) : pathname;
+    if (path.indexOf('/') >= 0) {
+      problems.add(new ConfigurationException.Problem(base + ".pathname", "pathname '" + pathname
+          + "' has more than one segment; a RabbitMQ virtual host is one segment (write a '/' inside it as %2F)"));
+      return "/";
+    }
+    try {
+      return URLDecoder.decode(path.replace("+", "%2B"), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      problems.add(new ConfigurationException.Problem(base + ".pathname",
+          "pathname '" + pathname + "' is not valid percent-encoding"));
+      return "/";
+    }
+  }
+
+  private static @Nullable SecurityScheme supportedScheme(List<SecurityScheme> schemes) {
+    for (SecurityScheme scheme : schemes) {
+      // AMQP 0-9-1 authenticates with SASL PLAIN: AsyncAPI's userPassword, or its SASL name plain.
+      if (scheme.type().equals("userPassword") || scheme.type().equals("plain")) {
+        return scheme;
+      }
+    }
+    return null;
+  }
+
+  private static String schemeTypes(List<SecurityScheme> schemes) {
+    return schemes.stream().map(SecurityScheme::type).toList().toString();
+  }
+
+  private static boolean bool(
+      ServerConfig config, String key, boolean defaultValue, String base, List<ConfigurationException.Problem> problems) {
+    String value = config.option(key, Boolean.toString(defaultValue));
+    if (value.equalsIgnoreCase("true")) {
+      return true;
+    }
+    if (value.equalsIgnoreCase("false")) {
+      return false;
+    }
+    problems.add(new ConfigurationException.Problem(base + ".x-omnibus-" + key, "'" + value + "' is not true or false"));
+    return defaultValue;
+  }
+
+  private static int positiveInt(ServerConfig config, String key, int defaultValue, int max, String base,
+      List<ConfigurationException.Problem> problems) {
+    String value = config.option(key, Integer.toString(defaultValue));
+    try {
+      int parsed = Integer.parseInt(value.trim());
+      if (parsed >= 1 && parsed <= max) {
+        return parsed;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    problems.add(new ConfigurationException.Problem(base + ".x-omnibus-" + key,
+        "'" + value + "' is not a whole number from 1 to " + max));
+    return defaultValue;
+  }
+
+  @Override
+  public String toString() {
+    return "RabbitMqSettings[server=" + server + ", " + (tls ? "amqps://" : "amqp://") + host + ":" + port
+        + ", vhost=" + virtualHost + ", user=" + username + ", exchange=" + exchange + ", declare=" + declareMode
+        + ", mandatory=" + mandatory + ", prefetch=" + prefetch + ", confirmWindow=" + confirmWindow + "]";
+  }
+}

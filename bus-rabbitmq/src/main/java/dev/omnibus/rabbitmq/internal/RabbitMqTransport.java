@@ -1,0 +1,492 @@
+package dev.omnibus.rabbitmq.internal;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.ShutdownSignalException;
+import dev.omnibus.ConfigurationException;
+import dev.omnibus.PublishException;
+import dev.omnibus.TransportClosedException;
+import dev.omnibus.envelope.HeaderConvention;
+import dev.omnibus.envelope.WireMessage;
+import dev.omnibus.spi.Destination;
+import dev.omnibus.spi.DeliveryHandler;
+import dev.omnibus.spi.SubscribeOptions;
+import dev.omnibus.spi.Transport;
+import dev.omnibus.spi.TransportCapabilities;
+import dev.omnibus.spi.TransportCapabilities.Feature;
+import dev.omnibus.spi.TransportSubscription;
+import dev.omnibus.spi.binding.AmqpOperationBinding;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The RabbitMQ transport of one server: one connection for publishing and one for consuming (RabbitMQ throttles a
+ * publishing connection under memory alarms; consumers on it would stall too), both recovering automatically with
+ * their topology after a broker restart.
+ *
+ * <p>Thread-safe. Sends are serialised on one confirm-mode channel with a bounded window of outstanding confirms;
+ * each subscription has its own channel. Send results complete on the transport's worker threads, never on the
+ * connection's I/O thread, so a caller's callback cannot stall the confirms of other sends.
+ */
+public final class RabbitMqTransport implements Transport {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RabbitMqTransport.class);
+  private static final int RPC_TIMEOUT_MS = 10_000;
+  private static final int CLOSE_TIMEOUT_MS = 5_000;
+
+  private final RabbitMqSettings settings;
+  private final Topology topology;
+  private final Declarer declarer;
+  private final ConnectionFactory factory;
+  private final Connection publishConnection;
+  private final Object consumeConnectionLock = new Object();
+  private volatile @Nullable Connection consumeConnection;
+  private final Object publisherLock = new Object();
+  private volatile @Nullable PublisherChannel publisher;
+  private final Object topologyLock = new Object();
+  private @Nullable Channel topologyChannel;
+  private final Set<String> declared = ConcurrentHashMap.newKeySet();
+  private final Set<RabbitMqSubscription> subscriptions = ConcurrentHashMap.newKeySet();
+  private final Semaphore window;
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final Object flushMonitor = new Object();
+  private final ExecutorService workers;
+  private final ScheduledExecutorService timer;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final TransportCapabilities capabilities;
+
+  /** Connects the publishing connection; fails with a {@link ConfigurationException} naming what went wrong. */
+  public RabbitMqTransport(RabbitMqSettings settings) {
+    this.settings = settings;
+    this.topology = new Topology(settings);
+    this.declarer = new Declarer(settings);
+    this.window = new Semaphore(settings.confirmWindow());
+    this.workers = Executors.newCachedThreadPool(daemonThreads("omnibus-rabbitmq-" + settings.server() + "-worker-"));
+    this.factory = factory(settings);
+    this.publishConnection = connect("publish");
+    this.timer = Executors.newSingleThreadScheduledExecutor(
+        daemonThreads("omnibus-rabbitmq-" + settings.server() + "-confirm-timer-"));
+    timer.scheduleWithFixedDelay(this::expireConfirms, 1, 1, TimeUnit.SECONDS);
+    this.capabilities = TransportCapabilities.builder(HeaderConvention.AMQP)
+        .supports(Feature.BINARY_MODE, Feature.STRUCTURED_MODE, Feature.CONSUMER_GROUPS, Feature.DURABLE_GROUPS,
+            Feature.ANONYMOUS_FAN_OUT, Feature.PER_KEY_ORDER, Feature.REDELIVERY, Feature.WILDCARD_SUBSCRIPTIONS)
+        // RabbitMQ's default frame_max-independent limit is 128 MiB (max_message_size, 3.8+); the broker may lower it.
+        .maxMessageBytes(128 * 1024 * 1024)
+        .publishConfirmation("publisher confirm (basic.ack); a nack, or a mandatory send no queue takes, fails it")
+        .build();
+  }
+
+  /** The settings this transport was opened with. */
+  public RabbitMqSettings settings() {
+    return settings;
+  }
+
+  @Override
+  public CompletionStage<Void> send(Destination destination, WireMessage message) {
+    if (closed.get()) {
+      return Transport.failed(closedException());
+    }
+    Topology.Route route;
+    AMQP.BasicProperties properties;
+    AmqpOperationBinding binding =
+        destination.operationBindings().get("amqp", AmqpOperationBinding.class).orElse(null);
+    try {
+      route = topology.route(destination);
+      properties = MessageMapper.properties(message, binding);
+      ensureDeclared(route);
+    } catch (ConfigurationException e) {
+      return Transport.failed(PublishException.of(destination.address(), settings.server(), e.getMessage(), e));
+    } catch (RuntimeException e) {
+      return Transport.failed(PublishException.of(destination.address(), settings.server(),
+          PublisherChannel.rootMessage(e), e));
+    }
+    boolean mandatory = binding != null && binding.mandatory() != null ? binding.mandatory() : settings.mandatory();
+    try {
+      if (!window.tryAcquire() && !window.tryAcquire(settings.confirmTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+        return Transport.failed(PublishException.of(destination.address(), settings.server(), settings.confirmWindow()
+            + " sends were awaiting their confirm for " + settings.confirmTimeout().toMillis() + " ms"));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Transport.failed(PublishException.of(destination.address(), settings.server(), "interrupted", e));
+    }
+    inFlight.incrementAndGet();
+    SendFuture future = new SendFuture(destination.address(), route.exchange().name(), route.routingKey(),
+        properties.getMessageId());
+    if (closed.get()) {
+      future.failed("the transport is closed", null);
+      return future.stage();
+    }
+    PublisherChannel channel;
+    try {
+      channel = publisher();
+    } catch (RuntimeException e) {
+      future.failed(PublisherChannel.rootMessage(e), e);
+      return future.stage();
+    }
+    channel.publish(route.exchange().name(), route.routingKey(), mandatory, properties, message.body(), future);
+    return future.stage();
+  }
+
+  @Override
+  public TransportSubscription subscribe(Destination destination, SubscribeOptions options, DeliveryHandler handler) {
+    if (closed.get()) {
+      throw closedException();
+    }
+    Topology.Source source = topology.source(destination, options.group());
+    Channel channel;
+    try {
+      channel = consumeConnection().createChannel();
+    } catch (IOException | RuntimeException e) {
+      throw ConfigurationException.because("Cannot open a channel to RabbitMQ for channel '" + destination.channel()
+          + "' on server '" + settings.server() + "': " + PublisherChannel.rootMessage(e), e);
+    }
+    try {
+      channel.basicQos(options.prefetch() == 0 ? settings.prefetch() : options.prefetch());
+      declarer.exchange(channel, source.exchange());
+      String queue = declarer.queue(channel, source.queue());
+      declarer.bind(channel, queue, source.queue().serverNamed(), source.exchange(), source.bindingKey());
+      if (source.deadLetters() != null && declarer.mode() == RabbitMqSettings.DeclareMode.DECLARE) {
+        // Keeps the group's dead letters (published by the bus to <queue>.dlq) until someone reads them.
+        String deadLetters = declarer.queue(channel, source.deadLetters());
+        declarer.bind(channel, deadLetters, false, source.exchange(), deadLetters);
+      }
+      RabbitMqSubscription[] self = new RabbitMqSubscription[1];
+      RabbitMqSubscription subscription =
+          RabbitMqSubscription.start(channel, queue, handler, () -> subscriptions.remove(self[0]));
+      self[0] = subscription;
+      subscriptions.add(subscription);
+      if (closed.get()) {
+        subscription.close();
+        throw closedException();
+      }
+      return subscription;
+    } catch (ConfigurationException | TransportClosedException e) {
+      closeQuietly(channel);
+      throw e;
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(channel);
+      throw ConfigurationException.because("Cannot subscribe to channel '" + destination.channel() + "' on server '"
+          + settings.server() + "': " + PublisherChannel.rootMessage(e), e);
+    }
+  }
+
+  @Override
+  public TransportCapabilities capabilities() {
+    return capabilities;
+  }
+
+  @Override
+  public String deadLetterAddress(Destination destination, @Nullable String group) {
+    return topology.deadLetterAddress(destination, group);
+  }
+
+  @Override
+  public boolean flush(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (flushMonitor) {
+      while (inFlight.get() > 0) {
+        long remaining = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+        if (remaining <= 0) {
+          return false;
+        }
+        try {
+          flushMonitor.wait(remaining);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return inFlight.get() == 0;
+        }
+      }
+    }
+    return true;
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    for (RabbitMqSubscription subscription : subscriptions) {
+      subscription.close();
+    }
+    flush(Duration.ofMillis(CLOSE_TIMEOUT_MS));
+    PublisherChannel current = publisher;
+    if (current != null) {
+      current.close();
+    }
+    synchronized (topologyLock) {
+      if (topologyChannel != null) {
+        closeQuietly(topologyChannel);
+      }
+    }
+    closeQuietly(publishConnection);
+    Connection consumer = consumeConnection;
+    if (consumer != null) {
+      closeQuietly(consumer);
+    }
+    timer.shutdownNow();
+    workers.shutdown();
+  }
+
+  private void ensureDeclared(Topology.Route route) {
+    if (declarer.mode() == RabbitMqSettings.DeclareMode.NONE) {
+      return;
+    }
+    String key = route.queue() != null ? "queue " + route.queue().name() : "exchange " + route.exchange().name();
+    if (route.exchange().isDefault() && route.queue() == null || declared.contains(key)) {
+      return;
+    }
+    synchronized (topologyLock) {
+      if (declared.contains(key)) {
+        return;
+      }
+      Channel channel = topologyChannel;
+      try {
+        if (channel == null || !channel.isOpen()) {
+          channel = publishConnection.createChannel();
+          topologyChannel = channel;
+        }
+      } catch (IOException e) {
+        throw ConfigurationException.because("Cannot open a channel to RabbitMQ on server '" + settings.server()
+            + "': " + PublisherChannel.rootMessage(e), e);
+      }
+      if (route.queue() != null) {
+        declarer.queue(channel, route.queue());
+      } else {
+        declarer.exchange(channel, route.exchange());
+      }
+      declared.add(key);
+    }
+  }
+
+  private PublisherChannel publisher() {
+    PublisherChannel current = publisher;
+    if (current != null && current.usable()) {
+      return current;
+    }
+    synchronized (publisherLock) {
+      current = publisher;
+      if (current != null && current.usable()) {
+        return current;
+      }
+      if (current != null) {
+        current.close();
+      }
+      try {
+        current = new PublisherChannel(publishConnection.createChannel(), this::onPublisherChannelError);
+      } catch (IOException e) {
+        throw PublishException.of("-", settings.server(), "cannot open a channel: " + PublisherChannel.rootMessage(e),
+            e);
+      }
+      publisher = current;
+      return current;
+    }
+  }
+
+  private void onPublisherChannelError(ShutdownSignalException cause) {
+    // A 404 on publish means an exchange vanished (or was never there in none mode): declare again next time.
+    declared.clear();
+    LOG.warn("RabbitMQ closed the publishing channel of server '{}': {}", settings.server(),
+        PublisherChannel.replyText(cause));
+  }
+
+  private void expireConfirms() {
+    PublisherChannel current = publisher;
+    if (current != null) {
+      current.expire(settings.confirmTimeout().toNanos(), System.nanoTime());
+    }
+  }
+
+  private Connection consumeConnection() {
+    Connection connection = consumeConnection;
+    if (connection != null) {
+      return connection;
+    }
+    synchronized (consumeConnectionLock) {
+      if (consumeConnection == null) {
+        consumeConnection = connect("consume");
+      }
+      return consumeConnection;
+    }
+  }
+
+  private Connection connect(String role) {
+    String name = "omnibus-" + settings.server() + "-" + role;
+    try {
+      return factory.newConnection(workers, name);
+    } catch (com.rabbitmq.client.AuthenticationFailureException e) {
+      throw ConfigurationException.of("servers." + settings.server() + ".security", "RabbitMQ at " + settings.host()
+          + ":" + settings.port() + " refused the login of user '" + settings.username() + "': check the credentials");
+    } catch (IOException | TimeoutException e) {
+      String reason = PublisherChannel.rootMessage(e);
+      if (reason.contains("vhost") || reason.contains("NOT_ALLOWED")) {
+        throw ConfigurationException.of("servers." + settings.server() + ".pathname", "virtual host '"
+            + settings.virtualHost() + "' is not available to user '" + settings.username() + "': " + reason);
+      }
+      throw ConfigurationException.because("Cannot connect to RabbitMQ at " + settings.host() + ":" + settings.port()
+          + " (server '" + settings.server() + "', virtual host '" + settings.virtualHost() + "'): " + reason, e);
+    }
+  }
+
+  private static ConnectionFactory factory(RabbitMqSettings settings) {
+    ConnectionFactory factory = new ConnectionFactory();
+    factory.setHost(settings.host());
+    factory.setPort(settings.port());
+    factory.setVirtualHost(settings.virtualHost());
+    factory.setUsername(settings.username());
+    factory.setPassword(settings.password());
+    if (settings.tls()) {
+      try {
+        // The JVM's default trust store (javax.net.ssl.trustStore) decides which brokers are trusted.
+        factory.useSslProtocol(javax.net.ssl.SSLContext.getDefault());
+        factory.enableHostnameVerification();
+      } catch (java.security.NoSuchAlgorithmException e) {
+        throw ConfigurationException.because("No TLS available in this JVM for amqps server '" + settings.server()
+            + "'", e);
+      }
+    }
+    factory.setAutomaticRecoveryEnabled(true);
+    factory.setTopologyRecoveryEnabled(true);
+    factory.setNetworkRecoveryInterval(2_000);
+    factory.setConnectionTimeout((int) settings.connectTimeout().toMillis());
+    factory.setHandshakeTimeout((int) settings.connectTimeout().toMillis());
+    factory.setChannelRpcTimeout(RPC_TIMEOUT_MS);
+    factory.setShutdownTimeout(CLOSE_TIMEOUT_MS);
+    factory.setThreadFactory(daemonThreads("omnibus-rabbitmq-" + settings.server() + "-io-"));
+    return factory;
+  }
+
+  private static ThreadFactory daemonThreads(String prefix) {
+    AtomicInteger counter = new AtomicInteger();
+    return runnable -> {
+      Thread thread = new Thread(runnable, prefix + counter.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+
+  private static void closeQuietly(Channel channel) {
+    try {
+      channel.close();
+    } catch (IOException | TimeoutException | RuntimeException e) {
+      LOG.debug("Closing channel failed: {}", e.toString());
+    }
+  }
+
+  private static void closeQuietly(Connection connection) {
+    try {
+      connection.close(CLOSE_TIMEOUT_MS);
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("Closing connection failed: {}", e.toString());
+    }
+  }
+
+  private TransportClosedException closedException() {
+    return TransportClosedException.of("The RabbitMQ transport for server '" + settings.server() + "'");
+  }
+
+  /**
+   * One send: the pending entry the publisher channel completes, and the stage the caller gets. The stage completes
+   * on a worker thread, never on the connection's I/O thread, so callbacks the caller chains cannot stall confirms.
+   */
+  private final class SendFuture implements PublisherChannel.Pending {
+    private final CompletableFuture<Void> result = new CompletableFuture<>();
+    private final AtomicBoolean settled = new AtomicBoolean();
+    private final String address;
+    private final String exchange;
+    private final String routingKey;
+    private final @Nullable String messageId;
+    private final long startedNanos = System.nanoTime();
+    private volatile @Nullable String returnedReason;
+
+    SendFuture(String address, String exchange, String routingKey, @Nullable String messageId) {
+      this.address = address;
+      this.exchange = exchange;
+      this.routingKey = routingKey;
+      this.messageId = messageId;
+    }
+
+    CompletionStage<Void> stage() {
+      return result;
+    }
+
+    @Override
+    public String exchange() {
+      return exchange;
+    }
+
+    @Override
+    public String routingKey() {
+      return routingKey;
+    }
+
+    @Override
+    public @Nullable String messageId() {
+      return messageId;
+    }
+
+    @Override
+    public long startedNanos() {
+      return startedNanos;
+    }
+
+    @Override
+    public void returned(String reason) {
+      returnedReason = reason;
+    }
+
+    @Override
+    public boolean isReturned() {
+      return returnedReason != null;
+    }
+
+    @Override
+    public void confirmed() {
+      String reason = returnedReason;
+      settle(reason == null ? null : PublishException.of(address, settings.server(), reason));
+    }
+
+    @Override
+    public void failed(String reason, @Nullable Throwable cause) {
+      settle(cause == null
+          ? PublishException.of(address, settings.server(), reason)
+          : PublishException.of(address, settings.server(), reason, cause));
+    }
+
+    private void settle(@Nullable PublishException failure) {
+      if (!settled.compareAndSet(false, true)) {
+        return;
+      }
+      window.release();
+      if (inFlight.decrementAndGet() == 0) {
+        synchronized (flushMonitor) {
+          flushMonitor.notifyAll();
+        }
+      }
+      Runnable completion = failure == null ? () -> result.complete(null) : () -> result.completeExceptionally(failure);
+      try {
+        workers.execute(completion);
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        completion.run();
+      }
+    }
+  }
+}

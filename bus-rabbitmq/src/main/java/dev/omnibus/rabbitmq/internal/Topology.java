@@ -1,0 +1,189 @@
+package dev.omnibus.rabbitmq.internal;
+
+import dev.omnibus.ConfigurationException;
+import dev.omnibus.spi.Destination;
+import dev.omnibus.spi.binding.AmqpChannelBinding;
+import java.util.Locale;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Maps destinations onto RabbitMQ exchanges, queues and bindings (DESIGN §6, README "Topology"):
+ *
+ * <ul>
+ *   <li>no AMQP channel binding, or {@code is: routingKey}: publish to the binding's exchange (else the server's
+ *       {@code x-omnibus-exchange}, a durable topic exchange {@code omnibus}) with routing key = the address; a group
+ *       consumes the durable queue {@code <address>.<group>}, an anonymous subscription an exclusive auto-delete
+ *       server-named queue, both bound with the address ({@code {param}} segments become {@code *});
+ *   <li>{@code is: queue}: publish to the default exchange with routing key = the queue name; every subscription, of
+ *       whatever group, consumes that one queue.
+ * </ul>
+ *
+ * <p>Immutable and thread-safe.
+ */
+final class Topology {
+
+  private static final String DLQ_SUFFIX = ".dlq";
+
+  private final RabbitMqSettings settings;
+
+  Topology(RabbitMqSettings settings) {
+    this.settings = settings;
+  }
+
+  /** An exchange; the name {@code ""} is the default exchange, which is never declared. */
+  record ExchangeSpec(String name, String type, boolean durable, boolean autoDelete) {
+    boolean isDefault() {
+      return name.isEmpty();
+    }
+  }
+
+  /** A queue; the name {@code ""} asks the broker to name it. */
+  record QueueSpec(String name, boolean durable, boolean exclusive, boolean autoDelete) {
+    boolean serverNamed() {
+      return name.isEmpty();
+    }
+  }
+
+  /** Where a send goes; {@code queue} is the queue a queue channel declares before publishing, else null. */
+  record Route(ExchangeSpec exchange, String routingKey, @Nullable QueueSpec queue) {}
+
+  /**
+   * What a subscription consumes: {@code queue}, bound to {@code exchange} with {@code bindingKey} when the exchange
+   * is not the default one; {@code deadLetters} is the durable queue kept for the group's dead letters, or null.
+   */
+  record Source(ExchangeSpec exchange, QueueSpec queue, String bindingKey, @Nullable QueueSpec deadLetters) {
+    boolean bound() {
+      return !exchange.isDefault();
+    }
+  }
+
+  /** Where a send to this destination goes. The address is concrete. */
+  Route route(Destination destination) {
+    AmqpChannelBinding binding = binding(destination);
+    QueueSpec queue = queueOf(destination, binding);
+    if (queue != null) {
+      return new Route(defaultExchange(), queue.name(), queue);
+    }
+    return new Route(exchangeOf(destination, binding), destination.address(), null);
+  }
+
+  /** What a subscription to this destination consumes. */
+  Source source(Destination destination, @Nullable String group) {
+    AmqpChannelBinding binding = binding(destination);
+    QueueSpec queue = queueOf(destination, binding);
+    if (queue != null) {
+      if (destination.isPattern()) {
+        throw ConfigurationException.of(bindingPath(destination), "channel '" + destination.channel()
+            + "' is a queue ('" + queue.name() + "'): a queue cannot be subscribed with parameters "
+            + destination.parameters() + "; give concrete values or use is: routingKey on a topic exchange");
+      }
+      // is: queue: one queue, every subscriber competes on it whatever its group (README "Topology").
+      return new Source(defaultExchange(), queue, queue.name(), null);
+    }
+    ExchangeSpec exchange = exchangeOf(destination, binding);
+    String bindingKey = destination.address();
+    if (destination.isPattern()) {
+      if (!exchange.type().equals("topic")) {
+        throw ConfigurationException.of(bindingPath(destination) + ".exchange.type", "channel '"
+            + destination.channel() + "' has parameters " + destination.parameters() + " but exchange '"
+            + exchange.name() + "' is of type " + exchange.type() + ": wildcard subscriptions need a topic exchange");
+      }
+      bindingKey = destination.addressWithWildcards("*");
+    }
+    if (group == null) {
+      return new Source(exchange, new QueueSpec("", false, true, true), bindingKey, null);
+    }
+    String name = groupQueueName(destination.address(), group);
+    checkName(destination, name, "queue");
+    return new Source(exchange, new QueueSpec(name, true, false, false), bindingKey,
+        new QueueSpec(name + DLQ_SUFFIX, true, false, false));
+  }
+
+  /** The dead letter address of a destination consumed by a group: {@code <queue>.dlq} (DESIGN §6). */
+  String deadLetterAddress(Destination destination, @Nullable String group) {
+    AmqpChannelBinding binding = binding(destination);
+    QueueSpec queue = queueOf(destination, binding);
+    if (queue != null) {
+      return queue.name() + DLQ_SUFFIX;
+    }
+    return (group == null ? destination.address() : groupQueueName(destination.address(), group)) + DLQ_SUFFIX;
+  }
+
+  /** The durable queue of a consumer group: {@code <address>.<group>}, the address as written (with its braces). */
+  static String groupQueueName(String address, String group) {
+    return address + "." + group;
+  }
+
+  private @Nullable AmqpChannelBinding binding(Destination destination) {
+    return destination.channelBindings().get("amqp", AmqpChannelBinding.class).orElse(null);
+  }
+
+  private @Nullable QueueSpec queueOf(Destination destination, @Nullable AmqpChannelBinding binding) {
+    if (binding == null) {
+      return null;
+    }
+    if (binding.is() == AmqpChannelBinding.Is.QUEUE) {
+      AmqpChannelBinding.Queue queue = binding.queue();
+      String name = queue == null || queue.name() == null ? destination.address() : queue.name();
+      if (destination.address().equals(name + DLQ_SUFFIX)) {
+        // The dead letter channel of a queue channel is a queue of its own (deadLetterAddress above).
+        return new QueueSpec(destination.address(), true, false, false);
+      }
+      if (queue != null) {
+        checkVirtualHost(destination, queue.vhost(), ".queue.vhost");
+      }
+      checkName(destination, name, "queue");
+      return new QueueSpec(name,
+          queue == null || queue.durable() == null || queue.durable(),
+          queue != null && Boolean.TRUE.equals(queue.exclusive()),
+          queue != null && Boolean.TRUE.equals(queue.autoDelete()));
+    }
+    AmqpChannelBinding.Exchange exchange = binding.exchange();
+    if (exchange != null && "default".equalsIgnoreCase(exchange.type())) {
+      // The default exchange routes by queue name: the address names a queue, as with is: queue.
+      return new QueueSpec(destination.address(), true, false, false);
+    }
+    return null;
+  }
+
+  private ExchangeSpec exchangeOf(Destination destination, @Nullable AmqpChannelBinding binding) {
+    AmqpChannelBinding.Exchange exchange = binding == null ? null : binding.exchange();
+    if (exchange == null) {
+      return new ExchangeSpec(destination.option("exchange", settings.exchange()), "topic", true, false);
+    }
+    checkVirtualHost(destination, exchange.vhost(), ".exchange.vhost");
+    String name = exchange.name() == null || exchange.name().isEmpty() ? settings.exchange() : exchange.name();
+    checkName(destination, name, "exchange");
+    String type = exchange.type() == null ? "topic" : exchange.type().toLowerCase(Locale.ROOT);
+    if (!type.equals("topic") && !type.equals("direct") && !type.equals("fanout") && !type.equals("headers")) {
+      throw ConfigurationException.of(bindingPath(destination) + ".exchange.type",
+          "exchange type '" + exchange.type() + "' is not one of topic, direct, fanout, default, headers");
+    }
+    return new ExchangeSpec(name, type, exchange.durable() == null || exchange.durable(),
+        Boolean.TRUE.equals(exchange.autoDelete()));
+  }
+
+  private void checkVirtualHost(Destination destination, @Nullable String vhost, String field) {
+    // One connection serves one virtual host: a binding naming another one cannot be honoured silently.
+    if (vhost != null && !vhost.equals(settings.virtualHost())) {
+      throw ConfigurationException.of(bindingPath(destination) + field, "virtual host '" + vhost
+          + "' differs from the server's '" + settings.virtualHost() + "' (its pathname): select a server whose "
+          + "pathname is /" + vhost + " or drop the vhost from the binding");
+    }
+  }
+
+  private static void checkName(Destination destination, String name, String what) {
+    if (name.length() > 255) {
+      throw ConfigurationException.of(bindingPath(destination), what + " name '" + name.substring(0, 40)
+          + "...' is longer than the 255 characters AMQP allows");
+    }
+  }
+
+  private static ExchangeSpec defaultExchange() {
+    return new ExchangeSpec("", "direct", true, false);
+  }
+
+  private static String bindingPath(Destination destination) {
+    return "channels." + destination.channel() + ".bindings.amqp";
+  }
+}
