@@ -259,11 +259,9 @@ final class JsonEventFormat {
       builder.withType(type);
     }
     String source = strings.get("source");
-    if (source != null) {
-      URI uri = parseUri(source, "source", violations);
-      if (uri != null) {
-        builder.withSource(uri);
-      }
+    URI sourceUri = source == null ? null : parseUri(source, "source", violations);
+    if (sourceUri != null) {
+      builder.withSource(sourceUri);
     }
     String contentType = strings.get("datacontenttype");
     if (contentType != null) {
@@ -312,7 +310,7 @@ final class JsonEventFormat {
         violations.add("data must be a JSON string when datacontenttype '" + contentType + "' is not JSON");
       }
     }
-    if (id == null || source == null || type == null) {
+    if (id == null || sourceUri == null || type == null) {
       throw new MalformedEventException(violations, null);
     }
     CloudEvent event;
