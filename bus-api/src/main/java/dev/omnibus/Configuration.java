@@ -10,9 +10,10 @@ import java.util.Map;
  *
  * @param serverPath the server's path in the document ({@code servers.production}), empty without a document
  * @param channelsDeclared whether only declared channels may be used (a document was given)
+ * @param unusable the document's channels that cannot be used here, with the reason (no address, other server)
  */
 record Configuration(ServerConfig server, String serverPath, Map<String, ChannelDef> channels,
-    boolean channelsDeclared) {
+    boolean channelsDeclared, Map<String, ConfigurationException> unusable) {
 
   static Configuration resolve(EventBus.Builder builder) {
     if (builder.asyncApi != null) {
@@ -26,6 +27,6 @@ record Configuration(ServerConfig server, String serverPath, Map<String, Channel
     builder.channels.forEach((id, override) -> channels.put(id, ChannelDef.of(id,
         override.address() != null ? override.address() : id, override.bindings(),
         override.mode() != null ? override.mode() : Mode.BINARY)));
-    return new Configuration(builder.server, "", channels, false);
+    return new Configuration(builder.server, "", channels, false, Map.of());
   }
 }

@@ -58,6 +58,7 @@ final class DefaultEventBus implements EventBus {
   private final EnvelopeCodec envelope;
   private final Map<String, ChannelDef> channels;
   private final boolean channelsDeclared;
+  private final Map<String, ConfigurationException> unusableChannels;
   private final URI source;
   private final int maxAttempts;
   private final Duration closeTimeout;
@@ -73,6 +74,7 @@ final class DefaultEventBus implements EventBus {
     this.capabilities = transport.capabilities();
     this.envelope = EnvelopeCodec.of(capabilities.convention());
     this.channelsDeclared = configuration.channelsDeclared();
+    this.unusableChannels = configuration.unusable();
     Map<String, ChannelDef> resolved = new HashMap<>();
     configuration.channels().forEach((id, channel) -> resolved.put(id, adaptMode(channel)));
     this.channels = new ConcurrentHashMap<>(resolved);
@@ -110,6 +112,10 @@ final class DefaultEventBus implements EventBus {
     ChannelDef channel = channels.get(id);
     if (channel != null) {
       return channel;
+    }
+    ConfigurationException unusable = unusableChannels.get(id);
+    if (unusable != null) {
+      throw unusable;
     }
     if (channelsDeclared) {
       throw ConfigurationException.of("channels." + id, "Unknown channel '" + id + "'; the document declares "
