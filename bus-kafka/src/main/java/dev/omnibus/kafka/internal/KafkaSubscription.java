@@ -1,0 +1,450 @@
+package dev.omnibus.kafka.internal;
+
+import dev.omnibus.envelope.WireMessage;
+import dev.omnibus.spi.Delivery;
+import dev.omnibus.spi.DeliveryHandler;
+import dev.omnibus.spi.TransportSubscription;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.InvalidGroupIdException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One consumer on its own thread, delivering records partition by partition in offset order to one handler.
+ *
+ * <p>At-least-once: offsets are committed only up to the contiguous acknowledged prefix of each partition (after each
+ * poll, asynchronously; synchronously when partitions are revoked and on close). A nack with requeue seeks the
+ * partition back to the nacked offset, so it and every later offset are delivered again and nothing is skipped.
+ * Anonymous subscriptions (a group of their own) commit nothing: no one will resume them.
+ *
+ * <p>Thread-safe: {@link #close()} and the deliveries' ack/nack may be called from any thread; everything else runs
+ * on the consumer thread, because a Kafka consumer is not thread-safe.
+ */
+final class KafkaSubscription implements TransportSubscription {
+
+  private static final Logger LOG = LoggerFactory.getLogger(KafkaSubscription.class);
+  private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
+  private static final Duration ERROR_BACKOFF = Duration.ofSeconds(1);
+
+  private final Consumer<byte[], byte[]> consumer;
+  private final @Nullable String topic;
+  private final @Nullable Pattern pattern;
+  private final DeliveryHandler handler;
+  private final RecordMapping mapping;
+  private final boolean anonymous;
+  private final int maxUnsettled;
+  private final Duration closeTimeout;
+  private final String description;
+  private final Runnable onClosed;
+  private final Thread thread;
+  private final CountDownLatch firstAssignment = new CountDownLatch(1);
+  private final AtomicBoolean closing = new AtomicBoolean();
+  private final ConcurrentLinkedQueue<PartitionProgress.Slot> requeued = new ConcurrentLinkedQueue<>();
+  private volatile boolean running = true;
+  private volatile @Nullable RuntimeException startFailure;
+
+  // Consumer thread only.
+  private final Map<TopicPartition, PartitionProgress> partitions = new HashMap<>();
+  private boolean assignedOnce;
+  private boolean paused;
+  private boolean leaving;
+
+  KafkaSubscription(Consumer<byte[], byte[]> consumer, @Nullable String topic, @Nullable Pattern pattern,
+      DeliveryHandler handler, RecordMapping mapping, boolean anonymous, int maxUnsettled, Duration closeTimeout,
+      String description, Runnable onClosed) {
+    this.consumer = consumer;
+    this.topic = topic;
+    this.pattern = pattern;
+    this.handler = handler;
+    this.mapping = mapping;
+    this.anonymous = anonymous;
+    this.maxUnsettled = maxUnsettled;
+    this.closeTimeout = closeTimeout;
+    this.description = description;
+    this.onClosed = onClosed;
+    this.thread = new Thread(this::run, "omnibus-kafka-" + description);
+  }
+
+  /**
+   * Starts the consumer thread and waits, at most the timeout, until the group gave this consumer its partitions and
+   * their start positions are known: an event sent after this returns is then delivered.
+   *
+   * @return whether the assignment arrived in time
+   * @throws RuntimeException when the consumer failed before its first assignment (authorization, configuration)
+   */
+  boolean start(Duration timeout) {
+    thread.start();
+    boolean assigned;
+    try {
+      assigned = firstAssignment.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+    RuntimeException failure = startFailure;
+    if (failure != null) {
+      close();
+      throw failure;
+    }
+    return assigned;
+  }
+
+  @Override
+  public void close() {
+    if (!closing.compareAndSet(false, true)) {
+      return;
+    }
+    running = false;
+    consumer.wakeup();
+    if (Thread.currentThread() != thread) {
+      try {
+        // The consumer thread commits and leaves the group within closeTimeout; a handler under way may add to it.
+        thread.join(closeTimeout.toMillis() * 2 + 1_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      if (thread.isAlive()) {
+        LOG.warn("Kafka subscription {} did not stop within {}; its handler is still running", description,
+            closeTimeout.multipliedBy(2));
+      }
+    }
+    onClosed.run();
+  }
+
+  private void run() {
+    try {
+      Listener listener = new Listener();
+      if (pattern != null) {
+        consumer.subscribe(pattern, listener);
+      } else {
+        consumer.subscribe(List.of(topic), listener);
+      }
+      while (running) {
+        ConsumerRecords<byte[], byte[]> records;
+        try {
+          records = consumer.poll(POLL_TIMEOUT);
+        } catch (WakeupException e) {
+          continue; // close() woke us up; the loop condition decides
+        } catch (AuthenticationException | AuthorizationException | InvalidGroupIdException e) {
+          fail(e);
+          return;
+        } catch (InterruptException e) {
+          LOG.warn("Kafka subscription {} interrupted; stopping", description);
+          return;
+        } catch (KafkaException e) {
+          LOG.warn("Kafka subscription {}: poll failed, retrying in {}: {}", description, ERROR_BACKOFF, e.toString());
+          if (!backOff()) {
+            return;
+          }
+          continue;
+        }
+        deliver(records);
+        settle(false);
+      }
+    } catch (RuntimeException | Error e) {
+      LOG.error("Kafka subscription {} stopped: {}", description, e.toString(), e);
+      fail(e instanceof RuntimeException runtime ? runtime : new IllegalStateException(e));
+    } finally {
+      shutdown();
+    }
+  }
+
+  private void fail(RuntimeException failure) {
+    if (firstAssignment.getCount() > 0) {
+      startFailure = failure;
+      firstAssignment.countDown();
+    } else {
+      LOG.error("Kafka subscription {} stopped: {}", description, failure.toString());
+    }
+    running = false;
+  }
+
+  private boolean backOff() {
+    try {
+      Thread.sleep(ERROR_BACKOFF.toMillis());
+      return running;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  private void deliver(ConsumerRecords<byte[], byte[]> records) {
+    if (records.isEmpty()) {
+      return;
+    }
+    for (PartitionProgress progress : partitions.values()) {
+      progress.rewound = false;
+    }
+    for (TopicPartition partition : records.partitions()) {
+      PartitionProgress progress = partitions.get(partition);
+      if (progress == null) {
+        continue;
+      }
+      for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
+        if (!running || progress.rewound || partitions.get(partition) != progress) {
+          break;
+        }
+        deliver(progress, record);
+        drainRequeued();
+      }
+    }
+  }
+
+  private void deliver(PartitionProgress progress, ConsumerRecord<byte[], byte[]> record) {
+    PartitionProgress.Slot slot = progress.track(record.offset());
+    KafkaDelivery delivery = new KafkaDelivery(mapping.toMessage(record), progress.attemptOf(record.offset()), slot);
+    try {
+      handler.onDelivery(delivery);
+    } catch (RuntimeException e) {
+      LOG.warn("Handler of Kafka subscription {} threw on {}-{}@{}; redelivering: {}", description, record.topic(),
+          record.partition(), record.offset(), e.toString());
+      delivery.nack(true);
+    }
+  }
+
+  /** Rewinds partitions to their nacked offsets. Consumer thread. */
+  private void drainRequeued() {
+    PartitionProgress.Slot slot;
+    while ((slot = requeued.poll()) != null) {
+      PartitionProgress progress = slot.owner;
+      if (partitions.get(progress.partition) != progress || slot.state() != PartitionProgress.Slot.REQUEUED) {
+        continue; // revoked meanwhile, or already rewound past by an earlier nack
+      }
+      consumer.seek(progress.partition, slot.offset);
+      progress.rewind(slot.offset);
+    }
+  }
+
+  /**
+   * Applies nacks, commits the acknowledged prefixes and pauses while too much is unsettled. Consumer thread.
+   *
+   * @param last whether this is the final settlement before leaving: commit synchronously whatever is not confirmed
+   */
+  private void settle(boolean last) {
+    drainRequeued();
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    int unsettled = 0;
+    for (PartitionProgress progress : partitions.values()) {
+      progress.advance();
+      if (progress.needsCommit(last)) {
+        offsets.put(progress.partition, new OffsetAndMetadata(progress.committable()));
+      }
+      unsettled += progress.unsettled();
+    }
+    if (last) {
+      commitSync(offsets);
+      return;
+    }
+    commitAsync(offsets);
+    if (!paused && unsettled >= maxUnsettled) {
+      consumer.pause(consumer.assignment());
+      paused = true;
+    } else if (paused && unsettled < maxUnsettled) {
+      consumer.resume(consumer.paused());
+      paused = false;
+    }
+  }
+
+  private void commitAsync(Map<TopicPartition, OffsetAndMetadata> offsets) {
+    if (offsets.isEmpty()) {
+      return;
+    }
+    if (anonymous) {
+      offsets.forEach((partition, offset) -> progressOf(partition, progress -> progress.commitConfirmed(offset.offset())));
+      return;
+    }
+    offsets.forEach((partition, offset) -> progressOf(partition, progress -> progress.commitRequested(offset.offset())));
+    // The callback runs on this thread, inside a later poll or commit call.
+    consumer.commitAsync(offsets, (committed, failure) -> {
+      if (failure == null) {
+        offsets.forEach((partition, offset) ->
+            progressOf(partition, progress -> progress.commitConfirmed(offset.offset())));
+      } else {
+        LOG.debug("Kafka subscription {}: asynchronous commit failed, asking again: {}", description,
+            failure.toString());
+        offsets.keySet().forEach(partition -> progressOf(partition, PartitionProgress::commitFailed));
+      }
+    });
+  }
+
+  private void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets) {
+    if (offsets.isEmpty() || anonymous) {
+      return;
+    }
+    try {
+      consumer.commitSync(offsets, closeTimeout);
+      offsets.forEach((partition, offset) -> progressOf(partition, progress -> progress.commitConfirmed(offset.offset())));
+    } catch (WakeupException e) {
+      commitSync(offsets); // the wake-up was meant for poll; commit once more
+    } catch (KafkaException e) {
+      LOG.warn("Kafka subscription {}: commit of {} failed, those events will be delivered again: {}", description,
+          offsets, e.toString());
+    }
+  }
+
+  private void progressOf(TopicPartition partition, java.util.function.Consumer<PartitionProgress> action) {
+    PartitionProgress progress = partitions.get(partition);
+    if (progress != null) {
+      action.accept(progress);
+    }
+  }
+
+  private void shutdown() {
+    leaving = true;
+    try {
+      settle(true);
+    } catch (RuntimeException e) {
+      LOG.warn("Kafka subscription {}: final commit failed: {}", description, e.toString());
+    }
+    try {
+      consumer.close(CloseOptions.timeout(closeTimeout));
+    } catch (RuntimeException e) {
+      LOG.warn("Kafka subscription {}: consumer close failed: {}", description, e.toString());
+    }
+    for (PartitionProgress progress : partitions.values()) {
+      progress.discardAll();
+    }
+    partitions.clear();
+    firstAssignment.countDown();
+  }
+
+  /** Reacts to the group's rebalances; runs on the consumer thread inside poll. */
+  private final class Listener implements ConsumerRebalanceListener {
+
+    @Override
+    public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
+      if (revoked.isEmpty()) {
+        return;
+      }
+      if (!leaving) {
+        drainRequeued();
+      }
+      Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+      for (TopicPartition partition : revoked) {
+        PartitionProgress progress = partitions.get(partition);
+        if (progress != null) {
+          progress.advance();
+          if (progress.needsCommit(true)) {
+            offsets.put(partition, new OffsetAndMetadata(progress.committable()));
+          }
+        }
+      }
+      // Commit what was acknowledged before another member takes over, then forget the rest: it is theirs now.
+      if (!leaving) {
+        commitSync(offsets);
+      }
+      drop(revoked);
+    }
+
+    @Override
+    public void onPartitionsLost(Collection<TopicPartition> lost) {
+      drop(lost); // another member may own them already: committing now could move its offsets
+    }
+
+    @Override
+    public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
+      for (TopicPartition partition : assigned) {
+        partitions.put(partition, new PartitionProgress(partition));
+      }
+      if (anonymous && !assigned.isEmpty()) {
+        if (!assignedOnce) {
+          // Resolve "latest" now rather than at the first fetch, so that subscribe() returning means every event
+          // sent afterwards is delivered.
+          for (TopicPartition partition : assigned) {
+            consumer.position(partition);
+          }
+        } else {
+          // Partitions that appear later (a new topic matching the pattern, added partitions) hold only events
+          // sent after this subscription started: all of them are ours.
+          consumer.seekToBeginning(assigned);
+        }
+      }
+      if (paused && !assigned.isEmpty()) {
+        consumer.pause(assigned);
+      }
+      assignedOnce = true;
+      firstAssignment.countDown();
+    }
+
+    private void drop(Collection<TopicPartition> gone) {
+      for (TopicPartition partition : gone) {
+        PartitionProgress progress = partitions.remove(partition);
+        if (progress != null) {
+          progress.discardAll();
+        }
+      }
+    }
+  }
+
+  /** One record handed to the handler. ack/nack from any thread; the first call counts. */
+  private final class KafkaDelivery implements Delivery {
+    private final WireMessage message;
+    private final int attempt;
+    private final PartitionProgress.Slot slot;
+
+    KafkaDelivery(WireMessage message, int attempt, PartitionProgress.Slot slot) {
+      this.message = message;
+      this.attempt = attempt;
+      this.slot = slot;
+    }
+
+    @Override
+    public WireMessage message() {
+      return message;
+    }
+
+    @Override
+    public int attempt() {
+      return attempt;
+    }
+
+    @Override
+    public void ack() {
+      slot.settle(PartitionProgress.Slot.ACKED);
+    }
+
+    @Override
+    public void nack(boolean requeue) {
+      if (!requeue) {
+        // The bus has dead-lettered the event: the partition moves past it like an ack.
+        slot.settle(PartitionProgress.Slot.ACKED);
+      } else if (slot.settle(PartitionProgress.Slot.REQUEUED)) {
+        requeued.add(slot);
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "KafkaSubscription[" + description + "]";
+  }
+
+  /** For diagnostics in tests: the partitions currently assigned. Consumer thread state, read racily. */
+  List<TopicPartition> assignedPartitions() {
+    return new ArrayList<>(partitions.keySet());
+  }
+}

@@ -1,0 +1,365 @@
+package dev.omnibus.kafka.internal;
+
+import dev.omnibus.ConfigurationException;
+import dev.omnibus.PublishException;
+import dev.omnibus.TransportClosedException;
+import dev.omnibus.envelope.HeaderConvention;
+import dev.omnibus.envelope.WireMessage;
+import dev.omnibus.spi.Destination;
+import dev.omnibus.spi.DeliveryHandler;
+import dev.omnibus.spi.ServerConfig;
+import dev.omnibus.spi.SubscribeOptions;
+import dev.omnibus.spi.Transport;
+import dev.omnibus.spi.TransportCapabilities;
+import dev.omnibus.spi.TransportCapabilities.Feature;
+import dev.omnibus.spi.TransportSubscription;
+import dev.omnibus.spi.binding.KafkaChannelBinding;
+import dev.omnibus.spi.binding.KafkaOperationBinding;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.internals.Topic;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Kafka transport of one server: one idempotent producer ({@code acks=all}) shared by every channel, one admin
+ * client that creates missing topics, and one consumer thread per subscription.
+ *
+ * <p>Thread-safe. {@link #send} completes its stage on the producer's I/O thread: dependent stages must not block
+ * (use the {@code *Async} variants for slow work), as with any Kafka producer callback.
+ */
+public final class KafkaTransport implements Transport {
+
+  private static final Logger LOG = LoggerFactory.getLogger(KafkaTransport.class);
+  private static final String PARAMETER_SEGMENT = "[^.]+";
+  private static final Pattern PARAMETER = Pattern.compile("\\{[^}]+}");
+
+  private final ServerConfig server;
+  private final KafkaClientSettings settings;
+  private final RecordMapping mapping = new RecordMapping();
+  private final TopicProvisioner topics;
+  private final TransportCapabilities capabilities;
+  private final Object clientLock = new Object();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final Set<KafkaSubscription> subscriptions = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger consumerCount = new AtomicInteger();
+  private volatile @Nullable Producer<byte[], byte[]> producer;
+  private volatile @Nullable Admin admin;
+
+  private KafkaTransport(ServerConfig server, KafkaClientSettings settings) {
+    this.server = server;
+    this.settings = settings;
+    this.topics = new TopicProvisioner(this::admin, settings.wireMessageBytes(), settings.subscribeTimeout());
+    this.capabilities = TransportCapabilities.builder(HeaderConvention.KAFKA)
+        .supports(Feature.BINARY_MODE, Feature.STRUCTURED_MODE, Feature.CONSUMER_GROUPS, Feature.DURABLE_GROUPS,
+            Feature.ANONYMOUS_FAN_OUT, Feature.PER_KEY_ORDER, Feature.REDELIVERY, Feature.WILDCARD_SUBSCRIPTIONS,
+            Feature.RETAINS_UNCONSUMED)
+        .maxMessageBytes(settings.maxMessageBytes())
+        .publishConfirmation("acks=" + settings.acks() + " written")
+        .build();
+  }
+
+  /**
+   * Opens a transport for a {@code kafka} or {@code kafka-secure} server; clients connect on first use.
+   *
+   * @throws ConfigurationException listing every problem in the server's settings
+   */
+  public static KafkaTransport open(ServerConfig server) {
+    return new KafkaTransport(server, KafkaClientSettings.fromServer(server));
+  }
+
+  @Override
+  public CompletionStage<Void> send(Destination destination, WireMessage message) {
+    if (closed.get()) {
+      return Transport.failed(closedException());
+    }
+    String topic;
+    try {
+      topic = topicOf(destination);
+      Topic.validate(topic);
+      if (settings.createTopics()) {
+        topics.ensure(topic, specOf(destination, topic));
+      }
+    } catch (InvalidTopicException | TopicProvisioner.TopicUnavailableException e) {
+      return Transport.failed(PublishException.of(destination.channel(), server.name(), e.getMessage(), e));
+    } catch (RuntimeException e) {
+      return Transport.failed(PublishException.of(destination.channel(), server.name(),
+          "topic '" + destinationTopic(destination) + "': " + TopicProvisioner.describe(e), e));
+    }
+    ProducerRecord<byte[], byte[]> record = mapping.toRecord(topic, message);
+    CompletableFuture<Void> result = new CompletableFuture<>();
+    try {
+      producer().send(record, (metadata, failure) -> {
+        if (failure == null) {
+          result.complete(null);
+        } else {
+          result.completeExceptionally(PublishException.of(destination.channel(), server.name(),
+              "topic '" + topic + "': " + TopicProvisioner.describe(failure), failure));
+        }
+      });
+    } catch (IllegalStateException e) {
+      // The producer was closed between the check above and this send.
+      result.completeExceptionally(closed.get() ? closedException()
+          : PublishException.of(destination.channel(), server.name(), TopicProvisioner.describe(e), e));
+    } catch (KafkaException e) {
+      result.completeExceptionally(PublishException.of(destination.channel(), server.name(),
+          "topic '" + topic + "': " + TopicProvisioner.describe(e), e));
+    }
+    return result;
+  }
+
+  @Override
+  public TransportSubscription subscribe(Destination destination, SubscribeOptions options, DeliveryHandler handler) {
+    if (closed.get()) {
+      throw closedException();
+    }
+    KafkaOperationBinding operation =
+        destination.operationBindings().get("kafka", KafkaOperationBinding.class).orElse(null);
+    String group = options.group() != null ? options.group() : operation == null ? null : operation.groupId();
+    boolean anonymous = group == null;
+    String groupId = anonymous ? "omnibus-anonymous-" + UUID.randomUUID() : group;
+    String topic = destinationTopic(destination);
+    Pattern pattern = topic.indexOf('{') >= 0 ? wildcardPattern(topic) : null;
+    if (pattern == null && settings.createTopics()) {
+      try {
+        topics.ensure(topic, specOf(destination, topic));
+      } catch (RuntimeException e) {
+        // The consumer keeps trying: the topic may be created by someone else, or the cluster come back.
+        LOG.warn("Kafka subscription to channel '{}' on server '{}': {}", destination.channel(), server.name(),
+            e.getMessage());
+      }
+    }
+    String clientId = operation == null || operation.clientId() == null
+        ? "omnibus-" + server.name() + "-consumer-" + consumerCount.incrementAndGet()
+        : operation.clientId();
+    Map<String, Object> properties = settings.consumer(destination, groupId, anonymous, clientId,
+        options.prefetch(), pattern != null);
+    String description = (pattern == null ? topic : pattern.pattern()) + (anonymous ? "" : " group " + groupId);
+    KafkaSubscription[] holder = new KafkaSubscription[1];
+    KafkaSubscription subscription;
+    try {
+      subscription = new KafkaSubscription(new KafkaConsumer<>(properties), pattern == null ? topic : null, pattern,
+          handler, mapping, anonymous, options.prefetch() > 0 ? options.prefetch() : 1_000, settings.closeTimeout(),
+          description, () -> subscriptions.remove(holder[0]));
+    } catch (KafkaException e) {
+      throw ConfigurationException.because("Cannot create a Kafka consumer for channel '" + destination.channel()
+          + "' on server '" + server.name() + "': " + TopicProvisioner.describe(e), e);
+    }
+    holder[0] = subscription;
+    subscriptions.add(subscription);
+    if (closed.get()) {
+      subscription.close();
+      throw closedException();
+    }
+    try {
+      if (!subscription.start(settings.subscribeTimeout())) {
+        LOG.warn("Kafka subscription {} on server '{}' got no partitions within {}; it keeps trying", description,
+            server.name(), settings.subscribeTimeout());
+      }
+    } catch (RuntimeException e) {
+      throw ConfigurationException.because("Cannot subscribe to channel '" + destination.channel() + "' on server '"
+          + server.name() + "': " + TopicProvisioner.describe(e), e);
+    }
+    return subscription;
+  }
+
+  @Override
+  public TransportCapabilities capabilities() {
+    return capabilities;
+  }
+
+  @Override
+  public boolean flush(Duration timeout) {
+    Producer<byte[], byte[]> current = producer;
+    if (current == null) {
+      return true;
+    }
+    // KafkaProducer.flush has no timeout of its own; wait for it on a helper thread, at most the given time.
+    CompletableFuture<Void> flushed = new CompletableFuture<>();
+    Thread flusher = new Thread(() -> {
+      try {
+        current.flush();
+        flushed.complete(null);
+      } catch (RuntimeException e) {
+        flushed.completeExceptionally(e);
+      }
+    }, "omnibus-kafka-flush-" + server.name());
+    flusher.setDaemon(true);
+    flusher.start();
+    try {
+      flushed.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (TimeoutException | ExecutionException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  @Override
+  public String deadLetterAddress(Destination destination, @Nullable String group) {
+    return destinationTopic(destination) + ".dlq";
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    List<KafkaSubscription> open = new ArrayList<>(subscriptions);
+    // Close consumers in parallel so that close stays bounded by one consumer's timeout, not their sum.
+    List<Thread> closers = new ArrayList<>();
+    for (KafkaSubscription subscription : open) {
+      Thread closer = new Thread(subscription::close, "omnibus-kafka-close-" + subscription);
+      closer.setDaemon(true);
+      closer.start();
+      closers.add(closer);
+    }
+    long deadline = System.nanoTime() + settings.closeTimeout().multipliedBy(2).plusSeconds(2).toNanos();
+    for (Thread closer : closers) {
+      try {
+        closer.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    synchronized (clientLock) {
+      Producer<byte[], byte[]> currentProducer = producer;
+      if (currentProducer != null) {
+        try {
+          currentProducer.close(settings.closeTimeout());
+        } catch (RuntimeException e) {
+          LOG.warn("Kafka producer of server '{}' did not close cleanly: {}", server.name(), e.toString());
+        }
+      }
+      Admin currentAdmin = admin;
+      if (currentAdmin != null) {
+        try {
+          currentAdmin.close(settings.closeTimeout());
+        } catch (RuntimeException e) {
+          LOG.warn("Kafka admin client of server '{}' did not close cleanly: {}", server.name(), e.toString());
+        }
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "KafkaTransport[" + settings + "]";
+  }
+
+  /** The topic a destination names: the channel binding's {@code topic}, else the address. */
+  private String destinationTopic(Destination destination) {
+    KafkaChannelBinding binding =
+        destination.channelBindings().get("kafka", KafkaChannelBinding.class).orElse(null);
+    if (binding == null || binding.topic() == null || binding.topic().isBlank()) {
+      return destination.address();
+    }
+    // A dead letter destination is the channel's destination with another address: that address wins.
+    if (destination.address().equals(binding.topic() + ".dlq")) {
+      return destination.address();
+    }
+    return binding.topic();
+  }
+
+  private String topicOf(Destination destination) {
+    String topic = destinationTopic(destination);
+    if (topic.indexOf('{') >= 0) {
+      throw new InvalidTopicException("address '" + topic + "' still has parameters: publish needs a concrete topic");
+    }
+    return topic;
+  }
+
+  private static TopicProvisioner.TopicSpec specOf(Destination destination, String topic) {
+    KafkaChannelBinding binding =
+        destination.channelBindings().get("kafka", KafkaChannelBinding.class).orElse(null);
+    // The binding describes the channel's own topic, not its dead letter topic.
+    boolean channelTopic = binding != null
+        && (binding.topic() != null ? topic.equals(binding.topic()) : !topic.endsWith(".dlq"));
+    if (!channelTopic) {
+      return new TopicProvisioner.TopicSpec(null, null, Map.of());
+    }
+    return new TopicProvisioner.TopicSpec(binding.partitions(), binding.replicas(), binding.topicConfiguration());
+  }
+
+  /**
+   * The regular expression a parameterised address subscribes with: the literal parts quoted, each {@code {param}}
+   * one or more characters other than a dot (a single topic "level", as MQTT {@code +} and AMQP {@code *}).
+   */
+  static Pattern wildcardPattern(String address) {
+    StringBuilder regex = new StringBuilder();
+    Matcher matcher = PARAMETER.matcher(address);
+    int literalStart = 0;
+    while (matcher.find()) {
+      if (matcher.start() > literalStart) {
+        regex.append(Pattern.quote(address.substring(literalStart, matcher.start())));
+      }
+      regex.append(PARAMETER_SEGMENT);
+      literalStart = matcher.end();
+    }
+    if (literalStart < address.length()) {
+      regex.append(Pattern.quote(address.substring(literalStart)));
+    }
+    return Pattern.compile(regex.toString());
+  }
+
+  private Producer<byte[], byte[]> producer() {
+    Producer<byte[], byte[]> current = producer;
+    if (current != null) {
+      return current;
+    }
+    synchronized (clientLock) {
+      if (closed.get()) {
+        throw new IllegalStateException("closed");
+      }
+      if (producer == null) {
+        producer = new KafkaProducer<>(settings.producer());
+      }
+      return producer;
+    }
+  }
+
+  private Admin admin() {
+    Admin current = admin;
+    if (current != null) {
+      return current;
+    }
+    synchronized (clientLock) {
+      if (closed.get()) {
+        throw new IllegalStateException("closed");
+      }
+      if (admin == null) {
+        admin = Admin.create(settings.admin());
+      }
+      return admin;
+    }
+  }
+
+  private TransportClosedException closedException() {
+    return TransportClosedException.of("The Kafka transport for server '" + server.name() + "'");
+  }
+}
