@@ -1,0 +1,307 @@
+package dev.omnibus.asyncapi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.omnibus.ConfigurationException;
+import dev.omnibus.ConfigurationException.Problem;
+import dev.omnibus.asyncapi.AsyncApiOperation.Action;
+import java.io.IOException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Loading documents: versions, sources, references, channels, operations and messages. */
+class AsyncApiDocumentTest {
+
+  private static final Path EXAMPLES = Path.of(System.getProperty("omnibus.shared.data", "../../shared/data"))
+      .resolve("asyncapi-examples");
+
+  @Test
+  void a_1x_document_is_refused_with_a_pointer_to_the_converter() {
+    ConfigurationException e = catchThrowableOfType(ConfigurationException.class,
+        () -> AsyncApiDocument.load(EXAMPLES.resolve("asyncapi-spec__v1.2.0__streetlights.yml")));
+    assertThat(e.problems()).singleElement().satisfies(problem -> {
+      assertThat(problem.path()).isEqualTo("asyncapi");
+      assertThat(problem.message()).contains("1.x is not supported", "AsyncAPI converter");
+    });
+  }
+
+  @Test
+  void malformed_yaml_is_a_configuration_exception_naming_the_document() {
+    ConfigurationException e = catchThrowableOfType(ConfigurationException.class,
+        () -> AsyncApiDocument.parse("asyncapi: 3.0.0\ninfo: [unclosed\n", "broken.yaml"));
+    assertThat(e).isExactlyInstanceOf(ConfigurationException.class);
+    assertThat(e.getMessage()).contains("broken.yaml", "not well-formed YAML", "line");
+  }
+
+  @Test
+  void malformed_json_is_a_configuration_exception_naming_the_document() {
+    ConfigurationException e = catchThrowableOfType(ConfigurationException.class,
+        () -> AsyncApiDocument.parse("{\"asyncapi\": \"3.0.0\",", "broken.json"));
+    assertThat(e.getMessage()).contains("broken.json", "not well-formed JSON");
+  }
+
+  @Test
+  void a_missing_file_is_a_configuration_exception(@TempDir Path dir) {
+    ConfigurationException e = catchThrowableOfType(ConfigurationException.class,
+        () -> AsyncApiDocument.load(dir.resolve("absent.yaml")));
+    assertThat(e.getMessage()).contains("absent.yaml", "does not exist");
+  }
+
+  @Test
+  void json_documents_load_like_yaml_ones() {
+    AsyncApiDocument document = AsyncApiDocument.parse("""
+        {"asyncapi": "3.1.0", "info": {"title": "t", "version": "1"},
+         "servers": {"mem": {"host": "local", "protocol": "memory"}},
+         "channels": {"orders": {"address": "orders"}}}
+        """, "doc.json");
+    assertThat(document.asyncApiVersion()).isEqualTo("3.1.0");
+    assertThat(document.serverNames()).containsExactly("mem");
+    assertThat(document.channels()).containsKey("orders");
+  }
+
+  @Test
+  void sibling_file_references_resolve_relative_to_the_file_that_holds_them_v3() {
+    AsyncApiDocument document = AsyncApiDocument.load(
+        EXAMPLES.resolve("asyncapi-spec__v3.0.0__social-media/backend/asyncapi.yaml"));
+    assertThat(document.serverNames()).containsExactly("websiteWebSocketServer", "mosquitto");
+    AsyncApiChannel changed = document.channels().get("commentsCountChange");
+    assertThat(changed.address()).isEqualTo("comment/{commentId}/changed");
+    assertThat(changed.parameters()).containsKey("commentId");
+    AsyncApiMessage message = changed.messages().get(0);
+    assertThat(message.name()).isEqualTo("commentChanged");
+    // schemas.yaml#/commentChangedPayload refers to '#/commentId' inside schemas.yaml itself
+    assertThat(message.payload().at("/properties/commentId/allOf/0/type").asText()).isEqualTo("string");
+    assertThat(document.resolveServer(ServerSelection.documentOnly().withServer("websiteWebSocketServer")).pathname())
+        .isEqualTo("/ws");
+  }
+
+  @Test
+  void sibling_file_references_resolve_in_2x_documents_too() {
+    AsyncApiDocument document = AsyncApiDocument.load(
+        EXAMPLES.resolve("asyncapi-spec__v2.6.0__social-media/backend/asyncapi.yaml"));
+    assertThat(document.resolveServer(ServerSelection.documentOnly().withServer("websiteWebSocketServer")).host())
+        .isEqualTo("mycompany.com");
+    assertThat(document.channels().get("comment/liked").messages()).singleElement()
+        .satisfies(message -> assertThat(message.payload().path("properties").has("commentId")).isTrue());
+  }
+
+  @Test
+  void a_channel_limited_to_other_servers_is_reported_as_not_available() {
+    AsyncApiDocument document = AsyncApiDocument.load(
+        EXAMPLES.resolve("asyncapi-spec__v3.0.0__social-media/backend/asyncapi.yaml"));
+    assertThat(document.channel("notifyAllCommentLiked", "mosquitto").servers()).containsExactly("mosquitto");
+    ConfigurationException e = catchThrowableOfType(ConfigurationException.class,
+        () -> document.channel("notifyAllCommentLiked", "websiteWebSocketServer"));
+    assertThat(e.getMessage()).contains("not available on server 'websiteWebSocketServer'", "mosquitto");
+    assertThat(catchThrowableOfType(ConfigurationException.class, () -> document.channel("nope", "mosquitto"))
+        .getMessage()).contains("no channel 'nope'", "notifyAllCommentLiked");
+  }
+
+  @Test
+  void the_2x_publish_and_subscribe_verbs_are_turned_into_the_applications_actions() {
+    AsyncApiDocument document = AsyncApiDocument.load(EXAMPLES.resolve("asyncapi-spec__v2.6.0__streetlights-mqtt.yml"));
+    assertThat(document.operations()).extracting(AsyncApiOperation::id, AsyncApiOperation::action).contains(
+        org.assertj.core.groups.Tuple.tuple("receiveLightMeasurement", Action.RECEIVE), // publish
+        org.assertj.core.groups.Tuple.tuple("turnOn", Action.SEND)); // subscribe
+  }
+
+  @Test
+  void v3_operations_point_at_their_channel_and_its_messages_with_traits_applied() {
+    AsyncApiDocument document = AsyncApiDocument.load(
+        EXAMPLES.resolve("asyncapi-spec__v3.0.0__streetlights-kafka-asyncapi.yml"));
+    AsyncApiOperation receive = document.operations().get(0);
+    assertThat(receive.id()).isEqualTo("receiveLightMeasurement");
+    assertThat(receive.action()).isEqualTo(Action.RECEIVE);
+    assertThat(receive.channelId()).isEqualTo("lightingMeasured");
+    assertThat(receive.bindings().get("kafka", dev.omnibus.spi.binding.KafkaOperationBinding.class)).get()
+        .extracting(dev.omnibus.spi.binding.KafkaOperationBinding::clientId).isEqualTo("my-app-id");
+    AsyncApiMessage message = receive.messages().get(0);
+    assertThat(message.name()).isEqualTo("lightMeasured");
+    assertThat(message.contentType()).isEqualTo("application/json");
+    assertThat(message.headers().at("/properties/my-app-header/type").asText()).isEqualTo("integer");
+    assertThat(message.payload().at("/properties/sentAt/format").asText()).isEqualTo("date-time");
+    assertThat(message.path()).isEqualTo("channels.lightingMeasured.messages.lightMeasured");
+  }
+
+  @Test
+  void messages_carry_their_cloud_events_type_schema_format_and_options() {
+    AsyncApiDocument document = AsyncApiDocument.parse("""
+        asyncapi: 3.0.0
+        info: {title: t, version: '1'}
+        channels:
+          orders:
+            address: orders.{region}
+            x-omnibus-mode: structured
+            parameters:
+              region: {enum: [eu, us], default: eu}
+            messages:
+              paid:
+                headers:
+                  type: object
+                  properties:
+                    ce_type: {type: string, const: com.example.orders.paid.v1}
+                payload: {$ref: '#/components/schemas/Paid'}
+              refunded:
+                x-omnibus-type: com.example.orders.refunded.v1
+                headers:
+                  properties:
+                    ce_type: {enum: [ignored-because-x-omnibus-type-wins]}
+                payload:
+                  schemaFormat: application/vnd.apache.avro;version=1.9.0
+                  schema: {type: record, name: Refunded, fields: []}
+          replies: {}
+        operations:
+          sendPaid:
+            action: send
+            channel: {$ref: '#/channels/orders'}
+            messages: [{$ref: '#/channels/orders/messages/paid'}]
+            x-omnibus-retries: 3
+        components:
+          schemas:
+            Paid: {type: object, properties: {orderId: {type: string}}}
+        """, "messages.yaml");
+    AsyncApiChannel orders = document.channels().get("orders");
+    assertThat(orders.options()).containsExactly(Map.entry("mode", "structured"));
+    assertThat(orders.addressParameters()).containsExactly("region");
+    assertThat(orders.parameters().get("region").enumValues()).containsExactly("eu", "us");
+    assertThat(orders.parameters().get("region").defaultValue()).isEqualTo("eu");
+    assertThat(orders.messages()).extracting(AsyncApiMessage::name, AsyncApiMessage::cloudEventType).containsExactly(
+        org.assertj.core.groups.Tuple.tuple("paid", "com.example.orders.paid.v1"),
+        org.assertj.core.groups.Tuple.tuple("refunded", "com.example.orders.refunded.v1"));
+    assertThat(orders.messages().get(0).payload().at("/properties/orderId/type").asText()).isEqualTo("string");
+    assertThat(orders.messages().get(1).schemaFormat()).isEqualTo("application/vnd.apache.avro;version=1.9.0");
+    assertThat(orders.messages().get(1).payload().path("name").asText()).isEqualTo("Refunded");
+    assertThat(document.channels().get("replies").addressGivenAtRuntime()).isTrue();
+    AsyncApiOperation send = document.operations().get(0);
+    assertThat(send.messages()).extracting(AsyncApiMessage::name).containsExactly("paid");
+    assertThat(send.options()).containsExactly(Map.entry("retries", "3"));
+  }
+
+  @Test
+  void every_address_parameter_must_be_declared_in_3x_but_not_in_2x() {
+    ConfigurationException e = catchThrowableOfType(ConfigurationException.class, () -> AsyncApiDocument.parse("""
+        asyncapi: 3.0.0
+        info: {title: t, version: '1'}
+        channels:
+          users: {address: 'users/{userId}/signup'}
+        """, "params.yaml"));
+    assertThat(e.problems()).singleElement().satisfies(problem -> {
+      assertThat(problem.path()).isEqualTo("channels.users.parameters");
+      assertThat(problem.message()).contains("{userId}");
+    });
+    AsyncApiDocument v2 = AsyncApiDocument.parse("""
+        asyncapi: 2.6.0
+        info: {title: t, version: '1'}
+        channels:
+          users/{userId}/signup: {}
+        """, "params2.yaml");
+    assertThat(v2.channels().get("users/{userId}/signup").addressParameters()).containsExactly("userId");
+  }
+
+  @Test
+  void a_reference_cycle_is_reported_not_looped() {
+    ConfigurationException e = catchThrowableOfType(ConfigurationException.class, () -> AsyncApiDocument.parse("""
+        asyncapi: 3.0.0
+        info: {title: t, version: '1'}
+        channels:
+          a: {$ref: '#/components/channels/b'}
+        components:
+          channels:
+            b: {$ref: '#/components/channels/c'}
+            c: {$ref: '#/components/channels/b'}
+        """, "cycle.yaml"));
+    assertThat(e.problems()).isNotEmpty().allSatisfy(problem -> assertThat(problem.message()).contains("cycle"));
+  }
+
+  @Test
+  void a_recursive_schema_keeps_its_inner_reference() {
+    AsyncApiDocument document = AsyncApiDocument.parse("""
+        asyncapi: 3.0.0
+        info: {title: t, version: '1'}
+        channels:
+          tree:
+            address: tree
+            messages:
+              node: {payload: {$ref: '#/components/schemas/Node'}}
+        components:
+          schemas:
+            Node: {type: object, properties: {children: {type: array, items: {$ref: '#/components/schemas/Node'}}}}
+        """, "recursive.yaml");
+    AsyncApiMessage node = document.channels().get("tree").messages().get(0);
+    assertThat(node.payload().at("/properties/children/items/$ref").asText()).isEqualTo("#/components/schemas/Node");
+  }
+
+  @Test
+  void broken_references_are_reported_with_their_paths_together() {
+    ConfigurationException e = catchThrowableOfType(ConfigurationException.class, () -> AsyncApiDocument.parse("""
+        asyncapi: 3.0.0
+        info: {title: t, version: '1'}
+        servers:
+          prod: {host: 'broker', protocol: kafka, security: [{$ref: '#/components/securitySchemes/missing'}]}
+        channels:
+          orders:
+            address: orders
+            messages:
+              paid: {payload: {$ref: '#/components/schemas/Nope'}}
+        """, "refs.yaml"));
+    assertThat(e.problems()).extracting(Problem::path).contains("servers.prod.security[0].$ref",
+        "channels.orders.messages.paid.payload.$ref");
+  }
+
+  @Test
+  void a_document_is_read_from_the_classpath_with_its_sibling_files(@TempDir Path dir) throws IOException {
+    Files.createDirectories(dir.resolve("api/common"));
+    Files.writeString(dir.resolve("api/service.yaml"), """
+        asyncapi: 3.0.0
+        info: {title: t, version: '1'}
+        servers: {mem: {host: local, protocol: memory}}
+        channels:
+          orders: {address: orders, messages: {paid: {$ref: 'common/messages.yaml#/paid'}}}
+        """);
+    Files.writeString(dir.resolve("api/common/messages.yaml"), "paid: {name: OrderPaid}\n");
+    ClassLoader original = Thread.currentThread().getContextClassLoader();
+    try (URLClassLoader loader = new URLClassLoader(new URL[] {dir.toUri().toURL()}, null)) {
+      Thread.currentThread().setContextClassLoader(loader);
+      AsyncApiDocument document = AsyncApiDocument.fromClasspath("api/service.yaml");
+      assertThat(document.origin()).isEqualTo("classpath:api/service.yaml");
+      assertThat(document.channels().get("orders").messages()).extracting(AsyncApiMessage::name)
+          .containsExactly("OrderPaid");
+      assertThat(catchThrowableOfType(ConfigurationException.class,
+          () -> AsyncApiDocument.fromClasspath("api/absent.yaml")).getMessage()).contains("no classpath resource");
+    } finally {
+      Thread.currentThread().setContextClassLoader(original);
+    }
+  }
+
+  @Test
+  void a_document_given_as_text_cannot_follow_file_references_and_says_so() {
+    ConfigurationException e = catchThrowableOfType(ConfigurationException.class, () -> AsyncApiDocument.parse("""
+        asyncapi: 3.0.0
+        info: {title: t, version: '1'}
+        channels:
+          orders: {address: orders, messages: {paid: {$ref: 'common.yaml#/paid'}}}
+        """, "inline text"));
+    assertThat(e.getMessage()).contains("given as text");
+  }
+
+  @Test
+  void structural_problems_of_the_whole_document_are_reported_together() {
+    ConfigurationException e = catchThrowableOfType(ConfigurationException.class, () -> AsyncApiDocument.parse("""
+        asyncapi: 2.6.0
+        servers:
+          bad name!: {url: x, protocol: kafka}
+          noProtocol: {url: 'broker:9092'}
+          vars: {url: 'broker:{port}', protocol: kafka, variables: {port: {enum: ['1'], examples: ['2']}}}
+        channels:
+          orders?x=1: {}
+        """, "many.yaml"));
+    assertThat(e.problems()).extracting(Problem::path).containsExactlyInAnyOrder("info", "servers.bad name!",
+        "servers.noProtocol.protocol", "servers.vars.variables.port.examples", "channels.orders?x=1");
+  }
+}
