@@ -1,0 +1,147 @@
+package dev.omnibus.memory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.omnibus.Event;
+import dev.omnibus.EventBus;
+import dev.omnibus.EventType;
+import dev.omnibus.envelope.WireMessage;
+import io.cloudevents.CloudEvent;
+import io.cloudevents.core.builder.CloudEventBuilder;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The test double users assert against, and the dead letters it shows. */
+class InMemoryBrokerTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final EventType<String> GREETING = EventType.of("com.example.greeting", String.class).channel("c");
+
+  private final InMemoryBroker broker = InMemoryBroker.create();
+  private final EventBus bus = EventBus.builder().server(broker.server()).maxAttempts(2).build();
+
+  @AfterEach
+  void close() {
+    bus.close();
+  }
+
+  @Test
+  void publishedEventsCanBeInspectedAsCloudEvents() {
+    bus.publish(GREETING, "hello").toCompletableFuture().join();
+
+    List<CloudEvent> published = broker.published("c");
+    assertThat(published).extracting(CloudEvent::getType).containsExactly("com.example.greeting");
+    assertThat(new String(published.get(0).getData().toBytes(), StandardCharsets.UTF_8)).isEqualTo("hello");
+    assertThat(broker.publishedMessages("c").get(0).headers()).containsEntry("type", "com.example.greeting");
+  }
+
+  @Test
+  void anInjectedEventReachesTheHandlerAsIfAnotherServicePublishedIt() {
+    List<Event<String>> received = new CopyOnWriteArrayList<>();
+    bus.subscribe(GREETING, "g", received::add);
+
+    broker.inject("c", CloudEventBuilder.v1().withId("x-1").withSource(URI.create("/other"))
+        .withType("com.example.greeting").withDataContentType("text/plain").withData("hi".getBytes()).build());
+
+    broker.awaitDelivered("c", 1, WAIT);
+    assertThat(received).extracting(Event::id).containsExactly("x-1");
+    assertThat(received.get(0).data()).isEqualTo("hi");
+  }
+
+  @Test
+  void aMessageThatIsNoCloudEventGoesToDeadLettersWithItsReasonAndConsumptionGoesOn() {
+    List<String> handled = new CopyOnWriteArrayList<>();
+    bus.subscribe(GREETING, "g", event -> handled.add(event.data()));
+
+    broker.inject("c", new WireMessage(Map.of("colour", "blue"), "text/plain", "garbage".getBytes(), null));
+    bus.publish(GREETING, "after").toCompletableFuture().join();
+
+    List<CloudEvent> deadLetters = broker.awaitPublished("c.dlq", 1, WAIT);
+    Awaitility.await().atMost(WAIT).until(() -> handled.contains("after"));
+    CloudEvent deadLetter = deadLetters.get(0);
+    assertThat(deadLetter.getType()).isEqualTo("dev.omnibus.deadletter.malformed");
+    assertThat(deadLetter.getExtension("dlqreason")).asString().startsWith("malformed:").contains("specversion");
+    assertThat(deadLetter.getExtension("dlqchannel")).hasToString("c");
+    assertThat(deadLetter.getExtension("dlqheaders")).asString().contains("colour");
+    assertThat(deadLetter.getData().toBytes()).isEqualTo("garbage".getBytes());
+  }
+
+  @Test
+  void anEventFailingEveryAttemptIsDeadLetteredWithWhyAndCanBeReplayed() {
+    AtomicInteger attempts = new AtomicInteger();
+    List<String> handled = new CopyOnWriteArrayList<>();
+    bus.subscribe(GREETING, "g", event -> {
+      if (attempts.incrementAndGet() <= 2) {
+        throw new IllegalArgumentException("cannot greet\nnow");
+      }
+      handled.add(event.data());
+    });
+    Event<String> event = GREETING.event("hello").build();
+    bus.publish(event).toCompletableFuture().join();
+
+    CloudEvent deadLetter = broker.awaitPublished("c.dlq", 1, WAIT).get(0);
+    assertThat(deadLetter.getId()).isEqualTo(event.id());
+    assertThat(deadLetter.getExtension("dlqreason")).hasToString("handler failed 2 times");
+    assertThat(deadLetter.getExtension("dlqattempts")).hasToString("2");
+    assertThat(deadLetter.getExtension("dlqgroup")).hasToString("g");
+    assertThat(deadLetter.getExtension("dlqerror")).asString()
+        .isEqualTo("java.lang.IllegalArgumentException: cannot greet now");
+    assertThat(handled).isEmpty();
+
+    bus.replay(deadLetter).toCompletableFuture().join();
+
+    Awaitility.await().atMost(WAIT).until(() -> handled.contains("hello"));
+    CloudEvent replayed = broker.published("c").get(1);
+    assertThat(replayed.getId()).isEqualTo(event.id());
+    assertThat(replayed.getExtensionNames()).noneMatch(name -> name.startsWith("dlq"));
+  }
+
+  @Test
+  void deadLettersCanBeSubscribedToLikeAnyChannel() {
+    EventBus reader = EventBus.builder().server(broker.server()).channel("dead", "c.dlq").build();
+    try {
+      List<CloudEvent> deadLetters = new CopyOnWriteArrayList<>();
+      reader.subscribe("dead", "ops", deadLetters::add);
+      broker.inject("c", new WireMessage(Map.of(), null, "junk".getBytes(), null));
+      bus.subscribe(GREETING, "g", event -> { });
+
+      Awaitility.await().atMost(WAIT).until(() -> deadLetters.size() == 1);
+      assertThat(deadLetters.get(0).getType()).isEqualTo("dev.omnibus.deadletter.malformed");
+    } finally {
+      reader.close();
+    }
+  }
+
+  @Test
+  void clearForgetsWhatWasPublished() {
+    bus.publish(GREETING, "hello").toCompletableFuture().join();
+    broker.clear();
+    assertThat(broker.published("c")).isEmpty();
+    assertThat(broker.deliveredCount("c")).isZero();
+  }
+
+  @Test
+  void waitingForDeliveriesThatNeverCameFailsWithHowManyCame() {
+    assertThatThrownBy(() -> broker.awaitDelivered("c", 1, Duration.ofMillis(50)))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("got 0");
+  }
+
+  @Test
+  void buses_whoseServerNamesTheSameHost_shareOneBroker() {
+    assertThat(InMemoryBroker.named(broker.name())).isSameAs(broker);
+    try (EventBus other = EventBus.builder().server(broker.server()).build()) {
+      other.publish(GREETING, "from the other bus").toCompletableFuture().join();
+    }
+    assertThat(broker.published("c")).hasSize(1);
+  }
+}
