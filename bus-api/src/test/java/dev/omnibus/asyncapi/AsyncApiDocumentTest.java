@@ -304,4 +304,22 @@ class AsyncApiDocumentTest {
     assertThat(e.problems()).extracting(Problem::path).containsExactlyInAnyOrder("info", "servers.bad name!",
         "servers.noProtocol.protocol", "servers.vars.variables.port.examples", "channels.orders?x=1");
   }
+
+  @Test
+  void the_worked_example_of_the_configuration_guide_loads_and_resolves() throws IOException {
+    String guide = Files.readString(Path.of("..", "docs", "configuration.md"));
+    String example = guide.substring(guide.indexOf("## Worked example"));
+    String yaml = example.substring(example.indexOf("```yaml") + 7, example.indexOf("```", example.indexOf("```yaml") + 7));
+    AsyncApiDocument document = AsyncApiDocument.parse(yaml, "configuration.md");
+    dev.omnibus.spi.ServerConfig production = document.resolveServer(ServerSelection.documentOnly().withEnvironment(
+        Map.of("OMNIBUS_SERVER", "production", "OMNIBUS_VAR_CLUSTER", "us", "OMNIBUS_PRODUCTION_USERNAME", "orders",
+            "OMNIBUS_PRODUCTION_PASSWORD", "pw")::get));
+    assertThat(production.host()).isEqualTo("us.kafka.example.com:9093");
+    assertThat(document.channels().get("orderEvents").messages().get(0).cloudEventType())
+        .isEqualTo("com.example.orders.paid.v1");
+    assertThat(document.operations()).extracting(AsyncApiOperation::action).containsExactly(Action.SEND,
+        Action.RECEIVE);
+    assertThat(document.resolveServer(ServerSelection.documentOnly().withServer("test")).protocol())
+        .isEqualTo("memory");
+  }
 }
