@@ -1,6 +1,8 @@
 package dev.omnibus;
 
 import dev.omnibus.asyncapi.AsyncApiChannel;
+import dev.omnibus.contract.internal.AsyncApiContracts;
+import dev.omnibus.internal.PayloadContract;
 import dev.omnibus.asyncapi.AsyncApiDocument;
 import dev.omnibus.asyncapi.AsyncApiOperation;
 import dev.omnibus.asyncapi.ServerSelection;
@@ -63,7 +65,10 @@ final class AsyncApiConfiguration {
     if (!problems.isEmpty()) {
       throw ConfigurationException.of(withOrigin(document, problems));
     }
-    return new Configuration(server, "servers." + server.name(), channels, true, unusable);
+    PayloadContract contract = builder.validation == ValidationMode.OFF && builder.eventTypes.isEmpty()
+        ? PayloadContract.none()
+        : AsyncApiContracts.compile(document, server.name(), builder.validation, builder.eventTypes);
+    return new Configuration(server, "servers." + server.name(), channels, true, unusable, contract);
   }
 
   private static ChannelDef channelDef(AsyncApiDocument document, AsyncApiChannel channel, String address,

@@ -1,6 +1,7 @@
 package dev.omnibus;
 
 import dev.omnibus.envelope.Mode;
+import dev.omnibus.internal.PayloadContract;
 import dev.omnibus.spi.ServerConfig;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -10,10 +11,11 @@ import java.util.Map;
  *
  * @param serverPath the server's path in the document ({@code servers.production}), empty without a document
  * @param channelsDeclared whether only declared channels may be used (a document was given)
+ * @param contract the payload schemas to check, compiled once
  * @param unusable the document's channels that cannot be used here, with the reason (no address, other server)
  */
 record Configuration(ServerConfig server, String serverPath, Map<String, ChannelDef> channels,
-    boolean channelsDeclared, Map<String, ConfigurationException> unusable) {
+    boolean channelsDeclared, Map<String, ConfigurationException> unusable, PayloadContract contract) {
 
   static Configuration resolve(EventBus.Builder builder) {
     if (builder.asyncApi != null) {
@@ -27,6 +29,6 @@ record Configuration(ServerConfig server, String serverPath, Map<String, Channel
     builder.channels.forEach((id, override) -> channels.put(id, ChannelDef.of(id,
         override.address() != null ? override.address() : id, override.bindings(),
         override.mode() != null ? override.mode() : Mode.BINARY)));
-    return new Configuration(builder.server, "", channels, false, Map.of());
+    return new Configuration(builder.server, "", channels, false, Map.of(), PayloadContract.none());
   }
 }

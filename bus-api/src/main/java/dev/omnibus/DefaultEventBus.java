@@ -6,6 +6,7 @@ import dev.omnibus.envelope.MalformedEventException;
 import dev.omnibus.envelope.Mode;
 import dev.omnibus.envelope.WireMessage;
 import dev.omnibus.internal.Codecs;
+import dev.omnibus.internal.PayloadContract;
 import dev.omnibus.spi.Destination;
 import dev.omnibus.spi.ServerConfig;
 import dev.omnibus.spi.SubscribeOptions;
@@ -59,6 +60,7 @@ final class DefaultEventBus implements EventBus {
   private final Map<String, ChannelDef> channels;
   private final boolean channelsDeclared;
   private final Map<String, ConfigurationException> unusableChannels;
+  private final PayloadContract contract;
   private final URI source;
   private final int maxAttempts;
   private final Duration closeTimeout;
@@ -75,6 +77,7 @@ final class DefaultEventBus implements EventBus {
     this.envelope = EnvelopeCodec.of(capabilities.convention());
     this.channelsDeclared = configuration.channelsDeclared();
     this.unusableChannels = configuration.unusable();
+    this.contract = configuration.contract();
     Map<String, ChannelDef> resolved = new HashMap<>();
     configuration.channels().forEach((id, channel) -> resolved.put(id, adaptMode(channel)));
     this.channels = new ConcurrentHashMap<>(resolved);
@@ -211,9 +214,11 @@ final class DefaultEventBus implements EventBus {
       builder.withDataSchema(event.dataSchema());
     }
     T data = event.data();
-    if (data != null) {
+    byte[] payload = data == null ? null : event.eventType().codec().encode(data);
+    contract.checkPublish(event.eventType().channel(), event.type(), payload, event.dataContentType());
+    if (payload != null) {
       builder.withDataContentType(event.dataContentType());
-      builder.withData(event.eventType().codec().encode(data));
+      builder.withData(payload);
     }
     try {
       event.extensions().forEach((name, value) -> withExtension(builder, name, value));
@@ -299,6 +304,10 @@ final class DefaultEventBus implements EventBus {
         groupDispatchers.remove(dispatcher.channel().id() + '\u0000' + dispatcher.group(), dispatcher);
       }
     }
+  }
+
+  PayloadContract contract() {
+    return contract;
   }
 
   int maxAttempts() {

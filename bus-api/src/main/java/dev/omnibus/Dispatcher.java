@@ -10,6 +10,7 @@ import dev.omnibus.spi.TransportSubscription;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.CloudEventData;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -134,6 +135,14 @@ final class Dispatcher implements DeliveryHandler {
       LOG.debug("No handler for type '{}' on channel '{}' (group {}): acknowledged and skipped", event.getType(),
           channel.id(), group);
       delivery.ack();
+      return;
+    }
+    CloudEventData data = event.getData();
+    List<ValidationException.Violation> violations = bus.contract().checkReceive(channel.id(), event.getType(),
+        data == null ? null : data.toBytes(), event.getDataContentType());
+    if (!violations.isEmpty()) {
+      deadLetter(delivery, event, "invalid payload: " + violations, delivery.attempt(),
+          ValidationException.of(event.getType(), channel.id(), violations));
       return;
     }
     String key = event.getSource() + " " + event.getId();

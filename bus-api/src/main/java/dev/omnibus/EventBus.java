@@ -117,6 +117,8 @@ public interface EventBus extends AutoCloseable {
     @Nullable String serverName;
     @Nullable ServerConfig server;
     @Nullable URI source;
+    final List<EventType<?>> eventTypes = new ArrayList<>();
+    ValidationMode validation = ValidationMode.ENFORCE;
     int maxAttempts = 5;
     Duration closeTimeout = Duration.ofSeconds(10);
     Function<String, @Nullable String> environment = System::getenv;
@@ -205,6 +207,27 @@ public interface EventBus extends AutoCloseable {
     /** Sets the CloudEvents {@code source} of published events. Default: {@code /omnibus/<server name>}. */
     public Builder source(URI source) {
       this.source = Objects.requireNonNull(source, "source");
+      return this;
+    }
+
+    /**
+     * Registers the event types this service publishes or consumes. Each is matched to its message in the document
+     * when the bus is built (a type whose channel has no such message is a {@link ConfigurationException}), and they
+     * are what an AsyncAPI export of this bus describes.
+     */
+    public Builder register(EventType<?>... types) {
+      for (EventType<?> type : types) {
+        eventTypes.add(Objects.requireNonNull(type, "type"));
+      }
+      return this;
+    }
+
+    /**
+     * How payloads are checked against the document's payload schemas (default {@link ValidationMode#ENFORCE}:
+     * invalid payloads are refused on publish and dead-lettered on receive).
+     */
+    public Builder validation(ValidationMode mode) {
+      this.validation = Objects.requireNonNull(mode, "mode");
       return this;
     }
 
