@@ -127,6 +127,8 @@ final class KafkaClientSettings {
 
     Map<String, Object> consumer = new HashMap<>(common);
     consumer.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+    // Members learn of a rebalance from their heartbeat: Kafka's 3 s makes every join to a busy group slow.
+    consumer.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 1_000);
 
     Map<String, Object> admin = new HashMap<>(common);
     admin.put(AdminClientConfig.CLIENT_ID_CONFIG, "omnibus-" + server.name() + "-admin");
