@@ -85,13 +85,7 @@ public final class RabbitMqTransport implements Transport {
     this.timer = Executors.newSingleThreadScheduledExecutor(
         daemonThreads("omnibus-rabbitmq-" + settings.server() + "-confirm-timer-"));
     timer.scheduleWithFixedDelay(this::expireConfirms, 1, 1, TimeUnit.SECONDS);
-    this.capabilities = TransportCapabilities.builder(HeaderConvention.AMQP)
-        .supports(Feature.BINARY_MODE, Feature.STRUCTURED_MODE, Feature.CONSUMER_GROUPS, Feature.DURABLE_GROUPS,
-            Feature.ANONYMOUS_FAN_OUT, Feature.PER_KEY_ORDER, Feature.REDELIVERY, Feature.WILDCARD_SUBSCRIPTIONS)
-        // RabbitMQ's default frame_max-independent limit is 128 MiB (max_message_size, 3.8+); the broker may lower it.
-        .maxMessageBytes(128 * 1024 * 1024)
-        .publishConfirmation("publisher confirm (basic.ack); a nack, or a mandatory send no queue takes, fails it")
-        .build();
+    this.capabilities = capabilitiesFor(false);
   }
 
   /** The settings this transport was opened with. */
@@ -189,9 +183,36 @@ public final class RabbitMqTransport implements Transport {
     }
   }
 
+  /**
+   * What the transport does for channels without an AMQP binding or with {@code is: routingKey}. No per-key order:
+   * RabbitMQ orders per queue, and the members of a group share one queue, so one key's events interleave across
+   * members (a queue with a single consumer does keep the publish order).
+   */
   @Override
   public TransportCapabilities capabilities() {
     return capabilities;
+  }
+
+  /**
+   * What the transport does for one destination. An {@code is: queue} channel is one queue every subscriber competes
+   * on: no separate groups, no anonymous fan-out, no wildcards; but it keeps what is sent before anyone subscribes.
+   */
+  public TransportCapabilities capabilities(Destination destination) {
+    return topology.isQueue(destination) ? capabilitiesFor(true) : capabilities;
+  }
+
+  private static TransportCapabilities capabilitiesFor(boolean queueChannel) {
+    TransportCapabilities.Builder builder = TransportCapabilities.builder(HeaderConvention.AMQP)
+        .supports(Feature.BINARY_MODE, Feature.STRUCTURED_MODE, Feature.DURABLE_GROUPS, Feature.REDELIVERY)
+        // RabbitMQ's own limit (max_message_size, 128 MiB by default since 3.8); a broker may set it lower.
+        .maxMessageBytes(128 * 1024 * 1024)
+        .publishConfirmation("publisher confirm (basic.ack); a nack, or a mandatory send no queue takes, fails it");
+    if (queueChannel) {
+      builder.supports(Feature.RETAINS_UNCONSUMED);
+    } else {
+      builder.supports(Feature.CONSUMER_GROUPS, Feature.ANONYMOUS_FAN_OUT, Feature.WILDCARD_SUBSCRIPTIONS);
+    }
+    return builder.build();
   }
 
   @Override

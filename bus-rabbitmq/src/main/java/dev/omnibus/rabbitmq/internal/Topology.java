@@ -67,6 +67,11 @@ final class Topology {
     return new Route(exchangeOf(destination, binding), destination.address(), null);
   }
 
+  /** Whether the destination is one queue (is: queue, or the default exchange) rather than a routing key. */
+  boolean isQueue(Destination destination) {
+    return queueOf(destination, binding(destination)) != null;
+  }
+
   /** What a subscription to this destination consumes. */
   Source source(Destination destination, @Nullable String group) {
     AmqpChannelBinding binding = binding(destination);

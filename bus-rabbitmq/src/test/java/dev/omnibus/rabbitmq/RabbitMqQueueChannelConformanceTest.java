@@ -1,0 +1,65 @@
+package dev.omnibus.rabbitmq;
+
+import dev.omnibus.EventBus;
+import dev.omnibus.envelope.Mode;
+import dev.omnibus.rabbitmq.internal.RabbitMqTransport;
+import dev.omnibus.spi.Bindings;
+import dev.omnibus.spi.Destination;
+import dev.omnibus.spi.TransportCapabilities;
+import dev.omnibus.spi.binding.AmqpChannelBinding;
+import dev.omnibus.tck.TransportConformanceSuite;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/**
+ * The RabbitMQ binding against the conformance kit with AsyncAPI {@code is: queue} channels: every channel is a
+ * durable queue named by its address, sent to through the default exchange, and every subscriber competes on it
+ * whatever its group. The kit's group fan-out and anonymous fan-out scenarios are skipped because such a channel
+ * cannot do them; the capabilities are the binding's own for such a destination.
+ */
+class RabbitMqQueueChannelConformanceTest extends TransportConformanceSuite {
+
+  private static final TrackingProvider PROVIDER = new TrackingProvider();
+  private static TransportCapabilities queueCapabilities;
+
+  @BeforeAll
+  static void brokerIsThere() {
+    RabbitMqBroker.assumeReachable();
+    try (RabbitMqTransport transport = (RabbitMqTransport) new RabbitMqTransportProvider()
+        .open(RabbitMqBroker.server("tck-queue"))) {
+      queueCapabilities = transport.capabilities(destination("any"));
+    }
+  }
+
+  @AfterAll
+  static void deleteQueues() throws Exception {
+    try (RabbitMqBroker broker = new RabbitMqBroker()) {
+      PROVIDER.deleteQueues(broker);
+    }
+  }
+
+  private static Bindings queueBinding(String address) {
+    return new Bindings(Map.of("amqp", new AmqpChannelBinding(AmqpChannelBinding.Is.QUEUE, null,
+        new AmqpChannelBinding.Queue(address, true, false, false, null), null)));
+  }
+
+  private static Destination destination(String address) {
+    return new Destination(address, address, Mode.BINARY, queueBinding(address), Bindings.none(), Map.of());
+  }
+
+  @Override
+  protected EventBus.Builder newBus() {
+    return EventBus.builder().server(RabbitMqBroker.server("tck-queue")).transport(PROVIDER);
+  }
+
+  @Override
+  protected EventBus.Builder withChannel(EventBus.Builder builder, String channelId, String address) {
+    return builder.channel(channelId, address, queueBinding(address));
+  }
+
+  @Override
+  protected TransportCapabilities capabilities() {
+    return queueCapabilities;
+  }
+}
