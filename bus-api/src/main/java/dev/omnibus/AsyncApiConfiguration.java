@@ -101,6 +101,12 @@ final class AsyncApiConfiguration {
     if (override != null && override.mode() != null) {
       mode = override.mode();
     }
+    try {
+      RetryPolicy.defaults().withOptions(options);
+    } catch (IllegalArgumentException e) {
+      problems.add(new ConfigurationException.Problem(channel.path(), e.getMessage()
+          + ": use a whole number of attempts, durations like 200ms, 2s or PT1S, and numbers for multiplier/jitter"));
+    }
     Bindings bindings = override != null && override.bindings() != null ? override.bindings() : channel.bindings();
     Map<String, List<String>> enums = new HashMap<>();
     channel.parameters().forEach((name, parameter) -> enums.put(name, parameter.enumValues()));

@@ -62,7 +62,9 @@ final class DefaultEventBus implements EventBus {
   private final Map<String, ConfigurationException> unusableChannels;
   private final PayloadContract contract;
   private final URI source;
-  private final int maxAttempts;
+  private final @Nullable RetryPolicy retry;
+  private final Map<String, RetryPolicy> groupRetry;
+  private final @Nullable DedupeStore dedupe;
   private final Duration closeTimeout;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Object lock = new Object();
@@ -82,7 +84,9 @@ final class DefaultEventBus implements EventBus {
     configuration.channels().forEach((id, channel) -> resolved.put(id, adaptMode(channel)));
     this.channels = new ConcurrentHashMap<>(resolved);
     this.source = builder.source != null ? builder.source : URI.create("/omnibus/" + server.name());
-    this.maxAttempts = builder.maxAttempts;
+    this.retry = builder.retry;
+    this.groupRetry = Map.copyOf(builder.groupRetry);
+    this.dedupe = builder.dedupe;
     this.closeTimeout = builder.closeTimeout;
   }
 
@@ -310,8 +314,20 @@ final class DefaultEventBus implements EventBus {
     return contract;
   }
 
-  int maxAttempts() {
-    return maxAttempts;
+  /** The group's own policy, else the builder's before the channel's options, else the defaults with them. */
+  RetryPolicy retryPolicy(ChannelDef channel, @Nullable String group) {
+    RetryPolicy forGroup = group == null ? null : groupRetry.get(group);
+    if (forGroup != null) {
+      return forGroup;
+    }
+    if (retry != null) {
+      return retry;
+    }
+    return RetryPolicy.defaults().withOptions(channel.options());
+  }
+
+  @Nullable DedupeStore dedupe() {
+    return dedupe;
   }
 
   EnvelopeCodec envelope() {

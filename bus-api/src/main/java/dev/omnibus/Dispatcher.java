@@ -43,12 +43,20 @@ final class Dispatcher implements DeliveryHandler {
     }
   };
   private volatile @Nullable TransportSubscription subscription;
+  private final RetryPolicy retry;
+  private final @Nullable DedupeStore dedupe;
+  private final String dedupePrefix;
+  private final java.util.concurrent.CountDownLatch stopSignal = new java.util.concurrent.CountDownLatch(1);
 
   Dispatcher(DefaultEventBus bus, ChannelDef channel, @Nullable String group) {
     this.bus = bus;
     this.channel = channel;
     this.group = group;
     this.destination = channel.receiveDestination();
+    this.retry = bus.retryPolicy(channel, group);
+    this.dedupe = bus.dedupe();
+    this.dedupePrefix = channel.id() + "|" + (group != null ? group : "anonymous@" + System.identityHashCode(this))
+        + "|";
   }
 
   ChannelDef channel() {
@@ -93,6 +101,7 @@ final class Dispatcher implements DeliveryHandler {
   /** Stops consuming: the transport subscription closes, leaving unacknowledged events to the broker. */
   void stop() {
     if (stopped.compareAndSet(false, true)) {
+      stopSignal.countDown();
       TransportSubscription running = subscription;
       if (running != null) {
         running.close();
@@ -146,6 +155,12 @@ final class Dispatcher implements DeliveryHandler {
       return;
     }
     String key = event.getSource() + " " + event.getId();
+    if (dedupe != null && dedupe.wasHandled(dedupePrefix + key)) {
+      LOG.debug("Event {} from {} was handled already by this group: acknowledged as a duplicate", event.getId(),
+          event.getSource());
+      delivery.ack();
+      return;
+    }
     int attempt = Math.max(delivery.attempt(), nextAttempt(key));
     try {
       if (target != null) {
@@ -158,17 +173,22 @@ final class Dispatcher implements DeliveryHandler {
       deadLetter(delivery, event, "undecodable payload: " + e.getMessage(), attempt, e);
       return;
     } catch (Exception e) {
-      if (attempt >= bus.maxAttempts()) {
+      if (attempt >= retry.maxAttempts()) {
         forget(key);
         deadLetter(delivery, event, "handler failed " + attempt + " times", attempt, e);
       } else {
-        LOG.debug("Handler failed for event {} (attempt {} of {}); redelivering", event.getId(), attempt,
-            bus.maxAttempts(), e);
+        java.time.Duration backoff = retry.backoffAfter(attempt);
+        LOG.debug("Handler failed for event {} (attempt {} of {}); redelivering in {}", event.getId(), attempt,
+            retry.maxAttempts(), backoff, e);
+        awaitBackoff(backoff);
         delivery.nack(true);
       }
       return;
     }
     forget(key);
+    if (dedupe != null) {
+      dedupe.markHandled(dedupePrefix + key);
+    }
     delivery.ack();
   }
 
@@ -178,6 +198,18 @@ final class Dispatcher implements DeliveryHandler {
       delivery.ack();
     } else {
       delivery.nack(true);
+    }
+  }
+
+  /**
+   * Waits before the event is handed out again. The wait holds the event's partition or queue position, so per-key
+   * order survives retries; stopping the subscription cuts it short.
+   */
+  private void awaitBackoff(java.time.Duration backoff) {
+    try {
+      stopSignal.await(backoff.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

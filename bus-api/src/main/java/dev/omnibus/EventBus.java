@@ -119,7 +119,9 @@ public interface EventBus extends AutoCloseable {
     @Nullable URI source;
     final List<EventType<?>> eventTypes = new ArrayList<>();
     ValidationMode validation = ValidationMode.ENFORCE;
-    int maxAttempts = 5;
+    @Nullable RetryPolicy retry;
+    final Map<String, RetryPolicy> groupRetry = new LinkedHashMap<>();
+    @Nullable DedupeStore dedupe;
     Duration closeTimeout = Duration.ofSeconds(10);
     Function<String, @Nullable String> environment = System::getenv;
 
@@ -231,13 +233,41 @@ public interface EventBus extends AutoCloseable {
       return this;
     }
 
-    /** How many times a handler gets an event before it goes to dead letters (default 5, at least 1). */
+    /**
+     * How many times a handler gets an event before it goes to dead letters (default 5, at least 1), with the
+     * default backoff. Shorthand for {@code retry(RetryPolicy.attempts(maxAttempts))}.
+     */
     public Builder maxAttempts(int maxAttempts) {
-      if (maxAttempts < 1) {
-        throw new IllegalArgumentException("maxAttempts must be >= 1, was " + maxAttempts);
-      }
-      this.maxAttempts = maxAttempts;
+      return retry(RetryPolicy.attempts(maxAttempts));
+    }
+
+    /**
+     * The retry policy of every subscription, before the document's {@code x-omnibus-retry-*} options of a channel or
+     * its receive operation. Default {@link RetryPolicy#defaults()}.
+     */
+    public Builder retry(RetryPolicy policy) {
+      this.retry = Objects.requireNonNull(policy, "policy");
       return this;
+    }
+
+    /** The retry policy of one consumer group, before everything else. */
+    public Builder retry(String group, RetryPolicy policy) {
+      groupRetry.put(Objects.requireNonNull(group, "group"), Objects.requireNonNull(policy, "policy"));
+      return this;
+    }
+
+    /**
+     * Skips events a group already handled (same {@code source} and {@code id}) within the store's memory, so that
+     * handlers see a redelivered duplicate once. Off by default.
+     */
+    public Builder dedupe(DedupeStore store) {
+      this.dedupe = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /** Dedupes in memory within a window, remembering at most 100,000 events: {@link DedupeStore#inMemory}. */
+    public Builder dedupe(Duration window) {
+      return dedupe(DedupeStore.inMemory(100_000, window));
     }
 
     /** How long {@link EventBus#close()} may take (default 10 s). */

@@ -1,0 +1,133 @@
+package dev.omnibus;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * How often a failing handler gets an event again, and how long it waits in between: exponential backoff with jitter.
+ * After {@link #maxAttempts()} the event goes to the dead letter channel.
+ *
+ * {@snippet :
+ * EventBus.builder()
+ *     .retry(RetryPolicy.attempts(5).backoff(Duration.ofMillis(200), Duration.ofSeconds(10), 2.0))
+ *     .retry("billing", RetryPolicy.attempts(10));   // one group gets its own
+ * }
+ *
+ * <p>The wait before attempt n+1 is {@code min(maxBackoff, initialBackoff * multiplier^(n-1))}, scaled by a random
+ * factor in {@code [1 - jitter, 1]} so that consumers failing together do not retry together. While it waits, the
+ * event's partition or queue position is held, so per-key order survives retries.
+ *
+ * @param maxAttempts how many times a handler gets an event, at least 1
+ * @param initialBackoff the wait after the first failure
+ * @param maxBackoff the longest wait
+ * @param multiplier how much each wait grows, at least 1
+ * @param jitter the random share taken off each wait, 0 to 1
+ */
+public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration maxBackoff, double multiplier,
+    double jitter) {
+
+  private static final RetryPolicy DEFAULTS =
+      new RetryPolicy(5, Duration.ofMillis(100), Duration.ofSeconds(5), 2.0, 0.5);
+
+  public RetryPolicy {
+    if (maxAttempts < 1) {
+      throw new IllegalArgumentException("maxAttempts must be >= 1, was " + maxAttempts);
+    }
+    if (initialBackoff.isNegative() || maxBackoff.isNegative()) {
+      throw new IllegalArgumentException("backoffs must not be negative");
+    }
+    if (maxBackoff.compareTo(initialBackoff) < 0) {
+      throw new IllegalArgumentException("maxBackoff must be >= initialBackoff");
+    }
+    if (multiplier < 1.0) {
+      throw new IllegalArgumentException("multiplier must be >= 1, was " + multiplier);
+    }
+    if (jitter < 0.0 || jitter > 1.0) {
+      throw new IllegalArgumentException("jitter must be between 0 and 1, was " + jitter);
+    }
+  }
+
+  /** 5 attempts, 100 ms doubling up to 5 s, half of each wait random. */
+  public static RetryPolicy defaults() {
+    return DEFAULTS;
+  }
+
+  /** The defaults with another number of attempts. */
+  public static RetryPolicy attempts(int maxAttempts) {
+    return new RetryPolicy(maxAttempts, DEFAULTS.initialBackoff, DEFAULTS.maxBackoff, DEFAULTS.multiplier,
+        DEFAULTS.jitter);
+  }
+
+  /** This policy with other backoffs. */
+  public RetryPolicy backoff(Duration initialBackoff, Duration maxBackoff, double multiplier) {
+    return new RetryPolicy(maxAttempts, initialBackoff, maxBackoff, multiplier, jitter);
+  }
+
+  /** This policy with another jitter. */
+  public RetryPolicy withJitter(double jitter) {
+    return new RetryPolicy(maxAttempts, initialBackoff, maxBackoff, multiplier, jitter);
+  }
+
+  /** The wait after the given failed attempt (1 = the first). */
+  public Duration backoffAfter(int failedAttempt) {
+    double base = initialBackoff.toNanos() * Math.pow(multiplier, Math.max(0, failedAttempt - 1));
+    double capped = Math.min(base, (double) maxBackoff.toNanos());
+    double factor = 1.0 - jitter * ThreadLocalRandom.current().nextDouble();
+    return Duration.ofNanos((long) (capped * factor));
+  }
+
+  /**
+   * This policy overridden by {@code x-omnibus-retry-*} options of a document: {@code retry-max-attempts},
+   * {@code retry-initial-backoff}, {@code retry-max-backoff} (durations such as {@code 200ms}, {@code 2s} or
+   * {@code PT1S}), {@code retry-multiplier}, {@code retry-jitter}.
+   *
+   * @throws IllegalArgumentException naming the option whose value is not understood
+   */
+  public RetryPolicy withOptions(Map<String, String> options) {
+    int attempts = maxAttempts;
+    Duration initial = initialBackoff;
+    Duration max = maxBackoff;
+    double factor = multiplier;
+    double random = jitter;
+    for (Map.Entry<String, String> option : options.entrySet()) {
+      String value = option.getValue().trim();
+      try {
+        switch (option.getKey()) {
+          case "retry-max-attempts" -> attempts = Integer.parseInt(value);
+          case "retry-initial-backoff" -> initial = parseDuration(value);
+          case "retry-max-backoff" -> max = parseDuration(value);
+          case "retry-multiplier" -> factor = Double.parseDouble(value);
+          case "retry-jitter" -> random = Double.parseDouble(value);
+          default -> {
+            // not a retry option
+          }
+        }
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException("x-omnibus-" + option.getKey() + ": cannot read '" + value + "'", e);
+      }
+    }
+    if (max.compareTo(initial) < 0) {
+      max = initial;
+    }
+    return new RetryPolicy(attempts, initial, max, factor, random);
+  }
+
+  static Duration parseDuration(String text) {
+    String value = text.trim().toLowerCase(Locale.ROOT);
+    if (value.startsWith("p")) {
+      return Duration.parse(value.toUpperCase(Locale.ROOT));
+    }
+    if (value.endsWith("ms")) {
+      return Duration.ofMillis(Long.parseLong(value.substring(0, value.length() - 2).trim()));
+    }
+    if (value.endsWith("s")) {
+      return Duration.ofMillis(Math.round(Double.parseDouble(value.substring(0, value.length() - 1).trim()) * 1000));
+    }
+    if (value.endsWith("m")) {
+      return Duration.ofSeconds(Long.parseLong(value.substring(0, value.length() - 1).trim()) * 60);
+    }
+    return Duration.ofMillis(Long.parseLong(value));
+  }
+}
