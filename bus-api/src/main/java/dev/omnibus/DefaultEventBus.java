@@ -435,6 +435,13 @@ final class DefaultEventBus implements EventBus {
   }
 
   @Override
+  public String deadLetterAddress(String channelId, @Nullable String group) {
+    Destination origin = channel(channelId).receiveDestination();
+    return transport.deadLetterAddress(
+        origin.isPattern() ? origin.withAddress(origin.addressWithWildcards("_")) : origin, group);
+  }
+
+  @Override
   public ServerConfig server() {
     return server;
   }

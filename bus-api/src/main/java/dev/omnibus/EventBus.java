@@ -88,6 +88,13 @@ public interface EventBus extends AutoCloseable {
    */
   CompletionStage<Void> replay(io.cloudevents.CloudEvent deadLetter);
 
+  /**
+   * The broker address of the dead letter channel of a channel as consumed by a group (or anonymously), e.g.
+   * {@code orders.dlq} on Kafka and memory, {@code orders.billing.dlq} on RabbitMQ, {@code orders/dlq} on MQTT.
+   * Declare a channel with this address to subscribe to the dead letters.
+   */
+  String deadLetterAddress(String channel, @Nullable String group);
+
   /** The resolved server this bus talks to. */
   ServerConfig server();
 
