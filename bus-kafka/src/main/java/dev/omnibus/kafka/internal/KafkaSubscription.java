@@ -27,6 +27,7 @@ import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.InvalidGroupIdException;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -70,7 +71,6 @@ final class KafkaSubscription implements TransportSubscription {
   private final Map<TopicPartition, PartitionProgress> partitions = new HashMap<>();
   private boolean assignedOnce;
   private boolean paused;
-  private boolean leaving;
 
   KafkaSubscription(Consumer<byte[], byte[]> consumer, @Nullable String topic, @Nullable Pattern pattern,
       DeliveryHandler handler, RecordMapping mapping, boolean anonymous, int maxUnsettled, Duration closeTimeout,
@@ -162,7 +162,7 @@ final class KafkaSubscription implements TransportSubscription {
           continue;
         }
         deliver(records);
-        settle(false);
+        settle();
       }
     } catch (RuntimeException | Error e) {
       LOG.error("Kafka subscription {} stopped: {}", description, e.toString(), e);
@@ -239,25 +239,17 @@ final class KafkaSubscription implements TransportSubscription {
     }
   }
 
-  /**
-   * Applies nacks, commits the acknowledged prefixes and pauses while too much is unsettled. Consumer thread.
-   *
-   * @param last whether this is the final settlement before leaving: commit synchronously whatever is not confirmed
-   */
-  private void settle(boolean last) {
+  /** Applies nacks, commits the acknowledged prefixes and pauses while too much is unsettled. Consumer thread. */
+  private void settle() {
     drainRequeued();
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
     int unsettled = 0;
     for (PartitionProgress progress : partitions.values()) {
       progress.advance();
-      if (progress.needsCommit(last)) {
+      if (progress.needsCommit(false)) {
         offsets.put(progress.partition, new OffsetAndMetadata(progress.committable()));
       }
       unsettled += progress.unsettled();
-    }
-    if (last) {
-      commitSync(offsets);
-      return;
     }
     commitAsync(offsets);
     if (!paused && unsettled >= maxUnsettled) {
@@ -314,9 +306,8 @@ final class KafkaSubscription implements TransportSubscription {
   }
 
   private void shutdown() {
-    leaving = true;
     try {
-      settle(true);
+      commitBeforeLeaving();
     } catch (RuntimeException e) {
       LOG.warn("Kafka subscription {}: final commit failed: {}", description, e.toString());
     }
@@ -332,6 +323,47 @@ final class KafkaSubscription implements TransportSubscription {
     firstAssignment.countDown();
   }
 
+  /**
+   * Commits the acknowledged prefixes synchronously. A group in the middle of a rebalance refuses commits: then the
+   * rebalance is completed with polls on paused partitions (nothing is delivered; the listener commits what is
+   * revoked) and the commit is tried again, within the close timeout.
+   */
+  private void commitBeforeLeaving() {
+    drainRequeued();
+    if (anonymous) {
+      return;
+    }
+    long deadline = System.nanoTime() + closeTimeout.toNanos();
+    while (true) {
+      Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+      for (PartitionProgress progress : partitions.values()) {
+        progress.advance();
+        if (progress.needsCommit(true)) {
+          offsets.put(progress.partition, new OffsetAndMetadata(progress.committable()));
+        }
+      }
+      long remaining = deadline - System.nanoTime();
+      if (offsets.isEmpty() || remaining <= 0) {
+        if (!offsets.isEmpty()) {
+          LOG.warn("Kafka subscription {}: could not commit {} before leaving; those events will be delivered again",
+              description, offsets);
+        }
+        return;
+      }
+      try {
+        consumer.commitSync(offsets, Duration.ofNanos(remaining));
+        offsets.forEach((partition, offset) -> progressOf(partition, p -> p.commitConfirmed(offset.offset())));
+        return;
+      } catch (WakeupException e) {
+        // meant for poll; try again
+      } catch (RebalanceInProgressException e) {
+        paused = true;
+        consumer.pause(consumer.assignment());
+        consumer.poll(POLL_TIMEOUT); // records of newly assigned partitions are paused or ignored: nothing delivered
+      }
+    }
+  }
+
   /** Reacts to the group's rebalances; runs on the consumer thread inside poll. */
   private final class Listener implements ConsumerRebalanceListener {
 
@@ -340,9 +372,7 @@ final class KafkaSubscription implements TransportSubscription {
       if (revoked.isEmpty()) {
         return;
       }
-      if (!leaving) {
-        drainRequeued();
-      }
+      drainRequeued();
       Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
       for (TopicPartition partition : revoked) {
         PartitionProgress progress = partitions.get(partition);
@@ -354,9 +384,7 @@ final class KafkaSubscription implements TransportSubscription {
         }
       }
       // Commit what was acknowledged before another member takes over, then forget the rest: it is theirs now.
-      if (!leaving) {
-        commitSync(offsets);
-      }
+      commitSync(offsets);
       drop(revoked);
     }
 

@@ -1,0 +1,30 @@
+package dev.omnibus.kafka;
+
+import dev.omnibus.EventBus;
+import dev.omnibus.kafka.testing.EmbeddedKafka;
+import dev.omnibus.spi.Bindings;
+import dev.omnibus.spi.ServerConfig;
+import dev.omnibus.spi.binding.KafkaChannelBinding;
+import dev.omnibus.tck.TransportConformanceSuite;
+import java.util.Map;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The conformance kit with every channel declared through a Kafka channel binding: a {@code topic} other than the
+ * address, two partitions and a topic configuration, as an AsyncAPI document would give them.
+ */
+@ExtendWith(EmbeddedKafka.class)
+class KafkaTopicBindingConformanceTest extends TransportConformanceSuite {
+
+  @Override
+  protected EventBus.Builder newBus() {
+    return EventBus.builder().server(ServerConfig.of("tck", "kafka", EmbeddedKafka.shared().bootstrapServers()));
+  }
+
+  @Override
+  protected EventBus.Builder withChannel(EventBus.Builder builder, String channelId, String address) {
+    KafkaChannelBinding binding =
+        new KafkaChannelBinding(address + ".topic", 2, 1, Map.of("retention.ms", "86400000"), "0.5.0");
+    return builder.channel(channelId, address, new Bindings(Map.of("kafka", binding)));
+  }
+}
