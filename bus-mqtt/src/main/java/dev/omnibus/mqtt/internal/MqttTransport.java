@@ -1,0 +1,277 @@
+package dev.omnibus.mqtt.internal;
+
+import dev.omnibus.ConfigurationException;
+import dev.omnibus.PublishException;
+import dev.omnibus.TransportClosedException;
+import dev.omnibus.envelope.HeaderConvention;
+import dev.omnibus.envelope.WireMessage;
+import dev.omnibus.spi.Destination;
+import dev.omnibus.spi.DeliveryHandler;
+import dev.omnibus.spi.SubscribeOptions;
+import dev.omnibus.spi.Transport;
+import dev.omnibus.spi.TransportCapabilities;
+import dev.omnibus.spi.TransportCapabilities.Feature;
+import dev.omnibus.spi.TransportSubscription;
+import dev.omnibus.spi.binding.MqttOperationBinding;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The MQTT transport: one publishing client, connected when the transport opens, plus one client per subscription.
+ *
+ * <p>Thread-safe: send and subscribe are called from any thread, concurrently.
+ */
+public final class MqttTransport implements Transport {
+
+  private static final Logger LOG = LoggerFactory.getLogger(MqttTransport.class);
+  /** The largest PUBLISH packet MQTT can express (the Remaining Length limit). */
+  private static final int MQTT_MAX_PACKET = 268_435_455;
+
+  private final MqttSettings settings;
+  private final String clientIdBase;
+  private final MqttConnection publisher;
+  private final PublishWindow window;
+  private final TransportCapabilities capabilities;
+  private final Set<MqttSubscription> subscriptions = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private MqttTransport(MqttSettings settings, String clientIdBase, MqttConnection publisher) {
+    this.settings = settings;
+    this.clientIdBase = clientIdBase;
+    this.publisher = publisher;
+    this.window = new PublishWindow(publisher, failure -> PublishException.of(failure.channel(),
+        settings.serverName(), describe(failure.cause()), failure.cause()));
+    this.capabilities = capabilities(settings);
+  }
+
+  /**
+   * Connects the publishing client and returns the transport.
+   *
+   * @throws ConfigurationException when the broker cannot be reached or refuses the connection
+   */
+  public static MqttTransport open(MqttSettings settings) {
+    String base = settings.clientId() != null ? settings.clientId() : "omnibus-" + sanitize(hostName(), 24);
+    String publisherId = settings.clientId() != null ? settings.clientId() : base + "-" + shortRandom();
+    MqttConnection publisher = null;
+    try {
+      publisher = connection(settings, new MqttConnection.Options(publisherId, true, 0, false,
+          settings.receiveMaximum(), true));
+      MqttTransport transport = new MqttTransport(settings, base, publisher);
+      publisher.connect(transport.new PublisherListener());
+      LOG.debug("Connected to MQTT server '{}' at {} as {} ({}), publish window {}", settings.serverName(),
+          settings.uri(), publisherId, settings.version(), publisher.publishWindow());
+      transport.window.open(publisher.publishWindow());
+      return transport;
+    } catch (Exception e) {
+      if (publisher != null) {
+        publisher.close(settings.closeTimeout());
+      }
+      throw ConfigurationException.because("Cannot connect to MQTT server '" + settings.serverName() + "' at "
+          + settings.uri() + ": " + describe(e) + ". Check that the broker runs, the host and port, the protocol "
+          + "version and the credentials", e);
+    }
+  }
+
+  static MqttConnection connection(MqttSettings settings, MqttConnection.Options options) throws Exception {
+    return settings.version().hasProperties()
+        ? new Paho5Connection(settings, options) : new Paho3Connection(settings, options);
+  }
+
+  private static TransportCapabilities capabilities(MqttSettings settings) {
+    TransportCapabilities.Builder builder = TransportCapabilities.builder(HeaderConvention.MQTT)
+        .supports(Feature.STRUCTURED_MODE, Feature.CONSUMER_GROUPS, Feature.ANONYMOUS_FAN_OUT, Feature.REDELIVERY,
+            Feature.WILDCARD_SUBSCRIPTIONS)
+        .maxMessageBytes(settings.maximumPacketSize() == null
+            ? MQTT_MAX_PACKET : (int) Math.min(MQTT_MAX_PACKET, settings.maximumPacketSize()))
+        .publishConfirmation("PUBACK at QoS 1 (the default), PUBCOMP at QoS 2, written to the socket at QoS 0");
+    if (settings.version().hasProperties()) {
+      builder.supports(Feature.BINARY_MODE);
+    }
+    if (settings.persistentGroups()) {
+      builder.supports(Feature.DURABLE_GROUPS);
+    }
+    return builder.build();
+  }
+
+  @Override
+  public CompletionStage<Void> send(Destination destination, WireMessage message) {
+    if (closed.get()) {
+      return Transport.failed(TransportClosedException.of("MQTT transport for server '" + settings.serverName() + "'"));
+    }
+    String topic = destination.address();
+    if (!Topics.isValidTopicName(topic)) {
+      return Transport.failed(PublishException.of(destination.channel(), settings.serverName(), "'" + topic
+          + "' is not an MQTT topic name: it must be non-empty, without wildcards or unfilled {parameters}"));
+    }
+    MqttOperationBinding binding =
+        destination.operationBindings().get("mqtt", MqttOperationBinding.class).orElse(null);
+    int qos = binding == null || binding.qos() == null ? 1 : binding.qos();
+    if (qos < 0 || qos > 2) {
+      return Transport.failed(PublishException.of(destination.channel(), settings.serverName(),
+          "the operation binding's qos must be 0, 1 or 2, was " + qos));
+    }
+    boolean retain = binding != null && Boolean.TRUE.equals(binding.retain());
+    Long expiry = binding == null ? null : binding.messageExpiryInterval();
+    return window.send(destination.channel(), topic, message, qos, retain, expiry);
+  }
+
+  @Override
+  public TransportSubscription subscribe(Destination destination, SubscribeOptions options, DeliveryHandler handler) {
+    if (closed.get()) {
+      throw TransportClosedException.of("MQTT transport for server '" + settings.serverName() + "'");
+    }
+    String group = options.group();
+    String filter;
+    try {
+      filter = Topics.filter(destination, group);
+    } catch (IllegalArgumentException e) {
+      throw ConfigurationException.of("channels." + destination.channel(), e.getMessage());
+    }
+    MqttOperationBinding binding =
+        destination.operationBindings().get("mqtt", MqttOperationBinding.class).orElse(null);
+    int qos = binding == null || binding.qos() == null ? 1 : binding.qos();
+    if (qos < 0 || qos > 2) {
+      throw ConfigurationException.of("channels." + destination.channel() + ".bindings.mqtt.qos",
+          "qos must be 0, 1 or 2, was " + qos);
+    }
+    boolean persistent = group != null && settings.persistentGroups();
+    GroupMembers.Lease lease = null;
+    String clientId;
+    if (persistent) {
+      // Stable per (server, group, filter, member): a restarted member resumes its session and gets what it missed.
+      lease = GroupMembers.lease(settings.uri() + "|" + clientIdBase + "|" + filter);
+      clientId = clientIdBase + "-" + sanitize(group, 32) + "-" + hash(filter) + "-" + lease.index();
+    } else {
+      clientId = clientIdBase + "-" + shortRandom();
+    }
+    int receiveMaximum = options.prefetch() > 0 ? Math.min(options.prefetch(), 65_535) : settings.receiveMaximum();
+    String description = "MQTT subscription to '" + filter + "' on server '" + settings.serverName() + "' ("
+        + clientId + ")";
+    MqttSubscription subscription = null;
+    try {
+      MqttConnection connection = connection(settings, new MqttConnection.Options(clientId, !persistent,
+          persistent ? settings.sessionExpirySeconds() : 0, true, receiveMaximum, false));
+      MqttSubscription created = new MqttSubscription(description, clientId, filter, qos, handler, connection, lease,
+          settings.maxRedeliveries(), settings.closeTimeout(), () -> {});
+      subscription = created;
+      subscriptions.add(created);
+      created.start(settings.connectTimeout());
+    } catch (Exception e) {
+      if (subscription != null) {
+        subscription.close();
+        subscriptions.remove(subscription);
+      } else if (lease != null) {
+        lease.release(false);
+      }
+      throw ConfigurationException.because("Cannot subscribe to channel '" + destination.channel() + "' ('" + filter
+          + "') on MQTT server '" + settings.serverName() + "': " + describe(e), e);
+    }
+    if (closed.get()) {
+      subscription.close();
+      throw TransportClosedException.of("MQTT transport for server '" + settings.serverName() + "'");
+    }
+    MqttSubscription done = subscription;
+    return () -> {
+      subscriptions.remove(done);
+      done.close();
+    };
+  }
+
+  @Override
+  public TransportCapabilities capabilities() {
+    return capabilities;
+  }
+
+  @Override
+  public boolean flush(Duration timeout) {
+    return window.flush(timeout);
+  }
+
+  /** MQTT's dead letter topic for a channel is a sub-topic: {@code <topic>/dlq}. */
+  @Override
+  public String deadLetterAddress(Destination destination, @Nullable String group) {
+    return destination.address() + "/dlq";
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    for (MqttSubscription subscription : subscriptions) {
+      subscription.close();
+    }
+    subscriptions.clear();
+    window.flush(settings.closeTimeout());
+    window.failAll(TransportClosedException.of("MQTT transport for server '" + settings.serverName() + "'"));
+    publisher.close(settings.closeTimeout());
+  }
+
+  private final class PublisherListener implements MqttConnection.Listener {
+    @Override
+    public void onMessage(MqttConnection.Inbound message) {
+      // The publishing client subscribes to nothing.
+    }
+
+    @Override
+    public void onLost(@Nullable Throwable cause) {
+      LOG.warn("Connection to MQTT server '{}' lost ({}); reconnecting", settings.serverName(),
+          cause == null ? "closed by the broker" : cause.toString());
+      window.connectionLost(cause);
+    }
+  }
+
+  private static String describe(Throwable failure) {
+    Throwable cause = failure;
+    String text = failure.getMessage();
+    while ((text == null || text.isBlank()) && cause.getCause() != null) {
+      cause = cause.getCause();
+      text = cause.getMessage();
+    }
+    return text == null ? failure.getClass().getSimpleName() : text;
+  }
+
+  private static String hostName() {
+    String fromEnv = System.getenv("HOSTNAME");
+    if (fromEnv != null && !fromEnv.isBlank()) {
+      return fromEnv;
+    }
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      return "host";
+    }
+  }
+
+  private static String sanitize(String text, int maxLength) {
+    String clean = text.replaceAll("[^A-Za-z0-9_.-]", "_");
+    return clean.length() <= maxLength ? clean : clean.substring(0, maxLength);
+  }
+
+  private static String hash(String text) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest, 0, 4);
+    } catch (NoSuchAlgorithmException e) {
+      return Integer.toHexString(text.hashCode());
+    }
+  }
+
+  private static String shortRandom() {
+    return UUID.randomUUID().toString().replace("-", "").substring(0, 12).toLowerCase(Locale.ROOT);
+  }
+}

@@ -1,0 +1,45 @@
+package dev.omnibus.mqtt.internal;
+
+import dev.omnibus.spi.Destination;
+import org.jspecify.annotations.Nullable;
+
+/** Channel addresses to MQTT topic names and filters. Stateless. */
+final class Topics {
+
+  private Topics() {}
+
+  /** Whether a topic can be published to: non-empty, no wildcard, no NUL. */
+  static boolean isValidTopicName(String topic) {
+    return !topic.isEmpty() && topic.indexOf('+') < 0 && topic.indexOf('#') < 0 && topic.indexOf('\0') < 0
+        && topic.indexOf('{') < 0;
+  }
+
+  /**
+   * The filter to subscribe for a destination: {@code {param}} segments become {@code +}; a named group subscribes
+   * the shared filter {@code $share/<group>/<filter>}.
+   *
+   * @throws IllegalArgumentException when a parameter spans more than one topic level or the group name cannot be a
+   *     share name
+   */
+  static String filter(Destination destination, @Nullable String group) {
+    String address = destination.address();
+    for (String level : address.split("/", -1)) {
+      if (level.indexOf('{') >= 0 && !level.matches("\\{[^{}/]+}")) {
+        throw new IllegalArgumentException("channel '" + destination.channel() + "': address '" + address
+            + "' has a parameter that is not a whole topic level; MQTT wildcards match whole levels only");
+      }
+    }
+    String filter = destination.addressWithWildcards("+");
+    if (filter.isEmpty()) {
+      throw new IllegalArgumentException("channel '" + destination.channel() + "' has an empty address");
+    }
+    if (group == null) {
+      return filter;
+    }
+    if (group.indexOf('/') >= 0 || group.indexOf('+') >= 0 || group.indexOf('#') >= 0) {
+      throw new IllegalArgumentException("group '" + group + "' cannot name an MQTT shared subscription: "
+          + "it must not contain '/', '+' or '#'");
+    }
+    return "$share/" + group + "/" + filter;
+  }
+}
