@@ -3,8 +3,9 @@ package dev.omnibus;
 import java.util.List;
 
 /**
- * A payload does not match the schema of its message in the AsyncAPI document. On publish nothing was sent. Lists
- * every violation with its JSON pointer.
+ * A payload does not match the schema of its message in the AsyncAPI document: on publish nothing was sent
+ * ({@link #of}), on receive the event went to dead letters ({@link #received}). Lists every violation with its JSON
+ * pointer.
  */
 public final class ValidationException extends EventBusException {
 
@@ -30,13 +31,26 @@ public final class ValidationException extends EventBusException {
 
   /** A payload of the given event type on the given channel broke the schema. */
   public static ValidationException of(String eventType, String channel, List<Violation> violations) {
+    return new ValidationException(describe(eventType, channel, violations, "; nothing was sent:"), violations);
+  }
+
+  /**
+   * A received payload of the given event type on the given channel broke the schema; the event goes to dead
+   * letters.
+   */
+  public static ValidationException received(String eventType, String channel, List<Violation> violations) {
+    return new ValidationException(describe(eventType, channel, violations, "; it goes to dead letters:"),
+        violations);
+  }
+
+  private static String describe(String eventType, String channel, List<Violation> violations, String outcome) {
     StringBuilder text = new StringBuilder("Payload of '" + eventType + "' on channel '" + channel
         + "' does not match its AsyncAPI schema (" + violations.size() + " violation"
-        + (violations.size() == 1 ? "" : "s") + "); nothing was sent:");
+        + (violations.size() == 1 ? "" : "s") + ")" + outcome);
     for (Violation violation : violations) {
       text.append("\n  - ").append(violation);
     }
-    return new ValidationException(text.toString(), violations);
+    return text.toString();
   }
 
   /** Every violation found. */
