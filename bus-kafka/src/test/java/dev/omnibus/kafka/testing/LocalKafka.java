@@ -11,6 +11,7 @@ import java.util.concurrent.CountDownLatch;
  *
  * <pre>{@code
  * mvn -q -pl bus-kafka -am -Plocal-kafka process-test-classes
+ * mvn -q -pl bus-kafka -am test-compile exec:java
  * }</pre>
  */
 public final class LocalKafka {
