@@ -135,11 +135,8 @@ final class KafkaClientSettings {
 
     applyClientOptions(server.options(), path + ".x-omnibus-", producer, consumer, admin, problems);
 
-    for (Map.Entry<String, Object> entry : Map.<String, Object>of(
-        ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName(),
-        ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName()).entrySet()) {
-      producer.put(entry.getKey(), entry.getValue());
-    }
+    producer.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    producer.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     consumer.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     consumer.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     consumer.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);

@@ -5,7 +5,6 @@ import dev.omnibus.spi.Delivery;
 import dev.omnibus.spi.DeliveryHandler;
 import dev.omnibus.spi.TransportSubscription;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -469,10 +468,5 @@ final class KafkaSubscription implements TransportSubscription {
   @Override
   public String toString() {
     return "KafkaSubscription[" + description + "]";
-  }
-
-  /** For diagnostics in tests: the partitions currently assigned. Consumer thread state, read racily. */
-  List<TopicPartition> assignedPartitions() {
-    return new ArrayList<>(partitions.keySet());
   }
 }

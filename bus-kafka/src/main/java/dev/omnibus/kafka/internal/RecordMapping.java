@@ -12,7 +12,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Maps {@link WireMessage}s to Kafka records and back, as the CloudEvents Kafka protocol binding says: the content
@@ -99,10 +98,5 @@ final class RecordMapping {
 
   private static String text(byte[] value) {
     return new String(value, StandardCharsets.UTF_8);
-  }
-
-  static @Nullable String header(ConsumerRecord<?, ?> record, String name) {
-    Header header = record.headers().lastHeader(name);
-    return header == null || header.value() == null ? null : text(header.value());
   }
 }
