@@ -3,6 +3,7 @@ package dev.omnibus.contract.internal;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.BeanDescription;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.introspect.AnnotatedMember;
 import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -196,6 +197,9 @@ final class JavaSchemas {
     }
     if (c == LocalDateTime.class) {
       return typed("string").put("pattern", "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?$");
+    }
+    if (c == Duration.class && Codecs.MAPPER.isEnabled(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)) {
+      return typed("number"); // seconds, as the bus's mapper writes a Duration
     }
     if (c == Duration.class || c == Period.class) {
       return typed("string").put("pattern", "^[-+]?P");

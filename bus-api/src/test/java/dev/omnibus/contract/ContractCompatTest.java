@@ -1,0 +1,356 @@
+package dev.omnibus.contract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.omnibus.asyncapi.AsyncApiDocument;
+import dev.omnibus.contract.Contracts.Change;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Two versions of a document compared: each change listed, breaking or not. */
+class ContractCompatTest {
+
+  private static final String EXAMPLE = read(Orders.DOCUMENT);
+  private static final String PAID = "channels.orderEvents.messages.orderPaid.payload";
+  private static final String PLACED = "channels.orderEvents.messages.orderPlaced.payload";
+
+  private static String read(Path path) {
+    try {
+      return Files.readString(path);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static List<Change> compareExampleWith(String newText) {
+    return Contracts.compare(AsyncApiDocument.parse(EXAMPLE, "old.yaml"), AsyncApiDocument.parse(newText, "new.yaml"));
+  }
+
+  /** The example with one piece of text replaced; fails when the text is not there. */
+  private static String exampleWith(String old, String replacement) {
+    assertThat(EXAMPLE).contains(old);
+    return EXAMPLE.replace(old, replacement);
+  }
+
+  /** The example's OrderPaid schema, from column 0. */
+  private static final String PAID_SCHEMA = """
+      OrderPaid:
+        type: object
+        required: [orderId, totalMinor, currency]
+        properties:
+          orderId:
+            type: string
+          totalMinor:
+            type: integer
+            minimum: 0
+          currency:
+            type: string
+            enum: [EUR, USD, GBP]
+      """;
+
+  private static String paidSchema(String replacement) {
+    return exampleWith(PAID_SCHEMA.indent(4), replacement.indent(4));
+  }
+
+  @Test
+  void theSameDocumentHasNoChanges() {
+    assertThat(compareExampleWith(EXAMPLE)).isEmpty();
+  }
+
+  @Nested
+  class ChannelsOperationsAndMessages {
+
+    @Test
+    void aRemovedChannelIsBreaking() {
+      String other = exampleWith("  orderEvents:\n    address: orders.events", "  otherEvents:\n    address: x")
+          .replace("#/channels/orderEvents", "#/channels/otherEvents");
+
+      assertThat(compareExampleWith(other)).contains(
+          new Change(true, "channels.orderEvents", "channel removed"),
+          new Change(false, "channels.otherEvents", "channel added"));
+    }
+
+    @Test
+    void aChangedAddressIsBreaking() {
+      assertThat(compareExampleWith(exampleWith("address: orders.events", "address: orders.all")))
+          .containsExactly(new Change(true, "channels.orderEvents.address",
+              "address changed from 'orders.events' to 'orders.all'"));
+    }
+
+    @Test
+    void aRemovedMessageIsBreaking() {
+      String without = exampleWith("""
+          orderShipped:
+            $ref: '#/components/messages/orderShipped'
+          """.indent(6), "").replace("      - $ref: '#/channels/orderEvents/messages/orderShipped'\n", "");
+
+      assertThat(compareExampleWith(without)).contains(
+          new Change(true, "channels.orderEvents.messages.orderShipped", "message removed"),
+          new Change(true, "operations.consumeOrderEvents.messages", "no longer receives message 'orderShipped'"));
+    }
+
+    @Test
+    void aRemovedOperationIsBreaking() {
+      String without = EXAMPLE.substring(0, EXAMPLE.indexOf("  consumeOrderEvents:"))
+          + EXAMPLE.substring(EXAMPLE.indexOf("components:"));
+
+      assertThat(compareExampleWith(without)).containsExactly(new Change(true, "operations.consumeOrderEvents",
+          "operation removed (it receives on channel 'orderEvents')"));
+    }
+
+    @Test
+    void aChangedActionIsBreaking() {
+      String flipped = exampleWith("action: receive", "action: send");
+
+      assertThat(compareExampleWith(flipped)).filteredOn(Change::breaking).extracting(Change::path)
+          .contains("operations.consumeOrderEvents.action");
+    }
+
+    @Test
+    void anAddedMessageIsNotBreaking() {
+      String more = exampleWith("""
+          orderShipped:
+            $ref: '#/components/messages/orderShipped'
+          """.indent(6), """
+          orderShipped:
+            $ref: '#/components/messages/orderShipped'
+          orderLost:
+            payload: {type: object}
+          """.indent(6));
+
+      assertThat(compareExampleWith(more)).containsExactly(
+          new Change(false, "channels.orderEvents.messages.orderLost", "message added"));
+    }
+  }
+
+  @Nested
+  class Payloads {
+
+    @Test
+    void aRemovedPropertyIsBreaking() {
+      String removed = paidSchema("""
+          OrderPaid:
+            type: object
+            required: [orderId, currency]
+            properties:
+              orderId:
+                type: string
+              currency:
+                type: string
+                enum: [EUR, USD, GBP]
+          """);
+
+      assertThat(compareExampleWith(removed)).contains(new Change(true, PAID + ".properties.totalMinor",
+          "property 'totalMinor' removed (consumers may read it)"));
+    }
+
+    @Test
+    void aNewlyRequiredFieldIsBreaking() {
+      String required = paidSchema(PAID_SCHEMA.replace("required: [orderId, totalMinor, currency]",
+          "required: [orderId, totalMinor, currency, paidAt]").replace("""
+          currency:
+      """, """
+          paidAt:
+            type: string
+          currency:
+      """));
+
+      assertThat(compareExampleWith(required)).containsExactly(new Change(true, PAID + ".properties.paidAt",
+          "required property 'paidAt' added (payloads valid before may now be refused)"));
+    }
+
+    @Test
+    void anOptionalFieldAddedIsNotBreaking() {
+      String optional = paidSchema(PAID_SCHEMA.replace("""
+              currency:
+          """, """
+              paidAt:
+                type: string
+              currency:
+          """));
+
+      assertThat(compareExampleWith(optional)).containsExactly(new Change(false, PAID + ".properties.paidAt",
+          "optional property 'paidAt' added"));
+    }
+
+    @Test
+    void aTypeChangeIsBreaking() {
+      String changed = paidSchema(PAID_SCHEMA.replace("""
+              orderId:
+                type: string
+          """, """
+              orderId:
+                type: integer
+          """));
+
+      assertThat(compareExampleWith(changed)).containsExactly(new Change(true, PAID + ".properties.orderId.type",
+          "type changed from string to integer"));
+    }
+
+    @Test
+    void aNarrowedEnumIsBreakingAndAWidenedOneIsNot() {
+      String narrowed = paidSchema(PAID_SCHEMA.replace("[EUR, USD, GBP]", "[EUR, USD]"));
+      String widened = paidSchema(PAID_SCHEMA.replace("[EUR, USD, GBP]", "[EUR, USD, GBP, CHF]"));
+
+      assertThat(compareExampleWith(narrowed)).singleElement().satisfies(change -> {
+        assertThat(change.breaking()).isTrue();
+        assertThat(change.path()).isEqualTo(PAID + ".properties.currency.enum");
+        assertThat(change.description()).startsWith("enum narrowed: removed [\"GBP\"]");
+      });
+      assertThat(compareExampleWith(widened)).containsExactly(new Change(false, PAID + ".properties.currency.enum",
+          "enum widened: added [\"CHF\"]"));
+    }
+
+    @Test
+    void tightenedConstraintsAreBreakingAndLoosenedOnesAreNot() {
+      String tightened = exampleWith("minLength: 1", "minLength: 3").replace("minItems: 1", "minItems: 2")
+          .replace("""
+              customer:
+                type: string
+              """.indent(8), """
+              customer:
+                type: string
+                pattern: '^.+@.+$'
+                maxLength: 200
+              """.indent(8));
+      String loosened = exampleWith("minLength: 1", "minLength: 0").replace("minimum: 1", "minimum: 0");
+
+      assertThat(compareExampleWith(tightened)).allMatch(Change::breaking).extracting(Change::path)
+          .containsExactlyInAnyOrder(PLACED + ".properties.orderId.minLength", PLACED + ".properties.lines.minItems",
+              PLACED + ".properties.customer.pattern", PLACED + ".properties.customer.maxLength");
+      assertThat(compareExampleWith(loosened)).noneMatch(Change::breaking).extracting(Change::path)
+          .containsExactlyInAnyOrder(PLACED + ".properties.orderId.minLength",
+              PLACED + ".properties.lines.items.properties.quantity.minimum");
+    }
+
+    @Test
+    void aChangedDescriptionIsNotBreaking() {
+      String described = exampleWith("description: Total in minor units (cents).", "description: In cents.");
+
+      assertThat(compareExampleWith(described)).containsExactly(new Change(false,
+          PLACED + ".properties.totalMinor.description", "description changed"));
+    }
+  }
+
+  @Nested
+  class Direction {
+
+    private String document(String action, String required) {
+      return """
+          asyncapi: 3.0.0
+          info: {title: t, version: '1'}
+          channels:
+            notes:
+              messages:
+                note:
+                  payload:
+                    type: object
+                    required: %s
+                    properties:
+                      text: {type: string}
+                      author: {type: string}
+          operations:
+            notes:
+              action: %s
+              channel: {$ref: '#/channels/notes'}
+          """.formatted(required, action);
+    }
+
+    private List<Change> requireAuthor(String action) {
+      return Contracts.compare(AsyncApiDocument.parse(document(action, "[text]"), "old.yaml"),
+          AsyncApiDocument.parse(document(action, "[text, author]"), "new.yaml"));
+    }
+
+    @Test
+    void aFieldNewlyRequiredOnAMessageTheApplicationReceivesIsBreaking() {
+      assertThat(requireAuthor("receive")).singleElement().satisfies(change -> {
+        assertThat(change.breaking()).isTrue();
+        assertThat(change.description()).isEqualTo("property 'author' is now required (payloads valid before may"
+            + " now be refused)");
+      });
+    }
+
+    @Test
+    void aFieldNewlyRequiredOnAMessageTheApplicationOnlySendsIsNot() {
+      assertThat(requireAuthor("send")).singleElement().satisfies(change -> {
+        assertThat(change.breaking()).isFalse();
+        assertThat(change.description()).endsWith("(the application only sends this message: old consumers still"
+            + " accept what it sends)");
+      });
+    }
+  }
+
+  @Nested
+  class SpecExamples {
+
+    @Test
+    void theOneOfExampleAgainstTheAnyOfExampleNarrowsTheFirstAlternative() {
+      List<Change> changes = Contracts.compare(
+          AsyncApiDocument.load(Orders.shared("asyncapi-spec__v3.0.0__oneof-asyncapi.yml")),
+          AsyncApiDocument.load(Orders.shared("asyncapi-spec__v3.0.0__anyof-asyncapi.yml")));
+
+      assertThat(changes).filteredOn(Change::breaking).extracting(Change::path).contains("channels.test2",
+          "operations.sendTest");
+      assertThat(changes).extracting(Change::path).contains("channels.test.messages.testMessages.payload.oneOf.0",
+          "channels.test.messages.testMessages.payload.anyOf.0");
+    }
+
+    @Test
+    void the26AndThe30StreetlightsDescribeTheSamePayloads() {
+      List<Change> changes = Contracts.compare(
+          AsyncApiDocument.load(Orders.shared("asyncapi-spec__v2.6.0__streetlights-kafka.yml")),
+          AsyncApiDocument.load(Orders.shared("asyncapi-spec__v3.0.0__streetlights-kafka-asyncapi.yml")));
+
+      assertThat(changes).extracting(Change::path).noneMatch(path -> path.contains(".payload"));
+    }
+  }
+
+  @Nested
+  class TheCommand {
+
+    private int run(Path older, Path newer, ByteArrayOutputStream out) {
+      return CompatCommand.run(new String[] {older.toString(), newer.toString()},
+          new PrintStream(out, true, StandardCharsets.UTF_8),
+          new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void exitsWithOneAndMarksTheBreakingChanges(@TempDir Path dir) throws IOException {
+      Path newer = Files.writeString(dir.resolve("new.yaml"),
+          paidSchema(PAID_SCHEMA.replace("[EUR, USD, GBP]", "[EUR, USD]")).replace("description: Total in minor"
+              + " units (cents).", "description: In cents."));
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+      assertThat(run(Orders.DOCUMENT, newer, out)).isEqualTo(1);
+      assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("""
+          ok        %s.properties.totalMinor.description: description changed
+          BREAKING  %s.properties.currency.enum: enum narrowed: removed ["GBP"] (payloads valid before may now be \
+          refused)
+          2 changes, 1 breaking.
+          """.formatted(PLACED, PAID));
+    }
+
+    @Test
+    void exitsWithZeroWhenNothingBreaks(@TempDir Path dir) throws IOException {
+      Path newer = Files.writeString(dir.resolve("new.yaml"),
+          paidSchema(PAID_SCHEMA.replace("[EUR, USD, GBP]", "[EUR, USD, GBP, CHF]")));
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+      assertThat(run(Orders.DOCUMENT, newer, out)).isZero();
+      assertThat(out.toString(StandardCharsets.UTF_8)).endsWith("1 change, 0 breaking.\n");
+    }
+
+    @Test
+    void exitsWithTwoWhenADocumentCannotBeRead(@TempDir Path dir) {
+      assertThat(run(Orders.DOCUMENT, dir.resolve("missing.yaml"), new ByteArrayOutputStream())).isEqualTo(2);
+    }
+  }
+}
