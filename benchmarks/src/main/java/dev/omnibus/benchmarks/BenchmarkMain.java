@@ -1,0 +1,354 @@
+package dev.omnibus.benchmarks;
+
+import dev.omnibus.benchmarks.loopback.BrokerSections;
+import dev.omnibus.benchmarks.loopback.LoopbackRunner;
+import dev.omnibus.benchmarks.loopback.LoopbackRunner.BrokerResult;
+import dev.omnibus.benchmarks.loopback.LoopbackRunner.Latency;
+import dev.omnibus.benchmarks.report.JfrSummary;
+import dev.omnibus.benchmarks.report.Report;
+import dev.omnibus.benchmarks.report.Row;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import jdk.jfr.Configuration;
+import jdk.jfr.Recording;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.jspecify.annotations.Nullable;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * Runs every benchmark and writes the results: JMH (envelope, in-memory) with short settings, then the loopback runner
+ * on Kafka, RabbitMQ, Mosquitto and memory, then {@code docs/benchmarks/results.json}, the plots and the results
+ * section of {@code docs/benchmarks.md}.
+ *
+ * <p>Options: {@code --quick} (a smoke test of the harness in about a minute, written under
+ * {@code benchmarks/target/quick/} unless {@code --out} is given), {@code --only=jmh,kafka,rabbitmq,mqtt,memory},
+ * {@code --out=<project root>} (default: found from the jar's location), {@code --profile} (JFR recordings,
+ * summarised to top frames in {@code docs/benchmarks/profiles/}; profiles distort the numbers, so a profiling run is
+ * not a measuring run), {@code --events=<n>} (orders per Kafka throughput round; the others scale from it), {@code --jmh=<regex>} (only
+ * these JMH benchmarks, reported as they are: for profiling).
+ */
+public final class BenchmarkMain {
+
+  private static final Set<String> SECTIONS = Set.of("jmh", "kafka", "rabbitmq", "mqtt", "memory");
+  private static final String PREFIX = "dev.omnibus.benchmarks.";
+
+  private BenchmarkMain() {}
+
+  public static void main(String[] args) throws Exception {
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel",
+        System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
+    System.setProperty("java.awt.headless", "true");
+    boolean quick = false;
+    boolean profile = false;
+    Path out = null;
+    int events = 200_000;
+    String jmhFilter = null;
+    Set<String> only = new LinkedHashSet<>(List.of("jmh", "kafka", "rabbitmq", "mqtt", "memory"));
+    for (String arg : args) {
+      if (arg.equals("--quick")) {
+        quick = true;
+      } else if (arg.equals("--profile")) {
+        profile = true;
+      } else if (arg.startsWith("--only=")) {
+        only = new LinkedHashSet<>(List.of(arg.substring("--only=".length()).split(",")));
+        if (!SECTIONS.containsAll(only)) {
+          throw new IllegalArgumentException("--only takes " + SECTIONS + ", was " + only);
+        }
+      } else if (arg.startsWith("--out=")) {
+        out = Path.of(arg.substring("--out=".length()));
+      } else if (arg.startsWith("--jmh=")) {
+        jmhFilter = arg.substring("--jmh=".length());
+      } else if (arg.startsWith("--events=")) {
+        events = Integer.parseInt(arg.substring("--events=".length()));
+      } else {
+        throw new IllegalArgumentException("unknown option " + arg + "; options: --quick --profile --only=<"
+            + String.join(",", SECTIONS) + "> --out=<project root> --events=<n>");
+      }
+    }
+    Path root = projectRoot();
+    if (out == null) {
+      out = quick ? root.resolve("benchmarks/target/quick") : root;
+    }
+    Path profiles = root.resolve("benchmarks/target/profiles");
+    new BenchmarkMain.Run(quick, profile, only, out, profiles, events, jmhFilter).run();
+  }
+
+  private record Run(boolean quick, boolean profile, Set<String> only, Path out, Path profiles, int events,
+      @Nullable String jmhFilter) {
+
+    void run() throws Exception {
+      long started = System.nanoTime();
+      Map<String, String> environment = new LinkedHashMap<>();
+      environment.put("date", Instant.now().truncatedTo(ChronoUnit.SECONDS).atOffset(ZoneOffset.UTC).toString());
+      environment.put("machine", machine());
+      environment.put("load before", loadAverage());
+      environment.put("settings", quick ? "quick (smoke test: not numbers to quote)" : "full");
+      System.out.println("Omnibus benchmarks: " + environment);
+      System.out.println("Payload: " + Orders.describe());
+      checkSamePayloadBytes();
+
+      List<Row> rows = new ArrayList<>();
+      List<Report.LatencyPoint> latency = new ArrayList<>();
+      List<String> notes = new ArrayList<>();
+      if (only.contains("jmh")) {
+        jmh(rows);
+      }
+      LoopbackRunner runner = new LoopbackRunner(quick ? LoopbackRunner.Settings.quick()
+          : LoopbackRunner.Settings.full(events));
+      LoopbackRunner rabbitRunner = new LoopbackRunner(quick ? LoopbackRunner.Settings.quick()
+          : LoopbackRunner.Settings.full(Math.max(2_000, events / 10)));
+      BrokerSections sections = new BrokerSections(runner);
+      BrokerSections slowSections = new BrokerSections(rabbitRunner);
+      Map<String, Callable<List<BrokerResult>>> loopbacks = new LinkedHashMap<>();
+      loopbacks.put("kafka", sections::kafka);
+      loopbacks.put("rabbitmq", () -> List.of(slowSections.rabbitmq()));
+      loopbacks.put("mqtt", () -> List.of(slowSections.mqtt()));
+      loopbacks.put("memory", () -> List.of(sections.memory()));
+      for (var section : loopbacks.entrySet()) {
+        if (!only.contains(section.getKey())) {
+          continue;
+        }
+        List<BrokerResult> results;
+        try {
+          results = profiled(section.getKey(), section.getValue());
+        } catch (Exception e) {
+          System.out.println("[loopback] " + section.getKey() + " failed: " + e);
+          e.printStackTrace(System.out);
+          notes.add(section.getKey() + ": not measured in this run (" + e.getMessage() + ").");
+          continue;
+        }
+        for (BrokerResult result : results) {
+          loopbackRows(result, rows, latency, notes);
+        }
+      }
+      environment.put("load after", loadAverage());
+      environment.put("duration", Math.round((System.nanoTime() - started) / 1e9) + " s");
+      double load = Math.max(parseLoad(environment.get("load before")), parseLoad(environment.get("load after")));
+      if (load > 1.5) {
+        notes.add(0, String.format(Locale.ROOT, "The machine was busy during this run (1-minute load average up to "
+            + "%.2f on %d cores): other work competed for the CPU, so absolute figures are low and ratios noisy.",
+            load, Runtime.getRuntime().availableProcessors()));
+      }
+      Report.write(out, rows, latency, environment, notes);
+      System.out.println();
+      System.out.println("Wrote " + out.resolve("docs/benchmarks/results.json") + " and "
+          + out.resolve("docs/benchmarks.md") + " in " + environment.get("duration"));
+      for (Row row : rows) {
+        System.out.printf(Locale.ROOT, "%-70s %14.2f %14.2f %7.3f %s%n", row.benchmark(), row.omnibus(),
+            row.baseline(), row.ratio(), row.met() == null ? "" : row.met() ? "met" : "MISSED");
+      }
+    }
+
+    private void jmh(List<Row> rows) throws Exception {
+      ChainedOptionsBuilder options = new OptionsBuilder();
+      if (jmhFilter != null) {
+        options.include(jmhFilter);
+      } else {
+        options.include(PREFIX + "EnvelopeBenchmark\\.").include(PREFIX + "InMemoryBenchmark\\.");
+      }
+      options.forks(1)
+          .threads(1)
+          .shouldFailOnError(true)
+          .jvmArgsAppend("-Xms1g", "-Xmx1g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
+      if (quick) {
+        options.warmupIterations(1).warmupTime(TimeValue.milliseconds(300))
+            .measurementIterations(1).measurementTime(TimeValue.milliseconds(500));
+      } else {
+        options.warmupIterations(3).warmupTime(TimeValue.seconds(1))
+            .measurementIterations(5).measurementTime(TimeValue.seconds(1));
+      }
+      if (profile) {
+        deleteTree(profiles.resolve("jmh"));
+        Files.createDirectories(profiles.resolve("jmh"));
+        options.addProfiler("jfr", "dir=" + profiles.resolve("jmh").toAbsolutePath() + ";configName=profile");
+      }
+      Collection<RunResult> results = new Runner(options.build()).run();
+      Map<String, Double> scores = new HashMap<>();
+      for (RunResult result : results) {
+        String name = result.getParams().getBenchmark();
+        scores.put(name.substring(name.lastIndexOf('.', name.lastIndexOf('.') - 1) + 1),
+            result.getPrimaryResult().getScore());
+      }
+      if (profile) {
+        summariseJmhProfiles();
+      }
+      if (jmhFilter != null) {
+        scores.forEach((name, score) -> rows.add(Row.of(name, "ops/s", score, score, null)));
+        return;
+      }
+      String env = "EnvelopeBenchmark.";
+      rows.add(Row.of("envelope encode+decode, binary mode (vs SDK JSON format)", "ops/s",
+          scores.get(env + "omnibusRoundTripBinary"), scores.get(env + "sdkJsonRoundTrip"), 1.0));
+      rows.add(Row.of("envelope encode+decode, structured mode (vs SDK JSON format)", "ops/s",
+          scores.get(env + "omnibusRoundTripStructured"), scores.get(env + "sdkJsonRoundTrip"), 1.0));
+      rows.add(Row.of("envelope encode, binary mode (vs SDK serialize)", "ops/s",
+          scores.get(env + "omnibusEncodeBinary"), scores.get(env + "sdkJsonSerialize"), null));
+      rows.add(Row.of("envelope encode, structured mode (vs SDK serialize)", "ops/s",
+          scores.get(env + "omnibusEncodeStructured"), scores.get(env + "sdkJsonSerialize"), null));
+      rows.add(Row.of("envelope decode, binary mode (vs SDK deserialize)", "ops/s",
+          scores.get(env + "omnibusDecodeBinary"), scores.get(env + "sdkJsonDeserialize"), null));
+      rows.add(Row.of("envelope decode, structured mode (vs SDK deserialize)", "ops/s",
+          scores.get(env + "omnibusDecodeStructured"), scores.get(env + "sdkJsonDeserialize"), null));
+      rows.add(Row.of("in-memory publish→handler, JMH (vs the 500,000/s target)", "events/s",
+          scores.get("InMemoryBenchmark.publishToHandler"), 500_000, 1.0));
+    }
+
+    private void summariseJmhProfiles() throws IOException {
+      Path summaries = out.resolve("docs/benchmarks/profiles");
+      Files.createDirectories(summaries);
+      try (Stream<Path> files = Files.walk(profiles.resolve("jmh"))) {
+        for (Path file : files.filter(path -> path.toString().endsWith(".jfr")).toList()) {
+          String name = profiles.resolve("jmh").relativize(file).getName(0).toString();
+          String benchmark = name.substring(name.lastIndexOf('.', name.lastIndexOf('.') - 1) + 1);
+          if (benchmark.contains("-")) {
+            benchmark = benchmark.substring(0, benchmark.indexOf('-'));
+          }
+          Files.writeString(summaries.resolve("jmh-" + benchmark + ".txt"),
+              JfrSummary.summarise(file, "JMH " + name, time -> true, 30));
+        }
+      }
+    }
+
+    private List<BrokerResult> profiled(String section, Callable<List<BrokerResult>> body) throws Exception {
+      if (!profile) {
+        return body.call();
+      }
+      Files.createDirectories(profiles);
+      Path file = profiles.resolve(section + ".jfr");
+      List<BrokerResult> results;
+      try (Recording recording = new Recording(Configuration.getConfiguration("profile"))) {
+        recording.start();
+        results = body.call();
+        recording.stop();
+        recording.dump(file);
+      }
+      Path summaries = out.resolve("docs/benchmarks/profiles");
+      Files.createDirectories(summaries);
+      Files.writeString(summaries.resolve("loopback-" + section + "-bus.txt"), JfrSummary.summarise(file,
+          section + ": samples while the bus ran (raw side idle)",
+          time -> results.get(0).busWindows().stream()
+              .anyMatch(w -> !time.isBefore(w.start()) && !time.isAfter(w.end())),
+          30));
+      return results;
+    }
+
+    private static void loopbackRows(BrokerResult result, List<Row> rows, List<Report.LatencyPoint> latency,
+        List<String> notes) {
+      String broker = result.broker();
+      boolean memory = broker.equals("memory");
+      String against = result.raw().label();
+      boolean targeted = !memory && !broker.contains("structured");
+      rows.add(Row.of(broker + " throughput, publish→consume (bus vs " + against + ")", "events/s",
+          result.bus().medianThroughput(), result.raw().medianThroughput(), targeted ? 0.90 : null));
+      Latency raw = result.raw().medianLatency();
+      Latency bus = result.bus().medianLatency();
+      String rate = "2,000/s";
+      rows.add(Row.of(broker + " latency p50 at " + rate + " (bus vs " + against + ")", "ms", bus.p50(), raw.p50(),
+          null));
+      rows.add(Row.of(broker + " latency p99 at " + rate + " (bus vs " + against + ")", "ms", bus.p99(), raw.p99(),
+          null));
+      rows.add(Row.of(broker + " latency p99.9 at " + rate + " (bus vs " + against + ")", "ms", bus.p999(),
+          raw.p999(), null));
+      latency.add(new Report.LatencyPoint(broker, "p50", raw.p50(), bus.p50()));
+      latency.add(new Report.LatencyPoint(broker, "p99", raw.p99(), bus.p99()));
+      latency.add(new Report.LatencyPoint(broker, "p99.9", raw.p999(), bus.p999()));
+      if (result.raw().lost() + result.bus().lost() + raw.lost() + bus.lost() > 0) {
+        notes.add(String.format(Locale.ROOT, "%s: orders not received within 15 s — %s %d (throughput) + %d "
+            + "(latency), bus %d + %d.", broker, against, result.raw().lost(), raw.lost(), result.bus().lost(),
+            bus.lost()));
+      }
+      notes.add(String.format(Locale.ROOT, "%s rounds, events/s — %s: %s; bus: %s.", broker, against,
+          rounds(result.raw().throughput()), rounds(result.bus().throughput())));
+    }
+
+    private static String rounds(List<Double> values) {
+      return String.join(", ", values.stream().map(v -> String.format(Locale.ROOT, "%,.0f", v)).toList());
+    }
+  }
+
+  /** The bus and raw clients must put the same payload bytes on the wire; a drift here would skew every ratio. */
+  private static void checkSamePayloadBytes() {
+    Orders.Order order = Orders.order(3, 42L);
+    byte[] bus = Orders.ORDER_PLACED.codec().encode(order);
+    byte[] raw = Orders.json(order);
+    if (!java.util.Arrays.equals(bus, raw)) {
+      throw new IllegalStateException("the bus's JSON codec and the raw clients' Jackson write different bytes:\n"
+          + new String(bus, StandardCharsets.UTF_8) + "\n" + new String(raw, StandardCharsets.UTF_8));
+    }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (Files.exists(dir)) {
+      try (Stream<Path> paths = Files.walk(dir)) {
+        for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.delete(path);
+        }
+      }
+    }
+  }
+
+  private static Path projectRoot() {
+    try {
+      Path jar = Path.of(BenchmarkMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      // benchmarks/target/benchmarks.jar or benchmarks/target/classes
+      Path candidate = jar.getParent() == null ? null : jar.getParent().getParent();
+      if (candidate != null && candidate.getFileName().toString().equals("benchmarks")
+          && Files.exists(candidate.resolveSibling("pom.xml"))) {
+        return candidate.getParent();
+      }
+    } catch (Exception e) {
+      // fall back to the working directory
+    }
+    return Path.of("").toAbsolutePath();
+  }
+
+  private static String machine() {
+    String cpu = "?";
+    try {
+      cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+          .filter(line -> line.startsWith("model name")).findFirst()
+          .map(line -> line.substring(line.indexOf(':') + 1).trim()).orElse("?");
+    } catch (IOException e) {
+      // not Linux
+    }
+    return Runtime.getRuntime().availableProcessors() + " cores (" + cpu + "), " + System.getProperty("java.vm.name")
+        + " " + System.getProperty("java.version") + ", " + System.getProperty("os.name");
+  }
+
+  private static String loadAverage() {
+    try {
+      String[] parts = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+      return parts[0] + " " + parts[1] + " " + parts[2];
+    } catch (IOException e) {
+      return String.format(Locale.ROOT, "%.2f",
+          java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    }
+  }
+
+  private static double parseLoad(String load) {
+    try {
+      return Double.parseDouble(load.split("\\s+")[0]);
+    } catch (RuntimeException e) {
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,94 @@
+package dev.omnibus.benchmarks;
+
+import dev.omnibus.envelope.EnvelopeCodec;
+import dev.omnibus.envelope.HeaderConvention;
+import dev.omnibus.envelope.Mode;
+import dev.omnibus.envelope.WireMessage;
+import io.cloudevents.CloudEvent;
+import io.cloudevents.jackson.JsonFormat;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+
+/**
+ * The envelope against the CloudEvents SDK's own Jackson JSON format ({@link JsonFormat}), on the same event: the
+ * 300-byte order with eight binary-mode attributes. Omnibus maps to Kafka's header convention ({@code ce_*}); binary
+ * mode writes headers and leaves the body as is, structured mode writes the JSON event format.
+ *
+ * <p>The round trips ({@code encode} then {@code decode}) are what the targets compare: every event is encoded once
+ * and decoded once.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(org.openjdk.jmh.annotations.Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+public class EnvelopeBenchmark {
+
+  private CloudEvent event;
+  private EnvelopeCodec codec;
+  private JsonFormat sdk;
+  private WireMessage binary;
+  private WireMessage structured;
+  private byte[] sdkBytes;
+
+  @Setup
+  public void setUp() {
+    event = Orders.cloudEvent();
+    codec = EnvelopeCodec.of(HeaderConvention.KAFKA);
+    sdk = new JsonFormat();
+    binary = codec.encode(event, Mode.BINARY);
+    structured = codec.encode(event, Mode.STRUCTURED);
+    sdkBytes = sdk.serialize(event);
+    if (binary.headers().size() != 7 || binary.contentType() == null) {
+      throw new IllegalStateException("expected 7 ce_ headers and a content type, got " + binary);
+    }
+  }
+
+  @Benchmark
+  public WireMessage omnibusEncodeBinary() {
+    return codec.encode(event, Mode.BINARY);
+  }
+
+  @Benchmark
+  public CloudEvent omnibusDecodeBinary() {
+    return codec.decode(binary);
+  }
+
+  @Benchmark
+  public WireMessage omnibusEncodeStructured() {
+    return codec.encode(event, Mode.STRUCTURED);
+  }
+
+  @Benchmark
+  public CloudEvent omnibusDecodeStructured() {
+    return codec.decode(structured);
+  }
+
+  @Benchmark
+  public byte[] sdkJsonSerialize() {
+    return sdk.serialize(event);
+  }
+
+  @Benchmark
+  public CloudEvent sdkJsonDeserialize() {
+    return sdk.deserialize(sdkBytes);
+  }
+
+  @Benchmark
+  public CloudEvent omnibusRoundTripBinary() {
+    return codec.decode(codec.encode(event, Mode.BINARY));
+  }
+
+  @Benchmark
+  public CloudEvent omnibusRoundTripStructured() {
+    return codec.decode(codec.encode(event, Mode.STRUCTURED));
+  }
+
+  @Benchmark
+  public CloudEvent sdkJsonRoundTrip() {
+    return sdk.deserialize(sdk.serialize(event));
+  }
+}

@@ -1,0 +1,184 @@
+package dev.omnibus.benchmarks.loopback;
+
+import dev.omnibus.benchmarks.Orders;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Measures two sides on one broker in one run, alternating them (A B A B ...), and keeps the median of the rounds.
+ *
+ * <p>Throughput: {@code events} orders are published as fast as the side allows, with at most {@code window} of
+ * them published but not yet consumed (the same end-to-end window for both sides, below what the broker would drop or
+ * page out); the score is orders consumed per second from the first publish to the last receipt. Latency: orders are
+ * published at a fixed rate for a few seconds; each receipt records its time minus the time the order was
+ * <em>meant</em> to be sent (so a stalled sender counts against it: no coordinated omission).
+ */
+public final class LoopbackRunner {
+
+  /** How a broker section runs. */
+  public record Settings(int warmupEvents, int events, int rounds, int latencyRate, int latencySeconds,
+      int latencyRounds) {
+
+    /** The full run. */
+    public static Settings full(int events) {
+      return new Settings(Math.max(1_000, events / 2), events, 3, 2_000, 5, 2);
+    }
+
+    /** A smoke test of the harness: tiny, one round each. */
+    public static Settings quick() {
+      return new Settings(200, 1_000, 1, 500, 1, 1);
+    }
+  }
+
+  /** Percentiles in milliseconds. */
+  public record Latency(double p50, double p99, double p999, long samples, long lost) {}
+
+  /** One side's results: throughput per round (events/s), latency per round. */
+  public record SideResult(String label, List<Double> throughput, List<Latency> latency, long lost) {
+
+    public double medianThroughput() {
+      return median(throughput.stream().mapToDouble(Double::doubleValue).toArray());
+    }
+
+    public Latency medianLatency() {
+      return new Latency(
+          median(latency.stream().mapToDouble(Latency::p50).toArray()),
+          median(latency.stream().mapToDouble(Latency::p99).toArray()),
+          median(latency.stream().mapToDouble(Latency::p999).toArray()),
+          latency.stream().mapToLong(Latency::samples).sum(),
+          latency.stream().mapToLong(Latency::lost).sum());
+    }
+  }
+
+  /** A broker section's result: baseline (raw client) and the bus. */
+  public record BrokerResult(String broker, SideResult raw, SideResult bus, List<Window> busWindows) {}
+
+  /** When a bus run was under way, for profiles. */
+  public record Window(Instant start, Instant end) {}
+
+  private final Settings settings;
+
+  public LoopbackRunner(Settings settings) {
+    this.settings = settings;
+  }
+
+  /** Opens both sides, warms them up, then alternates their throughput and latency rounds. */
+  public BrokerResult run(String broker, int window, Side.Factory raw, Side.Factory bus) throws Exception {
+    Switch rawSwitch = new Switch();
+    Switch busSwitch = new Switch();
+    List<Window> busWindows = new ArrayList<>();
+    try (Side a = raw.open(rawSwitch); Side b = bus.open(busSwitch)) {
+      log(broker + ": warming up " + a.label() + " and " + b.label());
+      throughput(a, rawSwitch, settings.warmupEvents(), window);
+      throughput(b, busSwitch, settings.warmupEvents(), window);
+      List<Double> rawThroughput = new ArrayList<>();
+      List<Double> busThroughput = new ArrayList<>();
+      long rawLost = 0;
+      long busLost = 0;
+      for (int round = 0; round < settings.rounds(); round++) {
+        Run ra = throughput(a, rawSwitch, settings.events(), window);
+        Instant start = Instant.now();
+        Run rb = throughput(b, busSwitch, settings.events(), window);
+        busWindows.add(new Window(start, Instant.now()));
+        rawThroughput.add(ra.eventsPerSecond);
+        busThroughput.add(rb.eventsPerSecond);
+        rawLost += ra.lost;
+        busLost += rb.lost;
+        log(String.format("%s round %d: %s %,.0f/s, %s %,.0f/s (ratio %.2f)%s", broker, round + 1, a.label(),
+            ra.eventsPerSecond, b.label(), rb.eventsPerSecond, rb.eventsPerSecond / ra.eventsPerSecond,
+            ra.lost + rb.lost > 0 ? " lost " + ra.lost + "/" + rb.lost : ""));
+      }
+      List<Latency> rawLatency = new ArrayList<>();
+      List<Latency> busLatency = new ArrayList<>();
+      for (int round = 0; round < settings.latencyRounds(); round++) {
+        Latency la = latency(a, rawSwitch);
+        Instant start = Instant.now();
+        Latency lb = latency(b, busSwitch);
+        busWindows.add(new Window(start, Instant.now()));
+        rawLatency.add(la);
+        busLatency.add(lb);
+        log(String.format("%s latency at %,d/s round %d: %s p50 %.2f p99 %.2f p99.9 %.2f ms; %s p50 %.2f p99 %.2f "
+            + "p99.9 %.2f ms", broker, settings.latencyRate(), round + 1, a.label(), la.p50, la.p99, la.p999,
+            b.label(), lb.p50, lb.p99, lb.p999));
+      }
+      return new BrokerResult(broker, new SideResult(a.label(), rawThroughput, rawLatency, rawLost),
+          new SideResult(b.label(), busThroughput, busLatency, busLost), busWindows);
+    }
+  }
+
+  private record Run(double eventsPerSecond, long lost) {}
+
+  private static Run throughput(Side side, Switch receiver, int events, int window) throws InterruptedException {
+    Probe probe = new Probe(window);
+    receiver.to(probe);
+    long start = System.nanoTime();
+    int sent = 0;
+    for (int i = 0; i < events; i++) {
+      if (!probe.enter(15_000)) {
+        break; // the window never came free: messages were lost
+      }
+      side.send(Orders.order(i, System.nanoTime()), probe);
+      sent++;
+    }
+    probe.awaitReceived(sent, 15_000);
+    long received = probe.receivedCount();
+    long elapsed = Math.max(1, probe.lastReceivedNanos() - start);
+    awaitConfirmed(probe, sent);
+    if (probe.failedCount() > 0) {
+      log("  " + side.label() + ": " + probe.failedCount() + " sends failed, first: " + probe.firstFailure());
+    }
+    return new Run(received * 1e9 / elapsed, events - received);
+  }
+
+  private Latency latency(Side side, Switch receiver) throws InterruptedException {
+    Probe probe = new Probe(0);
+    receiver.to(probe);
+    int events = settings.latencyRate() * settings.latencySeconds();
+    long interval = TimeUnit.SECONDS.toNanos(1) / settings.latencyRate();
+    long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1);
+    for (int i = 0; i < events; i++) {
+      long intended = start + i * interval;
+      long now;
+      while ((now = System.nanoTime()) < intended) {
+        LockSupport.parkNanos(intended - now);
+      }
+      side.send(Orders.order(i, intended), probe);
+    }
+    probe.awaitReceived(events, 15_000);
+    awaitConfirmed(probe, events);
+    Histogram histogram = probe.latency();
+    return new Latency(millis(histogram.getValueAtPercentile(50)), millis(histogram.getValueAtPercentile(99)),
+        millis(histogram.getValueAtPercentile(99.9)), histogram.getTotalCount(), events - probe.receivedCount());
+  }
+
+  private static void awaitConfirmed(Probe probe, long sent) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    while (probe.confirmedCount() + probe.failedCount() < sent && System.nanoTime() < deadline) {
+      Thread.sleep(1);
+    }
+  }
+
+  private static double millis(long nanos) {
+    return nanos / 1e6;
+  }
+
+  static double median(double[] values) {
+    if (values.length == 0) {
+      return Double.NaN;
+    }
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    int middle = sorted.length / 2;
+    return sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+  }
+
+  static void log(String line) {
+    System.out.println("[loopback] " + line);
+    System.out.flush();
+  }
+}

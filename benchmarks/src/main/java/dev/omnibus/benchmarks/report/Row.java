@@ -1,0 +1,34 @@
+package dev.omnibus.benchmarks.report;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+
+/**
+ * One line of {@code docs/benchmarks/results.json}: {@code ratio} is always {@code omnibus / baseline}; {@code target}
+ * is the least ratio promised (throughput) or {@code null} where nothing is promised (latency, details).
+ *
+ * @param benchmark what was measured
+ * @param unit the unit of {@code omnibus} and {@code baseline}
+ * @param omnibus the bus's (or envelope's) figure
+ * @param baseline the raw client's (or the SDK's) figure in the same run
+ * @param ratio {@code omnibus / baseline}
+ * @param target the least acceptable ratio, or {@code null}
+ */
+@JsonPropertyOrder({"benchmark", "unit", "omnibus", "baseline", "ratio", "target"})
+@JsonInclude(JsonInclude.Include.ALWAYS)
+public record Row(String benchmark, String unit, double omnibus, double baseline, double ratio, Double target) {
+
+  public static Row of(String benchmark, String unit, double omnibus, double baseline, Double target) {
+    return new Row(benchmark, unit, round(omnibus), round(baseline), Math.round(omnibus / baseline * 1000) / 1000.0,
+        target);
+  }
+
+  /** Whether the target is met; {@code null} when there is none. */
+  public Boolean met() {
+    return target == null ? null : ratio >= target;
+  }
+
+  private static double round(double value) {
+    return Math.abs(value) >= 100 ? Math.round(value) : Math.round(value * 1000) / 1000.0;
+  }
+}
