@@ -151,7 +151,7 @@ final class Dispatcher implements DeliveryHandler {
         data == null ? null : data.toBytes(), event.getDataContentType());
     if (!violations.isEmpty()) {
       deadLetter(delivery, event, "invalid payload: " + violations, delivery.attempt(),
-          ValidationException.of(event.getType(), channel.id(), violations));
+          ValidationException.received(event.getType(), channel.id(), violations));
       return;
     }
     String key = event.getSource() + " " + event.getId();

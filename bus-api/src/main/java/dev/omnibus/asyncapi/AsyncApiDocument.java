@@ -37,6 +37,10 @@ import java.util.Set;
  */
 public final class AsyncApiDocument {
 
+  static {
+    dev.omnibus.asyncapi.internal.ParsedDocuments.register(document -> document.parsed);
+  }
+
   private final ParsedDocument parsed;
 
   private AsyncApiDocument(ParsedDocument parsed) {

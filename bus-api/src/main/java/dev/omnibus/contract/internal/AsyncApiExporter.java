@@ -248,9 +248,6 @@ public final class AsyncApiExporter {
   private static ObjectNode servers(AsyncApiDocument document) {
     ObjectNode servers = JSON.objectNode();
     ParsedDocument parsed = DocumentAccess.parsed(document);
-    if (parsed == null) {
-      return servers;
-    }
     new TreeMap<>(parsed.servers()).forEach((name, server) -> servers.set(name, server(server)));
     return servers;
   }
