@@ -23,7 +23,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.awaitility.Awaitility;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -119,15 +121,36 @@ public abstract class FaultSuite {
     }
   }
 
+  /** How far apart the events published during a broker restart are: they span the outage, however long it is. */
+  private static final Duration RESTART_PACE = Duration.ofMillis(5);
+
   /** Publishes with a bounded window of unconfirmed events; returns the ids the broker confirmed. */
-  private static Set<String> publish(EventBus bus, int count, String prefix, Runnable atHalfway)
+  private static Set<String> publish(EventBus bus, int count, String prefix) throws InterruptedException {
+    return publish(bus, count, prefix, null);
+  }
+
+  /**
+   * Publishes with a bounded window of unconfirmed events; returns the ids the broker confirmed. With a restart, the
+   * first third goes out at full speed, then the restart begins and the second third is paced (one event per
+   * {@link #RESTART_PACE}) while it runs, so that publishes meet the broker going down, being down and coming back;
+   * the last third waits for the restart to finish, so publishing after a restart is covered too. At full speed a
+   * fast broker would take all the events before its own restart command had even started.
+   */
+  private static Set<String> publish(EventBus bus, int count, String prefix,
+      @Nullable Supplier<CompletableFuture<Void>> restartAtOneThird)
       throws InterruptedException {
     Set<String> confirmed = ConcurrentHashMap.newKeySet();
     Semaphore window = new Semaphore(256);
     List<CompletableFuture<Void>> all = new ArrayList<>(count);
+    CompletableFuture<Void> restart = null;
     for (int i = 0; i < count; i++) {
-      if (i == count / 3) {
-        atHalfway.run();
+      if (restartAtOneThird != null && i == count / 3) {
+        restart = restartAtOneThird.get();
+      }
+      if (restart != null && i < 2 * count / 3) {
+        awaitRestart(restart, RESTART_PACE);
+      } else if (restart != null && i == 2 * count / 3) {
+        awaitRestart(restart, WAIT);
       }
       window.acquire();
       var event = TEXT.channel("c").event(prefix + i).subject("k" + (i % 32)).build();
@@ -145,6 +168,15 @@ public abstract class FaultSuite {
     return confirmed;
   }
 
+  /** Waits at most the given time for the restart to end; its failure is reported by the scenario. */
+  private static void awaitRestart(CompletableFuture<Void> restart, Duration atMost) throws InterruptedException {
+    try {
+      restart.get(atMost.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      // still restarting (paced on), or failed: the scenario's restart.get(...) reports it
+    }
+  }
+
   @Test
   void brokerRestartMidStreamLosesNoConfirmedEvent() throws Exception {
     String address = uniqueAddress("restart");
@@ -155,14 +187,17 @@ public abstract class FaultSuite {
 
     CompletableFuture<Void> restart = new CompletableFuture<>();
     int events = restartEvents();
-    Set<String> confirmed = publish(publisher, events, "r", () -> CompletableFuture.runAsync(() -> {
-      try {
-        restartBroker();
-        restart.complete(null);
-      } catch (Exception e) {
-        restart.completeExceptionally(e);
-      }
-    }));
+    Set<String> confirmed = publish(publisher, events, "r", () -> {
+      CompletableFuture.runAsync(() -> {
+        try {
+          restartBroker();
+          restart.complete(null);
+        } catch (Exception e) {
+          restart.completeExceptionally(e);
+        }
+      });
+      return restart;
+    });
     restart.get(WAIT.toSeconds(), TimeUnit.SECONDS);
     awaitQuietly(() -> tally.hasAll(confirmed));
 
@@ -194,7 +229,7 @@ public abstract class FaultSuite {
     });
     openBus(address, b -> b).subscribe(TEXT.channel("c"), "members", event -> second.add(event.id()));
     EventBus publisher = openBus(address, b -> b);
-    Set<String> confirmed = publish(publisher, events, "m", () -> { });
+    Set<String> confirmed = publish(publisher, events, "m");
 
     assertThat(stuck.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("first member got 100 events").isTrue();
     CompletableFuture<Void> closing = CompletableFuture.runAsync(() -> {

@@ -11,6 +11,7 @@ import dev.omnibus.EventType;
 import dev.omnibus.SerializationException;
 import dev.omnibus.Subscription;
 import dev.omnibus.TransportClosedException;
+import dev.omnibus.ValidationException;
 import dev.omnibus.envelope.EnvelopeCodec;
 import dev.omnibus.envelope.Mode;
 import dev.omnibus.spi.TransportCapabilities;
@@ -438,6 +439,35 @@ public abstract class TransportConformanceSuite {
           .build();
       join(bus.publish(good));
       handled.awaitAll(List.of(good.id()), WAIT);
+    }
+  }
+
+  @Nested
+  @DisplayName("contract")
+  class Contract {
+
+    @Test
+    void anInvalidPayloadIsRefusedWithEveryViolationAndNeverReachesTheBroker() {
+      String address = uniqueAddress();
+      EventBus bus = openBus(Map.of("c", address), b -> b.asyncApi("dev/omnibus/tck/contract.yaml")
+          .register(ORDER.channel("c")));
+      Received<Order> received = new Received<>();
+      bus.subscribe(ORDER.channel("c"), "g", received::add);
+      // Same order id (the key) as the valid event below: had it been sent, it would arrive first, in key order.
+      Order invalid = new Order("o-1", -1, List.of(new Line("sku", 0)), Instant.EPOCH, Status.PAID);
+
+      assertThatThrownBy(() -> join(bus.publish(ORDER.channel("c"), invalid)))
+          .hasCauseInstanceOf(ValidationException.class)
+          .cause().satisfies(e -> assertThat(((ValidationException) e).violations())
+              .extracting(ValidationException.Violation::pointer)
+              .contains("/totalMinor", "/lines/0/quantity"));
+      Event<Order> valid = ORDER.channel("c").event(new Order("o-1", 1, List.of(), Instant.EPOCH, Status.PLACED))
+          .build();
+      join(bus.publish(valid));
+
+      // Only the valid event was sent: awaitAll fails on any extra id, such as the invalid event's.
+      received.awaitAll(List.of(valid.id()), WAIT);
+      assertThat(received.size()).isEqualTo(1);
     }
   }
 
