@@ -352,14 +352,23 @@ final class DefaultEventBus implements EventBus {
           .withSource(source)
           .withType(MALFORMED_TYPE)
           .withTime(OffsetDateTime.now(java.time.ZoneOffset.UTC));
+      String contentType = raw.contentType();
+      // The original content type becomes the dead letter's datacontenttype, except a CloudEvents format one
+      // (application/cloudevents...): sent in binary mode, that content type would make every reader take the dead
+      // letter for a structured-mode event and reject it as malformed in turn. It is then kept in dlqheaders.
+      boolean keepContentType = contentType != null && contentType.matches("^[\\w.+-]+/[\\w.+-]+.*$")
+          && !EnvelopeCodec.isStructured(contentType);
+      Map<String, String> headers = raw.headers();
+      if (contentType != null && !keepContentType && !headers.containsKey("content-type")) {
+        headers = new java.util.LinkedHashMap<>(headers);
+        headers.put("content-type", contentType);
+      }
       if (raw.body() != null) {
-        String contentType = raw.contentType();
-        builder.withDataContentType(contentType != null && contentType.matches("^[\\w.+-]+/[\\w.+-]+.*$")
-            ? printable(contentType) : "application/octet-stream");
+        builder.withDataContentType(keepContentType ? printable(contentType) : "application/octet-stream");
         builder.withData(raw.body());
       }
       try {
-        builder.withExtension(DLQ_HEADERS, printable(Codecs.MAPPER.writeValueAsString(raw.headers())));
+        builder.withExtension(DLQ_HEADERS, printable(Codecs.MAPPER.writeValueAsString(headers)));
       } catch (JsonProcessingException e) {
         builder.withExtension(DLQ_HEADERS, "unreadable");
       }

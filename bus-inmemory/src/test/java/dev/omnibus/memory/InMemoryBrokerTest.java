@@ -122,6 +122,26 @@ class InMemoryBrokerTest {
   }
 
   @Test
+  void aMalformedMessageClaimingStructuredModeIsDeadLetteredAsAnEventReadersCanDecode() {
+    EventBus reader = EventBus.builder().server(broker.server()).channel("dead", "c.dlq").build();
+    try {
+      List<CloudEvent> deadLetters = new CopyOnWriteArrayList<>();
+      reader.subscribe("dead", "ops", deadLetters::add);
+      bus.subscribe(GREETING, "g", event -> { });
+      broker.inject("c", new WireMessage(Map.of(), "application/cloudevents+json", "{not json".getBytes(), null));
+
+      Awaitility.await().atMost(WAIT).until(() -> deadLetters.size() == 1);
+      CloudEvent deadLetter = deadLetters.get(0);
+      assertThat(deadLetter.getType()).isEqualTo("dev.omnibus.deadletter.malformed");
+      assertThat(deadLetter.getDataContentType()).isEqualTo("application/octet-stream");
+      assertThat(deadLetter.getExtension("dlqheaders")).asString().contains("application/cloudevents+json");
+      assertThat(deadLetter.getData().toBytes()).isEqualTo("{not json".getBytes());
+    } finally {
+      reader.close();
+    }
+  }
+
+  @Test
   void clearForgetsWhatWasPublished() {
     bus.publish(GREETING, "hello").toCompletableFuture().join();
     broker.clear();
