@@ -1,0 +1,126 @@
+package dev.omnibus.mqtt.faults;
+
+import dev.omnibus.EventBus;
+import dev.omnibus.spi.Bindings;
+import dev.omnibus.spi.ServerConfig;
+import dev.omnibus.spi.binding.MqttServerBinding;
+import dev.omnibus.tck.FaultSuite;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/**
+ * The fault suite on the machine's Mosquitto over MQTT 5 (127.0.0.1:1883, or {@code MQTT_HOST}/{@code MQTT_PORT}):
+ * groups are shared subscriptions on persistent sessions. The restart stops the daemon with SIGTERM (so it saves its
+ * persistence file) and starts it again with its configuration; malformed messages are plain paho MQTT 5 publishes
+ * without user properties.
+ */
+class MqttFaultTest extends FaultSuite {
+
+  private static final String HOST = env("MQTT_HOST", "127.0.0.1");
+  private static final int PORT = Integer.parseInt(env("MQTT_PORT", "1883"));
+  private static final String CONFIG = env("OMNIBUS_MOSQUITTO_CONF", "/etc/mosquitto/mosquitto.conf");
+  /** Group sessions made by the suite expire ten minutes after their last member left. */
+  private static final long SESSION_EXPIRY = 600;
+  private static final Duration RESTART_LIMIT = Duration.ofMinutes(1);
+
+  private static @Nullable MqttAsyncClient plain;
+
+  @BeforeAll
+  static void brokerIsThere() {
+    Brokers.assumeReachable("Mosquitto", HOST, PORT);
+  }
+
+  @AfterAll
+  static void disconnect() throws Exception {
+    if (plain != null) {
+      if (plain.isConnected()) {
+        plain.disconnect().waitForCompletion(5_000);
+      }
+      plain.close(true);
+    }
+  }
+
+  @Override
+  protected EventBus.Builder newBus() {
+    return EventBus.builder().server(ServerConfig.of("faults", "mqtt", HOST + ":" + PORT)
+        .withBindings(new Bindings(Map.of("mqtt",
+            new MqttServerBinding(null, null, null, null, SESSION_EXPIRY, null, null)))));
+  }
+
+  @Override
+  protected String binding() {
+    return "mqtt";
+  }
+
+  /**
+   * SIGTERM to the running {@code mosquitto}, wait for it to exit and the port to close, then always start
+   * {@code mosquitto -d -c /etc/mosquitto/mosquitto.conf} again, back once the port accepts connections.
+   */
+  @Override
+  protected void restartBroker() throws Exception {
+    try {
+      String pids = Brokers.run(RESTART_LIMIT, "pgrep", "-x", "mosquitto").trim();
+      for (String pid : pids.split("\\s+")) {
+        ProcessHandle.of(Long.parseLong(pid)).ifPresent(process -> {
+          process.destroy(); // SIGTERM: Mosquitto writes its persistence file (sessions, queued messages) and exits
+          process.onExit().orTimeout(RESTART_LIMIT.toSeconds(), TimeUnit.SECONDS).join();
+        });
+      }
+      Brokers.awaitPort(HOST, PORT, false, RESTART_LIMIT);
+    } finally {
+      Path run = Path.of("/run/mosquitto");
+      if (!Files.isDirectory(run)) {
+        Files.createDirectories(run);
+        Brokers.run(RESTART_LIMIT, "chown", "mosquitto:", run.toString());
+      }
+      Brokers.run(RESTART_LIMIT, "mosquitto", "-d", "-c", CONFIG);
+      Brokers.awaitPort(HOST, PORT, true, RESTART_LIMIT);
+    }
+  }
+
+  /**
+   * A QoS 1 MQTT 5 publish without user properties: even ones plain text, odd ones with the structured content type
+   * but a body that is not JSON.
+   */
+  @Override
+  protected void publishMalformed(String address, int index) throws Exception {
+    boolean structured = index % 2 == 1;
+    MqttProperties properties = new MqttProperties();
+    properties.setContentType(structured ? "application/cloudevents+json" : "text/plain");
+    byte[] body = ((structured ? "{not json " : "not a cloud event ") + index).getBytes(StandardCharsets.UTF_8);
+    client().publish(address, new MqttMessage(body, 1, false, properties)).waitForCompletion(WAIT.toMillis());
+  }
+
+  private static synchronized MqttAsyncClient client() throws Exception {
+    if (plain == null || !plain.isConnected()) {
+      if (plain != null) {
+        plain.close(true);
+      }
+      MqttAsyncClient client = new MqttAsyncClient("tcp://" + HOST + ":" + PORT,
+          "omnibus-faults-plain-" + UUID.randomUUID().toString().substring(0, 8), new MemoryPersistence());
+      MqttConnectionOptions options = new MqttConnectionOptions();
+      options.setCleanStart(true);
+      client.connect(options).waitForCompletion(10_000);
+      plain = client;
+    }
+    return plain;
+  }
+
+  private static String env(String name, String defaultValue) {
+    String value = System.getenv(name);
+    return value == null || value.isBlank() ? defaultValue : value;
+  }
+}
