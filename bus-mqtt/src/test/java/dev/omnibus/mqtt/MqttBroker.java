@@ -50,7 +50,12 @@ final class MqttBroker {
 
   /** A server for MQTT 5 (protocolVersion null) or another version, with short test sessions. */
   static ServerConfig server(String name, @org.jspecify.annotations.Nullable String protocolVersion) {
-    return ServerConfig.of(name, "mqtt", HOST + ":" + PORT)
+    return server(name, protocolVersion, HOST + ":" + PORT);
+  }
+
+  /** As {@link #server(String, String)}, at another {@code host:port} (a proxy in front of the broker). */
+  static ServerConfig server(String name, @org.jspecify.annotations.Nullable String protocolVersion, String host) {
+    return ServerConfig.of(name, "mqtt", host)
         .withProtocolVersion(protocolVersion)
         .withBindings(new Bindings(Map.of("mqtt",
             new MqttServerBinding(null, null, null, null, TEST_SESSION_EXPIRY, null, null))));

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -45,10 +46,18 @@ final class MqttSubscription implements TransportSubscription, MqttConnection.Li
    * original member's session); {@code onSettled} tells a handing-over member that one more of its messages is done.
    */
   private record Item(MqttConnection.@Nullable Inbound message, int attempt, @Nullable MqttConnection ackVia,
-      @Nullable Runnable onSettled) {}
+      @Nullable Runnable onSettled) {
+
+    /** Tells a handing-over member this message is done with here. */
+    void settled() {
+      if (onSettled != null) {
+        onSettled.run();
+      }
+    }
+  }
 
   /** How long a leaving member's connection waits for the messages it handed over to be acknowledged. */
-  private static final Duration HANDOVER_LIMIT = Duration.ofMinutes(5);
+  private static final Duration HANDOVER_LIMIT = Duration.ofMinutes(2);
 
   private final String description;
   private final String filter;
@@ -62,6 +71,7 @@ final class MqttSubscription implements TransportSubscription, MqttConnection.Li
   private final LinkedBlockingDeque<Item> queue = new LinkedBlockingDeque<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Queue<Item> orphans = new ConcurrentLinkedQueue<>();
+  private volatile @Nullable Handover handover;
   private final Thread worker;
 
   MqttSubscription(String description, String clientId, String filter, int qos, DeliveryHandler handler,
@@ -95,14 +105,28 @@ final class MqttSubscription implements TransportSubscription, MqttConnection.Li
 
   @Override
   public void onMessage(MqttConnection.Inbound message) {
-    if (closed.get()) {
-      return; // not acknowledged: the broker keeps it for the session (group) or forgets it (anonymous)
+    Item item = new Item(message, message.duplicate() ? 2 : 1, connection, null);
+    if (!closed.get()) {
+      queue.addLast(item);
+      if (closed.get()) {
+        rescueQueued(); // close() may have collected the queue just before this item went in
+      }
+      return;
     }
-    queue.addLast(new Item(message, message.duplicate() ? 2 : 1, connection, null));
+    // Sent to this session before it unsubscribed: the member taking over gets it too (or, with no one to take
+    // over, it stays unacknowledged on the session, which the broker keeps for a group and forgets when anonymous).
+    Handover running = handover;
+    if (running != null) {
+      running.pass(item);
+    } else {
+      orphans.add(item);
+      passOrphans();
+    }
   }
 
   @Override
   public void onConnected(boolean reconnect) {
+    LOG.debug("{}: connected (reconnect: {})", description, reconnect);
     if (reconnect && !closed.get()) {
       // A clean session lost its subscription with the connection; a persistent one kept it, and subscribing again
       // is harmless there.
@@ -112,7 +136,8 @@ final class MqttSubscription implements TransportSubscription, MqttConnection.Li
 
   @Override
   public void onLost(@Nullable Throwable cause) {
-    LOG.info("{}: connection lost ({}); reconnecting", description, cause == null ? "closed by the broker" : cause);
+    LOG.info("{}: connection lost ({}); reconnecting", description,
+        cause == null ? "closed by the broker" : cause.toString());
   }
 
   private void work() {
@@ -123,7 +148,12 @@ final class MqttSubscription implements TransportSubscription, MqttConnection.Li
       } catch (InterruptedException e) {
         return;
       }
-      if (item == STOP || closed.get()) {
+      if (item == STOP) {
+        return;
+      }
+      if (closed.get()) {
+        orphans.add(item); // taken just as close() began: not handled here, so handed over or left to the broker
+        passOrphans();
         return;
       }
       MqttDelivery delivery = new MqttDelivery(item);
@@ -136,9 +166,23 @@ final class MqttSubscription implements TransportSubscription, MqttConnection.Li
     }
   }
 
+  /** Closes; a member of a group hands what it did not handle to another member in this JVM, if there is one. */
   @Override
   public void close() {
+    close(true);
+  }
+
+  /**
+   * Closes. With {@code handOver} false (the whole transport closes) nothing is handed over, and a handover still
+   * waiting for acknowledgements gets at most the close timeout more; then its messages stay unacknowledged on this
+   * member's session, which the next member to join resumes.
+   */
+  void close(boolean handOver) {
     if (!closed.compareAndSet(false, true)) {
+      Handover running = handover;
+      if (!handOver && running != null) {
+        running.awaitOrAbandon(closeTimeout);
+      }
       return;
     }
     MqttSubscription sibling = null;
@@ -146,7 +190,9 @@ final class MqttSubscription implements TransportSubscription, MqttConnection.Li
       Set<MqttSubscription> members = LIVE.get(lease.key());
       if (members != null) {
         members.remove(this);
-        sibling = members.stream().filter(member -> !member.closed.get()).findFirst().orElse(null);
+        if (handOver) {
+          sibling = members.stream().filter(member -> !member.closed.get()).findFirst().orElse(null);
+        }
       }
     }
     queue.addFirst(STOP);
@@ -158,14 +204,15 @@ final class MqttSubscription implements TransportSubscription, MqttConnection.Li
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    List<Item> unhandled = new ArrayList<>(orphans);
-    for (Item item : queue) {
-      if (item != STOP) {
-        unhandled.add(item);
-      }
+    moveQueuedToOrphans();
+    List<Item> unhandled = new ArrayList<>();
+    for (Item item; (item = orphans.poll()) != null; ) {
+      unhandled.add(item);
     }
-    queue.clear();
     if (sibling == null) {
+      // Messages this member had taken over from another stay unacknowledged on that one's session; tell it so it
+      // need not wait for them.
+      unhandled.forEach(Item::settled);
       // The last member here: the session stays subscribed, so the broker keeps the group's messages (and these
       // unacknowledged ones) for the next member, who resumes this session.
       connection.close(closeTimeout);
@@ -178,46 +225,122 @@ final class MqttSubscription implements TransportSubscription, MqttConnection.Li
     // Other members of the group go on: stop the broker routing a share of the messages to this session, which no
     // one would read until a member with this id came back.
     connection.unsubscribe(filter, closeTimeout);
-    if (unhandled.isEmpty()) {
-      finish();
-      return;
-    }
     // Mosquitto does not hand a leaving member's unacknowledged messages to the rest of a shared subscription: a
     // member here takes them over, and this connection stays open until they are acknowledged on its session.
-    AtomicInteger remaining = new AtomicInteger(unhandled.size());
-    AtomicBoolean finished = new AtomicBoolean();
-    Runnable finishOnce = () -> {
-      if (finished.compareAndSet(false, true)) {
-        finish();
-      }
-    };
-    Runnable settled = () -> {
-      if (remaining.decrementAndGet() == 0) {
-        finishOnce.run();
-      }
-    };
-    LOG.debug("{}: handing {} unacknowledged messages over to another member of the group", description,
-        unhandled.size());
-    for (Item item : unhandled) {
-      sibling.adopt(new Item(item.message(), item.attempt(), item.ackVia(), settled));
+    Handover started = new Handover(sibling);
+    handover = started;
+    if (!unhandled.isEmpty()) {
+      LOG.debug("{}: handing {} unacknowledged messages over to another member of the group", description,
+          unhandled.size());
     }
-    CompletableFuture.delayedExecutor(HANDOVER_LIMIT.toMillis(), TimeUnit.MILLISECONDS).execute(finishOnce);
+    for (Item item : unhandled) {
+      started.pass(item);
+    }
+    passOrphans();
+    started.ready();
   }
 
-  private void finish() {
-    connection.close(closeTimeout);
-    if (lease != null) {
-      lease.release(false);
+  /**
+   * Messages a leaving member passed to another member. Counts those arrived on this member's connection; when all
+   * are settled (or after {@link #HANDOVER_LIMIT}, or when the transport closes) the connection closes.
+   */
+  private final class Handover {
+    private final MqttSubscription sibling;
+    // One extra count until ready(): the connection must not close while messages are still being passed.
+    private final AtomicInteger open = new AtomicInteger(1);
+    private final AtomicBoolean finished = new AtomicBoolean();
+    private final CountDownLatch done = new CountDownLatch(1);
+
+    Handover(MqttSubscription sibling) {
+      this.sibling = sibling;
     }
-    onClose.run();
+
+    void pass(Item item) {
+      if (item.ackVia() == connection) {
+        open.incrementAndGet();
+        // Another member's delivery: a redelivery (2) to it, whatever this member's count was. Nacks while this
+        // member's consumer was stopping must not make the other member dead-letter what nobody handled.
+        sibling.adopt(new Item(item.message(), 2, connection, this::settled));
+      } else {
+        sibling.adopt(item); // taken over from a third member: it keeps counting its own
+      }
+    }
+
+    void ready() {
+      settled();
+      if (!finished.get()) {
+        CompletableFuture.delayedExecutor(HANDOVER_LIMIT.toMillis(), TimeUnit.MILLISECONDS)
+            .execute(() -> finish(true));
+      }
+    }
+
+    private void settled() {
+      if (open.decrementAndGet() == 0) {
+        finish(false);
+      }
+    }
+
+    void awaitOrAbandon(Duration timeout) {
+      try {
+        done.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      finish(true);
+    }
+
+    /** Closes the connection; {@code abandoned}: messages are still unacknowledged on the session, park it. */
+    private void finish(boolean abandoned) {
+      if (finished.compareAndSet(false, true)) {
+        connection.close(closeTimeout);
+        if (lease != null) {
+          lease.release(abandoned);
+        }
+        done.countDown();
+        onClose.run();
+      }
+    }
+  }
+
+  private void passOrphans() {
+    Handover running = handover;
+    if (running != null) {
+      for (Item item; (item = orphans.poll()) != null; ) {
+        running.pass(item);
+      }
+    }
   }
 
   /** Takes over a message another member of the group received but did not handle. */
   private void adopt(Item item) {
     if (closed.get()) {
-      orphans.add(item);
+      orphans.add(item); // closing as well: passed on, or settled as left on the session it arrived on
+      passOrphans();
     } else {
       queue.addLast(item);
+      if (closed.get()) {
+        rescueQueued();
+      }
+    }
+  }
+
+  /** Once closed: what is still queued (the worker has stopped or is stopping) is passed on like the orphans. */
+  private void rescueQueued() {
+    moveQueuedToOrphans();
+    passOrphans();
+  }
+
+  private void moveQueuedToOrphans() {
+    boolean sawStop = false;
+    for (Item item; (item = queue.pollFirst()) != null; ) {
+      if (item == STOP) {
+        sawStop = true;
+      } else {
+        orphans.add(item);
+      }
+    }
+    if (sawStop && worker.isAlive()) {
+      queue.addFirst(STOP); // the worker has not seen it yet
     }
   }
 
@@ -255,9 +378,7 @@ final class MqttSubscription implements TransportSubscription, MqttConnection.Li
     }
 
     private void done() {
-      if (item.onSettled() != null) {
-        item.onSettled().run();
-      }
+      item.settled();
     }
 
     @Override
@@ -269,14 +390,24 @@ final class MqttSubscription implements TransportSubscription, MqttConnection.Li
       if (!requeue) {
         // The bus dead-lettered it (or gave up): the broker may forget it.
         acknowledge();
-      } else if (attempt > maxRedeliveries) {
-        // Not acknowledged: a persistent session gets it again when it resumes; nothing more happens in-process.
-        LOG.warn("{}: message on '{}' was nacked {} times; left unacknowledged for the broker to deliver again when "
-            + "the session resumes", description, inbound.topic(), attempt);
-        done();
       } else if (closed.get()) {
-        // Closing: handed over to another member, or left to the broker.
-        orphans.add(new Item(inbound, attempt + 1, item.ackVia(), item.onSettled()));
+        // Closing: handed over to another member, or left to the broker. Both sides look again after publishing
+        // their state, so an item is never stranded between close() collecting and the handover starting.
+        Item again = new Item(inbound, attempt + 1, item.ackVia(), item.onSettled());
+        Handover running = handover;
+        if (running != null) {
+          running.pass(again);
+        } else {
+          orphans.add(again);
+          passOrphans();
+        }
+      } else if (attempt > maxRedeliveries) {
+        // Not acknowledged and not delivered here again: kept aside, handed to another member when this one leaves,
+        // and in any case left on the session, which delivers it again when it resumes.
+        LOG.warn("{}: message on '{}' was nacked {} times; left unacknowledged for another member or for the broker to "
+            + "deliver again when the session resumes", description, inbound.topic(), attempt);
+        orphans.add(new Item(inbound, attempt, item.ackVia(), item.onSettled()));
+        passOrphans();
       } else {
         // MQTT has no negative acknowledgement: deliver again here, before anything that arrived after it.
         queue.addFirst(new Item(inbound, attempt + 1, item.ackVia(), item.onSettled()));

@@ -165,15 +165,16 @@ public final class MqttTransport implements Transport {
     try {
       MqttConnection connection = connection(settings, new MqttConnection.Options(clientId, !persistent,
           persistent ? settings.sessionExpirySeconds() : 0, true, receiveMaximum, false));
+      MqttSubscription[] self = new MqttSubscription[1];
       MqttSubscription created = new MqttSubscription(description, clientId, filter, qos, handler, connection, lease,
-          settings.maxRedeliveries(), settings.closeTimeout(), () -> {});
+          settings.maxRedeliveries(), settings.closeTimeout(), () -> subscriptions.remove(self[0]));
+      self[0] = created;
       subscription = created;
       subscriptions.add(created);
       created.start(settings.connectTimeout());
     } catch (Exception e) {
       if (subscription != null) {
-        subscription.close();
-        subscriptions.remove(subscription);
+        subscription.close(false);
       } else if (lease != null) {
         lease.release(false);
       }
@@ -181,14 +182,10 @@ public final class MqttTransport implements Transport {
           + "') on MQTT server '" + settings.serverName() + "': " + describe(e), e);
     }
     if (closed.get()) {
-      subscription.close();
+      subscription.close(false);
       throw TransportClosedException.of("MQTT transport for server '" + settings.serverName() + "'");
     }
-    MqttSubscription done = subscription;
-    return () -> {
-      subscriptions.remove(done);
-      done.close();
-    };
+    return subscription;
   }
 
   @Override
@@ -212,10 +209,10 @@ public final class MqttTransport implements Transport {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    for (MqttSubscription subscription : subscriptions) {
-      subscription.close();
+    // Every member of this transport goes: nothing to hand over among them, and handovers still waiting end now.
+    for (MqttSubscription subscription : subscriptions.toArray(new MqttSubscription[0])) {
+      subscription.close(false);
     }
-    subscriptions.clear();
     window.flush(settings.closeTimeout());
     window.failAll(TransportClosedException.of("MQTT transport for server '" + settings.serverName() + "'"));
     publisher.close(settings.closeTimeout());

@@ -134,7 +134,7 @@ final class Paho3Connection implements MqttConnection {
               failure.toString());
         }
       });
-    } catch (MqttException e) {
+    } catch (MqttException | RuntimeException e) {
       LOG.warn("Resubscribing '{}' on MQTT server '{}' failed: {}", filter, settings.serverName(), e.toString());
     }
   }

@@ -141,7 +141,8 @@ final class Paho5Connection implements MqttConnection {
   @Override
   public void resubscribe(String filter, int qos) {
     try {
-      client.subscribe(new MqttSubscription(filter, qos), null, new MqttActionListener() {
+      // Not the overload with a per-subscription message listener: paho 1.2.5 fails on a null one.
+      client.subscribe(new MqttSubscription[] {new MqttSubscription(filter, qos)}, null, new MqttActionListener() {
         @Override
         public void onSuccess(IMqttToken token) {
           LOG.debug("Resubscribed {} after reconnecting", filter);
@@ -152,8 +153,8 @@ final class Paho5Connection implements MqttConnection {
           LOG.warn("Resubscribing '{}' on MQTT server '{}' failed: {}", filter, settings.serverName(),
               failure.toString());
         }
-      }, null, new MqttProperties());
-    } catch (MqttException e) {
+      }, new MqttProperties());
+    } catch (MqttException | RuntimeException e) {
       LOG.warn("Resubscribing '{}' on MQTT server '{}' failed: {}", filter, settings.serverName(), e.toString());
     }
   }
