@@ -471,4 +471,22 @@ class MqttTransportTest {
         });
     Awaitility.await().atMost(WAIT).until(() -> recorder.bodies().contains("back"));
   }
+
+  @Test
+  void twoBusesWithTheSameClientIdDoNotTakeEachOthersConnection() {
+    ServerConfig server = MqttBroker.server("named", null).withBindings(new Bindings(Map.of("mqtt",
+        new dev.omnibus.spi.binding.MqttServerBinding("omnibus-test-" + UUID.randomUUID(), null, null, null,
+            MqttBroker.TEST_SESSION_EXPIRY, null, null))));
+    Transport one = open(server);
+    Transport two = open(server);
+    Destination topic = Destination.of(MqttBroker.uniqueTopic("named"));
+    Recorder recorder = new Recorder();
+    subscribe(one, topic, null, recorder);
+
+    for (int i = 0; i < 20; i++) {
+      join((i % 2 == 0 ? one : two).send(topic, binary("n" + i)));
+    }
+
+    assertThat(recorder.awaitCount(20).bodies()).hasSize(20);
+  }
 }

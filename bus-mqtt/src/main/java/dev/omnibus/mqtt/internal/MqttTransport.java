@@ -43,14 +43,19 @@ public final class MqttTransport implements Transport {
 
   private final MqttSettings settings;
   private final String clientIdBase;
+  private final String publisherId;
   private final MqttConnection publisher;
   private final PublishWindow window;
   private final TransportCapabilities capabilities;
+  /** Publishing client ids in use in this JVM, by server URI: two buses with one {@code clientId} must not collide. */
+  private static final Set<String> PUBLISHER_IDS = ConcurrentHashMap.newKeySet();
+
   private final Set<MqttSubscription> subscriptions = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private MqttTransport(MqttSettings settings, String clientIdBase, MqttConnection publisher) {
+  private MqttTransport(MqttSettings settings, String clientIdBase, String publisherId, MqttConnection publisher) {
     this.settings = settings;
+    this.publisherId = publisherId;
     this.clientIdBase = clientIdBase;
     this.publisher = publisher;
     this.window = new PublishWindow(publisher, failure -> PublishException.of(failure.channel(),
@@ -65,12 +70,13 @@ public final class MqttTransport implements Transport {
    */
   public static MqttTransport open(MqttSettings settings) {
     String base = settings.clientId() != null ? settings.clientId() : "omnibus-" + sanitize(hostName(), 24);
-    String publisherId = settings.clientId() != null ? settings.clientId() : base + "-" + shortRandom();
+    String publisherId = settings.clientId() != null
+        ? claimPublisherId(settings.uri(), settings.clientId()) : base + "-" + shortRandom();
     MqttConnection publisher = null;
     try {
       publisher = connection(settings, new MqttConnection.Options(publisherId, true, 0, false,
           settings.receiveMaximum(), true));
-      MqttTransport transport = new MqttTransport(settings, base, publisher);
+      MqttTransport transport = new MqttTransport(settings, base, publisherId, publisher);
       publisher.connect(transport.new PublisherListener());
       LOG.debug("Connected to MQTT server '{}' at {} as {} ({}), publish window {}", settings.serverName(),
           settings.uri(), publisherId, settings.version(), publisher.publishWindow());
@@ -80,6 +86,7 @@ public final class MqttTransport implements Transport {
       if (publisher != null) {
         publisher.close(settings.closeTimeout());
       }
+      PUBLISHER_IDS.remove(settings.uri() + "|" + publisherId);
       throw ConfigurationException.because("Cannot connect to MQTT server '" + settings.serverName() + "' at "
           + settings.uri() + ": " + describe(e) + ". Check that the broker runs, the host and port, the protocol "
           + "version and the credentials", e);
@@ -216,6 +223,22 @@ public final class MqttTransport implements Transport {
     window.flush(settings.closeTimeout());
     window.failAll(TransportClosedException.of("MQTT transport for server '" + settings.serverName() + "'"));
     publisher.close(settings.closeTimeout());
+    PUBLISHER_IDS.remove(settings.uri() + "|" + publisherId);
+  }
+
+  /**
+   * The server binding's {@code clientId} for the publishing client, as given; a second bus on the same server in this
+   * JVM gets {@code <clientId>-2} and so on, since the broker would otherwise drop one connection for the other.
+   */
+  private static String claimPublisherId(String uri, String clientId) {
+    if (PUBLISHER_IDS.add(uri + "|" + clientId)) {
+      return clientId;
+    }
+    for (int n = 2; ; n++) {
+      if (PUBLISHER_IDS.add(uri + "|" + clientId + "-" + n)) {
+        return clientId + "-" + n;
+      }
+    }
   }
 
   private final class PublisherListener implements MqttConnection.Listener {
