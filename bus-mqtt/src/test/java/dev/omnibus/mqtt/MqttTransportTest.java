@@ -489,4 +489,22 @@ class MqttTransportTest {
 
     assertThat(recorder.awaitCount(20).bodies()).hasSize(20);
   }
+
+  @Test
+  void theBrokerPublishesTheLastWillWhenThePublishingClientDiesUncleanly() throws Exception {
+    TcpProxy proxy = new TcpProxy(MqttBroker.HOST, MqttBroker.PORT);
+    resources.add(proxy);
+    String willTopic = MqttBroker.uniqueTopic("will");
+    ServerConfig server = MqttBroker.server("will", null, proxy.address()).withBindings(new Bindings(Map.of("mqtt",
+        new dev.omnibus.spi.binding.MqttServerBinding(null, null,
+            new dev.omnibus.spi.binding.MqttServerBinding.LastWill(willTopic, 1, "gone", false), null,
+            MqttBroker.TEST_SESSION_EXPIRY, null, null))));
+    open(server);
+    Recorder watcher = new Recorder();
+    subscribe(open(), Destination.of(willTopic), null, watcher);
+
+    proxy.cutAndRefuse();
+
+    assertThat(watcher.awaitCount(1).bodies()).containsExactly("gone");
+  }
 }
