@@ -300,9 +300,19 @@ final class DefaultEventBus implements EventBus {
     dispatchers.add(dispatcher);
   }
 
-  /** Called by a dispatcher whose last handler went away. */
-  void stopped(Dispatcher dispatcher) {
+  /**
+   * Removes one handler of a dispatcher. When it is the last one, the dispatcher stops consuming first, so that no
+   * delivery finds its handler gone and is skipped: what it has not acknowledged goes back to the broker. Under the
+   * bus's lock, so a concurrent subscribe of the same group cannot join a dispatcher that is stopping.
+   */
+  void unsubscribe(Dispatcher dispatcher, Runnable removeHandler) {
     synchronized (lock) {
+      if (!dispatcher.lastHandler()) {
+        removeHandler.run();
+        return;
+      }
+      dispatcher.stop();
+      removeHandler.run();
       dispatchers.remove(dispatcher);
       if (dispatcher.group() != null) {
         groupDispatchers.remove(dispatcher.channel().id() + '\u0000' + dispatcher.group(), dispatcher);

@@ -109,11 +109,9 @@ final class Dispatcher implements DeliveryHandler {
     }
   }
 
-  private void removed() {
-    if (byType.isEmpty() && raw == null) {
-      stop();
-      bus.stopped(this);
-    }
+  /** Whether at most one handler is left, so that removing it ends this consumer. */
+  boolean lastHandler() {
+    return byType.size() + (raw == null ? 0 : 1) <= 1;
   }
 
   @Override
@@ -271,8 +269,7 @@ final class Dispatcher implements DeliveryHandler {
     @Override
     public void close() {
       if (closed.compareAndSet(false, true)) {
-        remove.run();
-        removed();
+        bus.unsubscribe(Dispatcher.this, remove);
       }
     }
   }

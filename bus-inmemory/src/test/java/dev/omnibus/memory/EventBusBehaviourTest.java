@@ -153,4 +153,25 @@ class EventBusBehaviourTest {
       assertThat(seen).extracting(CloudEvent::getType).containsExactly("a.type", "b.type");
     }
   }
+
+  @Test
+  void closingTheLastSubscriptionOfAGroupLeavesItsEventsForTheNextMember() {
+    InMemoryBroker broker = InMemoryBroker.create();
+    EventType<String> note = EventType.of("com.example.note", String.class).channel("notes");
+    try (EventBus first = EventBus.builder().server(broker.server()).build();
+        EventBus second = EventBus.builder().server(broker.server()).build()) {
+      List<String> handled = new CopyOnWriteArrayList<>();
+      var subscription = first.subscribe(note, "g", event -> handled.add(event.data()));
+      first.publish(note, "before").toCompletableFuture().join();
+      broker.awaitDelivered("notes", 1, Duration.ofSeconds(10));
+      subscription.close();
+      for (int i = 0; i < 50; i++) {
+        first.publish(note, "after" + i).toCompletableFuture().join();
+      }
+      List<String> later = new CopyOnWriteArrayList<>();
+      second.subscribe(note, "g", event -> later.add(event.data()));
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> later.size() == 50);
+      assertThat(handled).containsExactly("before");
+    }
+  }
 }
