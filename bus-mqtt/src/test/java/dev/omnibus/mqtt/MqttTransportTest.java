@@ -463,7 +463,8 @@ class MqttTransportTest {
 
     proxy.cut();
 
-    // Sends fail with a PublishException while paho reconnects, then succeed again.
+    // A send caught in flight by the cut fails with a PublishException; later ones are held until paho reconnected
+    // (at most 30 s), then published.
     Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
         .until(() -> {
           join(flaky.send(topic, binary("back")));

@@ -241,6 +241,16 @@ public final class MqttTransport implements Transport {
     }
   }
 
+  /** How long sends wait for a lost connection to come back before they fail with a PublishException. */
+  static final Duration RECONNECT_HOLD = Duration.ofSeconds(30);
+
+  private static final java.util.concurrent.ScheduledExecutorService SWEEPER =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "omnibus-mqtt-send-sweeper");
+        thread.setDaemon(true);
+        return thread;
+      });
+
   private final class PublisherListener implements MqttConnection.Listener {
     @Override
     public void onMessage(MqttConnection.Inbound message) {
@@ -249,10 +259,29 @@ public final class MqttTransport implements Transport {
 
     @Override
     public void onLost(@Nullable Throwable cause) {
-      LOG.warn("Connection to MQTT server '{}' lost ({}); reconnecting", settings.serverName(),
-          cause == null ? "closed by the broker" : cause.toString());
+      LOG.warn("Connection to MQTT server '{}' lost ({}); reconnecting, holding sends for at most {} s",
+          settings.serverName(), cause == null ? "closed by the broker" : cause.toString(),
+          RECONNECT_HOLD.toSeconds());
       window.connectionLost(cause);
+      scheduleSweep();
     }
+
+    @Override
+    public void onConnected(boolean reconnect) {
+      if (reconnect) {
+        LOG.info("Reconnected to MQTT server '{}'", settings.serverName());
+        window.reconnected();
+      }
+    }
+  }
+
+  /** While sends are held, fail those that waited longer than {@link #RECONNECT_HOLD}, twice a second. */
+  private void scheduleSweep() {
+    SWEEPER.schedule(() -> {
+      if (!closed.get() && window.sweep(RECONNECT_HOLD)) {
+        scheduleSweep();
+      }
+    }, 500, java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
   private static String describe(Throwable failure) {

@@ -36,6 +36,7 @@ final class PublishWindow {
     final @Nullable Long expirySeconds;
     final CompletableFuture<Void> result = new CompletableFuture<>();
     final AtomicBoolean holdsPermit = new AtomicBoolean();
+    final long queuedAt = System.nanoTime();
 
     Pending(String channel, String topic, WireMessage message, int qos, boolean retain, @Nullable Long expiry) {
       this.channel = channel;
@@ -104,6 +105,12 @@ final class PublishWindow {
     }
     do {
       while (permits.tryAcquire()) {
+        if (!connection.isConnected()) {
+          // Hold queued messages while paho reconnects: reconnected() drains again, sweep() fails what waited too
+          // long. Publishing goes on across a broker restart instead of failing every send of the outage.
+          permits.release();
+          break;
+        }
         Pending next = queue.poll();
         if (next == null) {
           permits.release();
@@ -111,14 +118,33 @@ final class PublishWindow {
         }
         next.holdsPermit.set(true);
         inFlight.add(next);
-        if (!connection.isConnected()) {
-          next.complete(new IllegalStateException("not connected to the broker (reconnecting)"));
-        } else {
-          connection.publish(next.topic, next.message, next.qos, next.retain, next.expirySeconds,
-              (ignored, failure) -> next.complete(failure));
-        }
+        connection.publish(next.topic, next.message, next.qos, next.retain, next.expirySeconds,
+            (ignored, failure) -> next.complete(failure));
       }
     } while (wip.decrementAndGet() != 0);
+  }
+
+  /** The connection is back: publish what was held. */
+  void reconnected() {
+    drain();
+  }
+
+  /**
+   * Fails the messages held longer than {@code hold} while the connection was down, oldest first; returns whether
+   * messages are still held.
+   */
+  boolean sweep(Duration hold) {
+    long now = System.nanoTime();
+    for (Pending pending; (pending = queue.peek()) != null; ) {
+      if (now - pending.queuedAt < hold.toNanos()) {
+        return true;
+      }
+      if (queue.remove(pending)) {
+        pending.complete(new IllegalStateException("not connected to the broker for " + hold.toSeconds()
+            + " s (reconnecting)"));
+      }
+    }
+    return false;
   }
 
   /**
