@@ -66,7 +66,11 @@ final class DefaultEventBus implements EventBus {
   private final Map<String, RetryPolicy> groupRetry;
   private final @Nullable DedupeStore dedupe;
   private final Duration closeTimeout;
-  private final AtomicBoolean closed = new AtomicBoolean();
+  /** Set once by close(): no new subscription from then on. */
+  private final AtomicBoolean closing = new AtomicBoolean();
+  /** Set once consuming has stopped: no publish from then on (handlers finishing during close may still publish). */
+  private volatile boolean closed;
+  private final java.util.concurrent.CountDownLatch closeDone = new java.util.concurrent.CountDownLatch(1);
   private final Object lock = new Object();
   private final Map<String, Dispatcher> groupDispatchers = new HashMap<>();
   private final Set<Dispatcher> dispatchers = ConcurrentHashMap.newKeySet();
@@ -139,7 +143,7 @@ final class DefaultEventBus implements EventBus {
   @Override
   public <T> CompletionStage<Void> publish(Event<T> event) {
     java.util.Objects.requireNonNull(event, "event");
-    if (closed.get()) {
+    if (closed) {
       return CompletableFuture.failedFuture(TransportClosedException.of("EventBus for server '" + server.name() + "'"));
     }
     ChannelDef channel;
@@ -272,7 +276,7 @@ final class DefaultEventBus implements EventBus {
       throw new IllegalArgumentException("group must not be blank; use null for an anonymous subscription");
     }
     synchronized (lock) {
-      if (closed.get()) {
+      if (closing.get()) {
         throw TransportClosedException.of("EventBus for server '" + server.name() + "'");
       }
       ChannelDef channel = channel(channelId);
@@ -418,7 +422,7 @@ final class DefaultEventBus implements EventBus {
       return CompletableFuture.failedFuture(ConfigurationException.of("Not a replayable dead letter (id "
           + deadLetter.getId() + "): it needs the dlqchannel and dlqaddress extensions and a valid original event"));
     }
-    if (closed.get()) {
+    if (closed) {
       return CompletableFuture.failedFuture(TransportClosedException.of("EventBus for server '" + server.name() + "'"));
     }
     try {
@@ -472,9 +476,23 @@ final class DefaultEventBus implements EventBus {
 
   @Override
   public void close() {
-    if (!closed.compareAndSet(false, true)) {
+    if (!closing.compareAndSet(false, true)) {
+      // Another thread is closing: return when it is done (close is bounded in time anyway).
+      try {
+        closeDone.await(closeTimeout.toNanos() * 2, TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
       return;
     }
+    try {
+      closeOnce();
+    } finally {
+      closeDone.countDown();
+    }
+  }
+
+  private void closeOnce() {
     long deadline = System.nanoTime() + closeTimeout.toNanos();
     List<Dispatcher> running;
     synchronized (lock) {
@@ -482,9 +500,11 @@ final class DefaultEventBus implements EventBus {
       dispatchers.clear();
       groupDispatchers.clear();
     }
+    // Stop consuming first: handlers under way finish and may still publish what their work produces.
     for (Dispatcher dispatcher : running) {
       dispatcher.stop();
     }
+    closed = true;
     List<CompletableFuture<Void>> pending = new ArrayList<>(inFlight);
     try {
       CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))

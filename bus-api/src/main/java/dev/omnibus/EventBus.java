@@ -102,8 +102,9 @@ public interface EventBus extends AutoCloseable {
   TransportCapabilities capabilities();
 
   /**
-   * Stops consuming, lets handlers under way finish, waits for unconfirmed publishes (at most the close timeout), and
-   * closes the transport. Events not acknowledged stay with the broker for redelivery. Idempotent.
+   * Stops consuming, lets handlers under way finish (they may still publish what their work produces), then refuses
+   * new publishes, waits for unconfirmed ones (at most the close timeout), and closes the transport. Events not
+   * acknowledged stay with the broker for redelivery. Idempotent; a second caller returns when the first is done.
    */
   @Override
   void close();

@@ -174,4 +174,32 @@ class EventBusBehaviourTest {
       assertThat(handled).containsExactly("before");
     }
   }
+
+  @Test
+  void aHandlerFinishingDuringCloseCanStillPublishWhatItsWorkProduces() throws Exception {
+    InMemoryBroker broker = InMemoryBroker.create();
+    EventType<String> order = EventType.of("com.example.order", String.class).channel("orders");
+    EventType<String> paid = EventType.of("com.example.paid", String.class).channel("payments");
+    EventBus billing = EventBus.builder().server(broker.server()).build();
+    java.util.concurrent.CountDownLatch handling = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    billing.subscribe(order, "billing", event -> {
+      handling.countDown();
+      release.await(10, java.util.concurrent.TimeUnit.SECONDS);
+      billing.publish(paid, event.data()).toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+    });
+    try (EventBus shop = EventBus.builder().server(broker.server()).build()) {
+      shop.publish(order, "o-1").toCompletableFuture().join();
+    }
+    assertThat(handling.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+    var closing = java.util.concurrent.CompletableFuture.runAsync(billing::close);
+    release.countDown();
+    closing.get(20, java.util.concurrent.TimeUnit.SECONDS);
+
+    assertThat(broker.published("payments")).hasSize(1);
+    assertThat(broker.deliveredCount("orders")).isEqualTo(1);
+    assertThatThrownBy(() -> billing.publish(paid, "late").toCompletableFuture().join())
+        .hasCauseInstanceOf(dev.omnibus.TransportClosedException.class);
+  }
 }
