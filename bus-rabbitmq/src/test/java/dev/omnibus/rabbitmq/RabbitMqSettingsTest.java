@@ -9,6 +9,7 @@ import dev.omnibus.rabbitmq.internal.RabbitMqSettings.DeclareMode;
 import dev.omnibus.spi.Credentials;
 import dev.omnibus.spi.SecurityScheme;
 import dev.omnibus.spi.ServerConfig;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -120,6 +121,18 @@ class RabbitMqSettingsTest {
             .extracting(ConfigurationException.Problem::path)
             .containsExactlyInAnyOrder("servers.p.x-omnibus-declare", "servers.p.x-omnibus-prefetch",
                 "servers.p.x-omnibus-exchange"));
+  }
+
+  @Test
+  void sendsAreHeldThirtySecondsWhileTheConnectionRecoversUnlessTheServerSaysOtherwise() {
+    assertThat(RabbitMqSettings.from(ServerConfig.of("p", "amqp", "h")).recoveryHold())
+        .isEqualTo(Duration.ofSeconds(30));
+    assertThat(RabbitMqSettings.from(ServerConfig.of("p", "amqp", "h").withOption("recovery-hold-ms", "5000"))
+        .recoveryHold()).isEqualTo(Duration.ofSeconds(5));
+    assertThatThrownBy(() -> RabbitMqSettings.from(ServerConfig.of("p", "amqp", "h")
+        .withOption("recovery-hold-ms", "0")))
+        .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems())
+            .extracting(ConfigurationException.Problem::path).containsExactly("servers.p.x-omnibus-recovery-hold-ms"));
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.omnibus.rabbitmq.internal;
 
 import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.AlreadyClosedException;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.ConfirmListener;
 import com.rabbitmq.client.ReturnListener;
@@ -24,7 +25,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Used until it shuts down for any reason, then abandoned: the transport opens a fresh one. Sequence numbers restart
  * on a recovered channel, so keeping an automatically recovered publisher channel would let a new confirm complete an
- * old send.
+ * old send; a shut down instance therefore never publishes again, and its sends waiting for a confirm fail at the
+ * shutdown (their confirms can no longer come).
+ *
+ * <p>The sequence numbers are counted here, not read from {@link Channel#getNextPublishSeqNo()}: the client advances
+ * its own before it encodes the message, so a publish refused without reaching the broker (a property over 255 bytes)
+ * would shift every later confirm onto the wrong send. Here a number is used only by a message handed to the broker,
+ * which numbers the messages of a channel in confirm mode 1, 2, 3… as it receives them.
  */
 final class PublisherChannel {
 
@@ -32,9 +39,13 @@ final class PublisherChannel {
 
   private final Channel channel;
   private final Object publishLock = new Object();
-  private final ConcurrentNavigableMap<Long, Pending> outstanding = new ConcurrentSkipListMap<>();
+  private final ConcurrentNavigableMap<Long, Outstanding> outstanding = new ConcurrentSkipListMap<>();
   private final Consumer<ShutdownSignalException> onChannelError;
+  private long nextSequence = 1; // guarded by publishLock
   private volatile boolean dead;
+
+  /** A send handed to the broker, and when: the confirm timeout counts from there, not from the send. */
+  private record Outstanding(Pending pending, long publishedNanos) {}
 
   /** A send waiting for its confirm. Completed once, by whichever of confirm, return, failure comes first. */
   interface Pending {
@@ -43,8 +54,6 @@ final class PublisherChannel {
     String routingKey();
 
     @Nullable String messageId();
-
-    long startedNanos();
 
     /** Marks the send as returned unroutable; the following confirm then fails it. */
     void returned(String reason);
@@ -83,38 +92,53 @@ final class PublisherChannel {
   /**
    * Publishes one message; the pending send completes on its confirm. A failure to hand the message to the client
    * fails the pending send at once.
+   *
+   * @return false, leaving the pending send untouched, when the message was not handed to the broker because this
+   *     channel is closed (or its connection is): it can be published again elsewhere without risking a duplicate
    */
-  void publish(String exchange, String routingKey, boolean mandatory, AMQP.BasicProperties properties,
+  boolean publish(String exchange, String routingKey, boolean mandatory, AMQP.BasicProperties properties,
       byte @Nullable [] body, Pending pending) {
     synchronized (publishLock) {
       if (dead) {
-        pending.failed("the channel to the broker was closed", null);
-        return;
+        return false;
       }
-      long sequence = channel.getNextPublishSeqNo();
-      outstanding.put(sequence, pending);
+      long sequence = nextSequence;
+      outstanding.put(sequence, new Outstanding(pending, System.nanoTime()));
       try {
         channel.basicPublish(exchange, routingKey, mandatory, properties, body == null ? new byte[0] : body);
-      } catch (IOException | RuntimeException e) {
-        // Covers AlreadyClosedException (connection lost) and IllegalArgumentException (a property over 255 bytes).
+        nextSequence++;
+        return true;
+      } catch (AlreadyClosedException e) {
+        // Refused before anything was written: the channel or its connection is closed.
+        outstanding.remove(sequence);
+        dead = true;
+        return false;
+      } catch (IllegalArgumentException e) {
+        // Refused while encoding (a property over 255 bytes), before anything was written: the broker did not count
+        // it, and neither do we.
         outstanding.remove(sequence);
         pending.failed(rootMessage(e), e);
-        if (!channel.isOpen()) {
-          dead = true;
-        }
+        return true;
+      } catch (IOException | RuntimeException e) {
+        // Failed while writing: the broker may have part, all or none of it, so the numbering can no longer be
+        // trusted. Abandon the channel; the sends waiting on it fail when it shuts down or is replaced.
+        outstanding.remove(sequence);
+        pending.failed(rootMessage(e), e);
+        dead = true;
+        return true;
       }
     }
   }
 
-  /** Fails every send waiting longer than the timeout; called periodically. */
+  /** Fails every send waiting longer than the timeout for its confirm; called periodically. */
   void expire(long timeoutNanos, long nowNanos) {
-    for (Map.Entry<Long, Pending> entry : outstanding.entrySet()) {
-      if (nowNanos - entry.getValue().startedNanos() < timeoutNanos) {
+    for (Map.Entry<Long, Outstanding> entry : outstanding.entrySet()) {
+      if (nowNanos - entry.getValue().publishedNanos() < timeoutNanos) {
         // Sequence order is publish order: later entries are younger.
         return;
       }
       if (outstanding.remove(entry.getKey(), entry.getValue())) {
-        entry.getValue().failed("no publisher confirm within " + timeoutNanos / 1_000_000 + " ms", null);
+        entry.getValue().pending().failed("no publisher confirm within " + timeoutNanos / 1_000_000 + " ms", null);
       }
     }
   }
@@ -138,16 +162,16 @@ final class PublisherChannel {
 
   private void settle(long deliveryTag, boolean multiple, boolean ack) {
     if (multiple) {
-      ConcurrentNavigableMap<Long, Pending> settled = outstanding.headMap(deliveryTag, true);
-      for (Map.Entry<Long, Pending> entry : settled.entrySet()) {
+      ConcurrentNavigableMap<Long, Outstanding> settled = outstanding.headMap(deliveryTag, true);
+      for (Map.Entry<Long, Outstanding> entry : settled.entrySet()) {
         if (outstanding.remove(entry.getKey(), entry.getValue())) {
-          complete(entry.getValue(), ack);
+          complete(entry.getValue().pending(), ack);
         }
       }
     } else {
-      Pending pending = outstanding.remove(deliveryTag);
-      if (pending != null) {
-        complete(pending, ack);
+      Outstanding entry = outstanding.remove(deliveryTag);
+      if (entry != null) {
+        complete(entry.pending(), ack);
       }
     }
   }
@@ -165,7 +189,8 @@ final class PublisherChannel {
       AMQP.BasicProperties properties, byte[] body) {
     // RabbitMQ sends basic.return before the confirm of the same message, on the same channel, in publish order: the
     // oldest matching send that was not yet returned is the one.
-    for (Pending pending : outstanding.values()) {
+    for (Outstanding entry : outstanding.values()) {
+      Pending pending = entry.pending();
       if (!pending.isReturned() && pending.exchange().equals(exchange) && pending.routingKey().equals(routingKey)
           && Objects.equals(pending.messageId(), properties.getMessageId())) {
         pending.returned("unroutable: no queue is bound to exchange '" + (exchange.isEmpty() ? "(default)" : exchange)
@@ -177,9 +202,17 @@ final class PublisherChannel {
 
   private void handleShutdown(ShutdownSignalException cause) {
     dead = true;
-    String reason = cause.isInitiatedByApplication()
-        ? "the channel was closed"
-        : "the broker closed the " + (cause.isHardError() ? "connection" : "channel") + ": " + replyText(cause);
+    String reason;
+    if (cause.isInitiatedByApplication()) {
+      reason = "the channel was closed";
+    } else if (cause.isHardError()) {
+      // Connection loss (a broker restart, a network failure): the broker may or may not have these messages, and the
+      // recovered channel numbers its confirms afresh, so theirs will never come.
+      reason = "the connection to the broker was lost before it confirmed the message (" + replyText(cause)
+          + "); it may or may not have been stored: publish again";
+    } else {
+      reason = "the broker closed the channel: " + replyText(cause);
+    }
     failAll(reason, cause);
     if (!cause.isHardError() && !cause.isInitiatedByApplication()) {
       onChannelError.accept(cause);
@@ -188,9 +221,9 @@ final class PublisherChannel {
 
   private void failAll(String reason, @Nullable Throwable cause) {
     for (Long sequence : outstanding.keySet()) {
-      Pending pending = outstanding.remove(sequence);
-      if (pending != null) {
-        pending.failed(reason, cause);
+      Outstanding entry = outstanding.remove(sequence);
+      if (entry != null) {
+        entry.pending().failed(reason, cause);
       }
     }
   }

@@ -30,6 +30,8 @@ import org.jspecify.annotations.Nullable;
  * @param confirmWindow how many sends may await their confirm at once ({@code x-omnibus-confirm-window})
  * @param confirmTimeout how long a send waits for its confirm ({@code x-omnibus-confirm-timeout-ms})
  * @param connectTimeout how long connecting may take ({@code x-omnibus-connect-timeout-ms})
+ * @param recoveryHold how long a send made while the connection is down or recovering waits for it before it fails
+ *     ({@code x-omnibus-recovery-hold-ms})
  */
 public record RabbitMqSettings(
     String server,
@@ -45,7 +47,8 @@ public record RabbitMqSettings(
     int prefetch,
     int confirmWindow,
     Duration confirmTimeout,
-    Duration connectTimeout) {
+    Duration connectTimeout,
+    Duration recoveryHold) {
 
   /** The exchange used when neither the channel binding nor {@code x-omnibus-exchange} names one. */
   public static final String DEFAULT_EXCHANGE = "omnibus";
@@ -136,11 +139,13 @@ public record RabbitMqSettings(
     int confirmWindow = positiveInt(config, "confirm-window", 1000, Integer.MAX_VALUE, base, problems);
     int confirmTimeoutMs = positiveInt(config, "confirm-timeout-ms", 30_000, Integer.MAX_VALUE, base, problems);
     int connectTimeoutMs = positiveInt(config, "connect-timeout-ms", 10_000, Integer.MAX_VALUE, base, problems);
+    int recoveryHoldMs = positiveInt(config, "recovery-hold-ms", 30_000, Integer.MAX_VALUE, base, problems);
     if (!problems.isEmpty()) {
       throw ConfigurationException.of(problems);
     }
     return new RabbitMqSettings(config.name(), host, port, virtualHost, tls, username, password, exchange, declareMode,
-        mandatory, prefetch, confirmWindow, Duration.ofMillis(confirmTimeoutMs), Duration.ofMillis(connectTimeoutMs));
+        mandatory, prefetch, confirmWindow, Duration.ofMillis(confirmTimeoutMs), Duration.ofMillis(connectTimeoutMs),
+        Duration.ofMillis(recoveryHoldMs));
   }
 
   /**
@@ -215,6 +220,7 @@ public record RabbitMqSettings(
   public String toString() {
     return "RabbitMqSettings[server=" + server + ", " + (tls ? "amqps://" : "amqp://") + host + ":" + port
         + ", vhost=" + virtualHost + ", user=" + username + ", exchange=" + exchange + ", declare=" + declareMode
-        + ", mandatory=" + mandatory + ", prefetch=" + prefetch + ", confirmWindow=" + confirmWindow + "]";
+        + ", mandatory=" + mandatory + ", prefetch=" + prefetch + ", confirmWindow=" + confirmWindow
+        + ", recoveryHold=" + recoveryHold.toMillis() + "ms]";
   }
 }

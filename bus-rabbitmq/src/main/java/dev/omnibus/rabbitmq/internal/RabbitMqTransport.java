@@ -4,6 +4,8 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.Recoverable;
+import com.rabbitmq.client.RecoveryListener;
 import com.rabbitmq.client.ShutdownSignalException;
 import dev.omnibus.ConfigurationException;
 import dev.omnibus.PublishException;
@@ -45,6 +47,11 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe. Sends are serialised on one confirm-mode channel with a bounded window of outstanding confirms;
  * each subscription has its own channel. Send results complete on the transport's worker threads, never on the
  * connection's I/O thread, so a caller's callback cannot stall the confirms of other sends.
+ *
+ * <p>While the publishing connection is down or recovering, sends are held in order ({@link HeldSends}) and published
+ * once amqp-client reports the recovery complete, on a fresh channel; one held longer than
+ * {@link RabbitMqSettings#recoveryHold()} fails. Sends published but unconfirmed when the connection was lost fail:
+ * the broker may or may not have them, and their confirms cannot come on the recovered channel.
  */
 public final class RabbitMqTransport implements Transport {
 
@@ -61,6 +68,10 @@ public final class RabbitMqTransport implements Transport {
   private volatile @Nullable Connection consumeConnection;
   private final Object publisherLock = new Object();
   private volatile @Nullable PublisherChannel publisher;
+  private boolean publisherClosed; // guarded by publisherLock
+  /** False from the loss of the publishing connection until amqp-client has recovered it with its topology. */
+  private volatile boolean connected = true;
+  private final HeldSends<SendFuture> held;
   private final Object topologyLock = new Object();
   private @Nullable Channel topologyChannel;
   private final Set<String> declared = ConcurrentHashMap.newKeySet();
@@ -82,9 +93,24 @@ public final class RabbitMqTransport implements Transport {
     this.workers = Executors.newCachedThreadPool(daemonThreads("omnibus-rabbitmq-" + settings.server() + "-worker-"));
     this.factory = factory(settings);
     this.publishConnection = connect("publish");
+    this.held = new HeldSends<>(() -> connected && publishConnection.isOpen(), this::dispatch);
+    publishConnection.addShutdownListener(this::onPublishConnectionLost);
+    if (publishConnection instanceof Recoverable recoverable) {
+      recoverable.addRecoveryListener(new RecoveryListener() {
+        @Override
+        public void handleRecoveryStarted(Recoverable connection) {
+          connected = false;
+        }
+
+        @Override
+        public void handleRecovery(Recoverable connection) {
+          onPublishConnectionRecovered();
+        }
+      });
+    }
     this.timer = Executors.newSingleThreadScheduledExecutor(
         daemonThreads("omnibus-rabbitmq-" + settings.server() + "-confirm-timer-"));
-    timer.scheduleWithFixedDelay(this::expireConfirms, 1, 1, TimeUnit.SECONDS);
+    timer.scheduleWithFixedDelay(this::tick, 1, 1, TimeUnit.SECONDS);
     this.capabilities = capabilitiesFor(false);
   }
 
@@ -105,7 +131,6 @@ public final class RabbitMqTransport implements Transport {
     try {
       route = topology.route(destination);
       properties = MessageMapper.properties(message, binding);
-      ensureDeclared(route);
     } catch (ConfigurationException e) {
       return Transport.failed(PublishException.of(destination.address(), settings.server(), e.getMessage(), e));
     } catch (RuntimeException e) {
@@ -116,28 +141,64 @@ public final class RabbitMqTransport implements Transport {
     try {
       if (!window.tryAcquire() && !window.tryAcquire(settings.confirmTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
         return Transport.failed(PublishException.of(destination.address(), settings.server(), settings.confirmWindow()
-            + " sends were awaiting their confirm for " + settings.confirmTimeout().toMillis() + " ms"));
+            + " sends were awaiting their confirm for " + settings.confirmTimeout().toMillis() + " ms"
+            + (connected ? "" : " (the connection to the broker is down or recovering; they are held)")));
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return Transport.failed(PublishException.of(destination.address(), settings.server(), "interrupted", e));
     }
     inFlight.incrementAndGet();
-    SendFuture future = new SendFuture(destination.address(), route.exchange().name(), route.routingKey(),
-        properties.getMessageId());
+    SendFuture future = new SendFuture(destination.address(), route, mandatory, properties, message.body());
     if (closed.get()) {
       future.failed("the transport is closed", null);
       return future.stage();
     }
-    PublisherChannel channel;
-    try {
-      channel = publisher();
-    } catch (RuntimeException e) {
-      future.failed(PublisherChannel.rootMessage(e), e);
-      return future.stage();
-    }
-    channel.publish(route.exchange().name(), route.routingKey(), mandatory, properties, message.body(), future);
+    // Published now, or held (in order) while the connection is down or recovering: see dispatch().
+    held.send(future);
     return future.stage();
+  }
+
+  /**
+   * Hands one send to the broker, declaring its exchange or queue first if needed; called by {@link HeldSends} under
+   * its dispatch lock, in send order. Returns false, without failing the send, when it did not reach the broker
+   * because the publishing connection is down: it is then held until the connection has recovered.
+   */
+  private boolean dispatch(SendFuture send) {
+    try {
+      ensureDeclared(send.route);
+    } catch (RuntimeException e) {
+      if (!publishConnection.isOpen()) {
+        return false;
+      }
+      send.failed(e instanceof ConfigurationException ? e.getMessage() : PublisherChannel.rootMessage(e), e);
+      return true;
+    }
+    // Twice at most: a channel closed by a channel error (not the connection) is replaced once.
+    for (int attempt = 0; attempt < 2; attempt++) {
+      PublisherChannel channel;
+      try {
+        channel = publisher();
+      } catch (TransportClosedException e) {
+        send.transportClosed();
+        return true;
+      } catch (RuntimeException e) {
+        if (!publishConnection.isOpen()) {
+          return false;
+        }
+        send.failed(PublisherChannel.rootMessage(e), e);
+        return true;
+      }
+      if (channel.publish(send.route.exchange().name(), send.route.routingKey(), send.mandatory, send.properties,
+          send.body, send)) {
+        return true;
+      }
+      if (!publishConnection.isOpen()) {
+        return false;
+      }
+    }
+    send.failed("the channel to the broker was closed", null);
+    return true;
   }
 
   @Override
@@ -248,8 +309,14 @@ public final class RabbitMqTransport implements Transport {
     for (RabbitMqSubscription subscription : subscriptions) {
       subscription.close();
     }
+    // Held sends are published if the connection recovers meanwhile; those still held then fail.
     flush(Duration.ofMillis(CLOSE_TIMEOUT_MS));
-    PublisherChannel current = publisher;
+    held.close();
+    PublisherChannel current;
+    synchronized (publisherLock) {
+      publisherClosed = true;
+      current = publisher;
+    }
     if (current != null) {
       current.close();
     }
@@ -304,6 +371,9 @@ public final class RabbitMqTransport implements Transport {
       return current;
     }
     synchronized (publisherLock) {
+      if (publisherClosed) {
+        throw closedException();
+      }
       current = publisher;
       if (current != null && current.usable()) {
         return current;
@@ -329,10 +399,49 @@ public final class RabbitMqTransport implements Transport {
         PublisherChannel.replyText(cause));
   }
 
-  private void expireConfirms() {
-    PublisherChannel current = publisher;
-    if (current != null) {
-      current.expire(settings.confirmTimeout().toNanos(), System.nanoTime());
+  /**
+   * Once a second: fails sends waiting too long for their confirm, and held sends waiting too long for the connection
+   * (so none waits forever for a recovery that never completes); resumes held sends if the connection is up, in case
+   * a recovery went unnoticed. Never throws, which would cancel the schedule.
+   */
+  private void tick() {
+    try {
+      PublisherChannel current = publisher;
+      if (current != null) {
+        current.expire(settings.confirmTimeout().toNanos(), System.nanoTime());
+      }
+      if (held.expire(settings.recoveryHold(), System.nanoTime()) > 0 && connected && publishConnection.isOpen()) {
+        resumeHeldSends();
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("Expiring sends of RabbitMQ server '{}' failed", settings.server(), e);
+    }
+  }
+
+  private void onPublishConnectionLost(ShutdownSignalException cause) {
+    if (cause.isInitiatedByApplication() || closed.get()) {
+      return;
+    }
+    connected = false;
+    LOG.warn("Lost the publishing connection to RabbitMQ server '{}' ({}); recovering, holding sends for at most {} ms",
+        settings.server(), PublisherChannel.replyText(cause), settings.recoveryHold().toMillis());
+  }
+
+  /** Called by amqp-client once the connection and its topology are recovered, on its recovery thread. */
+  private void onPublishConnectionRecovered() {
+    LOG.info("Recovered the publishing connection to RabbitMQ server '{}'; publishing {} held sends",
+        settings.server(), held.held());
+    // The old publisher channel shut down with the connection and stays abandoned (its numbering restarted):
+    // dispatch() opens a fresh one for the held sends.
+    connected = true;
+    resumeHeldSends();
+  }
+
+  private void resumeHeldSends() {
+    try {
+      workers.execute(held::resume);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // Closed meanwhile: close() fails what is held.
     }
   }
 
@@ -428,21 +537,24 @@ public final class RabbitMqTransport implements Transport {
    * One send: the pending entry the publisher channel completes, and the stage the caller gets. The stage completes
    * on a worker thread, never on the connection's I/O thread, so callbacks the caller chains cannot stall confirms.
    */
-  private final class SendFuture implements PublisherChannel.Pending {
+  private final class SendFuture implements PublisherChannel.Pending, HeldSends.Send {
     private final CompletableFuture<Void> result = new CompletableFuture<>();
     private final AtomicBoolean settled = new AtomicBoolean();
     private final String address;
-    private final String exchange;
-    private final String routingKey;
-    private final @Nullable String messageId;
-    private final long startedNanos = System.nanoTime();
+    private final Topology.Route route;
+    private final boolean mandatory;
+    private final AMQP.BasicProperties properties;
+    private final byte @Nullable [] body;
+    private final long sentNanos = System.nanoTime();
     private volatile @Nullable String returnedReason;
 
-    SendFuture(String address, String exchange, String routingKey, @Nullable String messageId) {
+    SendFuture(String address, Topology.Route route, boolean mandatory, AMQP.BasicProperties properties,
+        byte @Nullable [] body) {
       this.address = address;
-      this.exchange = exchange;
-      this.routingKey = routingKey;
-      this.messageId = messageId;
+      this.route = route;
+      this.mandatory = mandatory;
+      this.properties = properties;
+      this.body = body;
     }
 
     CompletionStage<Void> stage() {
@@ -451,22 +563,22 @@ public final class RabbitMqTransport implements Transport {
 
     @Override
     public String exchange() {
-      return exchange;
+      return route.exchange().name();
     }
 
     @Override
     public String routingKey() {
-      return routingKey;
+      return route.routingKey();
     }
 
     @Override
     public @Nullable String messageId() {
-      return messageId;
+      return properties.getMessageId();
     }
 
     @Override
-    public long startedNanos() {
-      return startedNanos;
+    public long sentNanos() {
+      return sentNanos;
     }
 
     @Override
@@ -492,7 +604,17 @@ public final class RabbitMqTransport implements Transport {
           : PublishException.of(address, settings.server(), reason, cause));
     }
 
-    private void settle(@Nullable PublishException failure) {
+    @Override
+    public void holdExpired(String reason) {
+      failed(reason + " (x-omnibus-recovery-hold-ms); publish again", null);
+    }
+
+    @Override
+    public void transportClosed() {
+      settle(closedException());
+    }
+
+    private void settle(@Nullable RuntimeException failure) {
       if (!settled.compareAndSet(false, true)) {
         return;
       }
