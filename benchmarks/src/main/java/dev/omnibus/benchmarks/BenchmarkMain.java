@@ -86,13 +86,16 @@ public final class BenchmarkMain {
     }
     Path root = projectRoot();
     if (out == null) {
-      out = quick ? root.resolve("benchmarks/target/quick") : root;
+      // A smoke test or a profiling run does not give numbers to publish: keep them out of docs/.
+      out = quick ? root.resolve("benchmarks/target/quick") : profile ? root.resolve("benchmarks/target/profile") : root;
     }
     Path profiles = root.resolve("benchmarks/target/profiles");
-    new BenchmarkMain.Run(quick, profile, only, out, profiles, events, jmhFilter).run();
+    Path summaries = (quick ? out : root).resolve("docs/benchmarks/profiles");
+    new BenchmarkMain.Run(quick, profile, only, out, profiles, summaries, events, jmhFilter).run();
   }
 
-  private record Run(boolean quick, boolean profile, Set<String> only, Path out, Path profiles, int events,
+  private record Run(boolean quick, boolean profile, Set<String> only, Path out, Path profiles, Path summaries,
+      int events,
       @Nullable String jmhFilter) {
 
     void run() throws Exception {
@@ -106,6 +109,23 @@ public final class BenchmarkMain {
       System.out.println("Payload: " + Orders.describe());
       checkSamePayloadBytes();
 
+      // The load before and after says little about a six-minute run on a shared machine: sample it throughout.
+      java.util.concurrent.atomic.AtomicReference<Double> peakLoad = new java.util.concurrent.atomic.AtomicReference<>(
+          parseLoad(loadAverage()));
+      Thread loadSampler = new Thread(() -> {
+        try {
+          while (true) {
+            Thread.sleep(5_000);
+            double now = parseLoad(loadAverage());
+            peakLoad.accumulateAndGet(now, Math::max);
+          }
+        } catch (InterruptedException e) {
+          // the run is over
+        }
+      }, "load-sampler");
+      loadSampler.setDaemon(true);
+      loadSampler.start();
+
       List<Row> rows = new ArrayList<>();
       List<Report.LatencyPoint> latency = new ArrayList<>();
       List<String> notes = new ArrayList<>();
@@ -115,7 +135,7 @@ public final class BenchmarkMain {
       LoopbackRunner runner = new LoopbackRunner(quick ? LoopbackRunner.Settings.quick()
           : LoopbackRunner.Settings.full(events));
       LoopbackRunner rabbitRunner = new LoopbackRunner(quick ? LoopbackRunner.Settings.quick()
-          : LoopbackRunner.Settings.full(Math.max(2_000, events / 10)));
+          : LoopbackRunner.Settings.full(Math.max(2_000, events * 3 / 20)));
       BrokerSections sections = new BrokerSections(runner);
       BrokerSections slowSections = new BrokerSections(rabbitRunner);
       Map<String, Callable<List<BrokerResult>>> loopbacks = new LinkedHashMap<>();
@@ -140,13 +160,15 @@ public final class BenchmarkMain {
           loopbackRows(result, rows, latency, notes);
         }
       }
+      loadSampler.interrupt();
       environment.put("load after", loadAverage());
+      double load = peakLoad.accumulateAndGet(parseLoad(environment.get("load after")), Math::max);
+      environment.put("load peak", String.format(Locale.ROOT, "%.2f", load));
       environment.put("duration", Math.round((System.nanoTime() - started) / 1e9) + " s");
-      double load = Math.max(parseLoad(environment.get("load before")), parseLoad(environment.get("load after")));
       if (load > 1.5) {
         notes.add(0, String.format(Locale.ROOT, "The machine was busy during this run (1-minute load average up to "
-            + "%.2f on %d cores): other work competed for the CPU, so absolute figures are low and ratios noisy.",
-            load, Runtime.getRuntime().availableProcessors()));
+            + "%.2f on %d cores, sampled every 5 s): other work competed for the CPU, so absolute figures are low "
+            + "and ratios noisy.", load, Runtime.getRuntime().availableProcessors()));
       }
       Report.write(out, rows, latency, environment, notes);
       System.out.println();
@@ -163,7 +185,8 @@ public final class BenchmarkMain {
       if (jmhFilter != null) {
         options.include(jmhFilter);
       } else {
-        options.include(PREFIX + "EnvelopeBenchmark\\.").include(PREFIX + "InMemoryBenchmark\\.");
+        options.include(PREFIX + "EnvelopeBenchmark\\.").include(PREFIX + "InMemoryBenchmark\\.")
+            .include(PREFIX + "PayloadBenchmark\\.");
       }
       options.forks(1)
           .threads(1)
@@ -185,8 +208,9 @@ public final class BenchmarkMain {
       Map<String, Double> scores = new HashMap<>();
       for (RunResult result : results) {
         String name = result.getParams().getBenchmark();
+        // The median iteration, not the mean: on a shared machine one disturbed second should not move the score.
         scores.put(name.substring(name.lastIndexOf('.', name.lastIndexOf('.') - 1) + 1),
-            result.getPrimaryResult().getScore());
+            result.getPrimaryResult().getStatistics().getPercentile(50));
       }
       if (profile) {
         summariseJmhProfiles();
@@ -208,12 +232,15 @@ public final class BenchmarkMain {
           scores.get(env + "omnibusDecodeBinary"), scores.get(env + "sdkJsonDeserialize"), null));
       rows.add(Row.of("envelope decode, structured mode (vs SDK deserialize)", "ops/s",
           scores.get(env + "omnibusDecodeStructured"), scores.get(env + "sdkJsonDeserialize"), null));
+      rows.add(Row.of("payload encode, bus JSON codec (vs plain Jackson write)", "ops/s",
+          scores.get("PayloadBenchmark.busCodecEncode"), scores.get("PayloadBenchmark.jacksonWrite"), null));
+      rows.add(Row.of("payload decode, bus JSON codec (vs plain Jackson read)", "ops/s",
+          scores.get("PayloadBenchmark.busCodecDecode"), scores.get("PayloadBenchmark.jacksonRead"), null));
       rows.add(Row.of("in-memory publish→handler, JMH (vs the 500,000/s target)", "events/s",
           scores.get("InMemoryBenchmark.publishToHandler"), 500_000, 1.0));
     }
 
     private void summariseJmhProfiles() throws IOException {
-      Path summaries = out.resolve("docs/benchmarks/profiles");
       Files.createDirectories(summaries);
       try (Stream<Path> files = Files.walk(profiles.resolve("jmh"))) {
         for (Path file : files.filter(path -> path.toString().endsWith(".jfr")).toList()) {
@@ -241,7 +268,6 @@ public final class BenchmarkMain {
         recording.stop();
         recording.dump(file);
       }
-      Path summaries = out.resolve("docs/benchmarks/profiles");
       Files.createDirectories(summaries);
       Files.writeString(summaries.resolve("loopback-" + section + "-bus.txt"), JfrSummary.summarise(file,
           section + ": samples while the bus ran (raw side idle)",
@@ -257,8 +283,9 @@ public final class BenchmarkMain {
       boolean memory = broker.equals("memory");
       String against = result.raw().label();
       boolean targeted = !memory && !broker.contains("structured");
-      rows.add(Row.of(broker + " throughput, publish→consume (bus vs " + against + ")", "events/s",
-          result.bus().medianThroughput(), result.raw().medianThroughput(), targeted ? 0.90 : null));
+      rows.add(Row.paired(broker + " throughput, publish→consume (bus vs " + against + ")", "events/s",
+          result.bus().medianThroughput(), result.raw().medianThroughput(), result.medianRoundRatio(),
+          targeted ? 0.90 : null));
       Latency raw = result.raw().medianLatency();
       Latency bus = result.bus().medianLatency();
       String rate = "2,000/s";

@@ -26,7 +26,7 @@ public final class LoopbackRunner {
 
     /** The full run. */
     public static Settings full(int events) {
-      return new Settings(Math.max(1_000, events / 2), events, 3, 2_000, 5, 2);
+      return new Settings(events, events, 5, 2_000, 5, 2);
     }
 
     /** A smoke test of the harness: tiny, one round each. */
@@ -56,7 +56,17 @@ public final class LoopbackRunner {
   }
 
   /** A broker section's result: baseline (raw client) and the bus. */
-  public record BrokerResult(String broker, SideResult raw, SideResult bus, List<Window> busWindows) {}
+  public record BrokerResult(String broker, SideResult raw, SideResult bus, List<Window> busWindows) {
+
+    /** The median over rounds of bus / raw throughput, each round's two runs back to back. */
+    public double medianRoundRatio() {
+      double[] ratios = new double[Math.min(raw.throughput().size(), bus.throughput().size())];
+      for (int i = 0; i < ratios.length; i++) {
+        ratios[i] = bus.throughput().get(i) / raw.throughput().get(i);
+      }
+      return median(ratios);
+    }
+  }
 
   /** When a bus run was under way, for profiles. */
   public record Window(Instant start, Instant end) {}

@@ -31,6 +31,32 @@ public final class Report {
   /** A latency figure of one broker, for the latency plot. */
   public record LatencyPoint(String broker, String percentile, double raw, double bus) {}
 
+  /**
+   * Draws the plots again from {@code docs/benchmarks/results.json} under the given root (default: the working
+   * directory), e.g. after changing how they look: {@code java -cp benchmarks/target/benchmarks.jar
+   * dev.omnibus.benchmarks.report.Report}.
+   */
+  public static void main(String[] args) throws IOException {
+    System.setProperty("java.awt.headless", "true");
+    Path dir = Path.of(args.length > 0 ? args[0] : ".").resolve("docs/benchmarks");
+    var results = new ObjectMapper().readTree(dir.resolve("results.json").toFile()).get("results");
+    List<Row> rows = new ArrayList<>();
+    List<LatencyPoint> latency = new ArrayList<>();
+    for (var node : results) {
+      Row row = new Row(node.get("benchmark").asText(), node.get("unit").asText(), node.get("omnibus").asDouble(),
+          node.get("baseline").asDouble(), node.get("ratio").asDouble(),
+          node.get("target").isNull() ? null : node.get("target").asDouble());
+      rows.add(row);
+      int at = row.benchmark().indexOf(" latency ");
+      if (row.unit().equals("ms") && at > 0) {
+        String percentile = row.benchmark().substring(at + " latency ".length()).split(" ")[0];
+        latency.add(new LatencyPoint(row.benchmark().substring(0, at), percentile, row.baseline(), row.omnibus()));
+      }
+    }
+    ratioPlot(rows, dir.resolve("ratios.png"));
+    latencyPlot(latency, dir.resolve("latency.png"));
+  }
+
   public static void write(Path root, List<Row> rows, List<LatencyPoint> latency, Map<String, String> environment,
       List<String> notes) throws IOException {
     Path dir = root.resolve("docs/benchmarks");
@@ -50,7 +76,9 @@ public final class Report {
     md.append("Run of ").append(environment.getOrDefault("date", "?")).append(" — ")
         .append(environment.getOrDefault("machine", "?")).append(". Load average before / after: ")
         .append(environment.getOrDefault("load before", "?")).append(" / ")
-        .append(environment.getOrDefault("load after", "?")).append(".\n\n");
+        .append(environment.getOrDefault("load after", "?")).append(" (1, 5, 15 min); peak of the 1-minute load during ")
+        .append("the run: ").append(environment.getOrDefault("load peak", "?")).append(". Duration: ")
+        .append(environment.getOrDefault("duration", "?")).append(".\n\n");
     for (String note : notes) {
       md.append("> ").append(note).append("\n\n");
     }
@@ -126,14 +154,14 @@ public final class Report {
     List<Number> raw = new ArrayList<>();
     List<Number> bus = new ArrayList<>();
     for (LatencyPoint point : points) {
-      names.add(point.broker() + " " + point.percentile());
+      names.add(point.broker().replace(", bus in structured mode", " (structured)") + " " + point.percentile());
       raw.add(Math.max(0.001, point.raw()));
       bus.add(Math.max(0.001, point.bus()));
     }
-    CategoryChart chart = new CategoryChartBuilder().width(1000).height(520)
-        .title("End-to-end latency at a fixed rate (lower is better)").yAxisTitle("ms (log)").build();
+    CategoryChart chart = new CategoryChartBuilder().width(1300).height(600)
+        .title("End-to-end latency at 2,000 events/s (lower is better)").yAxisTitle("ms (log)").build();
     chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
-    chart.getStyler().setXAxisLabelRotation(30);
+    chart.getStyler().setXAxisLabelRotation(60);
     chart.getStyler().setYAxisLogarithmic(true);
     // Bars start at the axis minimum; on a log axis it must be above zero.
     chart.getStyler().setYAxisMin(0.01);

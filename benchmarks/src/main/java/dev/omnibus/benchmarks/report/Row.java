@@ -4,8 +4,10 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
 /**
- * One line of {@code docs/benchmarks/results.json}: {@code ratio} is always {@code omnibus / baseline}; {@code target}
- * is the least ratio promised (throughput) or {@code null} where nothing is promised (latency, details).
+ * One line of {@code docs/benchmarks/results.json}: {@code ratio} is {@code omnibus / baseline}, except for the
+ * loopback throughputs, where it is the median of the rounds' own ratios (A and B back to back in each round, which
+ * cancels drift between rounds) while {@code omnibus} and {@code baseline} are the medians of the rounds; {@code target}
+ * is the least ratio promised or {@code null} where nothing is promised (latency, details).
  *
  * @param benchmark what was measured
  * @param unit the unit of {@code omnibus} and {@code baseline}
@@ -21,6 +23,12 @@ public record Row(String benchmark, String unit, double omnibus, double baseline
   public static Row of(String benchmark, String unit, double omnibus, double baseline, Double target) {
     return new Row(benchmark, unit, round(omnibus), round(baseline), Math.round(omnibus / baseline * 1000) / 1000.0,
         target);
+  }
+
+  /** A row whose ratio is the median of paired rounds' ratios. */
+  public static Row paired(String benchmark, String unit, double omnibus, double baseline, double ratio,
+      Double target) {
+    return new Row(benchmark, unit, round(omnibus), round(baseline), Math.round(ratio * 1000) / 1000.0, target);
   }
 
   /** Whether the target is met; {@code null} when there is none. */
