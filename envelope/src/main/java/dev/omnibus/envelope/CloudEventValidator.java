@@ -20,7 +20,6 @@ import org.jspecify.annotations.Nullable;
  */
 public final class CloudEventValidator {
 
-  private static final Pattern ATTRIBUTE_NAME = Pattern.compile("^[a-z0-9]+$");
   private static final Pattern MEDIA_TYPE =
       Pattern.compile("^[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+\\s*(;.*)?$");
 
@@ -30,7 +29,7 @@ public final class CloudEventValidator {
 
   /** Whether a name is a legal attribute or extension name: {@code ^[a-z0-9]+$}, and not {@code data}. */
   public static boolean isValidAttributeName(String name) {
-    return ATTRIBUTE_NAME.matcher(name).matches() && !name.equals("data");
+    return isLowerAlphanumeric(name) && !name.equals("data");
   }
 
   /**
@@ -73,7 +72,7 @@ public final class CloudEventValidator {
       violations.add("dataschema must be an absolute URI, was '" + dataSchema + "'");
     }
     for (String name : event.getExtensionNames()) {
-      if (!ATTRIBUTE_NAME.matcher(name).matches()) {
+      if (!isLowerAlphanumeric(name)) {
         violations.add("extension name '" + name + "' must consist of a-z and 0-9 only");
         continue;
       }
@@ -123,6 +122,19 @@ public final class CloudEventValidator {
         || value instanceof byte[])) {
       violations.add("extension '" + name + "' has a value of no CloudEvents type: " + value.getClass().getName());
     }
+  }
+
+  private static boolean isLowerAlphanumeric(String name) {
+    if (name.isEmpty()) {
+      return false;
+    }
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static void requireString(List<String> violations, String name, @Nullable String value) {

@@ -21,6 +21,10 @@ final class Rfc3339 {
 
   /** The timestamp, or {@code null} when the text is not an RFC 3339 date-time. */
   static @Nullable OffsetDateTime parse(String text) {
+    OffsetDateTime fast = parseFast(text);
+    if (fast != null) {
+      return fast;
+    }
     if (!SYNTAX.matcher(text).matches()) {
       return null;
     }
@@ -33,6 +37,114 @@ final class Rfc3339 {
 
   /** The canonical string of a timestamp: seconds always written, fraction only when non-zero. */
   static String format(OffsetDateTime time) {
-    return DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(time);
+    int year = time.getYear();
+    int offsetSeconds = time.getOffset().getTotalSeconds();
+    if (year < 0 || year > 9999 || offsetSeconds % 60 != 0) {
+      return DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(time);
+    }
+    StringBuilder out = new StringBuilder(35);
+    pad(out, year, 4).append('-');
+    pad(out, time.getMonthValue(), 2).append('-');
+    pad(out, time.getDayOfMonth(), 2).append('T');
+    pad(out, time.getHour(), 2).append(':');
+    pad(out, time.getMinute(), 2).append(':');
+    pad(out, time.getSecond(), 2);
+    int nano = time.getNano();
+    if (nano != 0) {
+      int digits = 9;
+      while (nano % 10 == 0) {
+        nano /= 10;
+        digits--;
+      }
+      pad(out.append('.'), nano, digits);
+    }
+    if (offsetSeconds == 0) {
+      return out.append('Z').toString();
+    }
+    int minutes = Math.abs(offsetSeconds) / 60;
+    out.append(offsetSeconds < 0 ? '-' : '+');
+    pad(out, minutes / 60, 2).append(':');
+    return pad(out, minutes % 60, 2).toString();
+  }
+
+  private static StringBuilder pad(StringBuilder out, int value, int width) {
+    String digits = Integer.toString(value);
+    for (int i = digits.length(); i < width; i++) {
+      out.append('0');
+    }
+    return out.append(digits);
+  }
+
+  /** The common shapes without a regex or a DateTimeFormatter; null sends the text the slow, exact way. */
+  private static @Nullable OffsetDateTime parseFast(String s) {
+    int n = s.length();
+    if (n < 20 || s.charAt(4) != '-' || s.charAt(7) != '-' || (s.charAt(10) != 'T' && s.charAt(10) != 't')
+        || s.charAt(13) != ':' || s.charAt(16) != ':') {
+      return null;
+    }
+    int year = digits(s, 0, 4);
+    int month = digits(s, 5, 2);
+    int day = digits(s, 8, 2);
+    int hour = digits(s, 11, 2);
+    int minute = digits(s, 14, 2);
+    int second = digits(s, 17, 2);
+    if ((year | month | day | hour | minute | second) < 0) {
+      return null;
+    }
+    int i = 19;
+    int nano = 0;
+    if (s.charAt(i) == '.') {
+      int start = ++i;
+      while (i < n && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
+        nano = nano * 10 + (s.charAt(i) - '0');
+        i++;
+      }
+      int count = i - start;
+      if (count == 0 || count > 9) {
+        return null;
+      }
+      for (int k = count; k < 9; k++) {
+        nano *= 10;
+      }
+    }
+    if (i >= n) {
+      return null;
+    }
+    char c = s.charAt(i);
+    java.time.ZoneOffset offset;
+    if ((c == 'Z' || c == 'z') && i + 1 == n) {
+      offset = java.time.ZoneOffset.UTC;
+    } else if ((c == '+' || c == '-') && i + 6 == n && s.charAt(i + 3) == ':') {
+      int hours = digits(s, i + 1, 2);
+      int minutes = digits(s, i + 4, 2);
+      if ((hours | minutes) < 0) {
+        return null;
+      }
+      int sign = c == '-' ? -1 : 1;
+      try {
+        offset = java.time.ZoneOffset.ofHoursMinutes(sign * hours, sign * minutes);
+      } catch (java.time.DateTimeException e) {
+        return null;
+      }
+    } else {
+      return null;
+    }
+    try {
+      return OffsetDateTime.of(year, month, day, hour, minute, second, nano, offset);
+    } catch (java.time.DateTimeException e) {
+      return null;
+    }
+  }
+
+  private static int digits(String s, int from, int count) {
+    int value = 0;
+    for (int i = from; i < from + count; i++) {
+      char c = s.charAt(i);
+      if (c < '0' || c > '9') {
+        return -1;
+      }
+      value = value * 10 + (c - '0');
+    }
+    return value;
   }
 }

@@ -29,7 +29,11 @@ public final class Broker {
   private final Map<String, ArrayDeque<WireMessage>> logs = new HashMap<>();
   private final Map<String, Queue> groups = new HashMap<>();
   private final List<Queue> anonymous = new ArrayList<>();
-  private final Map<String, Integer> acknowledged = new HashMap<>();
+  /** Acknowledgement counts, kept off the broker's monitor: the consumer threads bump them on every ack. */
+  private final Map<String, java.util.concurrent.atomic.AtomicInteger> acknowledged =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private final Object ackSignal = new Object();
+  private volatile int ackWaiters;
   private final AtomicInteger members = new AtomicInteger();
 
   public Broker(String name) {
@@ -105,9 +109,13 @@ public final class Broker {
     }
   }
 
-  synchronized void acknowledged(String address) {
-    acknowledged.merge(address, 1, Integer::sum);
-    notifyAll();
+  void acknowledged(String address) {
+    acknowledged.computeIfAbsent(address, key -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+    if (ackWaiters > 0) {
+      synchronized (ackSignal) {
+        ackSignal.notifyAll();
+      }
+    }
   }
 
   /** The messages retained for an address, oldest first. */
@@ -131,20 +139,27 @@ public final class Broker {
   }
 
   /** How many messages of an address were acknowledged by a handler, over all queues. */
-  public synchronized int acknowledgedCount(String address) {
-    return acknowledged.getOrDefault(address, 0);
+  public int acknowledgedCount(String address) {
+    java.util.concurrent.atomic.AtomicInteger count = acknowledged.get(address);
+    return count == null ? 0 : count.get();
   }
 
   /** Waits until at least {@code count} messages of an address were acknowledged; returns the count reached. */
-  public synchronized int awaitAcknowledged(String address, int count, long timeoutMillis)
-      throws InterruptedException {
+  public int awaitAcknowledged(String address, int count, long timeoutMillis) throws InterruptedException {
     long deadline = System.currentTimeMillis() + timeoutMillis;
-    while (acknowledgedCount(address) < count) {
-      long left = deadline - System.currentTimeMillis();
-      if (left <= 0) {
-        break;
+    synchronized (ackSignal) {
+      ackWaiters++;
+      try {
+        while (acknowledgedCount(address) < count) {
+          long left = deadline - System.currentTimeMillis();
+          if (left <= 0) {
+            break;
+          }
+          ackSignal.wait(left);
+        }
+      } finally {
+        ackWaiters--;
       }
-      wait(left);
     }
     return acknowledgedCount(address);
   }
