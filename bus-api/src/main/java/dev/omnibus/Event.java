@@ -132,6 +132,13 @@ public final class Event<T> {
       this.dataContentType = data == null ? null : eventType.codec().contentType();
     }
 
+    /** For a received event: no defaults computed (a random id and the clock per event cost on the hot path). */
+    private Builder(EventType<T> eventType, @Nullable T data, String id) {
+      this.eventType = eventType;
+      this.data = data;
+      this.id = id;
+    }
+
     /** Sets the id (unique per source). */
     public Builder<T> id(String id) {
       this.id = Objects.requireNonNull(id, "id");
@@ -186,8 +193,8 @@ public final class Event<T> {
   static <T> Event<T> received(EventType<T> type, @Nullable T data, String id, URI source, @Nullable String subject,
       @Nullable OffsetDateTime time, @Nullable String dataContentType, @Nullable URI dataSchema,
       Map<String, Object> extensions) {
-    Builder<T> builder = new Builder<>(type, data);
-    builder.id(id).source(source).subject(subject).time(time).dataSchema(dataSchema);
+    Builder<T> builder = new Builder<>(type, data, id);
+    builder.source(source).subject(subject).time(time).dataSchema(dataSchema);
     builder.dataContentType(dataContentType);
     extensions.forEach(builder::extension);
     return builder.build();

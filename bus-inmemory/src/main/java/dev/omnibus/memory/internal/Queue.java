@@ -31,6 +31,7 @@ public final class Queue {
 
   private final @Nullable String group;
   private final Pattern pattern;
+  private final java.util.Map<String, Boolean> matched = new java.util.concurrent.ConcurrentHashMap<>();
   private final Lane[] lanes = new Lane[LANES];
   private final List<Member> members = new CopyOnWriteArrayList<>();
   private final Broker broker;
@@ -50,7 +51,8 @@ public final class Queue {
   }
 
   boolean matches(String address) {
-    return pattern.matcher(address).matches();
+    // Addresses repeat on every publish: remember the answer instead of running the pattern each time.
+    return matched.computeIfAbsent(address, key -> pattern.matcher(key).matches());
   }
 
   synchronized void enqueue(String address, WireMessage message) {
