@@ -355,8 +355,7 @@ final class DefaultEventBus implements EventBus {
   boolean deadLetter(Dispatcher dispatcher, @Nullable CloudEvent event, WireMessage raw, String reason, int attempts,
       @Nullable Throwable error) {
     Destination origin = dispatcher.destination();
-    String dlqAddress = transport.deadLetterAddress(
-        origin.isPattern() ? origin.withAddress(origin.addressWithWildcards("_")) : origin, dispatcher.group());
+    String dlqAddress = deadLetterAddress(origin, dispatcher.group());
     CloudEventBuilder builder;
     if (event != null) {
       builder = CloudEventBuilder.v1(event);
@@ -459,7 +458,11 @@ final class DefaultEventBus implements EventBus {
 
   @Override
   public String deadLetterAddress(String channelId, @Nullable String group) {
-    Destination origin = channel(channelId).receiveDestination();
+    return deadLetterAddress(channel(channelId).receiveDestination(), group);
+  }
+
+  /** A parameterised channel's dead letters share one address, its parameters replaced by {@code _}. */
+  private String deadLetterAddress(Destination origin, @Nullable String group) {
     return transport.deadLetterAddress(
         origin.isPattern() ? origin.withAddress(origin.addressWithWildcards("_")) : origin, group);
   }
