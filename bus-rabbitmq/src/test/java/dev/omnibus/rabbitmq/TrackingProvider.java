@@ -20,7 +20,7 @@ import org.jspecify.annotations.Nullable;
  * queues, queue channels) so that a test class can delete them afterwards: the conformance kit's addresses are unique
  * per run, and durable queues would otherwise pile up on the machine's broker.
  */
-final class TrackingProvider implements TransportProvider {
+public final class TrackingProvider implements TransportProvider {
 
   private final RabbitMqTransportProvider real = new RabbitMqTransportProvider();
   private final Set<String> queues = ConcurrentHashMap.newKeySet();
@@ -75,6 +75,11 @@ final class TrackingProvider implements TransportProvider {
         transport.close();
       }
     };
+  }
+
+  /** The queues remembered so far. */
+  public Set<String> queues() {
+    return Set.copyOf(queues);
   }
 
   /** Deletes every queue remembered so far (deleting a queue that does not exist is fine on RabbitMQ). */

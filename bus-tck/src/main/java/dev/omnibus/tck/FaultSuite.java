@@ -72,6 +72,15 @@ public abstract class FaultSuite {
     return Path.of("target", "faults");
   }
 
+  /**
+   * Why this binding cannot promise that a group receives every confirmed event across a broker restart, or
+   * {@code null} (the default) when it can. A non-null reason skips the restart scenario with that reason: a
+   * guarantee a binding lacks is reported, never passed by luck.
+   */
+  protected @org.jspecify.annotations.Nullable String restartLimitation() {
+    return null;
+  }
+
   /** How many events the restart scenario publishes. */
   protected int restartEvents() {
     return 10_000;
@@ -179,6 +188,10 @@ public abstract class FaultSuite {
 
   @Test
   void brokerRestartMidStreamLosesNoConfirmedEvent() throws Exception {
+    String limitation = restartLimitation();
+    if (limitation != null) {
+      org.junit.jupiter.api.Assumptions.abort("Not a guarantee of this binding: " + limitation);
+    }
     String address = uniqueAddress("restart");
     EventBus consumer = openBus(address, b -> b);
     Tally tally = new Tally();

@@ -4,6 +4,7 @@ import dev.omnibus.EventBus;
 import dev.omnibus.spi.Bindings;
 import dev.omnibus.spi.ServerConfig;
 import dev.omnibus.spi.binding.MqttServerBinding;
+import dev.omnibus.tck.Brokers;
 import dev.omnibus.tck.FaultSuite;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -66,6 +67,20 @@ class MqttFaultTest extends FaultSuite {
   }
 
   /**
+   * Checked with mosquitto_sub/mosquitto_pub on this machine's Mosquitto: after a restart (SIGTERM, persistence on),
+   * a persistent session's plain subscription received a message published meanwhile, its shared ({@code $share})
+   * subscription did not. The broker keeps the session but not the shared subscription, so a group drops what is
+   * published after the restart until its members have reconnected and subscribed again; which client reconnects
+   * first is a race, so the scenario would pass or lose thousands by luck.
+   */
+  @Override
+  protected String restartLimitation() {
+    return "Mosquitto does not restore shared subscriptions ($share/<group>/...) of persistent sessions across a "
+        + "restart: events published after the restart and before the group's members subscribed again are dropped "
+        + "by the broker";
+  }
+
+  /**
    * SIGTERM to the running {@code mosquitto}, wait for it to exit and the port to close, then always start
    * {@code mosquitto -d -c /etc/mosquitto/mosquitto.conf} again, back once the port accepts connections.
    */
@@ -101,7 +116,21 @@ class MqttFaultTest extends FaultSuite {
     MqttProperties properties = new MqttProperties();
     properties.setContentType(structured ? "application/cloudevents+json" : "text/plain");
     byte[] body = ((structured ? "{not json " : "not a cloud event ") + index).getBytes(StandardCharsets.UTF_8);
-    client().publish(address, new MqttMessage(body, 1, false, properties)).waitForCompletion(WAIT.toMillis());
+    try {
+      client().publish(address, new MqttMessage(body, 1, false, properties)).waitForCompletion(WAIT.toMillis());
+    } catch (org.eclipse.paho.mqttv5.common.MqttException e) {
+      // After a broker restart paho 1.2.5 can keep a stale in-flight count ("Too many publishes in progress"):
+      // start a fresh plain client once.
+      resetClient();
+      client().publish(address, new MqttMessage(body, 1, false, properties)).waitForCompletion(WAIT.toMillis());
+    }
+  }
+
+  private static synchronized void resetClient() throws Exception {
+    if (plain != null) {
+      plain.close(true);
+      plain = null;
+    }
   }
 
   private static synchronized MqttAsyncClient client() throws Exception {

@@ -5,24 +5,14 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import dev.omnibus.EventBus;
-import dev.omnibus.envelope.WireMessage;
-import dev.omnibus.rabbitmq.RabbitMqTransportProvider;
 import dev.omnibus.spi.Credentials;
-import dev.omnibus.spi.DeliveryHandler;
-import dev.omnibus.spi.Destination;
 import dev.omnibus.spi.ServerConfig;
-import dev.omnibus.spi.SubscribeOptions;
-import dev.omnibus.spi.Transport;
-import dev.omnibus.spi.TransportCapabilities;
-import dev.omnibus.spi.TransportProvider;
-import dev.omnibus.spi.TransportSubscription;
+import dev.omnibus.rabbitmq.TrackingProvider;
+import dev.omnibus.tck.Brokers;
 import dev.omnibus.tck.FaultSuite;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Set;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,8 +31,8 @@ class RabbitMqFaultTest extends FaultSuite {
   private static final String PASSWORD = env("OMNIBUS_RABBITMQ_PASSWORD", "guest");
   private static final String EXCHANGE = "omnibus";
 
-  /** The durable queues the suite's buses declared: deleted afterwards, the addresses are unique per run. */
-  private static final Set<String> QUEUES = ConcurrentHashMap.newKeySet();
+  /** Remembers the durable queues the suite's buses declared: deleted afterwards, the addresses are unique per run. */
+  private static final TrackingProvider PROVIDER = new TrackingProvider();
   private static @Nullable Connection plain;
   private static @Nullable Channel malformedChannel;
 
@@ -54,11 +44,10 @@ class RabbitMqFaultTest extends FaultSuite {
   @AfterAll
   static void deleteQueuesAndDisconnect() throws Exception {
     try (Channel channel = plainConnection().createChannel()) {
-      for (String queue : QUEUES) {
+      for (String queue : PROVIDER.queues()) {
         channel.queueDelete(queue);
       }
     } finally {
-      QUEUES.clear();
       if (plain != null) {
         plain.close();
       }
@@ -70,7 +59,7 @@ class RabbitMqFaultTest extends FaultSuite {
     return EventBus.builder()
         .server(ServerConfig.of("faults", "amqp", HOST + ":" + PORT)
             .withCredentials(Credentials.of(USERNAME, PASSWORD)))
-        .transport(new QueueTrackingProvider());
+        .transport(PROVIDER);
   }
 
   @Override
@@ -132,56 +121,5 @@ class RabbitMqFaultTest extends FaultSuite {
   private static String env(String name, String defaultValue) {
     String value = System.getenv(name);
     return value == null || value.isBlank() ? defaultValue : value;
-  }
-
-  /** The real provider, remembering each group's queue and dead letter queue for the clean-up. */
-  private static final class QueueTrackingProvider implements TransportProvider {
-    private final RabbitMqTransportProvider real = new RabbitMqTransportProvider();
-
-    @Override
-    public Set<String> protocols() {
-      return real.protocols();
-    }
-
-    @Override
-    public Transport open(ServerConfig server) {
-      Transport transport = real.open(server);
-      return new Transport() {
-        @Override
-        public CompletionStage<Void> send(Destination destination, WireMessage message) {
-          return transport.send(destination, message);
-        }
-
-        @Override
-        public TransportSubscription subscribe(Destination destination, SubscribeOptions options,
-            DeliveryHandler handler) {
-          if (options.group() != null) {
-            QUEUES.add(destination.address() + "." + options.group());
-            QUEUES.add(transport.deadLetterAddress(destination, options.group()));
-          }
-          return transport.subscribe(destination, options, handler);
-        }
-
-        @Override
-        public TransportCapabilities capabilities() {
-          return transport.capabilities();
-        }
-
-        @Override
-        public boolean flush(Duration timeout) {
-          return transport.flush(timeout);
-        }
-
-        @Override
-        public String deadLetterAddress(Destination destination, @Nullable String group) {
-          return transport.deadLetterAddress(destination, group);
-        }
-
-        @Override
-        public void close() {
-          transport.close();
-        }
-      };
-    }
   }
 }

@@ -1,4 +1,4 @@
-package dev.omnibus.mqtt.faults;
+package dev.omnibus.tck;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -12,13 +12,16 @@ import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Assumptions;
 
-/** Running the broker's own commands and waiting for its port, for the fault suite's restarts. */
-final class Brokers {
+/**
+ * Running a broker's own commands and waiting for its port: what a {@code *FaultTest} needs to restart a broker that runs
+ * as a service of the machine (RabbitMQ, Mosquitto).
+ */
+public final class Brokers {
 
   private Brokers() {}
 
   /** Skips the tests (fails them with {@code CI=true}) when nothing listens at the address. */
-  static void assumeReachable(String name, String host, int port) {
+  public static void assumeReachable(String name, String host, int port) {
     if (!accepts(host, port)) {
       String message = name + " is not reachable at " + host + ":" + port;
       if ("true".equalsIgnoreCase(System.getenv("CI"))) {
@@ -29,7 +32,7 @@ final class Brokers {
   }
 
   /** Runs a command, failing with its output when it does not exit 0 within the timeout. */
-  static String run(Duration timeout, String... command) throws IOException, InterruptedException {
+  public static String run(Duration timeout, String... command) throws IOException, InterruptedException {
     // Output to a file, not a pipe: a daemon that forks keeps a pipe open, and a full pipe would stall the command.
     Path log = Files.createTempFile("omnibus-faults-", ".log");
     try {
@@ -51,11 +54,11 @@ final class Brokers {
   }
 
   /** Waits until the port accepts connections ({@code open}) or refuses them. */
-  static void awaitPort(String host, int port, boolean open, Duration timeout) {
+  public static void awaitPort(String host, int port, boolean open, Duration timeout) {
     Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(200)).until(() -> accepts(host, port) == open);
   }
 
-  static boolean accepts(String host, int port) {
+  public static boolean accepts(String host, int port) {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress(host, port), 1_000);
       return true;
