@@ -14,6 +14,8 @@ import org.jspecify.annotations.Nullable;
  *
  * @param id the channel id (3.0) or name (2.x)
  * @param address the address, possibly with {@code {param}} segments
+ * @param sendOptions {@code x-omnibus-*} settings for publishing: the send operation's before the channel's
+ * @param receiveOptions {@code x-omnibus-*} settings for subscribers: the receive operation's before the channel's
  * @param parameterEnums allowed values per parameter, empty when unrestricted
  * @param path where in the document it was declared, for messages
  */
@@ -24,7 +26,8 @@ record ChannelDef(
     Bindings sendBindings,
     Bindings receiveBindings,
     Mode mode,
-    Map<String, String> options,
+    Map<String, String> sendOptions,
+    Map<String, String> receiveOptions,
     Map<String, List<String>> parameterEnums,
     String path) {
 
@@ -33,19 +36,37 @@ record ChannelDef(
   /** A channel declared only by its address. */
   static ChannelDef of(String id, String address, @Nullable Bindings bindings, Mode mode) {
     return new ChannelDef(id, address, bindings == null ? Bindings.none() : bindings, Bindings.none(), Bindings.none(),
-        mode, Map.of(), Map.of(), "");
+        mode, Map.of(), Map.of(), Map.of(), "");
   }
 
   Destination sendDestination(String concreteAddress) {
-    return new Destination(id, concreteAddress, mode, bindings, sendBindings, options);
+    return new Destination(id, concreteAddress, mode, bindings, sendBindings, sendOptions);
   }
 
   Destination receiveDestination() {
-    return new Destination(id, address, mode, bindings, receiveBindings, options);
+    return new Destination(id, address, mode, bindings, receiveBindings, receiveOptions);
   }
 
   boolean hasParameters() {
     return address.indexOf('{') >= 0;
+  }
+
+  /**
+   * Whether a parameter value fills exactly one address level on every binding. The same rule everywhere, so a
+   * service that publishes on one broker is not refused when moved to another.
+   */
+  static boolean isOneLevel(String value) {
+    for (int i = 0; i < value.length(); i++) {
+      switch (value.charAt(i)) {
+        case '/', '.', '#', '+', '*' -> {
+          return false;
+        }
+        default -> {
+          // part of the level
+        }
+      }
+    }
+    return true;
   }
 
   /** The address with each parameter filled by the resolver; every problem is a ConfigurationException. */
@@ -64,9 +85,12 @@ record ChannelDef(
                 + "EventType.parameter(\"" + name + "\", payload -> ...) or set the event's '"
                 + name.toLowerCase(java.util.Locale.ROOT) + "' extension");
       }
-      if (value.contains("/") || value.contains("#") || value.contains("+") || value.contains("*")) {
+      if (!isOneLevel(value)) {
         throw ConfigurationException.of(path.isEmpty() ? "" : path + ".parameters." + name,
-            "Parameter '" + name + "' of channel '" + id + "' must be one address level, was '" + value + "'");
+            "Parameter '" + name + "' of channel '" + id + "' must be one address level, was '" + value
+                + "': '/', '.', '#', '+' and '*' separate levels or match several on some broker (a '.' is a "
+                + "level on RabbitMQ topics and matched by Kafka patterns), so a value holding one would not reach "
+                + "the channel's subscribers; replace it, e.g. 'eu.west' by 'eu-west'");
       }
       List<String> allowed = parameterEnums.getOrDefault(name, List.of());
       if (!allowed.isEmpty() && !allowed.contains(value)) {

@@ -1,6 +1,5 @@
 package dev.omnibus;
 
-import dev.omnibus.internal.BoundedDedupeStore;
 import java.time.Duration;
 
 /**

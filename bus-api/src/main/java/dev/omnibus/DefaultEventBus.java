@@ -1,12 +1,11 @@
 package dev.omnibus;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.omnibus.Interceptor.Kind;
+import dev.omnibus.Interceptor.Publishing;
 import dev.omnibus.envelope.EnvelopeCodec;
 import dev.omnibus.envelope.MalformedEventException;
 import dev.omnibus.envelope.Mode;
 import dev.omnibus.envelope.WireMessage;
-import dev.omnibus.internal.Codecs;
-import dev.omnibus.internal.PayloadContract;
 import dev.omnibus.spi.Destination;
 import dev.omnibus.spi.ServerConfig;
 import dev.omnibus.spi.SubscribeOptions;
@@ -16,42 +15,38 @@ import dev.omnibus.spi.TransportCapabilities.Feature;
 import dev.omnibus.spi.TransportProvider;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.core.builder.CloudEventBuilder;
+import io.cloudevents.rw.CloudEventRWException;
 import java.net.URI;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
-import java.util.UUID;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The {@link EventBus}: typed marshalling and the delivery layer above one {@link Transport}. */
+/**
+ * The {@link EventBus}: typed marshalling above one {@link Transport}, with its collaborators: the interceptor chain
+ * ({@link Chains}), the sends under way ({@link Outbound}), dead letters ({@link DeadLetters}) and one
+ * {@link Dispatcher} per consumer.
+ */
 final class DefaultEventBus implements EventBus {
 
   private static final Logger LOG = LoggerFactory.getLogger(DefaultEventBus.class);
-
-  /** Extension attributes a dead letter carries (names are CloudEvents extension names: [a-z0-9]). */
-  static final String DLQ_REASON = "dlqreason";
-  static final String DLQ_ATTEMPTS = "dlqattempts";
-  static final String DLQ_CHANNEL = "dlqchannel";
-  static final String DLQ_ADDRESS = "dlqaddress";
-  static final String DLQ_GROUP = "dlqgroup";
-  static final String DLQ_ERROR = "dlqerror";
-  static final String DLQ_HEADERS = "dlqheaders";
-  static final String MALFORMED_TYPE = "dev.omnibus.deadletter.malformed";
-  private static final int MAX_TEXT = 1000;
 
   private final ServerConfig server;
   private final Transport transport;
@@ -60,21 +55,22 @@ final class DefaultEventBus implements EventBus {
   private final Map<String, ChannelDef> channels;
   private final boolean channelsDeclared;
   private final Map<String, ConfigurationException> unusableChannels;
-  private final PayloadContract contract;
   private final URI source;
   private final @Nullable RetryPolicy retry;
   private final Map<String, RetryPolicy> groupRetry;
   private final @Nullable DedupeStore dedupe;
   private final Duration closeTimeout;
+  private final Chains chains;
+  private final Outbound outbound;
+  private final DeadLetters deadLetters;
   /** Set once by close(): no new subscription from then on. */
   private final AtomicBoolean closing = new AtomicBoolean();
   /** Set once consuming has stopped: no publish from then on (handlers finishing during close may still publish). */
   private volatile boolean closed;
-  private final java.util.concurrent.CountDownLatch closeDone = new java.util.concurrent.CountDownLatch(1);
+  private final CountDownLatch closeDone = new CountDownLatch(1);
   private final Object lock = new Object();
   private final Map<String, Dispatcher> groupDispatchers = new HashMap<>();
   private final Set<Dispatcher> dispatchers = ConcurrentHashMap.newKeySet();
-  private final Set<CompletableFuture<Void>> inFlight = ConcurrentHashMap.newKeySet();
 
   private DefaultEventBus(Configuration configuration, Transport transport, EventBus.Builder builder) {
     this.server = configuration.server();
@@ -83,7 +79,6 @@ final class DefaultEventBus implements EventBus {
     this.envelope = EnvelopeCodec.of(capabilities.convention());
     this.channelsDeclared = configuration.channelsDeclared();
     this.unusableChannels = configuration.unusable();
-    this.contract = configuration.contract();
     Map<String, ChannelDef> resolved = new HashMap<>();
     configuration.channels().forEach((id, channel) -> resolved.put(id, adaptMode(channel)));
     this.channels = new ConcurrentHashMap<>(resolved);
@@ -92,6 +87,11 @@ final class DefaultEventBus implements EventBus {
     this.groupRetry = Map.copyOf(builder.groupRetry);
     this.dedupe = builder.dedupe;
     this.closeTimeout = builder.closeTimeout;
+    List<Interceptor> interceptors = new ArrayList<>(builder.interceptors);
+    interceptors.addAll(configuration.interceptors());
+    this.chains = Chains.of(interceptors);
+    this.outbound = new Outbound(transport, server.name());
+    this.deadLetters = new DeadLetters(transport, envelope, source, closeTimeout, chains, outbound);
   }
 
   static EventBus build(EventBus.Builder builder) {
@@ -107,14 +107,43 @@ final class DefaultEventBus implements EventBus {
       throw ConfigurationException.because("Cannot open the " + configuration.server().protocol()
           + " transport for server '" + configuration.server().name() + "': " + e.getMessage(), e);
     }
+    try {
+      check(transport, configuration);
+    } catch (RuntimeException e) {
+      transport.close();
+      throw e;
+    }
     return new DefaultEventBus(configuration, transport, builder);
+  }
+
+  /** Lets the binding check every channel's bindings in both directions, reporting all problems at once. */
+  private static void check(Transport transport, Configuration configuration) {
+    List<ConfigurationException.Problem> problems = new ArrayList<>();
+    for (ChannelDef channel : configuration.channels().values()) {
+      for (Destination destination : List.of(channel.receiveDestination(),
+          channel.sendDestination(channel.address()))) {
+        try {
+          transport.check(destination);
+        } catch (ConfigurationException e) {
+          for (ConfigurationException.Problem problem : e.problems()) {
+            if (!problems.contains(problem)) {
+              problems.add(problem);
+            }
+          }
+        }
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw ConfigurationException.of(problems);
+    }
   }
 
   /** A transport that cannot carry binary mode gets structured mode on every channel (MQTT 3.1.1). */
   private ChannelDef adaptMode(ChannelDef channel) {
     if (channel.mode() == Mode.BINARY && !capabilities.supports(Feature.BINARY_MODE)) {
       return new ChannelDef(channel.id(), channel.address(), channel.bindings(), channel.sendBindings(),
-          channel.receiveBindings(), Mode.STRUCTURED, channel.options(), channel.parameterEnums(), channel.path());
+          channel.receiveBindings(), Mode.STRUCTURED, channel.sendOptions(), channel.receiveOptions(),
+          channel.parameterEnums(), channel.path());
     }
     return channel;
   }
@@ -130,7 +159,7 @@ final class DefaultEventBus implements EventBus {
     }
     if (channelsDeclared) {
       throw ConfigurationException.of("channels." + id, "Unknown channel '" + id + "'; the document declares "
-          + new java.util.TreeSet<>(channels.keySet()) + ". Use one of them in EventType.channel(...)");
+          + new TreeSet<>(channels.keySet()) + ". Use one of them in EventType.channel(...)");
     }
     return channels.computeIfAbsent(id, key -> adaptMode(ChannelDef.of(key, key, null, Mode.BINARY)));
   }
@@ -142,57 +171,41 @@ final class DefaultEventBus implements EventBus {
 
   @Override
   public <T> CompletionStage<Void> publish(Event<T> event) {
-    java.util.Objects.requireNonNull(event, "event");
+    Objects.requireNonNull(event, "event");
     if (closed) {
       return CompletableFuture.failedFuture(TransportClosedException.of("EventBus for server '" + server.name() + "'"));
     }
     ChannelDef channel;
     CloudEvent cloudEvent;
     String address;
-    WireMessage message;
     try {
       channel = channel(event.eventType().channel());
       cloudEvent = toCloudEvent(event);
       address = channel.fill(name -> parameterValue(event, name), event.type());
-      message = envelope.encode(cloudEvent, channel.mode());
     } catch (EventBusException e) {
       return CompletableFuture.failedFuture(e);
-    } catch (MalformedEventException e) {
-      return CompletableFuture.failedFuture(SerializationException.of("Event of type '" + event.type()
-          + "' is not a valid CloudEvent, nothing was sent: " + String.join("; ", e.violations()), e));
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(SerializationException.of("Event of type '" + event.type()
           + "' cannot be encoded, nothing was sent: " + e.getMessage(), e));
     }
-    return send(channel.sendDestination(address), message);
+    Destination destination = channel.sendDestination(address);
+    return chains.publish(new Publishing(cloudEvent, channel.id(), address, Kind.EVENT),
+        publishing -> encodeAndSend(destination, publishing.event()));
   }
 
-  private CompletionStage<Void> send(Destination destination, WireMessage message) {
-    CompletableFuture<Void> result = new CompletableFuture<>();
-    inFlight.add(result);
-    result.whenComplete((ignored, failure) -> inFlight.remove(result));
-    CompletionStage<Void> sent;
+  /** The end of the publish chain: the event on the wire. */
+  private CompletionStage<Void> encodeAndSend(Destination destination, CloudEvent event) {
+    WireMessage message;
     try {
-      sent = transport.send(destination, message);
+      message = envelope.encode(event, destination.mode());
+    } catch (MalformedEventException e) {
+      return CompletableFuture.failedFuture(SerializationException.of("Event of type '" + event.getType()
+          + "' is not a valid CloudEvent, nothing was sent: " + String.join("; ", e.violations()), e));
     } catch (RuntimeException e) {
-      sent = CompletableFuture.failedFuture(e);
+      return CompletableFuture.failedFuture(SerializationException.of("Event of type '" + event.getType()
+          + "' cannot be encoded, nothing was sent: " + e.getMessage(), e));
     }
-    sent.whenComplete((ignored, failure) -> {
-      if (failure == null) {
-        result.complete(null);
-      } else {
-        result.completeExceptionally(asBusException(failure, destination));
-      }
-    });
-    return result;
-  }
-
-  private EventBusException asBusException(Throwable failure, Destination destination) {
-    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-    if (cause instanceof EventBusException busException) {
-      return busException;
-    }
-    return PublishException.of(destination.address(), server.name(), String.valueOf(cause.getMessage()), cause);
+    return outbound.send(destination, message);
   }
 
   private <T> @Nullable String parameterValue(Event<T> event, String name) {
@@ -203,7 +216,7 @@ final class DefaultEventBus implements EventBus {
         return mapped;
       }
     }
-    Object extension = event.extension(name.toLowerCase(java.util.Locale.ROOT));
+    Object extension = event.extension(name.toLowerCase(Locale.ROOT));
     return extension == null ? null : extension.toString();
   }
 
@@ -222,15 +235,13 @@ final class DefaultEventBus implements EventBus {
       builder.withDataSchema(event.dataSchema());
     }
     T data = event.data();
-    byte[] payload = data == null ? null : event.eventType().codec().encode(data);
-    contract.checkPublish(event.eventType().channel(), event.type(), payload, event.dataContentType());
-    if (payload != null) {
+    if (data != null) {
       builder.withDataContentType(event.dataContentType());
-      builder.withData(payload);
+      builder.withData(event.eventType().codec().encode(data));
     }
     try {
       event.extensions().forEach((name, value) -> withExtension(builder, name, value));
-    } catch (io.cloudevents.rw.CloudEventRWException | IllegalArgumentException e) {
+    } catch (CloudEventRWException | IllegalArgumentException e) {
       throw SerializationException.of("Event of type '" + event.type() + "' has an invalid extension: "
           + e.getMessage(), e);
     }
@@ -258,20 +269,36 @@ final class DefaultEventBus implements EventBus {
 
   @Override
   public <T> Subscription subscribe(EventType<T> type, @Nullable String group, EventHandler<T> handler) {
-    java.util.Objects.requireNonNull(type, "type");
-    java.util.Objects.requireNonNull(handler, "handler");
+    Objects.requireNonNull(type, "type");
+    Objects.requireNonNull(handler, "handler");
+    if (!type.required().isEmpty()) {
+      requireCapabilities(type);
+    }
     return register(type.channel(), group, dispatcher -> dispatcher.add(type, handler));
+  }
+
+  private void requireCapabilities(EventType<?> type) {
+    TransportCapabilities offered = capabilities(type.channel());
+    EnumSet<Feature> missing = EnumSet.copyOf(type.required());
+    missing.removeAll(offered.features());
+    if (!missing.isEmpty()) {
+      ChannelDef channel = channel(type.channel());
+      throw ConfigurationException.of(channel.path(), "Event type '" + type.type() + "' requires " + missing
+          + " on channel '" + channel.id() + "', which the " + server.protocol() + " binding (server '"
+          + server.name() + "') does not offer there; it offers " + new TreeSet<>(offered.features())
+          + ". Select a server or channel that offers it, or drop the requirement from EventType.requires(...)");
+    }
   }
 
   @Override
   public Subscription subscribe(String channelId, @Nullable String group, RawEventHandler handler) {
-    java.util.Objects.requireNonNull(channelId, "channel");
-    java.util.Objects.requireNonNull(handler, "handler");
+    Objects.requireNonNull(channelId, "channel");
+    Objects.requireNonNull(handler, "handler");
     return register(channelId, group, dispatcher -> dispatcher.addRaw(handler));
   }
 
   private Subscription register(String channelId, @Nullable String group,
-      java.util.function.Function<Dispatcher, Subscription> register) {
+      Function<Dispatcher, Subscription> register) {
     if (group != null && group.isBlank()) {
       throw new IllegalArgumentException("group must not be blank; use null for an anonymous subscription");
     }
@@ -281,7 +308,7 @@ final class DefaultEventBus implements EventBus {
       }
       ChannelDef channel = channel(channelId);
       if (group == null) {
-        Dispatcher dispatcher = new Dispatcher(this, channel, null);
+        Dispatcher dispatcher = newDispatcher(channel, null);
         Subscription subscription = register.apply(dispatcher);
         start(dispatcher);
         return subscription;
@@ -291,12 +318,22 @@ final class DefaultEventBus implements EventBus {
       if (existing != null) {
         return register.apply(existing);
       }
-      Dispatcher dispatcher = new Dispatcher(this, channel, group);
+      Dispatcher dispatcher = newDispatcher(channel, group);
       Subscription subscription = register.apply(dispatcher);
       start(dispatcher);
       groupDispatchers.put(key, dispatcher);
       return subscription;
     }
+  }
+
+  private Dispatcher newDispatcher(ChannelDef channel, @Nullable String group) {
+    Chains consumerChains = chains;
+    if (dedupe != null) {
+      String consumer = group != null ? group : "anonymous@" + System.nanoTime();
+      consumerChains = chains.with(new DedupeInterceptor(dedupe, channel.id() + "|" + consumer + "|"));
+    }
+    return new Dispatcher(new Dispatcher.Context(envelope, retryPolicy(channel, group), consumerChains, deadLetters,
+        this::unsubscribe), channel, group);
   }
 
   private void start(Dispatcher dispatcher) {
@@ -309,7 +346,7 @@ final class DefaultEventBus implements EventBus {
    * delivery finds its handler gone and is skipped: what it has not acknowledged goes back to the broker. Under the
    * bus's lock, so a concurrent subscribe of the same group cannot join a dispatcher that is stopping.
    */
-  void unsubscribe(Dispatcher dispatcher, Runnable removeHandler) {
+  private void unsubscribe(Dispatcher dispatcher, Runnable removeHandler) {
     synchronized (lock) {
       if (!dispatcher.lastHandler()) {
         removeHandler.run();
@@ -324,12 +361,11 @@ final class DefaultEventBus implements EventBus {
     }
   }
 
-  PayloadContract contract() {
-    return contract;
-  }
-
-  /** The group's own policy, else the builder's before the channel's options, else the defaults with them. */
-  RetryPolicy retryPolicy(ChannelDef channel, @Nullable String group) {
+  /**
+   * The group's own policy, else the builder's, else the defaults with the {@code x-omnibus-retry-*} options that
+   * apply to subscribers (the receive operation's before the channel's; a send operation's never).
+   */
+  private RetryPolicy retryPolicy(ChannelDef channel, @Nullable String group) {
     RetryPolicy forGroup = group == null ? null : groupRetry.get(group);
     if (forGroup != null) {
       return forGroup;
@@ -337,134 +373,34 @@ final class DefaultEventBus implements EventBus {
     if (retry != null) {
       return retry;
     }
-    return RetryPolicy.defaults().withOptions(channel.options());
-  }
-
-  @Nullable DedupeStore dedupe() {
-    return dedupe;
-  }
-
-  EnvelopeCodec envelope() {
-    return envelope;
-  }
-
-  /**
-   * Sends a dead letter for a delivery and waits for the broker's confirmation. Returns whether it was stored; when
-   * not, the caller leaves the original unacknowledged so nothing is lost.
-   */
-  boolean deadLetter(Dispatcher dispatcher, @Nullable CloudEvent event, WireMessage raw, String reason, int attempts,
-      @Nullable Throwable error) {
-    Destination origin = dispatcher.destination();
-    String dlqAddress = deadLetterAddress(origin, dispatcher.group());
-    CloudEventBuilder builder;
-    if (event != null) {
-      builder = CloudEventBuilder.v1(event);
-    } else {
-      builder = CloudEventBuilder.v1()
-          .withId(UUID.randomUUID().toString())
-          .withSource(source)
-          .withType(MALFORMED_TYPE)
-          .withTime(OffsetDateTime.now(java.time.ZoneOffset.UTC));
-      String contentType = raw.contentType();
-      // The original content type becomes the dead letter's datacontenttype, except a CloudEvents format one
-      // (application/cloudevents...): sent in binary mode, that content type would make every reader take the dead
-      // letter for a structured-mode event and reject it as malformed in turn. It is then kept in dlqheaders.
-      boolean keepContentType = contentType != null && contentType.matches("^[\\w.+-]+/[\\w.+-]+.*$")
-          && !EnvelopeCodec.isStructured(contentType);
-      Map<String, String> headers = raw.headers();
-      if (contentType != null && !keepContentType && !headers.containsKey("content-type")) {
-        headers = new java.util.LinkedHashMap<>(headers);
-        headers.put("content-type", contentType);
-      }
-      if (raw.body() != null) {
-        builder.withDataContentType(keepContentType ? printable(contentType) : "application/octet-stream");
-        builder.withData(raw.body());
-      }
-      try {
-        builder.withExtension(DLQ_HEADERS, printable(Codecs.MAPPER.writeValueAsString(headers)));
-      } catch (JsonProcessingException e) {
-        builder.withExtension(DLQ_HEADERS, "unreadable");
-      }
-    }
-    builder.withExtension(DLQ_REASON, printable(reason))
-        .withExtension(DLQ_ATTEMPTS, attempts)
-        .withExtension(DLQ_CHANNEL, origin.channel())
-        .withExtension(DLQ_ADDRESS, origin.address());
-    if (dispatcher.group() != null) {
-      builder.withExtension(DLQ_GROUP, dispatcher.group());
-    }
-    if (error != null) {
-      builder.withExtension(DLQ_ERROR, printable(error.getClass().getName() + ": " + error.getMessage()));
-    }
-    try {
-      Mode mode = capabilities.supports(Feature.BINARY_MODE) ? Mode.BINARY : Mode.STRUCTURED;
-      WireMessage message = envelope.encode(builder.build(), mode);
-      send(origin.withAddress(dlqAddress).withMode(mode), message).toCompletableFuture()
-          .get(closeTimeout.toMillis(), TimeUnit.MILLISECONDS);
-      LOG.warn("Dead-lettered an event of channel '{}' to '{}': {}", origin.channel(), dlqAddress, printable(reason));
-      return true;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    } catch (ExecutionException | TimeoutException | RuntimeException e) {
-      LOG.error("Cannot dead-letter an event of channel '{}' to '{}'; leaving it unacknowledged: {}",
-          origin.channel(), dlqAddress, e.toString());
-      return false;
-    }
+    return RetryPolicy.defaults().withOptions(channel.receiveOptions());
   }
 
   @Override
   public CompletionStage<Void> replay(CloudEvent deadLetter) {
-    Object channelId = deadLetter.getExtension(DLQ_CHANNEL);
-    Object address = deadLetter.getExtension(DLQ_ADDRESS);
-    if (channelId == null || address == null || MALFORMED_TYPE.equals(deadLetter.getType())) {
+    Object channelId = deadLetter.getExtension(DeadLetters.DLQ_CHANNEL);
+    Object address = deadLetter.getExtension(DeadLetters.DLQ_ADDRESS);
+    if (channelId == null || address == null || DeadLetters.MALFORMED_TYPE.equals(deadLetter.getType())) {
       return CompletableFuture.failedFuture(ConfigurationException.of("Not a replayable dead letter (id "
           + deadLetter.getId() + "): it needs the dlqchannel and dlqaddress extensions and a valid original event"));
     }
     if (closed) {
       return CompletableFuture.failedFuture(TransportClosedException.of("EventBus for server '" + server.name() + "'"));
     }
+    ChannelDef channel;
     try {
-      ChannelDef channel = channel(channelId.toString());
-      CloudEventBuilder original = CloudEventBuilder.v1(deadLetter);
-      for (String name : List.of(DLQ_REASON, DLQ_ATTEMPTS, DLQ_CHANNEL, DLQ_ADDRESS, DLQ_GROUP, DLQ_ERROR)) {
-        original.withoutExtension(name);
-      }
-      WireMessage message = envelope.encode(original.build(), channel.mode());
-      return send(channel.sendDestination(address.toString()), message);
+      channel = channel(channelId.toString());
     } catch (EventBusException e) {
       return CompletableFuture.failedFuture(e);
-    } catch (MalformedEventException e) {
-      return CompletableFuture.failedFuture(SerializationException.of(e.getMessage(), e));
     }
-  }
-
-  /** Text safe to put in an extension attribute: no control characters, bounded length. */
-  static String printable(String text) {
-    StringBuilder clean = new StringBuilder(Math.min(text.length(), MAX_TEXT));
-    for (int i = 0; i < text.length() && clean.length() < MAX_TEXT; i++) {
-      char c = text.charAt(i);
-      if (c <= 0x1F || (c >= 0x7F && c <= 0x9F) || Character.isSurrogate(c)) {
-        clean.append(' ');
-      } else {
-        clean.append(c);
-      }
-    }
-    if (text.length() > MAX_TEXT) {
-      clean.append("...");
-    }
-    return clean.toString().isEmpty() ? "-" : clean.toString();
+    Destination destination = channel.sendDestination(address.toString());
+    return chains.publish(new Publishing(DeadLetters.original(deadLetter), channel.id(), address.toString(),
+        Kind.REPLAY), publishing -> encodeAndSend(destination, publishing.event()));
   }
 
   @Override
   public String deadLetterAddress(String channelId, @Nullable String group) {
-    return deadLetterAddress(channel(channelId).receiveDestination(), group);
-  }
-
-  /** A parameterised channel's dead letters share one address, its parameters replaced by {@code _}. */
-  private String deadLetterAddress(Destination origin, @Nullable String group) {
-    return transport.deadLetterAddress(
-        origin.isPattern() ? origin.withAddress(origin.addressWithWildcards("_")) : origin, group);
+    return deadLetters.destination(channel(channelId).receiveDestination(), group).address();
   }
 
   @Override
@@ -475,6 +411,11 @@ final class DefaultEventBus implements EventBus {
   @Override
   public TransportCapabilities capabilities() {
     return capabilities;
+  }
+
+  @Override
+  public TransportCapabilities capabilities(String channelId) {
+    return transport.capabilities(channel(channelId).receiveDestination());
   }
 
   @Override
@@ -508,17 +449,14 @@ final class DefaultEventBus implements EventBus {
       dispatcher.stop();
     }
     closed = true;
-    List<CompletableFuture<Void>> pending = new ArrayList<>(inFlight);
     try {
-      CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
-          .get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      int unconfirmed = outbound.await(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+      if (unconfirmed > 0) {
+        LOG.warn("Closing the bus for server '{}' with {} publishes unconfirmed after {}", server.name(),
+            unconfirmed, closeTimeout);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } catch (ExecutionException e) {
-      // Each caller has its own failed stage; closing goes on.
-    } catch (TimeoutException e) {
-      LOG.warn("Closing the bus for server '{}' with {} publishes unconfirmed after {}", server.name(),
-          inFlight.size(), closeTimeout);
     }
     transport.flush(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
     transport.close();

@@ -1,5 +1,7 @@
 package dev.omnibus;
 
+import dev.omnibus.Interceptor.Handling;
+import dev.omnibus.envelope.EnvelopeCodec;
 import dev.omnibus.envelope.MalformedEventException;
 import dev.omnibus.spi.Delivery;
 import dev.omnibus.spi.DeliveryHandler;
@@ -9,31 +11,46 @@ import dev.omnibus.spi.Transport;
 import dev.omnibus.spi.TransportSubscription;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.CloudEventData;
+import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One consumer of a channel: a group's (shared by all subscriptions of that group in the bus) or an anonymous one.
- * Decodes each delivery, dispatches it by CloudEvents type, and acknowledges it only after its handler returned; a
- * failing handler gets the event again up to the bus's attempts, then the event goes to dead letters; a message that
- * is not a CloudEvent or whose payload cannot be decoded goes to dead letters at once.
+ * Decodes each delivery, dispatches it by CloudEvents type through the consumer's interceptor chain, and acknowledges
+ * it only after its handler returned; a failing handler gets the event again up to the retry policy's attempts, then
+ * the event goes to dead letters; a message that is not a CloudEvent, or that is refused before its handler runs
+ * (invalid or undecodable payload), goes to dead letters at once.
  */
 final class Dispatcher implements DeliveryHandler {
 
   private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
   private static final int TRACKED_ATTEMPTS = 10_000;
 
-  private final DefaultEventBus bus;
+  /**
+   * What a consumer works with; no call back into the bus.
+   *
+   * @param unsubscribe called when a subscription handle closes, with the handler's removal to run
+   */
+  record Context(EnvelopeCodec envelope, RetryPolicy retry, Chains chains, DeadLetters deadLetters,
+      BiConsumer<Dispatcher, Runnable> unsubscribe) {}
+
+  private final Context context;
   private final ChannelDef channel;
   private final @Nullable String group;
   private final Destination destination;
   private final Map<String, Target> byType = new ConcurrentHashMap<>();
+  /** Types whose handler was closed while others remain: their events go back to the broker, never skipped. */
+  private final Set<String> retired = ConcurrentHashMap.newKeySet();
   private volatile @Nullable RawTarget raw;
   private final AtomicBoolean stopped = new AtomicBoolean();
   private final Map<String, Integer> attempts = new LinkedHashMap<>(16, 0.75f, true) {
@@ -43,20 +60,13 @@ final class Dispatcher implements DeliveryHandler {
     }
   };
   private volatile @Nullable TransportSubscription subscription;
-  private final RetryPolicy retry;
-  private final @Nullable DedupeStore dedupe;
-  private final String dedupePrefix;
-  private final java.util.concurrent.CountDownLatch stopSignal = new java.util.concurrent.CountDownLatch(1);
+  private final CountDownLatch stopSignal = new CountDownLatch(1);
 
-  Dispatcher(DefaultEventBus bus, ChannelDef channel, @Nullable String group) {
-    this.bus = bus;
+  Dispatcher(Context context, ChannelDef channel, @Nullable String group) {
+    this.context = context;
     this.channel = channel;
     this.group = group;
     this.destination = channel.receiveDestination();
-    this.retry = bus.retryPolicy(channel, group);
-    this.dedupe = bus.dedupe();
-    this.dedupePrefix = channel.id() + "|" + (group != null ? group : "anonymous@" + System.identityHashCode(this))
-        + "|";
   }
 
   ChannelDef channel() {
@@ -65,10 +75,6 @@ final class Dispatcher implements DeliveryHandler {
 
   @Nullable String group() {
     return group;
-  }
-
-  Destination destination() {
-    return destination;
   }
 
   void start(Transport transport, SubscribeOptions options) {
@@ -81,7 +87,15 @@ final class Dispatcher implements DeliveryHandler {
       throw ConfigurationException.of("Group '" + group + "' already has a handler for '" + type.type()
           + "' on channel '" + channel.id() + "' in this bus: use one handler per type and group, or another group");
     }
-    return new Handle(() -> byType.remove(type.type(), target));
+    retired.remove(type.type());
+    return new Handle(() -> {
+      if (byType.remove(type.type(), target)) {
+        target.close();
+        if (group != null) {
+          retired.add(type.type());
+        }
+      }
+    });
   }
 
   Subscription addRaw(RawEventHandler handler) {
@@ -125,13 +139,14 @@ final class Dispatcher implements DeliveryHandler {
   }
 
   private void handle(Delivery delivery) {
+    long received = System.nanoTime();
     if (stopped.get()) {
       delivery.nack(true);
       return;
     }
     CloudEvent event;
     try {
-      event = bus.envelope().decode(delivery.message());
+      event = context.envelope().decode(delivery.message());
     } catch (MalformedEventException e) {
       deadLetter(delivery, null, "malformed: " + String.join("; ", e.violations()), delivery.attempt(), e);
       return;
@@ -139,60 +154,63 @@ final class Dispatcher implements DeliveryHandler {
     Target target = byType.get(event.getType());
     RawTarget rawTarget = raw;
     if (target == null && rawTarget == null) {
+      if (retired.contains(event.getType())) {
+        // Its handler here was closed, other members of the group may still take it: hand it back, never skip it.
+        LOG.debug("No handler left in this member for type '{}' on channel '{}' (group {}): returned to the broker",
+            event.getType(), channel.id(), group);
+        awaitBackoff(context.retry().backoffAfter(1));
+        delivery.nack(true);
+        return;
+      }
       LOG.debug("No handler for type '{}' on channel '{}' (group {}): acknowledged and skipped", event.getType(),
           channel.id(), group);
       delivery.ack();
       return;
     }
-    CloudEventData data = event.getData();
-    List<ValidationException.Violation> violations = bus.contract().checkReceive(channel.id(), event.getType(),
-        data == null ? null : data.toBytes(), event.getDataContentType());
-    if (!violations.isEmpty()) {
-      deadLetter(delivery, event, "invalid payload: " + violations, delivery.attempt(),
-          ValidationException.received(event.getType(), channel.id(), violations));
-      return;
-    }
     String key = event.getSource() + " " + event.getId();
-    if (dedupe != null && dedupe.wasHandled(dedupePrefix + key)) {
-      LOG.debug("Event {} from {} was handled already by this group: acknowledged as a duplicate", event.getId(),
-          event.getSource());
-      delivery.ack();
-      return;
-    }
     int attempt = Math.max(delivery.attempt(), nextAttempt(key));
+    HandlerCall call = new HandlerCall(target, rawTarget);
     try {
-      if (target != null) {
-        target.handle(event);
-      } else {
-        rawTarget.handler().handle(event);
-      }
-    } catch (SerializationException e) {
+      context.chains().handle(new Handling(event, channel.id(), group, attempt, received), call);
+    } catch (HandlerClosed e) {
+      // The handler was closed while its event was on the way: hand the event back, never skip it.
       forget(key);
-      deadLetter(delivery, event, "undecodable payload: " + e.getMessage(), attempt, e);
+      delivery.nack(true);
       return;
     } catch (Exception e) {
-      if (attempt >= retry.maxAttempts()) {
+      if (!call.started) {
+        forget(key);
+        deadLetter(delivery, event, refusal(e), attempt, e);
+      } else if (attempt >= context.retry().maxAttempts()) {
         forget(key);
         deadLetter(delivery, event, "handler failed " + attempt + " times", attempt, e);
       } else {
-        java.time.Duration backoff = retry.backoffAfter(attempt);
+        Duration backoff = context.retry().backoffAfter(attempt);
         LOG.debug("Handler failed for event {} (attempt {} of {}); redelivering in {}", event.getId(), attempt,
-            retry.maxAttempts(), backoff, e);
+            context.retry().maxAttempts(), backoff, e);
         awaitBackoff(backoff);
         delivery.nack(true);
       }
       return;
     }
     forget(key);
-    if (dedupe != null) {
-      dedupe.markHandled(dedupePrefix + key);
-    }
     delivery.ack();
+  }
+
+  /** Why an event was refused before its handler ran. */
+  private static String refusal(Exception e) {
+    if (e instanceof ValidationException invalid) {
+      return "invalid payload: " + invalid.violations();
+    }
+    if (e instanceof SerializationException) {
+      return "undecodable payload: " + e.getMessage();
+    }
+    return "refused before handling: " + e;
   }
 
   private void deadLetter(Delivery delivery, @Nullable CloudEvent event, String reason, int attempt,
       @Nullable Throwable error) {
-    if (bus.deadLetter(this, event, delivery.message(), reason, attempt, error)) {
+    if (context.deadLetters().send(destination, group, event, delivery.message(), reason, attempt, error)) {
       delivery.ack();
     } else {
       delivery.nack(true);
@@ -203,9 +221,9 @@ final class Dispatcher implements DeliveryHandler {
    * Waits before the event is handed out again. The wait holds the event's partition or queue position, so per-key
    * order survives retries; stopping the subscription cuts it short.
    */
-  private void awaitBackoff(java.time.Duration backoff) {
+  private void awaitBackoff(Duration backoff) {
     try {
-      stopSignal.await(backoff.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+      stopSignal.await(backoff.toNanos(), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -223,14 +241,53 @@ final class Dispatcher implements DeliveryHandler {
     }
   }
 
-  /** A typed handler with its event type. */
-  private record Target(EventType<?> type, EventHandler<?> handler) {
-    @SuppressWarnings("unchecked")
-    void handle(CloudEvent event) throws Exception {
-      dispatch((EventType<Object>) type, (EventHandler<Object>) handler, event);
+  /**
+   * The end of the handling chain: decodes the payload, then calls the handler. Records whether the handler started,
+   * so that what fails before it (a refusal, an undecodable payload) is told apart from the handler's own failure.
+   */
+  private static final class HandlerCall implements Interceptor.HandleChain {
+    private final @Nullable Target target;
+    private final @Nullable RawTarget raw;
+    boolean started;
+
+    HandlerCall(@Nullable Target target, @Nullable RawTarget raw) {
+      this.target = target;
+      this.raw = raw;
     }
 
-    private static <T> void dispatch(EventType<T> type, EventHandler<T> handler, CloudEvent event) throws Exception {
+    @Override
+    public void proceed(Handling handling) throws Exception {
+      if (target != null) {
+        target.handle(handling.event(), this);
+      } else if (raw != null) {
+        started = true;
+        raw.handler().handle(handling.event());
+      }
+    }
+  }
+
+  /** A typed handler with its event type; once closed, it starts no more handling. */
+  private static final class Target {
+    private final EventType<?> type;
+    private final EventHandler<?> handler;
+    private volatile boolean closed;
+
+    Target(EventType<?> type, EventHandler<?> handler) {
+      this.type = type;
+      this.handler = handler;
+    }
+
+    void close() {
+      closed = true;
+    }
+
+    @SuppressWarnings("unchecked")
+    void handle(CloudEvent event, HandlerCall call) throws Exception {
+      dispatch((EventType<Object>) type, (EventHandler<Object>) handler, event, call);
+    }
+
+    private <T> void dispatch(EventType<T> type, EventHandler<T> handler, CloudEvent event, HandlerCall call)
+        throws Exception {
       CloudEventData data = event.getData();
       T payload = data == null ? null : type.codec().decode(data.toBytes());
       Map<String, Object> extensions = new LinkedHashMap<>();
@@ -240,12 +297,24 @@ final class Dispatcher implements DeliveryHandler {
           extensions.put(name, value);
         }
       }
-      handler.handle(Event.received(type, payload, event.getId(), event.getSource(), event.getSubject(),
-          event.getTime(), event.getDataContentType(), event.getDataSchema(), extensions));
+      Event<T> received = Event.received(type, payload, event.getId(), event.getSource(), event.getSubject(),
+          event.getTime(), event.getDataContentType(), event.getDataSchema(), extensions);
+      if (closed) {
+        throw new HandlerClosed();
+      }
+      call.started = true;
+      handler.handle(received);
     }
   }
 
   private record RawTarget(RawEventHandler handler) {}
+
+  /** Thrown when a handler closed between the event's dispatch and its call. */
+  private static final class HandlerClosed extends Exception {
+    HandlerClosed() {
+      super("handler closed", null, false, false);
+    }
+  }
 
   /** The subscription handed to the application. */
   private final class Handle implements Subscription {
@@ -269,7 +338,7 @@ final class Dispatcher implements DeliveryHandler {
     @Override
     public void close() {
       if (closed.compareAndSet(false, true)) {
-        bus.unsubscribe(Dispatcher.this, remove);
+        context.unsubscribe().accept(Dispatcher.this, remove);
       }
     }
   }

@@ -98,8 +98,16 @@ public interface EventBus extends AutoCloseable {
   /** The resolved server this bus talks to. */
   ServerConfig server();
 
-  /** What the transport of this bus can do. */
+  /** What the transport of this bus can do in general; {@link #capabilities(String)} tells it for one channel. */
   TransportCapabilities capabilities();
+
+  /**
+   * What the transport can do for one channel, which may be less than in general: on RabbitMQ, an {@code is: queue}
+   * channel has no separate groups and no fan-out.
+   *
+   * @throws ConfigurationException when the channel is unknown or cannot be used on this server
+   */
+  TransportCapabilities capabilities(String channel);
 
   /**
    * Stops consuming, lets handlers under way finish (they may still publish what their work produces), then refuses
@@ -118,6 +126,9 @@ public interface EventBus extends AutoCloseable {
    */
   final class Builder {
     final List<TransportProvider> providers = new ArrayList<>();
+    final List<Interceptor> interceptors = new ArrayList<>();
+    @Nullable ConfigurationReader reader;
+    boolean strictBindings;
     final Map<String, ChannelOverride> channels = new LinkedHashMap<>();
     final Map<String, String> variables = new LinkedHashMap<>();
     final Map<String, Credentials> credentials = new LinkedHashMap<>();
@@ -151,8 +162,9 @@ public interface EventBus extends AutoCloseable {
     }
 
     /**
-     * Selects a server of the document by name. Without it, the environment variable {@code OMNIBUS_SERVER} selects
-     * one, else the document's only server.
+     * Selects a server of the document by name: the default the deployment may change. The environment variable
+     * {@code OMNIBUS_SERVER}, when set, selects the server instead, so the same code runs on another broker by
+     * configuration alone; with neither, the document's only server is used.
      */
     public Builder server(String name) {
       this.serverName = Objects.requireNonNull(name, "name");
@@ -178,6 +190,29 @@ public interface EventBus extends AutoCloseable {
     public Builder credentials(String serverName, Credentials credentials) {
       this.credentials.put(Objects.requireNonNull(serverName, "serverName"),
           Objects.requireNonNull(credentials, "credentials"));
+      return this;
+    }
+
+    /**
+     * Adds an interceptor around every publish and handling; the first added is outermost. See {@link Interceptor}.
+     */
+    public Builder intercept(Interceptor interceptor) {
+      interceptors.add(Objects.requireNonNull(interceptor, "interceptor"));
+      return this;
+    }
+
+    /** Reads the document with this reader instead of the one found on the classpath. */
+    public Builder reader(ConfigurationReader reader) {
+      this.reader = Objects.requireNonNull(reader, "reader");
+      return this;
+    }
+
+    /**
+     * Refuses a document whose bindings hold a field their binding does not define, or one in the wrong place, instead
+     * of logging a warning naming its path (the default, so documents written by other tools load).
+     */
+    public Builder strictBindings(boolean strict) {
+      this.strictBindings = strict;
       return this;
     }
 

@@ -1,5 +1,10 @@
 package dev.omnibus;
 
+import dev.omnibus.spi.TransportCapabilities.Feature;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -33,10 +38,11 @@ public final class EventType<T> {
   private final PayloadCodec<T> codec;
   private final Map<String, Function<? super T, String>> parameters;
   private final @Nullable URI dataSchema;
+  private final Set<Feature> required;
 
   private EventType(String type, Class<T> javaType, @Nullable String channel,
       @Nullable Function<? super T, String> subject, PayloadCodec<T> codec,
-      Map<String, Function<? super T, String>> parameters, @Nullable URI dataSchema) {
+      Map<String, Function<? super T, String>> parameters, @Nullable URI dataSchema, Set<Feature> required) {
     this.type = type;
     this.javaType = javaType;
     this.channel = channel;
@@ -44,6 +50,7 @@ public final class EventType<T> {
     this.codec = codec;
     this.parameters = parameters;
     this.dataSchema = dataSchema;
+    this.required = required;
   }
 
   /**
@@ -58,25 +65,25 @@ public final class EventType<T> {
     if (type.isBlank()) {
       throw new IllegalArgumentException("The CloudEvents type must not be blank");
     }
-    return new EventType<>(type, javaType, null, null, PayloadCodec.forType(javaType), Map.of(), null);
+    return new EventType<>(type, javaType, null, null, PayloadCodec.forType(javaType), Map.of(), null, Set.of());
   }
 
   /** This type on a channel: the AsyncAPI channel id (3.0) or name (2.x). */
   public EventType<T> channel(String channelId) {
     Objects.requireNonNull(channelId, "channelId");
-    return new EventType<>(type, javaType, channelId, subject, codec, parameters, dataSchema);
+    return new EventType<>(type, javaType, channelId, subject, codec, parameters, dataSchema, required);
   }
 
   /** Takes the CloudEvents {@code subject}, which is also the partitioning and ordering key, from the payload. */
   public EventType<T> subject(Function<? super T, String> subject) {
     Objects.requireNonNull(subject, "subject");
-    return new EventType<>(type, javaType, channel, subject, codec, parameters, dataSchema);
+    return new EventType<>(type, javaType, channel, subject, codec, parameters, dataSchema, required);
   }
 
   /** Uses another payload codec. */
   public EventType<T> codec(PayloadCodec<T> codec) {
     Objects.requireNonNull(codec, "codec");
-    return new EventType<>(type, javaType, channel, subject, codec, parameters, dataSchema);
+    return new EventType<>(type, javaType, channel, subject, codec, parameters, dataSchema, required);
   }
 
   /**
@@ -88,13 +95,30 @@ public final class EventType<T> {
     Objects.requireNonNull(value, "value");
     Map<String, Function<? super T, String>> copy = new LinkedHashMap<>(parameters);
     copy.put(name, value);
-    return new EventType<>(type, javaType, channel, subject, codec, Map.copyOf(copy), dataSchema);
+    return new EventType<>(type, javaType, channel, subject, codec, Map.copyOf(copy), dataSchema, required);
   }
 
   /** Sets the CloudEvents {@code dataschema} written on every event of this type. */
   public EventType<T> dataSchema(URI dataSchema) {
     Objects.requireNonNull(dataSchema, "dataSchema");
-    return new EventType<>(type, javaType, channel, subject, codec, parameters, dataSchema);
+    return new EventType<>(type, javaType, channel, subject, codec, parameters, dataSchema, required);
+  }
+
+  /**
+   * Requires capabilities of the broker for this type's subscriptions, e.g. {@code Feature.PER_KEY_ORDER} for a handler
+   * that relies on order per subject: {@link EventBus#subscribe} then fails fast with a {@link ConfigurationException}
+   * naming what the selected server's channel lacks, instead of the service running without it.
+   */
+  public EventType<T> requires(Feature... features) {
+    EnumSet<Feature> all = EnumSet.noneOf(Feature.class);
+    all.addAll(required);
+    all.addAll(List.of(features));
+    return new EventType<>(type, javaType, channel, subject, codec, parameters, dataSchema, Set.copyOf(all));
+  }
+
+  /** The capabilities this type's subscriptions require; empty by default. */
+  public Set<Feature> required() {
+    return required;
   }
 
   /** Starts an event of this type with the given payload ({@code null} for an event without data). */

@@ -1,7 +1,6 @@
 package dev.omnibus;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.omnibus.internal.Codecs;
 
 /**
  * Turns payloads into bytes and back, for one content type. {@link #forType(Class)} picks the default: {@code String}
@@ -46,6 +45,14 @@ public interface PayloadCodec<T> {
   }
 
   /** UTF-8 text. */
+  /**
+   * A copy of the Jackson mapper that {@link #json(Class)} uses (Java time as ISO-8601 text, unknown properties
+   * ignored), for tools that must read payloads as the bus writes them, such as schema validation and export.
+   */
+  static ObjectMapper defaultMapper() {
+    return Codecs.MAPPER.copy();
+  }
+
   static PayloadCodec<String> text() {
     return Codecs.TEXT;
   }

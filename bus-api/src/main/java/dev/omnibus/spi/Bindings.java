@@ -4,20 +4,28 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The AsyncAPI bindings of one object (server, channel, operation or message), by protocol: {@code kafka},
- * {@code amqp}, {@code mqtt}. Values are the typed binding records of {@code dev.omnibus.spi.binding} where Omnibus
- * understands the binding, else the raw parsed value ({@code Map}, {@code List}, {@code String}...).
+ * The AsyncAPI bindings of one object (server, channel, operation or message), by protocol ({@code kafka},
+ * {@code amqp}, {@code mqtt}...), as written in the document: each value is the plain parsed binding object
+ * ({@code Map}, {@code List}, {@code String}, {@code Number}, {@code Boolean}). The kernel does not read them; each
+ * binding parses and checks its own protocol's grammar, reporting problems under {@link #path()}.
  *
  * <p>Immutable and thread-safe.
  *
  * @param byProtocol the binding object per protocol name
+ * @param path where the {@code bindings} object is written in the document, e.g.
+ *     {@code channels.orders.bindings}; empty when the bindings were given in code
  */
-public record Bindings(Map<String, Object> byProtocol) {
+public record Bindings(Map<String, Object> byProtocol, String path) {
 
-  private static final Bindings NONE = new Bindings(Map.of());
+  private static final Bindings NONE = new Bindings(Map.of(), "");
 
   public Bindings {
     byProtocol = Map.copyOf(byProtocol);
+  }
+
+  /** Bindings given in code, with no document path. */
+  public Bindings(Map<String, Object> byProtocol) {
+    this(byProtocol, "");
   }
 
   /** No bindings. */
@@ -34,5 +42,10 @@ public record Bindings(Map<String, Object> byProtocol) {
   /** Whether a binding for the protocol is declared. */
   public boolean has(String protocol) {
     return byProtocol.containsKey(protocol);
+  }
+
+  /** The document path of one protocol's binding, e.g. {@code channels.orders.bindings.kafka}. */
+  public String pathOf(String protocol) {
+    return path.isEmpty() ? protocol : path + "." + protocol;
   }
 }

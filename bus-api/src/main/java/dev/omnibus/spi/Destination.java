@@ -21,6 +21,7 @@ import java.util.regex.Pattern;
  * @param channelBindings the channel's bindings
  * @param operationBindings the bindings of the operation in this direction (send on send, receive on subscribe)
  * @param options {@code x-omnibus-*} settings of the channel and operation, without the prefix
+ * @param kind a channel of the document, or the dead letter channel of one ({@link Transport#deadLetter})
  */
 public record Destination(
     String channel,
@@ -28,12 +29,43 @@ public record Destination(
     Mode mode,
     Bindings channelBindings,
     Bindings operationBindings,
-    Map<String, String> options) {
+    Map<String, String> options,
+    Kind kind) {
 
   private static final Pattern PARAMETER = Pattern.compile("\\{([^}]+)}");
 
+  /** What a destination is: a channel's own address, or where the dead letters of a channel's consumers go. */
+  public enum Kind {
+    /** A channel of the document (or declared on the builder). */
+    CHANNEL,
+    /**
+     * The dead letter channel of a channel as consumed by a group, made by {@link Transport#deadLetter}; the bus sends
+     * dead letters to it and an application may subscribe to it.
+     */
+    DEAD_LETTERS
+  }
+
   public Destination {
     options = Map.copyOf(options);
+  }
+
+  /** A channel's destination. */
+  public Destination(String channel, String address, Mode mode, Bindings channelBindings, Bindings operationBindings,
+      Map<String, String> options) {
+    this(channel, address, mode, channelBindings, operationBindings, options, Kind.CHANNEL);
+  }
+
+  /**
+   * A dead letter destination for the channel with the given id: no bindings of the channel or its operations apply
+   * (their expiration, routing or topic settings are the channel's, not its dead letters').
+   */
+  public static Destination deadLetters(String channel, String address, Mode mode) {
+    return new Destination(channel, address, mode, Bindings.none(), Bindings.none(), Map.of(), Kind.DEAD_LETTERS);
+  }
+
+  /** Whether this is a dead letter channel. */
+  public boolean isDeadLetters() {
+    return kind == Kind.DEAD_LETTERS;
   }
 
   /** A binary-mode destination whose address is the channel name, with no bindings; for tests. */
@@ -43,12 +75,12 @@ public record Destination(
 
   /** This destination with another address (e.g. a dead letter channel's). */
   public Destination withAddress(String address) {
-    return new Destination(channel, address, mode, channelBindings, operationBindings, options);
+    return new Destination(channel, address, mode, channelBindings, operationBindings, options, kind);
   }
 
   /** This destination in another mode. */
   public Destination withMode(Mode mode) {
-    return new Destination(channel, address, mode, channelBindings, operationBindings, options);
+    return new Destination(channel, address, mode, channelBindings, operationBindings, options, kind);
   }
 
   /** Whether the address still holds {@code {param}} segments. */

@@ -51,12 +51,34 @@ public interface Transport extends AutoCloseable {
   void close();
 
   /**
-   * The address of the dead letter channel for a destination consumed by a group (DESIGN §6): {@code <address>.dlq}
-   * by default; RabbitMQ uses {@code <queue>.dlq}, MQTT {@code <topic>/dlq}.
+   * The dead letter channel of a destination as consumed by a group (or anonymously): where the bus sends the events
+   * that consumer could not handle, as a {@link Destination.Kind#DEAD_LETTERS} destination the transport recognises by
+   * its kind, never by its name. By default {@code <address>.dlq} with every {@code {param}} segment replaced by
+   * {@code _} (one dead letter channel per channel); RabbitMQ uses {@code <queue>.dlq}, MQTT {@code <topic>/dlq}.
+   *
+   * <p>Called from any thread; must not block on the broker.
    */
-  default String deadLetterAddress(Destination destination, @org.jspecify.annotations.Nullable String group) {
-    return destination.address() + ".dlq";
+  default Destination deadLetter(Destination origin, @org.jspecify.annotations.Nullable String group) {
+    return Destination.deadLetters(origin.channel(), origin.addressWithWildcards("_") + ".dlq", origin.mode());
   }
+
+  /**
+   * What this transport can do for one destination; by default {@link #capabilities()}. A binding whose channels
+   * differ (a RabbitMQ {@code is: queue} channel has no fan-out to separate groups) says so here, and
+   * {@code EventBus.capabilities(channel)} reports it.
+   */
+  default TransportCapabilities capabilities(Destination destination) {
+    return capabilities();
+  }
+
+  /**
+   * Checks the bindings and options of a destination the bus will use, when the bus is built: every problem is
+   * reported with its document path (the {@link Bindings#path()}), so a wrong binding fails at start rather than on the
+   * first send. The default accepts everything.
+   *
+   * @throws dev.omnibus.ConfigurationException listing the problems
+   */
+  default void check(Destination destination) {}
 
   /** Convenience for implementations: a stage already failed with the given exception. */
   static CompletionStage<Void> failed(RuntimeException failure) {

@@ -340,7 +340,7 @@ class MqttTransportTest {
   @Test
   void deadLettersGoToTheDlqSubTopic() {
     Transport transport = open();
-    assertThat(transport.deadLetterAddress(Destination.of("orders/paid"), "billing")).isEqualTo("orders/paid/dlq");
+    assertThat(transport.deadLetter(Destination.of("orders/paid"), "billing").address()).isEqualTo("orders/paid/dlq");
   }
 
   @Test

@@ -250,8 +250,8 @@ class RabbitMqTransportTest {
       String dlq = broker.queue(address + ".svc.dlq");
       transport.subscribe(Destination.of(address), SubscribeOptions.group("svc"), Recorder.acking());
 
-      assertThat(transport.deadLetterAddress(Destination.of(address), "svc")).isEqualTo(dlq);
-      sent(transport.send(Destination.of(address).withAddress(dlq), event("dead")));
+      assertThat(transport.deadLetter(Destination.of(address), "svc").address()).isEqualTo(dlq);
+      sent(transport.send(transport.deadLetter(Destination.of(address), "svc"), event("dead")));
 
       Awaitility.await().until(() -> broker.messageCount(dlq) == 1);
     }
@@ -555,8 +555,8 @@ class RabbitMqTransportTest {
       String queue = broker.queue(RabbitMqBroker.unique("jobs"));
       String dlq = broker.queue(queue + ".dlq");
 
-      assertThat(transport.deadLetterAddress(queueChannel(queue), "g")).isEqualTo(dlq);
-      sent(transport.send(queueChannel(queue).withAddress(dlq), event("dead")));
+      assertThat(transport.deadLetter(queueChannel(queue), "g").address()).isEqualTo(dlq);
+      sent(transport.send(transport.deadLetter(queueChannel(queue), "g"), event("dead")));
 
       assertThat(broker.messageCount(dlq)).isEqualTo(1);
     }

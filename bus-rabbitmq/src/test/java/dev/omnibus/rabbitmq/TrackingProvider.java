@@ -51,7 +51,7 @@ public final class TrackingProvider implements TransportProvider {
         if (options.group() != null) {
           queues.add(destination.address() + "." + options.group());
         }
-        queues.add(transport.deadLetterAddress(destination, options.group()));
+        queues.add(transport.deadLetter(destination, options.group()).address());
         return transport.subscribe(destination, options, handler);
       }
 
@@ -66,8 +66,13 @@ public final class TrackingProvider implements TransportProvider {
       }
 
       @Override
-      public String deadLetterAddress(Destination destination, @Nullable String group) {
-        return transport.deadLetterAddress(destination, group);
+      public Destination deadLetter(Destination origin, @Nullable String group) {
+        return transport.deadLetter(origin, group);
+      }
+
+      @Override
+      public TransportCapabilities capabilities(Destination destination) {
+        return transport.capabilities(destination);
       }
 
       @Override

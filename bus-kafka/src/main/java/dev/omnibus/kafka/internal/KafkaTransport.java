@@ -219,9 +219,11 @@ public final class KafkaTransport implements Transport {
     }
   }
 
+  /** A channel's dead letter topic is {@code <topic>.dlq}, the channel's parameters replaced by {@code _}. */
   @Override
-  public String deadLetterAddress(Destination destination, @Nullable String group) {
-    return destinationTopic(destination) + ".dlq";
+  public Destination deadLetter(Destination origin, @Nullable String group) {
+    String topic = destinationTopic(origin).replaceAll("\\{[^}]+}", "_");
+    return Destination.deadLetters(origin.channel(), topic + ".dlq", origin.mode());
   }
 
   @Override
@@ -276,11 +278,7 @@ public final class KafkaTransport implements Transport {
   private String destinationTopic(Destination destination) {
     KafkaChannelBinding binding =
         destination.channelBindings().get("kafka", KafkaChannelBinding.class).orElse(null);
-    if (binding == null || binding.topic() == null || binding.topic().isBlank()) {
-      return destination.address();
-    }
-    // A dead letter destination is the channel's destination with another address: that address wins.
-    if (destination.address().equals(binding.topic() + ".dlq")) {
+    if (destination.isDeadLetters() || binding == null || binding.topic() == null || binding.topic().isBlank()) {
       return destination.address();
     }
     return binding.topic();
@@ -297,10 +295,8 @@ public final class KafkaTransport implements Transport {
   private static TopicProvisioner.TopicSpec specOf(Destination destination, String topic) {
     KafkaChannelBinding binding =
         destination.channelBindings().get("kafka", KafkaChannelBinding.class).orElse(null);
-    // The binding describes the channel's own topic, not its dead letter topic.
-    boolean channelTopic = binding != null
-        && (binding.topic() != null ? topic.equals(binding.topic()) : !topic.endsWith(".dlq"));
-    if (!channelTopic) {
+    // The binding describes the channel's own topic; a dead letter destination carries no channel binding.
+    if (binding == null || destination.isDeadLetters()) {
       return new TopicProvisioner.TopicSpec(null, null, Map.of());
     }
     return new TopicProvisioner.TopicSpec(binding.partitions(), binding.replicas(), binding.topicConfiguration());

@@ -207,8 +207,8 @@ public final class MqttTransport implements Transport {
 
   /** MQTT's dead letter topic for a channel is a sub-topic: {@code <topic>/dlq}. */
   @Override
-  public String deadLetterAddress(Destination destination, @Nullable String group) {
-    return destination.address() + "/dlq";
+  public Destination deadLetter(Destination origin, @Nullable String group) {
+    return Destination.deadLetters(origin.channel(), origin.addressWithWildcards("_") + "/dlq", origin.mode());
   }
 
   @Override

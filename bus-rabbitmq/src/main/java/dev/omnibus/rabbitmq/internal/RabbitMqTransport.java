@@ -12,6 +12,7 @@ import dev.omnibus.PublishException;
 import dev.omnibus.TransportClosedException;
 import dev.omnibus.envelope.HeaderConvention;
 import dev.omnibus.envelope.WireMessage;
+import dev.omnibus.spi.Bindings;
 import dev.omnibus.spi.Destination;
 import dev.omnibus.spi.DeliveryHandler;
 import dev.omnibus.spi.SubscribeOptions;
@@ -22,6 +23,7 @@ import dev.omnibus.spi.TransportSubscription;
 import dev.omnibus.spi.binding.AmqpOperationBinding;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -277,8 +279,11 @@ public final class RabbitMqTransport implements Transport {
   }
 
   @Override
-  public String deadLetterAddress(Destination destination, @Nullable String group) {
-    return topology.deadLetterAddress(destination, group);
+  public Destination deadLetter(Destination origin, @Nullable String group) {
+    // Sent through the channel's exchange (the group's dead letter queue is bound to it), without the operation's
+    // bindings: a receive operation's expiration or cc would otherwise apply to dead letters.
+    return new Destination(origin.channel(), topology.deadLetterAddress(origin, group), origin.mode(),
+        origin.channelBindings(), Bindings.none(), Map.of(), Destination.Kind.DEAD_LETTERS);
   }
 
   @Override

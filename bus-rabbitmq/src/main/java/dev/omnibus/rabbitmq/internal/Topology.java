@@ -130,7 +130,7 @@ final class Topology {
     if (binding.is() == AmqpChannelBinding.Is.QUEUE) {
       AmqpChannelBinding.Queue queue = binding.queue();
       String name = queue == null || queue.name() == null ? destination.address() : queue.name();
-      if (destination.address().equals(name + DLQ_SUFFIX)) {
+      if (destination.isDeadLetters()) {
         // The dead letter channel of a queue channel is a queue of its own (deadLetterAddress above).
         return new QueueSpec(destination.address(), true, false, false);
       }

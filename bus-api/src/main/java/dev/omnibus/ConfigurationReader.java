@@ -1,0 +1,117 @@
+package dev.omnibus;
+
+import dev.omnibus.envelope.Mode;
+import dev.omnibus.spi.Bindings;
+import dev.omnibus.spi.Credentials;
+import dev.omnibus.spi.ServerConfig;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Reads a configuration document (an AsyncAPI document) into the server and channels of a bus. The kernel knows no
+ * document format: {@link EventBus.Builder#asyncApi(String)} finds a reader with {@link java.util.ServiceLoader}
+ * ({@code dev.omnibus:bus-asyncapi} provides one), so a service that configures its server in code needs neither YAML
+ * nor a JSON Schema validator on its classpath.
+ *
+ * <p>Implementations are thread-safe; {@link #read} is called once per {@link EventBus.Builder#build()}, on the
+ * building thread.
+ */
+public interface ConfigurationReader {
+
+  /**
+   * Reads the document of a request.
+   *
+   * @throws ConfigurationException listing every problem found, each with its document path and the document's name
+   */
+  Result read(Request request);
+
+  /**
+   * What the builder was given.
+   *
+   * @param document a {@link java.nio.file.Path} or the name of a classpath resource
+   * @param server a server given in code ({@link EventBus.Builder#server(ServerConfig)}): the document's servers are
+   *     then not resolved, and its channels are used as available on this server's name
+   * @param serverName the server selected on the builder, or {@code null} (the reader then consults
+   *     {@code OMNIBUS_SERVER} in the environment, else the document's only server)
+   * @param variables server variables given on the builder
+   * @param credentials credentials per server name given on the builder
+   * @param environment where {@code OMNIBUS_*} settings are read
+   * @param validation how payloads are to be checked against the document's schemas
+   * @param eventTypes the registered event types, to match against the document's messages
+   * @param strict whether an unknown or misplaced binding field is refused rather than warned about
+   */
+  record Request(
+      Object document,
+      @Nullable ServerConfig server,
+      @Nullable String serverName,
+      Map<String, String> variables,
+      Map<String, Credentials> credentials,
+      Function<String, @Nullable String> environment,
+      ValidationMode validation,
+      List<EventType<?>> eventTypes,
+      boolean strict) {
+
+    public Request {
+      variables = Map.copyOf(variables);
+      credentials = Map.copyOf(credentials);
+      eventTypes = List.copyOf(eventTypes);
+    }
+  }
+
+  /**
+   * What a document resolves to.
+   *
+   * @param server the selected server
+   * @param serverPath the server's path in the document, e.g. {@code servers.production}
+   * @param origin the document's name, for messages
+   * @param channels every channel of the document, usable on this server or not
+   * @param interceptors what the document adds to every publish and handling, e.g. payload validation
+   */
+  record Result(ServerConfig server, String serverPath, String origin, List<Channel> channels,
+      List<Interceptor> interceptors) {
+
+    public Result {
+      channels = List.copyOf(channels);
+      interceptors = List.copyOf(interceptors);
+    }
+  }
+
+  /**
+   * One channel of the document.
+   *
+   * @param id the channel id (3.0) or name (2.x)
+   * @param address the address, possibly with {@code {param}} segments; {@code null} when the document leaves it to
+   *     the runtime ({@link EventBus.Builder#channel(String, String)})
+   * @param mode the content mode ({@code x-omnibus-mode})
+   * @param bindings the channel's bindings, raw
+   * @param sendBindings the bindings of the channel's send operation, raw
+   * @param receiveBindings the bindings of the channel's receive operation, raw
+   * @param sendOptions {@code x-omnibus-*} settings (without the prefix) that apply when publishing
+   * @param receiveOptions {@code x-omnibus-*} settings that apply to subscribers (the receive operation's before the
+   *     channel's)
+   * @param parameterEnums allowed values per address parameter, empty when unrestricted
+   * @param path where the channel is declared, e.g. {@code channels.orders}
+   * @param unavailable why the channel cannot be used on the selected server, or {@code null} when it can
+   */
+  record Channel(
+      String id,
+      @Nullable String address,
+      Mode mode,
+      Bindings bindings,
+      Bindings sendBindings,
+      Bindings receiveBindings,
+      Map<String, String> sendOptions,
+      Map<String, String> receiveOptions,
+      Map<String, List<String>> parameterEnums,
+      String path,
+      @Nullable String unavailable) {
+
+    public Channel {
+      sendOptions = Map.copyOf(sendOptions);
+      receiveOptions = Map.copyOf(receiveOptions);
+      parameterEnums = Map.copyOf(parameterEnums);
+    }
+  }
+}

@@ -1,0 +1,27 @@
+package dev.omnibus;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Skips an event one consumer already handled (same {@code source} and {@code id}): the innermost interceptor of a
+ * consumer's chain, so an event is remembered only after its handler returned.
+ *
+ * @param prefix what makes the keys of one consumer (channel and group) distinct in a shared store
+ */
+record DedupeInterceptor(DedupeStore store, String prefix) implements Interceptor {
+
+  private static final Logger LOG = LoggerFactory.getLogger(DedupeInterceptor.class);
+
+  @Override
+  public void aroundHandle(Handling handling, HandleChain next) throws Exception {
+    String key = prefix + handling.event().getSource() + " " + handling.event().getId();
+    if (store.wasHandled(key)) {
+      LOG.debug("Event {} from {} was handled already by this consumer: acknowledged as a duplicate",
+          handling.event().getId(), handling.event().getSource());
+      return;
+    }
+    next.proceed(handling);
+    store.markHandled(key);
+  }
+}

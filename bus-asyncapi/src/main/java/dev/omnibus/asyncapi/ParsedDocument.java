@@ -1,0 +1,30 @@
+package dev.omnibus.asyncapi;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything read from one document.
+ *
+ * @param version the {@code asyncapi} version string
+ * @param origin where the document came from (a path, a classpath resource, or the origin given with its text)
+ * @param servers the servers, by name, in document order
+ * @param channels the channels, by id, in document order
+ * @param operations the operations, in document order
+ */
+public record ParsedDocument(
+    String version,
+    String origin,
+    Map<String, ServerTemplate> servers,
+    Map<String, AsyncApiChannel> channels,
+    List<AsyncApiOperation> operations) {
+
+  /** Copies the collections, keeping their order. */
+  public ParsedDocument {
+    servers = Collections.unmodifiableMap(new LinkedHashMap<>(servers));
+    channels = Collections.unmodifiableMap(new LinkedHashMap<>(channels));
+    operations = List.copyOf(operations);
+  }
+}
