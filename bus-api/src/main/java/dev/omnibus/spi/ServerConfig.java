@@ -1,5 +1,6 @@
 package dev.omnibus.spi;
 
+import dev.omnibus.ConfigurationException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -8,7 +9,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * One resolved AsyncAPI server: variables substituted, security schemes and credentials attached, bindings parsed.
  *
- * <p>Immutable and thread-safe. {@link #toString()} shows no secret.
+ * <p>Immutable and thread-safe. {@link #toString()} shows no secret: credentials hide theirs, and a host never
+ * holds user info.
  *
  * @param name the server's name in the document
  * @param protocol the AsyncAPI protocol, lower case
@@ -31,7 +33,18 @@ public record ServerConfig(
     Bindings bindings,
     Map<String, String> options) {
 
+  /**
+   * Copies the collections.
+   *
+   * @throws ConfigurationException when the host holds user info ({@code user:password@host}); the message does not
+   *     repeat the host, which may hold a password
+   */
   public ServerConfig {
+    if (host.indexOf('@') >= 0) {
+      throw ConfigurationException.of("servers." + name, "server '" + name + "': its host holds user info (a user"
+          + " name or password before '@'); give credentials with Credentials.of(user, password) instead, never in"
+          + " the host");
+    }
     security = List.copyOf(security);
     options = Map.copyOf(options);
   }

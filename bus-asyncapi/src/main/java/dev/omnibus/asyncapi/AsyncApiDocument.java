@@ -5,7 +5,6 @@ import dev.omnibus.spi.ServerConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -48,11 +47,11 @@ public final class AsyncApiDocument {
     Objects.requireNonNull(path, "path");
     String text;
     try {
-      text = Files.readString(path, StandardCharsets.UTF_8);
+      text = Sources.decode(Files.readAllBytes(path), "AsyncAPI document " + path);
     } catch (NoSuchFileException e) {
       throw ConfigurationException.of("", "AsyncAPI document " + path + " does not exist; check the path (relative"
           + " paths start at " + Path.of("").toAbsolutePath() + ")");
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException | SecurityException e) {
       throw ConfigurationException.because("AsyncAPI document " + path + " cannot be read: " + e, e);
     }
     return read(text, Sources.fileUri(path), path.toString(), Thread.currentThread().getContextClassLoader());
@@ -77,7 +76,7 @@ public final class AsyncApiDocument {
         throw ConfigurationException.of("", "there is no classpath resource '" + name + "'; put the AsyncAPI"
             + " document under src/main/resources (or pass a Path instead)");
       }
-      text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      text = Sources.decode(in.readAllBytes(), "classpath resource '" + name + "'");
     } catch (IOException e) {
       throw ConfigurationException.because("classpath resource '" + name + "' cannot be read: " + e, e);
     }

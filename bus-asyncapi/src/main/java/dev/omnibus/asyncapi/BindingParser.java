@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads the {@code bindings} of a server, channel, operation or message. Kafka (0.1.0–0.5.0), AMQP 0-9-1
@@ -53,16 +55,52 @@ final class BindingParser {
       "writeOnly", "propertyNames", "dependencies", "minItems", "maxItems", "uniqueItems", "minProperties",
       "maxProperties", "contentEncoding", "contentMediaType", "example");
 
-  private final Json json;
+  private static final Logger LOG = LoggerFactory.getLogger(BindingParser.class);
 
-  BindingParser(Json json) {
+  private final Json json;
+  private final String origin;
+  private boolean strict;
+
+  BindingParser(Json json, String origin) {
     this.json = json;
+    this.origin = origin;
+  }
+
+  /**
+   * Whether a field a binding does not define is a problem ({@code x-omnibus-strict-bindings: true}) instead of a
+   * warning. Wrong types and values of the fields Omnibus uses are problems either way.
+   */
+  void strict(boolean strict) {
+    this.strict = strict;
+  }
+
+  /**
+   * Unknown fields of a binding object: Springwolf and the AsyncAPI examples write fields the binding's schema does
+   * not have (an AMQP {@code replyTo} after 0.2.0...). Omnibus does not use them, so they are a warning naming
+   * their path, or a problem in strict mode.
+   */
+  private void onlyKnown(JsonNode object, String path, String what, List<String> known) {
+    if (strict) {
+      json.onlyKnown(object, path, what, known);
+      return;
+    }
+    for (Iterator<String> names = object.fieldNames(); names.hasNext(); ) {
+      String name = names.next();
+      if (!known.contains(name) && !name.startsWith("x-")) {
+        LOG.warn("{}: '{}' is not a field of {} (known: {}) in {}; Omnibus ignores it (set"
+            + " x-omnibus-strict-bindings: true at the top of the document to refuse it)", Paths.of(path, name), name,
+            what, String.join(", ", known), origin);
+      }
+    }
   }
 
   /** Parses an inlined {@code bindings} object; {@code null} means none. */
   Bindings parse(@Nullable JsonNode bindings, String path, Kind kind) {
     if (bindings == null || bindings.isNull() || bindings.isMissingNode()) {
       return Bindings.none();
+    }
+    if (RefResolver.isRef(bindings)) {
+      return Bindings.none(); // a $ref that could not be followed, already reported where it is written
     }
     if (!bindings.isObject()) {
       json.problems().add(path, "bindings must be an object keyed by protocol (kafka, amqp, mqtt...), not "
@@ -75,7 +113,7 @@ final class BindingParser {
       String protocol = entry.getKey();
       JsonNode value = entry.getValue();
       String at = Paths.of(path, protocol);
-      if (value.isNull() || protocol.startsWith("x-")) {
+      if (value.isNull() || protocol.startsWith("x-") || RefResolver.isRef(value)) {
         continue;
       }
       if (!value.isObject()) {
@@ -133,7 +171,7 @@ final class BindingParser {
     String what = "the Kafka " + kind.word + " binding " + (version == null ? KAFKA_LATEST : version);
     switch (kind) {
       case SERVER: {
-        json.onlyKnown(b, path, what, List.of("schemaRegistryUrl", "schemaRegistryVendor", "bindingVersion"));
+        onlyKnown(b, path, what, List.of("schemaRegistryUrl", "schemaRegistryVendor", "bindingVersion"));
         String url = json.text(b, "schemaRegistryUrl", path);
         String vendor = json.text(b, "schemaRegistryVendor", path);
         if (vendor != null && url == null) {
@@ -147,7 +185,7 @@ final class BindingParser {
         if (atLeast(version, "0.4.0")) {
           known.add("topicConfiguration");
         }
-        json.onlyKnown(b, path, what, known);
+        onlyKnown(b, path, what, known);
         String topic = json.text(b, "topic", path);
         Long partitions = json.integer(b, "partitions", path, 1, Integer.MAX_VALUE);
         Long replicas = json.integer(b, "replicas", path, 1, Short.MAX_VALUE);
@@ -157,7 +195,7 @@ final class BindingParser {
             replicas == null ? null : replicas.intValue(), config, version);
       }
       case OPERATION: {
-        json.onlyKnown(b, path, what, List.of("groupId", "clientId", "bindingVersion"));
+        onlyKnown(b, path, what, List.of("groupId", "clientId", "bindingVersion"));
         String groupId = schemaValue(b, "groupId", path);
         String clientId = schemaValue(b, "clientId", path);
         return new KafkaOperationBinding(groupId, clientId, version);
@@ -168,7 +206,7 @@ final class BindingParser {
         if (atLeast(version, "0.3.0")) {
           known.addAll(List.of("schemaIdLocation", "schemaIdPayloadEncoding", "schemaLookupStrategy"));
         }
-        json.onlyKnown(b, path, what, known);
+        onlyKnown(b, path, what, known);
         JsonNode key = b.get("key");
         if (key != null && !key.isNull() && !looksLikeSchema(key)) {
           json.problems().add(Paths.of(path, "key"), "must be a schema of the record key (e.g. {type: string}),"
@@ -293,10 +331,10 @@ final class BindingParser {
     String what = "the AMQP " + kind.word + " binding " + (version == null ? AMQP_LATEST : version);
     switch (kind) {
       case SERVER:
-        json.onlyKnown(b, path, what + " (which must be empty)", List.of("bindingVersion"));
+        onlyKnown(b, path, what + " (which must be empty)", List.of("bindingVersion"));
         return Json.plain(b);
       case CHANNEL: {
-        json.onlyKnown(b, path, what, List.of("is", "exchange", "queue", "bindingVersion"));
+        onlyKnown(b, path, what, List.of("is", "exchange", "queue", "bindingVersion"));
         String is = json.text(b, "is", path);
         AmqpChannelBinding.Is kindOfAddress = AmqpChannelBinding.Is.ROUTING_KEY;
         if ("queue".equals(is)) {
@@ -345,7 +383,7 @@ final class BindingParser {
           known.add("replyTo");
           json.text(b, "replyTo", path);
         }
-        json.onlyKnown(b, path, what, known);
+        onlyKnown(b, path, what, known);
         Long expiration = json.integer(b, "expiration", path, 0, Long.MAX_VALUE);
         Long priority = json.integer(b, "priority", path, Integer.MIN_VALUE, Integer.MAX_VALUE);
         Long deliveryMode = json.integer(b, "deliveryMode", path, Long.MIN_VALUE, Long.MAX_VALUE);
@@ -361,7 +399,7 @@ final class BindingParser {
       }
       case MESSAGE:
       default:
-        json.onlyKnown(b, path, what, List.of("contentEncoding", "messageType", "bindingVersion"));
+        onlyKnown(b, path, what, List.of("contentEncoding", "messageType", "bindingVersion"));
         json.text(b, "contentEncoding", path);
         json.text(b, "messageType", path);
         return Json.plain(b);
@@ -390,12 +428,12 @@ final class BindingParser {
         if (v2) {
           known.addAll(List.of("sessionExpiryInterval", "maximumPacketSize"));
         }
-        json.onlyKnown(b, path, what, known);
+        onlyKnown(b, path, what, known);
         MqttServerBinding.LastWill lastWill = null;
         JsonNode will = json.object(b, "lastWill", path);
         if (will != null) {
           String at = Paths.of(path, "lastWill");
-          json.onlyKnown(will, at, "an MQTT last will", List.of("topic", "qos", "message", "retain"));
+          onlyKnown(will, at, "an MQTT last will", List.of("topic", "qos", "message", "retain"));
           String topic = json.text(will, "topic", at);
           Long qos = json.integer(will, "qos", at, 0, 2);
           String message = json.text(will, "message", at);
@@ -414,14 +452,14 @@ final class BindingParser {
             v2 ? numberOrSchema(b, "maximumPacketSize", path, 1, 4_294_967_295L) : null, version);
       }
       case CHANNEL:
-        json.onlyKnown(b, path, what + " (which must be empty)", List.of("bindingVersion"));
+        onlyKnown(b, path, what + " (which must be empty)", List.of("bindingVersion"));
         return Json.plain(b);
       case OPERATION: {
         List<String> known = new ArrayList<>(List.of("qos", "retain", "bindingVersion"));
         if (v2) {
           known.add("messageExpiryInterval");
         }
-        json.onlyKnown(b, path, what, known);
+        onlyKnown(b, path, what, known);
         Long qos = json.integer(b, "qos", path, 0, 2);
         return new MqttOperationBinding(qos == null ? null : qos.intValue(), json.bool(b, "retain", path),
             v2 ? numberOrSchema(b, "messageExpiryInterval", path, 0, 4_294_967_295L) : null, version);
@@ -439,7 +477,7 @@ final class BindingParser {
                 + describe(topic));
           }
         }
-        json.onlyKnown(b, path, what, known);
+        onlyKnown(b, path, what, known);
         return Json.plain(b);
       }
     }

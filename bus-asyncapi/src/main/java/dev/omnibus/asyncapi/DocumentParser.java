@@ -46,7 +46,7 @@ public final class DocumentParser {
 
   private final Problems problems = new Problems();
   private final Json json = new Json(problems);
-  private final BindingParser bindings = new BindingParser(json);
+  private final BindingParser bindings;
   private final URI file;
   private final JsonNode root;
   private final String origin;
@@ -60,6 +60,7 @@ public final class DocumentParser {
     this.root = root;
     this.origin = origin;
     this.refs = new RefResolver(sources, file, root, problems);
+    this.bindings = new BindingParser(json, origin);
   }
 
   /**
@@ -84,6 +85,8 @@ public final class DocumentParser {
     problems.throwIfAny();
     v3 = version.startsWith("3.");
     topLevel();
+    Boolean strictBindings = json.bool(root, "x-omnibus-strict-bindings", "");
+    bindings.strict(Boolean.TRUE.equals(strictBindings));
     refs.checkAll(new Located(root, file), ""); // reports every broken reference, wherever it is
     JsonNode components = root.path("components");
     SecurityParser security = new SecurityParser(json, refs, v3);
@@ -268,6 +271,10 @@ public final class DocumentParser {
         host = split[0];
         pathname = split[1];
       }
+    }
+    if (host != null && ServerResolver.hasUserInfo(host)) {
+      problems.add(Paths.of(path, addressField), ServerResolver.userInfoMessage(name, "its " + addressField));
+      host = null; // never passed on, never echoed
     }
     Map<String, ServerTemplate.Variable> variables = variables(located, path);
     List<SecurityScheme> schemesOfServer = security.requirements(located, name, schemes, path);

@@ -13,6 +13,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -34,13 +35,19 @@ final class RefResolver {
 
   private static final Pattern SCHEME = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*:.*");
   private static final int MAX_DEPTH = 256;
-  private static final int MAX_NODES = 2_000_000;
+  /**
+   * The most nodes the references of one document may expand to, all inlined objects together. Checked before
+   * anything is expanded, from sizes computed once per reference target, so a small document whose references
+   * multiply ({@code a} holds ten {@code b}s, each holding ten {@code c}s...) is refused at once.
+   */
+  static final int MAX_NODES = 1_000_000;
 
   private final Sources sources;
   private final Problems problems;
   private final Map<URI, Optional<JsonNode>> files = new HashMap<>();
   private final Set<String> reported = new java.util.HashSet<>();
-  private int nodes;
+  private final Map<String, Long> sizes = new HashMap<>();
+  private long nodes;
 
   RefResolver(Sources sources, URI rootFile, JsonNode root, Problems problems) {
     this.sources = sources;
@@ -118,14 +125,97 @@ final class RefResolver {
     }
   }
 
-  /** A deep copy of the node with every local and file reference replaced by what it points at. */
+  /**
+   * A deep copy of the node with every local and file reference replaced by what it points at. When that would go
+   * past the document's node budget ({@link #MAX_NODES}), nothing is expanded and a problem names the {@code $ref}
+   * responsible, where it is written.
+   */
   JsonNode inline(Located located, String path) {
+    long size = size(located.node(), located.file(), new HashSet<>(), 0);
+    if (nodes + size > MAX_NODES) {
+      if (nodes <= MAX_NODES) {
+        nodes = MAX_NODES + 1L; // one report per document
+        reportTooLarge(located.node(), located.file(), path, size);
+      }
+      return located.node().deepCopy();
+    }
     return inline(located.node(), located.file(), path, new ArrayDeque<>(), 0);
+  }
+
+  /** Reports the largest {@code $ref} written in a tree, where it is written, as what makes it too large. */
+  private void reportTooLarge(JsonNode node, URI file, String path, long size) {
+    String[] worst = {path, null};
+    long[] worstSize = {-1};
+    largestRef(node, file, path, worst, worstSize, 0);
+    String what = worst[1] == null ? "this object" : "the reference '" + worst[1] + "'";
+    problems.add(worst[1] == null ? path : Paths.of(worst[0], "$ref"), what + " expands to more than "
+        + MAX_NODES + " nodes once its references are followed, the limit for a whole document; references that"
+        + " multiply (an object that refers to another several times, which does the same...) must not reach that"
+        + " size: point at smaller objects, or make the repeated part a single shared reference");
+  }
+
+  private void largestRef(JsonNode node, URI file, String path, String[] worst, long[] worstSize, int depth) {
+    if (depth > MAX_DEPTH) {
+      return;
+    }
+    if (isRef(node)) {
+      long size = size(node, file, new HashSet<>(), 0);
+      if (size > worstSize[0] && node.get("$ref").isTextual()) {
+        worstSize[0] = size;
+        worst[0] = path;
+        worst[1] = node.get("$ref").asText();
+      }
+      return;
+    }
+    if (node.isObject()) {
+      for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> field = it.next();
+        largestRef(field.getValue(), file, Paths.of(path, field.getKey()), worst, worstSize, depth + 1);
+      }
+    } else if (node.isArray()) {
+      for (int i = 0; i < node.size(); i++) {
+        largestRef(node.get(i), file, Paths.of(path, i), worst, worstSize, depth + 1);
+      }
+    }
+  }
+
+  /**
+   * How many nodes a tree expands to once its references are inlined, at most {@code MAX_NODES + 1}; computed once
+   * per reference target, so in time proportional to the document, not to what it expands to.
+   */
+  private long size(JsonNode node, URI file, Set<String> expanding, int depth) {
+    if (depth > MAX_DEPTH) {
+      return 1;
+    }
+    if (isRef(node)) {
+      JsonNode ref = node.get("$ref");
+      if (!ref.isTextual() || isRemote(ref.asText())) {
+        return node.size() + 1L;
+      }
+      Target target = targetQuietly(ref.asText(), file, new Problems());
+      if (target == null || expanding.contains(target.key())) {
+        return node.size() + 1L; // broken (reported elsewhere) or recursive: stays a reference
+      }
+      Long known = sizes.get(target.key());
+      if (known != null) {
+        return known;
+      }
+      expanding.add(target.key());
+      long size = size(target.located().node(), target.located().file(), expanding, depth + 1);
+      expanding.remove(target.key());
+      sizes.put(target.key(), size);
+      return size;
+    }
+    long total = 1;
+    for (JsonNode child : node) {
+      total = Math.min(MAX_NODES + 1L, total + size(child, file, expanding, depth + 1));
+    }
+    return total;
   }
 
   private JsonNode inline(JsonNode node, URI file, String path, Deque<String> expanding, int depth) {
     if (++nodes > MAX_NODES || depth > MAX_DEPTH) {
-      if (nodes == MAX_NODES + 1 || depth == MAX_DEPTH + 1) {
+      if (nodes == MAX_NODES + 1L || depth == MAX_DEPTH + 1) {
         problems.add(path, "the document is too large or too deeply nested once its references are expanded;"
             + " split it or reduce the nesting");
       }

@@ -36,8 +36,9 @@ public final class ServerResolver {
     ServerTemplate server = document.servers().get(select(document, selection));
     Problems problems = new Problems();
     Set<String> used = new LinkedHashSet<>();
-    String host = fill(server, server.host(), selection, problems, used);
-    String pathname = server.pathname() == null ? null : fill(server, server.pathname(), selection, problems, used);
+    String host = fill(server, server.host(), true, selection, problems, used);
+    String pathname = server.pathname() == null ? null
+        : fill(server, server.pathname(), false, selection, problems, used);
     String address = server.pathname() == null ? server.host() : server.host() + server.pathname();
     Credentials credentials = credentials(server, selection);
     if (!server.security().isEmpty() && needsUsernamePassword(server.security())
@@ -49,6 +50,10 @@ public final class ServerResolver {
           + ", or pass them with credentials(\"" + server.name() + "\", Credentials.of(user, password))"
           + (credentials.username() != null ? " (the user name is there, the password is missing)"
               : credentials.password() != null ? " (the password is there, the user name is missing)" : ""));
+    }
+    if (problems.isEmpty() && hasUserInfo(host)) {
+      problems.add(Paths.of(server.path(), server.addressField()), userInfoMessage(server.name(), "its "
+          + server.addressField() + " once its variables are filled"));
     }
     problems.throwIfAny();
     if (host.contains("{") || host.contains("}") || (pathname != null
@@ -92,22 +97,22 @@ public final class ServerResolver {
         + String.join(", ", names) + "): choose one with server(name) or " + ServerSelection.serverVariable());
   }
 
-  private static String fill(ServerTemplate server, String template, ServerSelection selection, Problems problems,
-      Set<String> used) {
+  private static String fill(ServerTemplate server, String template, boolean inHost, ServerSelection selection,
+      Problems problems, Set<String> used) {
     Matcher matcher = EXPRESSION.matcher(template);
     StringBuilder out = new StringBuilder();
     while (matcher.find()) {
       String name = matcher.group(1);
       used.add(name);
-      String value = value(server, name, selection, problems);
+      String value = value(server, name, inHost, selection, problems);
       matcher.appendReplacement(out, Matcher.quoteReplacement(value == null ? matcher.group() : value));
     }
     matcher.appendTail(out);
     return out.toString();
   }
 
-  private static @Nullable String value(ServerTemplate server, String name, ServerSelection selection,
-      Problems problems) {
+  private static @Nullable String value(ServerTemplate server, String name, boolean inHost,
+      ServerSelection selection, Problems problems) {
     String path = Paths.of(Paths.of(server.path(), "variables"), name);
     ServerTemplate.Variable declared = server.variables().get(name);
     String envName = ServerSelection.variableVariable(name);
@@ -128,12 +133,34 @@ public final class ServerResolver {
           + (declared != null && !declared.enumValues().isEmpty() ? " (one of " + declared.enumValues() + ")" : ""));
       return null;
     }
+    if (inHost && hasUserInfo(value)) {
+      problems.add(path, userInfoMessage(server.name(), "the value of {" + name + "} (from " + source + ")"));
+      return null;
+    }
     if (declared != null && !declared.enumValues().isEmpty() && !declared.enumValues().contains(value)) {
       problems.add(path, "'" + value + "' (from " + source + ") is not an allowed value of {" + name + "} for server '"
           + server.name() + "'; use one of " + declared.enumValues());
       return null;
     }
     return value;
+  }
+
+  /** Whether a host (scheme and path already split off) holds user info, {@code user:password@host}. */
+  static boolean hasUserInfo(String host) {
+    return host.indexOf('@') >= 0;
+  }
+
+  /**
+   * The message for a server address that holds user info; it never repeats the address, which may hold a password.
+   *
+   * @param where what holds it, e.g. {@code its url}
+   */
+  static String userInfoMessage(String serverName, String where) {
+    return "server '" + serverName + "': " + where + " holds user info (a user name or password before '@'), which"
+        + " Omnibus never reads from an address, so that no secret is printed or logged; remove it from the"
+        + " address and give the credentials with EventBus.builder().credentials(\"" + serverName + "\","
+        + " Credentials.of(user, password)) or the environment variables "
+        + ServerSelection.usernameVariable(serverName) + " and " + ServerSelection.passwordVariable(serverName);
   }
 
   private static boolean needsUsernamePassword(List<SecurityScheme> schemes) {

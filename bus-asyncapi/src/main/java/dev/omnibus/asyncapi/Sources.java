@@ -5,11 +5,15 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.omnibus.ConfigurationException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -23,9 +27,11 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Sources {
 
-  private static final ObjectMapper YAML = YAMLMapper.builder()
-      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-      .build();
+  /**
+   * The largest document read, in code points (64 Mi): far above any real AsyncAPI document, low enough that a
+   * runaway file is refused as too large rather than exhausting memory.
+   */
+  public static final int MAX_CODE_POINTS = 64 * 1024 * 1024;
   private static final ObjectMapper JSON = JsonMapper.builder()
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
       .build();
@@ -81,14 +87,14 @@ public final class Sources {
   @Nullable String read(URI file) throws IOException {
     if ("file".equals(file.getScheme())) {
       try {
-        return java.nio.file.Files.readString(Path.of(file), StandardCharsets.UTF_8);
+        return decode(java.nio.file.Files.readAllBytes(Path.of(file)), display(file));
       } catch (NoSuchFileException e) {
         return null;
       }
     }
     if ("classpath".equals(file.getScheme())) {
       try (InputStream in = classLoader.getResourceAsStream(file.getPath().substring(1))) {
-        return in == null ? null : new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        return in == null ? null : decode(in.readAllBytes(), display(file));
       }
     }
     return null;
@@ -100,19 +106,63 @@ public final class Sources {
    * @throws ConfigurationException naming the document when the text is not well-formed
    */
   public static JsonNode parse(String content, String documentName) {
+    if (content.length() > MAX_CODE_POINTS && content.codePointCount(0, content.length()) > MAX_CODE_POINTS) {
+      throw ConfigurationException.of("", documentName + " is too large: " + content.codePointCount(0,
+          content.length()) + " characters, more than the limit of " + MAX_CODE_POINTS + " (64 Mi); split it into"
+          + " files that point at each other with $ref");
+    }
     String trimmed = content.stripLeading();
     boolean json = trimmed.startsWith("{") || trimmed.startsWith("[");
+    if (!json) {
+      return YamlTree.read(content, documentName, MAX_CODE_POINTS);
+    }
     try {
-      JsonNode node = (json ? JSON : YAML).readTree(content);
+      JsonNode node = JSON.readTree(content);
       return node == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : node;
     } catch (JsonProcessingException e) {
       throw ConfigurationException.of("", documentName + " is not well-formed " + (json ? "JSON" : "YAML") + ": "
           + describe(e) + "; fix the syntax at that position");
     } catch (IOException | RuntimeException e) {
-      // SnakeYAML may throw its own unchecked exceptions on exotic input; never let them out raw.
+      // never let a parser's own unchecked exceptions out raw
       throw ConfigurationException.of("", documentName + " cannot be read as " + (json ? "JSON" : "YAML") + ": "
           + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + firstLine(e.getMessage())));
     }
+  }
+
+  /**
+   * Decodes a document's bytes as UTF-8 (a leading byte order mark dropped), refusing any other encoding.
+   *
+   * @throws ConfigurationException naming the document and the byte offset of the first byte that is not UTF-8
+   */
+  public static String decode(byte[] bytes, String documentName) {
+    CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT);
+    ByteBuffer in = ByteBuffer.wrap(bytes);
+    CharBuffer out = CharBuffer.allocate(bytes.length);
+    CoderResult result = decoder.decode(in, out, true);
+    if (!result.isError()) {
+      result = decoder.flush(out);
+    }
+    if (result.isError()) {
+      int offset = in.position();
+      throw ConfigurationException.of("", documentName + " is not UTF-8 text: the byte at offset " + offset
+          + " (0x" + String.format("%02X", bytes[Math.min(offset, bytes.length - 1)] & 0xFF) + ", line "
+          + (lines(out) + 1) + ") cannot be decoded; save the document as UTF-8 (AsyncAPI documents are UTF-8)");
+    }
+    out.flip();
+    String text = out.toString();
+    return text.startsWith("\uFEFF") ? text.substring(1) : text;
+  }
+
+  private static int lines(CharBuffer decoded) {
+    int count = 0;
+    for (int i = 0; i < decoded.position(); i++) {
+      if (decoded.get(i) == '\n') {
+        count++;
+      }
+    }
+    return count;
   }
 
   private static String describe(JsonProcessingException e) {

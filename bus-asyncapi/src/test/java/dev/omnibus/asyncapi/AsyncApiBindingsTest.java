@@ -14,13 +14,21 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Channel and operation bindings become the typed records of the SPI, checked against their binding version. */
+/**
+ * Channel and operation bindings become the typed records of the SPI, checked against their binding version (the
+ * problems below are read in strict mode; {@link AsyncApiBindingToleranceTest} covers the default).
+ */
 class AsyncApiBindingsTest {
 
   private static AsyncApiDocument withBindings(String channelBindings, String operationBindings) {
+    return withBindings("", channelBindings, operationBindings);
+  }
+
+  private static AsyncApiDocument withBindings(String top, String channelBindings, String operationBindings) {
     return AsyncApiDocument.parse("""
         asyncapi: 3.0.0
         info: {title: t, version: '1'}
+        %s
         channels:
           orders:
             address: orders
@@ -30,12 +38,13 @@ class AsyncApiBindingsTest {
             action: send
             channel: {$ref: '#/channels/orders'}
             bindings: %s
-        """.formatted(channelBindings, operationBindings), "bindings.yaml");
+        """.formatted(top, channelBindings, operationBindings), "bindings.yaml");
   }
 
+  /** The problems of a document in strict mode, where a field a binding version does not define is one. */
   private static List<Problem> problems(String channelBindings, String operationBindings) {
     return catchThrowableOfType(ConfigurationException.class,
-        () -> withBindings(channelBindings, operationBindings)).problems();
+        () -> withBindings("x-omnibus-strict-bindings: true", channelBindings, operationBindings)).problems();
   }
 
   @Test
@@ -126,7 +135,7 @@ class AsyncApiBindingsTest {
   }
 
   @Test
-  void unknown_fields_and_versions_are_problems_but_x_extensions_are_not() {
+  void in_strict_mode_unknown_fields_and_versions_are_problems_but_x_extensions_are_not() {
     assertThat(problems("{kafka: {topic: t, hello: 1, x-note: fine}}", "{kafka: {bindingVersion: '9.9.9'}}"))
         .extracting(Problem::path).containsExactly("channels.orders.bindings.kafka.hello",
             "operations.send.bindings.kafka.bindingVersion");
