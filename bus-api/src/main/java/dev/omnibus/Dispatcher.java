@@ -49,7 +49,7 @@ final class Dispatcher implements DeliveryHandler {
   private final @Nullable String group;
   private final Destination destination;
   private final Map<String, Target> byType = new ConcurrentHashMap<>();
-  /** Types whose handler was closed while others remain: their events go back to the broker, never skipped. */
+  /** Types whose handler was closed while others remain: their events go to dead letters, never skipped. */
   private final Set<String> retired = ConcurrentHashMap.newKeySet();
   private volatile @Nullable RawTarget raw;
   private final AtomicBoolean stopped = new AtomicBoolean();
@@ -155,11 +155,11 @@ final class Dispatcher implements DeliveryHandler {
     RawTarget rawTarget = raw;
     if (target == null && rawTarget == null) {
       if (retired.contains(event.getType())) {
-        // Its handler here was closed, other members of the group may still take it: hand it back, never skip it.
-        LOG.debug("No handler left in this member for type '{}' on channel '{}' (group {}): returned to the broker",
-            event.getType(), channel.id(), group);
-        awaitBackoff(context.retry().backoffAfter(1));
-        delivery.nack(true);
+        // Its handler here was closed while other members of the group may still handle it. The broker gives this
+        // member the event again if handed back (Kafka partitions, in-memory lanes), so skipping would lose it for the
+        // group and a requeue would loop: it goes to dead letters, from where replay() brings it back.
+        deadLetter(delivery, event, "no handler left for type '" + event.getType() + "' in this member of group '"
+            + group + "' (its subscription was closed while the group's others stayed)", delivery.attempt(), null);
         return;
       }
       LOG.debug("No handler for type '{}' on channel '{}' (group {}): acknowledged and skipped", event.getType(),

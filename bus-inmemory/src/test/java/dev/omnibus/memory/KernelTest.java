@@ -112,7 +112,7 @@ class KernelTest {
         bus.publish(PLACED, new Order("o-1", "eu")).toCompletableFuture().join();
         List<CloudEvent> dead = broker.awaitPublished(bus.deadLetterAddress("orders", "g"), 1, WAIT);
         assertThat(dead.get(0).getExtension("dlqreason").toString()).contains("not for this service");
-        assertThat(dead.get(0).getExtension("dlqattempts")).isEqualTo(1);
+        assertThat(dead.get(0).getExtension("dlqattempts")).hasToString("1");
       }
       assertThat(handled).hasValue(0);
     }
@@ -205,10 +205,11 @@ class KernelTest {
     }
 
     @Test
-    void closingOneTypesHandlerLeavesItsEventsToTheGroupsOtherMembers() {
+    void closingOneTypesHandlerNeverSkipsItsEventsInTheGroup() {
       InMemoryBroker broker = InMemoryBroker.create();
       List<String> second = new CopyOnWriteArrayList<>();
-      try (EventBus first = EventBus.builder().server(broker.server()).maxAttempts(1).build();
+      List<CloudEvent> dead;
+      try (EventBus first = EventBus.builder().server(broker.server()).build();
           EventBus other = EventBus.builder().server(broker.server()).build()) {
         Subscription placed = first.subscribe(PLACED, "g", event -> { });
         first.subscribe(PAID, "g", event -> { });
@@ -218,9 +219,16 @@ class KernelTest {
         for (int i = 0; i < 20; i++) {
           first.publish(PLACED, new Order("o-" + i, "eu")).toCompletableFuture().join();
         }
-        Awaitility.await().atMost(WAIT).until(() -> second.size() >= 20);
+        Awaitility.await().atMost(WAIT)
+            .until(() -> second.size() + broker.published("orders.dlq").size() == 20);
+        dead = broker.published("orders.dlq");
       }
-      assertThat(second).hasSize(20);
+      // The member that closed its handler still gets its share of the keys: those events are dead-lettered, with the
+      // reason, for replay, never acknowledged unhandled; the rest reach the member that still handles the type.
+      assertThat(second).isNotEmpty();
+      assertThat(dead).allSatisfy(letter -> assertThat(letter.getExtension("dlqreason").toString())
+          .contains("no handler left for type 'com.example.order.placed' in this member of group 'g'"));
+      assertThat(second.size() + dead.size()).isEqualTo(20);
     }
 
     @Test
@@ -294,7 +302,7 @@ class KernelTest {
         });
         bus.publish(PLACED, new Order("o-1", "eu")).toCompletableFuture().join();
         List<CloudEvent> dead = broker.awaitPublished("orders.dlq", 1, WAIT);
-        assertThat(dead.get(0).getExtension("dlqattempts")).isEqualTo(2);
+        assertThat(dead.get(0).getExtension("dlqattempts")).hasToString("2");
       }
       assertThat(calls).hasValue(2);
     }
