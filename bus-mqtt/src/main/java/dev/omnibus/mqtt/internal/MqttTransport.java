@@ -14,6 +14,7 @@ import dev.omnibus.spi.TransportCapabilities.Feature;
 import dev.omnibus.spi.TransportSubscription;
 import dev.omnibus.spi.binding.MqttOperationBinding;
 import java.net.InetAddress;
+import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -87,6 +88,11 @@ public final class MqttTransport implements Transport {
         publisher.close(settings.closeTimeout());
       }
       PUBLISHER_IDS.remove(settings.uri() + "|" + publisherId);
+      String tls = TlsFailure.describe(e, URI.create(settings.uri()).getHost()).orElse(null);
+      if (tls != null) {
+        throw ConfigurationException.because("Cannot connect to MQTT server '" + settings.serverName() + "' at "
+            + settings.uri() + ": " + tls, e);
+      }
       throw ConfigurationException.because("Cannot connect to MQTT server '" + settings.serverName() + "' at "
           + settings.uri() + ": " + describe(e) + ". Check that the broker runs, the host and port, the protocol "
           + "version and the credentials", e);
