@@ -12,6 +12,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.omnibus.PublishException;
 import dev.omnibus.TransportClosedException;
 import dev.omnibus.envelope.EnvelopeCodec;
+import dev.omnibus.envelope.MalformedEventException;
 import dev.omnibus.envelope.Mode;
 import dev.omnibus.envelope.WireMessage;
 import dev.omnibus.kafka.testing.EmbeddedKafka;
@@ -176,7 +177,7 @@ class KafkaRecordMappingTest {
   }
 
   @Test
-  void aHeaderGivenTwiceCountsWithItsLastValue() throws Exception {
+  void aHeaderGivenTwiceCountsWithItsFirstValueAsOnEveryBinding() throws Exception {
     String topic = uniqueTopic("twice");
     BlockingQueue<Delivery> deliveries = subscribe(topic);
     fixture.sendRaw(new ProducerRecord<>(topic, null, null, "k".getBytes(StandardCharsets.UTF_8), null,
@@ -184,8 +185,21 @@ class KafkaRecordMappingTest {
             header("ce_type", "t"), header("ce_id", "last"))));
 
     WireMessage message = next(deliveries).message();
-    assertThat(message.headers()).containsEntry("ce_id", "last");
+    assertThat(message.headers()).containsEntry("ce_id", "first");
     assertThat(message.key()).isEqualTo("k");
+  }
+
+  @Test
+  void anUpperCaseAttributeHeaderIsNotRenamedSoTheEventIsMalformed() throws Exception {
+    String topic = uniqueTopic("uppercase");
+    BlockingQueue<Delivery> deliveries = subscribe(topic);
+    fixture.sendRaw(new ProducerRecord<>(topic, null, null, null, null,
+        List.of(header("ce_specversion", "1.0"), header("ce_id", "upper"), header("ce_source", "/s"),
+            header("ce_type", "t"), header("ce_MyExt", "x"))));
+
+    WireMessage message = next(deliveries).message();
+    assertThatThrownBy(() -> KafkaFixture.CODEC.decode(message))
+        .isInstanceOf(MalformedEventException.class).hasMessageContaining("'MyExt'");
   }
 
   @Test

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 import dev.omnibus.Event;
 import dev.omnibus.EventBus;
 import dev.omnibus.EventType;
+import io.cloudevents.CloudEvent;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.InputStreamReader;
@@ -188,6 +189,85 @@ class MqttInteropTest {
     assertThat(got.get(0).id()).isEqualTo("go-1");
     assertThat(got.get(0).source()).isEqualTo(URI.create("/sdk-go"));
     assertThat(got.get(0).data()).isEqualTo(new Reading("s-3", -4.5));
+  }
+
+  /** A message with user properties in the given order, names possibly repeated. */
+  private static MqttMessage publishable(String payload, List<UserProperty> userProperties) {
+    MqttProperties properties = new MqttProperties();
+    properties.setContentType("application/json");
+    properties.setUserProperties(userProperties);
+    return new MqttMessage(payload.getBytes(StandardCharsets.UTF_8), 1, false, properties);
+  }
+
+  /** Publishes the user properties from a plain client and returns the dead letter the bus made of them. */
+  private CloudEvent deadLetterOf(String name, List<UserProperty> userProperties) throws Exception {
+    String topic = MqttBroker.uniqueTopic(name);
+    EventBus bus = bus(topic, null);
+    List<Event<Reading>> handled = new CopyOnWriteArrayList<>();
+    bus.subscribe(READING, "malformed", handled::add);
+    EventBus reader = EventBus.builder()
+        .server(MqttBroker.server("interop-dlq", null))
+        .channel("dead", bus.deadLetterAddress("readings", "malformed"))
+        .build();
+    resources.add(reader);
+    List<CloudEvent> deadLetters = new CopyOnWriteArrayList<>();
+    reader.subscribe("dead", "dead-letter-reader", deadLetters::add);
+
+    plainClient(new LinkedBlockingQueue<>())
+        .publish(topic, publishable("{\"sensor\":\"s-9\",\"celsius\":1.0}", userProperties))
+        .waitForCompletion(WAIT.toMillis());
+
+    Awaitility.await().atMost(WAIT).until(() -> !deadLetters.isEmpty());
+    assertThat(handled).isEmpty();
+    CloudEvent deadLetter = deadLetters.get(0);
+    assertThat(deadLetter.getType()).isEqualTo("dev.omnibus.deadletter.malformed");
+    return deadLetter;
+  }
+
+  private static List<UserProperty> requiredAttributes(String id) {
+    return List.of(new UserProperty("specversion", "1.0"), new UserProperty("id", id),
+        new UserProperty("source", "/plain-client"), new UserProperty("type", "com.example.sensor.reading"));
+  }
+
+  @Test
+  void aUserPropertyThatIsNoAttributeNameMakesTheEventMalformedAsOnEveryBinding() throws Exception {
+    List<UserProperty> properties = new ArrayList<>(requiredAttributes("bad-name"));
+    properties.add(new UserProperty("my_ext", "x"));
+
+    CloudEvent deadLetter = deadLetterOf("interop-bad-name", properties);
+
+    assertThat(deadLetter.getExtension("dlqreason")).asString().startsWith("malformed:").contains("'my_ext'");
+  }
+
+  @Test
+  void anUpperCaseUserPropertyIsNotLowerCasedIntoTheRequiredType() throws Exception {
+    List<UserProperty> properties = List.of(new UserProperty("specversion", "1.0"), new UserProperty("id", "upper"),
+        new UserProperty("source", "/plain-client"), new UserProperty("Type", "com.example.sensor.reading"));
+
+    CloudEvent deadLetter = deadLetterOf("interop-upper", properties);
+
+    assertThat(deadLetter.getExtension("dlqreason")).asString().startsWith("malformed:")
+        .contains("'Type'").contains("type is required");
+  }
+
+  @Test
+  void aRepeatedUserPropertyCountsWithItsFirstValueAsOnEveryBinding() throws Exception {
+    String topic = MqttBroker.uniqueTopic("interop-repeat");
+    EventBus bus = bus(topic, null);
+    List<Event<Reading>> got = new CopyOnWriteArrayList<>();
+    bus.subscribe(READING, got::add);
+    List<UserProperty> properties = new ArrayList<>(requiredAttributes("first"));
+    properties.add(new UserProperty("comexampleext", "one"));
+    properties.add(new UserProperty("comexampleext", "two"));
+    properties.add(new UserProperty("id", "second"));
+
+    plainClient(new LinkedBlockingQueue<>())
+        .publish(topic, publishable("{\"sensor\":\"s-8\",\"celsius\":2.0}", properties))
+        .waitForCompletion(WAIT.toMillis());
+
+    Awaitility.await().atMost(WAIT).until(() -> !got.isEmpty());
+    assertThat(got.get(0).id()).isEqualTo("first");
+    assertThat(got.get(0).extension("comexampleext")).hasToString("one");
   }
 
   @Test

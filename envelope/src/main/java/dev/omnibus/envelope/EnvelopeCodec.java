@@ -172,12 +172,13 @@ public final class EnvelopeCodec {
     List<String> violations = new ArrayList<>();
     Map<String, String> attributes = new HashMap<>();
     for (Map.Entry<String, String> header : headers.entrySet()) {
+      if (convention.usesOtherPrefix(header.getKey(), prefix)) {
+        violations.add("header '" + header.getKey() + "' uses another prefix than '" + prefix
+            + "': one message must use one prefix");
+        continue;
+      }
       String name = convention.attributeName(header.getKey(), prefix);
       if (name == null) {
-        if (convention.usesOtherPrefix(header.getKey(), prefix)) {
-          violations.add("header '" + header.getKey() + "' uses another prefix than '" + prefix
-              + "': one message must use one prefix");
-        }
         continue;
       }
       if (attributes.put(name, header.getValue()) != null) {

@@ -1,7 +1,6 @@
 package dev.omnibus.envelope;
 
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
@@ -131,19 +130,16 @@ public final class HeaderConvention {
   }
 
   /**
-   * The attribute a header carries under the given prefix, lower-cased, or {@code null} when the header is not an
-   * attribute header of this convention.
+   * The attribute a header carries under the given prefix, exactly as written after the prefix (never lower-cased:
+   * {@code ce_MyExt} names {@code MyExt}, an invalid name the codec reports), or {@code null} when the header is not an
+   * attribute header of this convention. Under the empty prefix (MQTT user properties) every header is an attribute,
+   * as the MQTT binding maps every user property to one; so an invalid name there is refused as on every binding.
    */
   @Nullable String attributeName(String header, String prefix) {
     if (header.length() <= prefix.length() || !header.regionMatches(true, 0, prefix, 0, prefix.length())) {
       return null;
     }
-    String attribute = header.substring(prefix.length()).toLowerCase(Locale.ROOT);
-    if (prefix.isEmpty() && !CloudEventValidator.isValidAttributeName(attribute)) {
-      // Unprefixed conventions (MQTT user properties) may carry other application properties: not attributes.
-      return null;
-    }
-    return attribute;
+    return header.substring(prefix.length());
   }
 
   /** Whether a header uses one of the other read prefixes than the given one (a message mixing prefixes). */

@@ -120,7 +120,11 @@ class ConformanceYamlTest {
     EnvelopeCodec codec = EnvelopeCodec.of(convention);
     WireMessage written = codec.encode(yaml.event(), Mode.BINARY);
     Map<String, String> headers = new HashMap<>(written.headers());
-    headers.putAll(yaml.transportHeaders()); // e.g. user-agent: not an attribute
+    if (!convention.writePrefix().isEmpty()) {
+      // e.g. user-agent: not an attribute beside prefixed headers. Where attributes are unprefixed (MQTT user
+      // properties), every header is an attribute, and such a name makes the message malformed (HeaderConventionTest).
+      headers.putAll(yaml.transportHeaders());
+    }
     CloudEvent read = codec.decode(new WireMessage(headers, written.contentType(), written.body(), written.key()));
 
     assertThat(TestData.canonicalAttributes(read)).isEqualTo(TestData.canonicalAttributes(yaml.event()));

@@ -126,13 +126,27 @@ class HeaderConventionTest {
     }
 
     @Test
-    void ignoresUserPropertiesThatAreNotAttributeNames() {
+    void refusesAUserPropertyThatIsNotAnAttributeName() {
       Map<String, String> headers = attributes("");
-      headers.put("Correlation-Id", "c-1");
-      headers.put("user_id", "42");
-      headers.put("x-tenant", "acme");
-      CloudEvent event = codec.decode(new WireMessage(headers, "application/json", BODY, null));
-      assertThat(event.getExtensionNames()).isEmpty();
+      headers.put("my_ext", "x");
+      assertThatThrownBy(() -> codec.decode(new WireMessage(headers, "application/json", BODY, null)))
+          .isInstanceOf(MalformedEventException.class).hasMessageContaining("'my_ext'");
+    }
+
+    @Test
+    void neverLowerCasesAUserPropertyName() {
+      Map<String, String> headers = attributes("");
+      headers.put("MyExt", "x");
+      assertThatThrownBy(() -> codec.decode(new WireMessage(headers, "application/json", BODY, null)))
+          .isInstanceOf(MalformedEventException.class).hasMessageContaining("'MyExt'");
+    }
+
+    @Test
+    void anUpperCaseTypeDoesNotCountAsTheRequiredType() {
+      Map<String, String> headers = attributes("");
+      headers.put("Type", headers.remove("type"));
+      assertThatThrownBy(() -> codec.decode(new WireMessage(headers, "application/json", BODY, null)))
+          .isInstanceOf(MalformedEventException.class).hasMessageContaining("type is required");
     }
 
     @Test

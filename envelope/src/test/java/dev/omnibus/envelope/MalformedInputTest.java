@@ -165,9 +165,17 @@ class MalformedInputTest {
   }
 
   @Test
-  void aHeaderGivenTwiceInDifferentCaseIsMalformed() {
+  void anUpperCaseAttributeHeaderIsNotRenamedButMalformed() {
     Map<String, String> headers = headers();
     headers.put("CE_ID", "2");
+    assertThat(refusal(new WireMessage(headers, null, null, null)).violations())
+        .singleElement().asString().contains("'ID'");
+  }
+
+  @Test
+  void aHeaderGivenTwiceUnderDifferentlyCasedPrefixesIsMalformed() {
+    Map<String, String> headers = headers();
+    headers.put("CE_id", "2");
     assertThat(refusal(new WireMessage(headers, null, null, null)).violations())
         .containsExactly("attribute 'id' given twice");
   }

@@ -58,7 +58,9 @@ final class RecordMapping {
 
   /**
    * The message a record carries. Every header is passed on as a UTF-8 string (the bus reads the {@code ce_} ones and
-   * its own); a header given twice counts once, with its last value, as the CloudEvents SDKs read it.
+   * its own); a header given twice counts once, with its first value: the rule of every Omnibus binding (see
+   * docs/delivery.md, "Repeated attributes"), so that a bridge appending a header cannot override what the producer
+   * wrote.
    */
   WireMessage toMessage(ConsumerRecord<byte[], byte[]> record) {
     Map<String, String> headers = new HashMap<>();
@@ -70,9 +72,11 @@ final class RecordMapping {
       }
       String name = header.key();
       if (name.equalsIgnoreCase(CONTENT_TYPE)) {
-        contentType = text(value);
+        if (contentType == null) {
+          contentType = text(value);
+        }
       } else {
-        headers.put(name, text(value));
+        headers.putIfAbsent(name, text(value));
       }
     }
     byte[] key = record.key();

@@ -14,6 +14,7 @@ import dev.omnibus.spi.TransportCapabilities.Feature;
 import dev.omnibus.spi.TransportSubscription;
 import dev.omnibus.spi.binding.MqttOperationBinding;
 import java.net.InetAddress;
+import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -87,6 +88,11 @@ public final class MqttTransport implements Transport {
         publisher.close(settings.closeTimeout());
       }
       PUBLISHER_IDS.remove(settings.uri() + "|" + publisherId);
+      String tls = TlsFailure.describe(e, URI.create(settings.uri()).getHost()).orElse(null);
+      if (tls != null) {
+        throw ConfigurationException.because("Cannot connect to MQTT server '" + settings.serverName() + "' at "
+            + settings.uri() + ": " + tls, e);
+      }
       throw ConfigurationException.because("Cannot connect to MQTT server '" + settings.serverName() + "' at "
           + settings.uri() + ": " + describe(e) + ". Check that the broker runs, the host and port, the protocol "
           + "version and the credentials", e);
@@ -184,6 +190,13 @@ public final class MqttTransport implements Transport {
         subscription.close(false);
       } else if (lease != null) {
         lease.release(false);
+      }
+      if (e instanceof SubackWait.TimedOut) {
+        // Not a configuration problem: the broker went silent (down, overloaded, or the network dropped packets).
+        throw TransportClosedException.of("Subscribing to channel '" + destination.channel() + "' ('" + filter
+            + "') on MQTT server '" + settings.serverName() + "' timed out: " + e.getMessage() + " (x-omnibus-"
+            + "connect-timeout-seconds). Check that the broker is up and not overloaded, then subscribe again; the "
+            + "subscription");
       }
       throw ConfigurationException.because("Cannot subscribe to channel '" + destination.channel() + "' ('" + filter
           + "') on MQTT server '" + settings.serverName() + "': " + describe(e), e);

@@ -35,6 +35,8 @@ final class Paho3Connection implements MqttConnection {
   private final Options options;
   private final MqttAsyncClient client;
   private final AtomicLong epoch = new AtomicLong();
+  /** Messages received so far: a subscribe waiting for its SUBACK goes on waiting while they come. */
+  private final AtomicLong arrivals = new AtomicLong();
   private final int publishWindow;
 
   Paho3Connection(MqttSettings settings, Options options) throws MqttException {
@@ -112,7 +114,7 @@ final class Paho3Connection implements MqttConnection {
   @Override
   public void subscribe(String filter, int qos, Duration timeout) throws Exception {
     IMqttToken token = client.subscribe(filter, qos);
-    token.waitForCompletion(timeout.toMillis());
+    SubackWait.await(token::waitForCompletion, token::isComplete, arrivals::get, timeout);
     int[] granted = token.getGrantedQos();
     if (granted != null && granted.length > 0 && granted[0] >= SUBACK_FAILURE) {
       throw new IllegalStateException("the broker refused the subscription to '" + filter + "'");
@@ -202,6 +204,7 @@ final class Paho3Connection implements MqttConnection {
 
     @Override
     public void messageArrived(String topic, MqttMessage message) {
+      arrivals.incrementAndGet();
       byte[] payload = message.getPayload();
       // MQTT 3 carries no content type: the CloudEvents MQTT binding makes structured JSON the only mode.
       WireMessage wire = new WireMessage(Map.of(), EnvelopeCodec.STRUCTURED_CONTENT_TYPE,

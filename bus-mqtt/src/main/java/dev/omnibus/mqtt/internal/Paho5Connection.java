@@ -38,6 +38,8 @@ final class Paho5Connection implements MqttConnection {
   // Incremented when a connection is lost: acks carry the epoch they arrived in, and an ack of a message of a lost
   // connection must not be sent on the new one, where its packet id may name another message.
   private final AtomicLong epoch = new AtomicLong();
+  /** Messages received so far: a subscribe waiting for its SUBACK goes on waiting while they come. */
+  private final AtomicLong arrivals = new AtomicLong();
   private volatile int publishWindow = MQTT_MAX_RECEIVE;
 
   Paho5Connection(MqttSettings settings, Options options) throws MqttException {
@@ -130,7 +132,7 @@ final class Paho5Connection implements MqttConnection {
   @Override
   public void subscribe(String filter, int qos, Duration timeout) throws Exception {
     IMqttToken token = client.subscribe(new MqttSubscription(filter, qos));
-    token.waitForCompletion(timeout.toMillis());
+    SubackWait.await(token::waitForCompletion, token::isComplete, arrivals::get, timeout);
     int[] reasons = token.getReasonCodes();
     if (reasons != null && reasons.length > 0 && reasons[0] >= FIRST_FAILURE_REASON) {
       throw new IllegalStateException("the broker refused the subscription to '" + filter + "' with reason code 0x"
@@ -233,6 +235,7 @@ final class Paho5Connection implements MqttConnection {
 
     @Override
     public void messageArrived(String topic, MqttMessage message) {
+      arrivals.incrementAndGet();
       MqttProperties properties = message.getProperties();
       Map<String, String> headers = Map.of();
       String contentType = null;
