@@ -139,8 +139,10 @@ public final class HeaderConvention {
       return null;
     }
     String attribute = header.substring(prefix.length()).toLowerCase(Locale.ROOT);
-    if (prefix.isEmpty() && !CloudEventValidator.isValidAttributeName(attribute)) {
-      // Unprefixed conventions (MQTT user properties) may carry other application properties: not attributes.
+    if (prefix.isEmpty() && !(CloudEventValidator.isLowerAlphanumeric(attribute) && !attribute.equals("data"))) {
+      // Unprefixed conventions (MQTT user properties) may carry other application properties: not attributes. A name
+      // of an attribute's shape but too long is an attribute all the same, refused by the codec as structured mode
+      // refuses it.
       return null;
     }
     return attribute;
