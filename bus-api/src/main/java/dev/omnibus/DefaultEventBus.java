@@ -1,11 +1,9 @@
 package dev.omnibus;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.omnibus.envelope.EnvelopeCodec;
 import dev.omnibus.envelope.MalformedEventException;
 import dev.omnibus.envelope.Mode;
 import dev.omnibus.envelope.WireMessage;
-import dev.omnibus.internal.Codecs;
 import dev.omnibus.internal.PayloadContract;
 import dev.omnibus.spi.Destination;
 import dev.omnibus.spi.ServerConfig;
@@ -24,7 +22,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -41,17 +38,6 @@ import org.slf4j.LoggerFactory;
 final class DefaultEventBus implements EventBus {
 
   private static final Logger LOG = LoggerFactory.getLogger(DefaultEventBus.class);
-
-  /** Extension attributes a dead letter carries (names are CloudEvents extension names: [a-z0-9]). */
-  static final String DLQ_REASON = "dlqreason";
-  static final String DLQ_ATTEMPTS = "dlqattempts";
-  static final String DLQ_CHANNEL = "dlqchannel";
-  static final String DLQ_ADDRESS = "dlqaddress";
-  static final String DLQ_GROUP = "dlqgroup";
-  static final String DLQ_ERROR = "dlqerror";
-  static final String DLQ_HEADERS = "dlqheaders";
-  static final String MALFORMED_TYPE = "dev.omnibus.deadletter.malformed";
-  private static final int MAX_TEXT = 1000;
 
   private final ServerConfig server;
   private final Transport transport;
@@ -349,75 +335,47 @@ final class DefaultEventBus implements EventBus {
   }
 
   /**
-   * Sends a dead letter for a delivery and waits for the broker's confirmation. Returns whether it was stored; when
-   * not, the caller leaves the original unacknowledged so nothing is lost.
+   * Sends a dead letter for a delivery and waits for the broker's confirmation. Returns whether the delivery may be
+   * acknowledged: when the dead letter was stored, and when it can never be encoded (logged once at ERROR, so that the
+   * message does not block its partition or queue). When sending fails, the caller leaves the original
+   * unacknowledged so nothing is lost.
    */
   boolean deadLetter(Dispatcher dispatcher, @Nullable CloudEvent event, WireMessage raw, String reason, int attempts,
       @Nullable Throwable error) {
     Destination origin = dispatcher.destination();
     String dlqAddress = deadLetterAddress(origin, dispatcher.group());
-    CloudEventBuilder builder;
-    if (event != null) {
-      builder = CloudEventBuilder.v1(event);
-    } else {
-      builder = CloudEventBuilder.v1()
-          .withId(UUID.randomUUID().toString())
-          .withSource(source)
-          .withType(MALFORMED_TYPE)
-          .withTime(OffsetDateTime.now(java.time.ZoneOffset.UTC));
-      String contentType = raw.contentType();
-      // The original content type becomes the dead letter's datacontenttype, except a CloudEvents format one
-      // (application/cloudevents...): sent in binary mode, that content type would make every reader take the dead
-      // letter for a structured-mode event and reject it as malformed in turn. It is then kept in dlqheaders.
-      boolean keepContentType = contentType != null && contentType.matches("^[\\w.+-]+/[\\w.+-]+.*$")
-          && !EnvelopeCodec.isStructured(contentType);
-      Map<String, String> headers = raw.headers();
-      if (contentType != null && !keepContentType && !headers.containsKey("content-type")) {
-        headers = new java.util.LinkedHashMap<>(headers);
-        headers.put("content-type", contentType);
-      }
-      if (raw.body() != null) {
-        builder.withDataContentType(keepContentType ? printable(contentType) : "application/octet-stream");
-        builder.withData(raw.body());
-      }
-      try {
-        builder.withExtension(DLQ_HEADERS, printable(Codecs.MAPPER.writeValueAsString(headers)));
-      } catch (JsonProcessingException e) {
-        builder.withExtension(DLQ_HEADERS, "unreadable");
-      }
-    }
-    builder.withExtension(DLQ_REASON, printable(reason))
-        .withExtension(DLQ_ATTEMPTS, attempts)
-        .withExtension(DLQ_CHANNEL, origin.channel())
-        .withExtension(DLQ_ADDRESS, origin.address());
-    if (dispatcher.group() != null) {
-      builder.withExtension(DLQ_GROUP, dispatcher.group());
-    }
-    if (error != null) {
-      builder.withExtension(DLQ_ERROR, printable(error.getClass().getName() + ": " + error.getMessage()));
+    Mode mode = capabilities.supports(Feature.BINARY_MODE) ? Mode.BINARY : Mode.STRUCTURED;
+    WireMessage message;
+    try {
+      message = DeadLetters.encode(envelope, mode, event, raw, source,
+          new DeadLetters.Cause(reason, attempts, origin.channel(), origin.address(), dispatcher.group(), error));
+    } catch (RuntimeException e) {
+      LOG.error("Cannot encode a dead letter for a message of channel '{}' (to '{}'), so it is acknowledged and "
+          + "dropped rather than block the channel: {}; dead letter refused: {}", origin.channel(), dlqAddress,
+          DeadLetters.text(reason), DeadLetters.text(e.getMessage()));
+      return true;
     }
     try {
-      Mode mode = capabilities.supports(Feature.BINARY_MODE) ? Mode.BINARY : Mode.STRUCTURED;
-      WireMessage message = envelope.encode(builder.build(), mode);
       send(origin.withAddress(dlqAddress).withMode(mode), message).toCompletableFuture()
           .get(closeTimeout.toMillis(), TimeUnit.MILLISECONDS);
-      LOG.warn("Dead-lettered an event of channel '{}' to '{}': {}", origin.channel(), dlqAddress, printable(reason));
+      LOG.warn("Dead-lettered an event of channel '{}' to '{}': {}", origin.channel(), dlqAddress,
+          DeadLetters.text(reason));
       return true;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return false;
     } catch (ExecutionException | TimeoutException | RuntimeException e) {
       LOG.error("Cannot dead-letter an event of channel '{}' to '{}'; leaving it unacknowledged: {}",
-          origin.channel(), dlqAddress, e.toString());
+          origin.channel(), dlqAddress, DeadLetters.text(e.toString()));
       return false;
     }
   }
 
   @Override
   public CompletionStage<Void> replay(CloudEvent deadLetter) {
-    Object channelId = deadLetter.getExtension(DLQ_CHANNEL);
-    Object address = deadLetter.getExtension(DLQ_ADDRESS);
-    if (channelId == null || address == null || MALFORMED_TYPE.equals(deadLetter.getType())) {
+    Object channelId = deadLetter.getExtension(DeadLetters.DLQ_CHANNEL);
+    Object address = deadLetter.getExtension(DeadLetters.DLQ_ADDRESS);
+    if (channelId == null || address == null || DeadLetters.MALFORMED_TYPE.equals(deadLetter.getType())) {
       return CompletableFuture.failedFuture(ConfigurationException.of("Not a replayable dead letter (id "
           + deadLetter.getId() + "): it needs the dlqchannel and dlqaddress extensions and a valid original event"));
     }
@@ -427,7 +385,8 @@ final class DefaultEventBus implements EventBus {
     try {
       ChannelDef channel = channel(channelId.toString());
       CloudEventBuilder original = CloudEventBuilder.v1(deadLetter);
-      for (String name : List.of(DLQ_REASON, DLQ_ATTEMPTS, DLQ_CHANNEL, DLQ_ADDRESS, DLQ_GROUP, DLQ_ERROR)) {
+      for (String name : List.of(DeadLetters.DLQ_REASON, DeadLetters.DLQ_ATTEMPTS, DeadLetters.DLQ_CHANNEL,
+          DeadLetters.DLQ_ADDRESS, DeadLetters.DLQ_GROUP, DeadLetters.DLQ_ERROR)) {
         original.withoutExtension(name);
       }
       WireMessage message = envelope.encode(original.build(), channel.mode());
@@ -437,23 +396,6 @@ final class DefaultEventBus implements EventBus {
     } catch (MalformedEventException e) {
       return CompletableFuture.failedFuture(SerializationException.of(e.getMessage(), e));
     }
-  }
-
-  /** Text safe to put in an extension attribute: no control characters, bounded length. */
-  static String printable(String text) {
-    StringBuilder clean = new StringBuilder(Math.min(text.length(), MAX_TEXT));
-    for (int i = 0; i < text.length() && clean.length() < MAX_TEXT; i++) {
-      char c = text.charAt(i);
-      if (c <= 0x1F || (c >= 0x7F && c <= 0x9F) || Character.isSurrogate(c)) {
-        clean.append(' ');
-      } else {
-        clean.append(c);
-      }
-    }
-    if (text.length() > MAX_TEXT) {
-      clean.append("...");
-    }
-    return clean.toString().isEmpty() ? "-" : clean.toString();
   }
 
   @Override

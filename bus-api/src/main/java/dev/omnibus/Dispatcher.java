@@ -190,6 +190,11 @@ final class Dispatcher implements DeliveryHandler {
     delivery.ack();
   }
 
+  /**
+   * Dead-letters a delivery, then acknowledges it; leaves it unacknowledged only when the broker did not store the dead
+   * letter (it comes again). A dead letter that cannot be encoded at all is acknowledged after one ERROR log, so a
+   * malformed message never blocks the partition or loops on the queue.
+   */
   private void deadLetter(Delivery delivery, @Nullable CloudEvent event, String reason, int attempt,
       @Nullable Throwable error) {
     if (bus.deadLetter(this, event, delivery.message(), reason, attempt, error)) {
