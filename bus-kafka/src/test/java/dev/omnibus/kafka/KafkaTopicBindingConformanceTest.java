@@ -28,6 +28,12 @@ class KafkaTopicBindingConformanceTest extends TransportConformanceSuite {
     return builder.channel(channelId, address, bindings(address));
   }
 
+  /** Dead letters go to {@code <topic>.dlq} itself, a topic of no binding. */
+  @Override
+  protected EventBus.Builder withDeadLetterChannel(EventBus.Builder builder, String channelId, String address) {
+    return builder.channel(channelId, address);
+  }
+
   @Override
   protected Destination rawDestination(String address, Mode mode) {
     return new Destination(address, address, mode, bindings(address), Bindings.none(), Map.of());
