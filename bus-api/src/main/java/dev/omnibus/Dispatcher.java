@@ -208,6 +208,11 @@ final class Dispatcher implements DeliveryHandler {
     return "refused before handling: " + e;
   }
 
+  /**
+   * Dead-letters a delivery, then acknowledges it; leaves it unacknowledged only when the broker did not store the dead
+   * letter (it comes again). A dead letter that cannot be encoded at all is acknowledged after one ERROR log, so a
+   * malformed message never blocks the partition or loops on the queue.
+   */
   private void deadLetter(Delivery delivery, @Nullable CloudEvent event, String reason, int attempt,
       @Nullable Throwable error) {
     if (context.deadLetters().send(destination, group, event, delivery.message(), reason, attempt, error)) {

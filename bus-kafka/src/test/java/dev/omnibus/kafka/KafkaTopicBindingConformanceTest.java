@@ -1,8 +1,10 @@
 package dev.omnibus.kafka;
 
 import dev.omnibus.EventBus;
+import dev.omnibus.envelope.Mode;
 import dev.omnibus.kafka.testing.EmbeddedKafka;
 import dev.omnibus.spi.Bindings;
+import dev.omnibus.spi.Destination;
 import dev.omnibus.spi.ServerConfig;
 import dev.omnibus.spi.binding.KafkaChannelBinding;
 import dev.omnibus.tck.TransportConformanceSuite;
@@ -23,8 +25,23 @@ class KafkaTopicBindingConformanceTest extends TransportConformanceSuite {
 
   @Override
   protected EventBus.Builder withChannel(EventBus.Builder builder, String channelId, String address) {
+    return builder.channel(channelId, address, bindings(address));
+  }
+
+  /** Dead letters go to {@code <topic>.dlq} itself, a topic of no binding. */
+  @Override
+  protected EventBus.Builder withDeadLetterChannel(EventBus.Builder builder, String channelId, String address) {
+    return builder.channel(channelId, address);
+  }
+
+  @Override
+  protected Destination rawDestination(String address, Mode mode) {
+    return new Destination(address, address, mode, bindings(address), Bindings.none(), Map.of());
+  }
+
+  private static Bindings bindings(String address) {
     KafkaChannelBinding binding =
         new KafkaChannelBinding(address + ".topic", 2, 1, Map.of("retention.ms", "86400000"), "0.5.0");
-    return builder.channel(channelId, address, new Bindings(Map.of("kafka", binding)));
+    return new Bindings(Map.of("kafka", binding));
   }
 }

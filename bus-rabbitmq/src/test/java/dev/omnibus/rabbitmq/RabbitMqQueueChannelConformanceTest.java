@@ -59,6 +59,11 @@ class RabbitMqQueueChannelConformanceTest extends TransportConformanceSuite {
   }
 
   @Override
+  protected Destination rawDestination(String address, Mode mode) {
+    return destination(address).withMode(mode);
+  }
+
+  @Override
   protected TransportCapabilities capabilities() {
     return queueCapabilities;
   }

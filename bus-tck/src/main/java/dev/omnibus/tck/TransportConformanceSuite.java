@@ -13,9 +13,16 @@ import dev.omnibus.Subscription;
 import dev.omnibus.TransportClosedException;
 import dev.omnibus.ValidationException;
 import dev.omnibus.envelope.EnvelopeCodec;
+import dev.omnibus.envelope.HeaderConvention;
 import dev.omnibus.envelope.Mode;
+import dev.omnibus.envelope.WireMessage;
+import dev.omnibus.spi.Bindings;
+import dev.omnibus.spi.Destination;
+import dev.omnibus.spi.ServerConfig;
+import dev.omnibus.spi.Transport;
 import dev.omnibus.spi.TransportCapabilities;
 import dev.omnibus.spi.TransportCapabilities.Feature;
+import dev.omnibus.spi.TransportProvider;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -29,6 +36,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -100,6 +108,21 @@ public abstract class TransportConformanceSuite {
    */
   protected EventBus.Builder withChannel(EventBus.Builder builder, String channelId, String address) {
     return builder.channel(channelId, address);
+  }
+
+  /**
+   * Declares a channel reading a dead letter address. The default is {@link #withChannel}; override when the bindings
+   * that adds do not fit a dead letter address (a Kafka topic binding naming another topic).
+   */
+  protected EventBus.Builder withDeadLetterChannel(EventBus.Builder builder, String channelId, String address) {
+    return withChannel(builder, channelId, address);
+  }
+
+  private EventBus openDeadLetterReader(EventBus consumer, String group, List<io.cloudevents.CloudEvent> sink) {
+    String address = consumer.deadLetterAddress("c", group);
+    EventBus reader = openBus(Map.of(), b -> withDeadLetterChannel(b, "dead", address));
+    reader.subscribe("dead", "reader", sink::add);
+    return reader;
   }
 
   /** The capabilities of the binding under test, read from a bus. */
@@ -696,6 +719,130 @@ public abstract class TransportConformanceSuite {
       // The open subscription got the second batch, so it was delivered; the closed one must not have it.
       open.awaitAll(concat(first, second), WAIT);
       assertThat(closed.ids()).doesNotContainAnyElementsOf(second);
+    }
+  }
+
+  /**
+   * Writes a message to an address as it is, past Omnibus's encoder and its checks, as a producer that is not Omnibus
+   * would: the malformed-input scenarios inject with it. The default sends it with the binding's own transport
+   * (found by {@link ServiceLoader} for the protocol of {@link #newBus()}'s server) to {@link #rawDestination}.
+   */
+  protected void publishRaw(String address, WireMessage message) throws Exception {
+    ServerConfig server = openBus(b -> b).server();
+    String protocol = server.protocol().toLowerCase(java.util.Locale.ROOT);
+    TransportProvider provider = ServiceLoader.load(TransportProvider.class).stream()
+        .map(ServiceLoader.Provider::get)
+        .filter(candidate -> candidate.protocols().contains(protocol))
+        .findFirst()
+        .orElseThrow(() -> new IllegalStateException("no TransportProvider for '" + protocol
+            + "' on the test classpath: override publishRaw"));
+    Mode mode = EnvelopeCodec.isStructured(message.contentType()) ? Mode.STRUCTURED : Mode.BINARY;
+    try (Transport transport = provider.open(server)) {
+      join(transport.send(rawDestination(address, mode), message));
+    }
+  }
+
+  /** Where {@link #publishRaw} sends: the address with no bindings; override when {@link #withChannel} adds some. */
+  protected Destination rawDestination(String address, Mode mode) {
+    return new Destination(address, address, mode, Bindings.none(), Bindings.none(), Map.of());
+  }
+
+  /**
+   * Whether the broker carries noncharacters (U+FFFE, U+FDD0...) in header values; {@code true} by default. MQTT 5
+   * brokers refuse them in user properties (MQTT 5.0 §1.5.4), so those inputs are not sent there.
+   */
+  protected boolean carriesNoncharactersInHeaders() {
+    return true;
+  }
+
+  @Nested
+  @DisplayName("malformed input")
+  class MalformedInput {
+
+    private static final String GOOD_TYPE = "dev.omnibus.tck.text";
+
+    private Map<String, String> ceHeaders(HeaderConvention convention, String specVersion, String id) {
+      Map<String, String> headers = new HashMap<>();
+      headers.put(convention.headerName("specversion"), specVersion);
+      headers.put(convention.headerName("id"), id);
+      headers.put(convention.headerName("source"), "/tck/malformed");
+      headers.put(convention.headerName("type"), GOOD_TYPE);
+      return headers;
+    }
+
+    private static WireMessage structured(String json) {
+      return new WireMessage(Map.of(), "application/cloudevents+json", utf8(json), null);
+    }
+
+    /**
+     * Messages the bus refuses whose dead letters once failed to encode: content types that pass a loose check but
+     * are no media type, and noncharacters echoed into {@code dlqreason} or {@code dlqheaders}.
+     */
+    private List<WireMessage> malformedMessages() {
+      TransportCapabilities capabilities = capabilities();
+      HeaderConvention convention = capabilities.convention();
+      List<WireMessage> messages = new ArrayList<>();
+      if (capabilities.supports(Feature.BINARY_MODE)) {
+        messages.add(new WireMessage(ceHeaders(convention, "1.0", "m1"), "application/json, charset=utf-8",
+            utf8("{\"a\":1}"), null));
+        messages.add(new WireMessage(ceHeaders(convention, "1.0", "m2"), "text/plain garbage", utf8("x"), null));
+        if (carriesNoncharactersInHeaders()) {
+          Map<String, String> headers = ceHeaders(convention, "1.0\uFFFE", "m3");
+          headers.put("xnote", "\uFDD0 note \uDBFF\uDFFF");
+          messages.add(new WireMessage(headers, "text/plain", utf8("y"), null));
+        }
+      }
+      messages.add(structured("{\"specversion\":\"1.0\uFFFE\",\"id\":\"s1\",\"source\":\"/tck\","
+          + "\"type\":\"" + GOOD_TYPE + "\",\"data\":\"x\"}"));
+      messages.add(structured("{\"specversion\":\"1.0\",\"id\":\"s2\",\"source\":\"/tck\",\"type\":\""
+          + GOOD_TYPE + "\",\"time\":\"\uFDD0\uFFFF\",\"datacontenttype\":\"application/json, charset=utf-8\"}"));
+      return messages;
+    }
+
+    @Test
+    void malformedMessagesWithUnencodableTextAreDeadLetteredAndTheEventsAfterThemArrive() throws Exception {
+      String address = uniqueAddress();
+      EventBus consumer = openBus("c", address);
+      List<io.cloudevents.CloudEvent> deadLetters = new CopyOnWriteArrayList<>();
+      openDeadLetterReader(consumer, "g", deadLetters);
+      Received<String> received = new Received<>();
+      consumer.subscribe(TEXT.channel("c"), "g", received::add);
+      List<WireMessage> malformed = malformedMessages();
+      for (WireMessage message : malformed) {
+        publishRaw(address, message);
+      }
+      List<String> good = publishTexts(consumer, TEXT.channel("c"), 10, "after");
+
+      received.awaitAll(good, WAIT);
+      org.awaitility.Awaitility.await().atMost(WAIT).until(() -> deadLetters.size() >= malformed.size());
+      assertThat(deadLetters).hasSize(malformed.size()).allSatisfy(deadLetter -> {
+        assertThat(deadLetter.getType()).isEqualTo("dev.omnibus.deadletter.malformed");
+        assertThat(deadLetter.getExtension("dlqreason")).asString().startsWith("malformed:");
+      });
+    }
+
+    @Test
+    void aHandlerErrorWithNoncharactersIsDeadLetteredWithAValidDlqerror() {
+      String address = uniqueAddress();
+      EventBus consumer = openBus(Map.of("c", address), b -> b.maxAttempts(1));
+      List<io.cloudevents.CloudEvent> deadLetters = new CopyOnWriteArrayList<>();
+      openDeadLetterReader(consumer, "g", deadLetters);
+      Received<String> received = new Received<>();
+      consumer.subscribe(TEXT.channel("c"), "g", event -> {
+        if ("poison".equals(event.data())) {
+          throw new IllegalStateException("bad \uFFFE\uFDD0 value\u0000");
+        }
+        received.add(event);
+      });
+      Event<String> poison = TEXT.channel("c").event("poison").build();
+      join(consumer.publish(poison));
+      List<String> good = publishTexts(consumer, TEXT.channel("c"), 5, "after");
+
+      received.awaitAll(good, WAIT);
+      org.awaitility.Awaitility.await().atMost(WAIT).until(() -> !deadLetters.isEmpty());
+      assertThat(deadLetters.get(0).getId()).isEqualTo(poison.id());
+      assertThat(deadLetters.get(0).getExtension("dlqerror"))
+          .isEqualTo("java.lang.IllegalStateException: bad \uFFFD\uFFFD value ");
     }
   }
 

@@ -25,11 +25,34 @@ public final class CloudEventValidator {
 
   private static final int MAX_RECOMMENDED_NAME_LENGTH = 20;
 
+  /**
+   * The longest attribute name read or written, in either mode: Jackson's default limit on a JSON member name
+   * ({@code StreamReadConstraints.DEFAULT_MAX_NAME_LEN}), which structured mode met first, applied to binary mode too
+   * so that both modes accept the same events.
+   */
+  public static final int MAX_ATTRIBUTE_NAME_LENGTH = 50_000;
+
   private CloudEventValidator() {}
 
-  /** Whether a name is a legal attribute or extension name: {@code ^[a-z0-9]+$}, and not {@code data}. */
+  /**
+   * Whether a name is a legal attribute or extension name: {@code ^[a-z0-9]+$}, not {@code data}, and at most
+   * {@value #MAX_ATTRIBUTE_NAME_LENGTH} characters.
+   */
   public static boolean isValidAttributeName(String name) {
-    return isLowerAlphanumeric(name) && !name.equals("data");
+    return name.length() <= MAX_ATTRIBUTE_NAME_LENGTH && isLowerAlphanumeric(name) && !name.equals("data");
+  }
+
+  /**
+   * Whether a text is a content type this validator accepts as {@code datacontenttype}: an RFC 2046 media type
+   * ({@code type/subtype}, optionally followed by {@code ;} parameters) free of control characters and noncharacters.
+   */
+  public static boolean isMediaType(String contentType) {
+    if (!MEDIA_TYPE.matcher(contentType).matches()) {
+      return false;
+    }
+    List<String> violations = new ArrayList<>(0);
+    checkCharacters(violations, "datacontenttype", contentType);
+    return violations.isEmpty();
   }
 
   /**
@@ -72,6 +95,11 @@ public final class CloudEventValidator {
       violations.add("dataschema must be an absolute URI, was '" + dataSchema + "'");
     }
     for (String name : event.getExtensionNames()) {
+      if (name.length() > MAX_ATTRIBUTE_NAME_LENGTH) {
+        violations.add("extension name of " + name.length() + " characters is longer than the "
+            + MAX_ATTRIBUTE_NAME_LENGTH + " allowed");
+        continue;
+      }
       if (!isLowerAlphanumeric(name)) {
         violations.add("extension name '" + name + "' must consist of a-z and 0-9 only");
         continue;
@@ -124,7 +152,8 @@ public final class CloudEventValidator {
     }
   }
 
-  private static boolean isLowerAlphanumeric(String name) {
+  /** Whether a name has the shape of an attribute name ({@code ^[a-z0-9]+$}), whatever its length. */
+  static boolean isLowerAlphanumeric(String name) {
     if (name.isEmpty()) {
       return false;
     }

@@ -240,7 +240,10 @@ public final class EnvelopeCodec {
       }
     }
     for (Map.Entry<String, String> extension : attributes.entrySet()) {
-      if (!CloudEventValidator.isValidAttributeName(extension.getKey())) {
+      if (extension.getKey().length() > CloudEventValidator.MAX_ATTRIBUTE_NAME_LENGTH) {
+        violations.add("attribute name of " + extension.getKey().length() + " characters is longer than the "
+            + CloudEventValidator.MAX_ATTRIBUTE_NAME_LENGTH + " allowed");
+      } else if (!CloudEventValidator.isValidAttributeName(extension.getKey())) {
         violations.add("attribute name '" + extension.getKey()
             + "' must consist of a-z and 0-9 only, and not be 'data'");
       } else {

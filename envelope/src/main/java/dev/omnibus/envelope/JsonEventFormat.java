@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import io.cloudevents.CloudEvent;
@@ -39,6 +40,9 @@ final class JsonEventFormat {
 
   private static final JsonFactory FACTORY = JsonFactory.builder()
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+      // One limit on attribute names in both modes; binary mode checks the same constant.
+      .streamReadConstraints(StreamReadConstraints.builder()
+          .maxNameLength(CloudEventValidator.MAX_ATTRIBUTE_NAME_LENGTH).build())
       .build();
 
   private JsonEventFormat() {}
