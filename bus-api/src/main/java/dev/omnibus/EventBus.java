@@ -63,7 +63,8 @@ public interface EventBus extends AutoCloseable {
    * <p>With a group, the subscriptions of all buses in that group share the events: each event reaches one of them.
    * Within one bus, all subscriptions of a group on a channel form one consumer that dispatches by event type, so a
    * service can subscribe several types of one channel under one group without them competing. Events of a type no
-   * handler of the group takes are acknowledged and skipped. Without a group ({@code null}), the handler gets every
+   * handler of the group takes are acknowledged and skipped, except a type whose handler was closed while the group's
+   * other handlers stay in this bus: its events still reaching this bus go to dead letters. Without a group ({@code null}), the handler gets every
    * event published after this method returned.
    *
    * @throws ConfigurationException when the channel is unknown, or this group already has a handler for this type
