@@ -9,7 +9,6 @@ import dev.omnibus.rabbitmq.internal.RabbitMqSettings.DeclareMode;
 import dev.omnibus.spi.Credentials;
 import dev.omnibus.spi.SecurityScheme;
 import dev.omnibus.spi.ServerConfig;
-import dev.omnibus.spi.support.PublishWindow;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -125,15 +124,6 @@ class RabbitMqSettingsTest {
   }
 
   @Test
-  void sendsAreHeldThirtySecondsUnlessTheServerSaysOtherwise() {
-    assertThat(RabbitMqSettings.from(ServerConfig.of("p", "amqp", "h")).held())
-        .isEqualTo(new PublishWindow.Limits(10_000, Duration.ofSeconds(30)));
-    assertThat(RabbitMqSettings.from(ServerConfig.of("p", "amqp", "h").withOption("send-hold-timeout", "5s")
-        .withOption("max-held-sends", "100")).held())
-        .isEqualTo(new PublishWindow.Limits(100, Duration.ofSeconds(5)));
-  }
-
-  @Test
   void theFormerRecoveryHoldSpellingInMillisecondsStillWorks() {
     assertThat(RabbitMqSettings.from(ServerConfig.of("p", "amqp", "h").withOption("recovery-hold-ms", "5000"))
         .held().hold()).isEqualTo(Duration.ofSeconds(5));
@@ -141,24 +131,6 @@ class RabbitMqSettingsTest {
         .withOption("recovery-hold-ms", "0")))
         .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems())
             .extracting(ConfigurationException.Problem::path).containsExactly("servers.p.x-omnibus-recovery-hold-ms"));
-  }
-
-  @Test
-  void timeoutsAreDurationsWithTheirUnitAndTheMillisecondSpellingsStillWork() {
-    RabbitMqSettings settings = RabbitMqSettings.from(ServerConfig.of("p", "amqp", "h")
-        .withOption("confirm-timeout", "2s").withOption("connect-timeout-ms", "1500"));
-
-    assertThat(settings.confirmTimeout()).isEqualTo(Duration.ofSeconds(2));
-    assertThat(settings.connectTimeout()).isEqualTo(Duration.ofMillis(1500));
-  }
-
-  @Test
-  void aTimeoutWithoutUnitIsReportedSayingWhatToWrite() {
-    assertThatThrownBy(() -> RabbitMqSettings.from(ServerConfig.of("p", "amqp", "h")
-        .withOption("connect-timeout", "1500")))
-        .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems())
-            .extracting(ConfigurationException.Problem::path).containsExactly("servers.p.x-omnibus-connect-timeout"))
-        .hasMessageContaining("1500ms");
   }
 
   @Test

@@ -79,8 +79,11 @@ public final class PublishWindow<T> {
    */
   public record Limits(int maxHeld, Duration hold) {
 
-    /** The defaults: 10,000 sends, 30 seconds. */
-    public static final Limits DEFAULT = new Limits(10_000, Duration.ofSeconds(30));
+    /**
+     * The defaults: 100,000 sends (a sender publishing in a loop without awaiting its stages is not refused before the
+     * broker can take them), 30 seconds (a broker restart).
+     */
+    public static final Limits DEFAULT = new Limits(100_000, Duration.ofSeconds(30));
 
     /** Checks the values. */
     public Limits {
@@ -93,14 +96,14 @@ public final class PublishWindow<T> {
     }
 
     /**
-     * Reads {@code x-omnibus-max-held-sends} (1 to 1,000,000) and {@code x-omnibus-send-hold-timeout}, defaulting to
+     * Reads {@code x-omnibus-max-held-sends} (1 to 10,000,000) and {@code x-omnibus-send-hold-timeout}, defaulting to
      * {@link #DEFAULT}; problems go to the reader.
      *
      * @param formerHoldKeys former spellings of the hold timeout that the binding still reads (see
      *     {@link OptionReader#duration})
      */
     public static Limits read(OptionReader options, String... formerHoldKeys) {
-      int maxHeld = options.integer(MAX_HELD_OPTION, DEFAULT.maxHeld(), 1, 1_000_000);
+      int maxHeld = options.integer(MAX_HELD_OPTION, DEFAULT.maxHeld(), 1, 10_000_000);
       Duration hold = options.duration(HOLD_OPTION, DEFAULT.hold(), formerHoldKeys);
       return new Limits(maxHeld, hold);
     }

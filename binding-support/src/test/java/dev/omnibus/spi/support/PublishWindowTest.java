@@ -316,9 +316,9 @@ class PublishWindowTest {
   }
 
   @Test
-  void theDefaultLimitsAreTenThousandSendsForThirtySeconds() {
+  void theDefaultLimitsAreAHundredThousandSendsForThirtySeconds() {
     assertThat(PublishWindow.Limits.read(OptionReader.of("servers.prod", Map.of())))
         .isEqualTo(PublishWindow.Limits.DEFAULT)
-        .isEqualTo(new PublishWindow.Limits(10_000, Duration.ofSeconds(30)));
+        .isEqualTo(new PublishWindow.Limits(100_000, Duration.ofSeconds(30)));
   }
 }
