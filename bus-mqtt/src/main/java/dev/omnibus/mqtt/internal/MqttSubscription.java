@@ -1,6 +1,5 @@
 package dev.omnibus.mqtt.internal;
 
-import dev.omnibus.envelope.WireMessage;
 import dev.omnibus.spi.DeliveryHandler;
 import dev.omnibus.spi.TransportSubscription;
 import dev.omnibus.spi.support.SettleOnceDelivery;
