@@ -15,17 +15,17 @@ import java.util.UUID;
  * The machine's Mosquitto for tests: {@code MQTT_HOST} and {@code MQTT_PORT}, by default 127.0.0.1:1883. When it is
  * unreachable, tests are skipped with the reason, or fail when {@code CI=true}.
  */
-final class MqttBroker {
+public final class MqttBroker {
 
-  static final String HOST = env("MQTT_HOST", "127.0.0.1");
-  static final int PORT = Integer.parseInt(env("MQTT_PORT", "1883"));
+  public static final String HOST = env("MQTT_HOST", "127.0.0.1");
+  public static final int PORT = Integer.parseInt(env("MQTT_PORT", "1883"));
   /** Sessions created by tests expire after ten minutes, so the broker does not keep them for a day. */
   static final long TEST_SESSION_EXPIRY = 600;
 
   private MqttBroker() {}
 
   /** Skips the calling test (or fails it on CI) when the broker does not answer. */
-  static void assumeReachable() {
+  public static void assumeReachable() {
     boolean reachable;
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress(HOST, PORT), 2000);
@@ -62,7 +62,7 @@ final class MqttBroker {
   }
 
   /** A unique topic under a test prefix. */
-  static String uniqueTopic(String name) {
+  public static String uniqueTopic(String name) {
     return "omnibus-test/" + name + "/" + UUID.randomUUID();
   }
 

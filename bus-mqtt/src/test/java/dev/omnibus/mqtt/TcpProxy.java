@@ -14,7 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * A TCP forwarder between the clients under test and the broker, so a test can cut the connections (as a network
  * failure would) and refuse new ones for a while, without touching the shared broker. Thread-safe.
  */
-final class TcpProxy implements AutoCloseable {
+public final class TcpProxy implements AutoCloseable {
 
   private final ServerSocket server;
   private final String targetHost;
@@ -23,7 +23,7 @@ final class TcpProxy implements AutoCloseable {
   private volatile boolean refusing;
   private volatile boolean closed;
 
-  TcpProxy(String targetHost, int targetPort) throws IOException {
+  public TcpProxy(String targetHost, int targetPort) throws IOException {
     this.targetHost = targetHost;
     this.targetPort = targetPort;
     this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -33,7 +33,7 @@ final class TcpProxy implements AutoCloseable {
   }
 
   /** The {@code host:port} clients connect to. */
-  String address() {
+  public String address() {
     return "127.0.0.1:" + server.getLocalPort();
   }
 
@@ -46,13 +46,13 @@ final class TcpProxy implements AutoCloseable {
   }
 
   /** Drops every open connection and refuses new ones until {@link #restore()}. */
-  void cutAndRefuse() {
+  public void cutAndRefuse() {
     refusing = true;
     cut();
   }
 
   /** Accepts connections again. */
-  void restore() {
+  public void restore() {
     refusing = false;
   }
 

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Assumptions;
  * {@code _PASSWORD}, defaulting to 127.0.0.1:5672 guest/guest. Unreachable: the test fails with {@code CI=true}, else
  * it is skipped. Remembers the queues and exchanges a test names, and deletes them in {@link #cleanUp()}.
  */
-final class RabbitMqBroker implements AutoCloseable {
+public final class RabbitMqBroker implements AutoCloseable {
 
   static final String HOST = env("OMNIBUS_RABBITMQ_HOST", "127.0.0.1");
   static final int PORT = Integer.parseInt(env("OMNIBUS_RABBITMQ_PORT", "5672"));
@@ -35,7 +35,7 @@ final class RabbitMqBroker implements AutoCloseable {
   private Connection connection;
 
   /** Checks that the broker is reachable: fails under CI, skips elsewhere. */
-  static void assumeReachable() {
+  public static void assumeReachable() {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress(HOST, PORT), 2_000);
     } catch (IOException e) {
@@ -48,12 +48,12 @@ final class RabbitMqBroker implements AutoCloseable {
   }
 
   /** A server of protocol amqp pointing at the test broker, with its credentials. */
-  static ServerConfig server(String name) {
+  public static ServerConfig server(String name) {
     return ServerConfig.of(name, "amqp", HOST + ":" + PORT).withCredentials(Credentials.of(USERNAME, PASSWORD));
   }
 
   /** A name no other test run used. */
-  static String unique(String prefix) {
+  public static String unique(String prefix) {
     return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
   }
 

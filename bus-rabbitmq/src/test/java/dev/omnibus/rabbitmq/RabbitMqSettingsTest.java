@@ -124,11 +124,9 @@ class RabbitMqSettingsTest {
   }
 
   @Test
-  void sendsAreHeldThirtySecondsWhileTheConnectionRecoversUnlessTheServerSaysOtherwise() {
-    assertThat(RabbitMqSettings.from(ServerConfig.of("p", "amqp", "h")).recoveryHold())
-        .isEqualTo(Duration.ofSeconds(30));
+  void theFormerRecoveryHoldSpellingInMillisecondsStillWorks() {
     assertThat(RabbitMqSettings.from(ServerConfig.of("p", "amqp", "h").withOption("recovery-hold-ms", "5000"))
-        .recoveryHold()).isEqualTo(Duration.ofSeconds(5));
+        .held().hold()).isEqualTo(Duration.ofSeconds(5));
     assertThatThrownBy(() -> RabbitMqSettings.from(ServerConfig.of("p", "amqp", "h")
         .withOption("recovery-hold-ms", "0")))
         .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems())

@@ -1,8 +1,8 @@
 package dev.omnibus.memory.internal;
 
 import dev.omnibus.envelope.WireMessage;
-import dev.omnibus.spi.Delivery;
 import dev.omnibus.spi.DeliveryHandler;
+import dev.omnibus.spi.support.SettleOnceDelivery;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -159,40 +159,24 @@ public final class Queue {
     }
   }
 
-  private final class InMemoryDelivery implements Delivery {
+  private final class InMemoryDelivery extends SettleOnceDelivery {
     private final Lane lane;
     private final Entry entry;
-    private final int attempt;
-    private final AtomicBoolean settled = new AtomicBoolean();
 
     InMemoryDelivery(Lane lane, Entry entry, int attempt) {
+      super(entry.message, attempt);
       this.lane = lane;
       this.entry = entry;
-      this.attempt = attempt;
     }
 
     @Override
-    public WireMessage message() {
-      return entry.message;
+    protected void onAck() {
+      settle(lane, entry, true, false);
     }
 
     @Override
-    public int attempt() {
-      return attempt;
-    }
-
-    @Override
-    public void ack() {
-      if (settled.compareAndSet(false, true)) {
-        settle(lane, entry, true, false);
-      }
-    }
-
-    @Override
-    public void nack(boolean requeue) {
-      if (settled.compareAndSet(false, true)) {
-        settle(lane, entry, false, requeue);
-      }
+    protected void onNack(boolean requeue) {
+      settle(lane, entry, false, requeue);
     }
   }
 

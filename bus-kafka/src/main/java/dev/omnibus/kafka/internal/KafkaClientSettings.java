@@ -4,6 +4,7 @@ import dev.omnibus.ConfigurationException;
 import dev.omnibus.spi.Destination;
 import dev.omnibus.spi.SecurityScheme;
 import dev.omnibus.spi.ServerConfig;
+import dev.omnibus.spi.support.OptionReader;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -46,9 +47,9 @@ final class KafkaClientSettings {
   static final String ADMIN_PREFIX = "kafka.admin.";
   static final String CREATE_TOPICS = "kafka-create-topics";
   static final String MAX_MESSAGE_BYTES = "kafka-max-message-bytes";
-  static final String SUBSCRIBE_TIMEOUT = "kafka-subscribe-timeout-ms";
-  static final String CLOSE_TIMEOUT = "kafka-close-timeout-ms";
-  static final String PATTERN_REFRESH = "kafka-pattern-refresh-ms";
+  static final String SUBSCRIBE_TIMEOUT = "kafka-subscribe-timeout";
+  static final String CLOSE_TIMEOUT = "kafka-close-timeout";
+  static final String PATTERN_REFRESH = "kafka-pattern-refresh-interval";
 
   static final int DEFAULT_MAX_MESSAGE_BYTES = 2 * 1024 * 1024;
   /** Room for the record batch framing, key and headers above the largest message. */
@@ -101,9 +102,10 @@ final class KafkaClientSettings {
    * topic with the channel's binding), {@code kafka-max-message-bytes} (default 2 MiB: the largest message, body and
    * headers, promised to the bus; producer {@code max.request.size} and created topics' {@code max.message.bytes} get
    * 64 KiB more for framing),
-   * {@code kafka-subscribe-timeout-ms} (default 30000: how long {@code subscribe} waits for its partitions),
-   * {@code kafka-close-timeout-ms} (default 10000) and {@code kafka-pattern-refresh-ms} (default 1000: how soon a
-   * wildcard subscription sees a new topic).
+   * {@code kafka-subscribe-timeout} (default {@code 30s}: how long {@code subscribe} waits for its partitions),
+   * {@code kafka-close-timeout} (default {@code 10s}) and {@code kafka-pattern-refresh-interval} (default {@code 1s}:
+   * how soon a wildcard subscription sees a new topic); durations carry their unit, and the former {@code -ms}
+   * spellings still work with a warning.
    *
    * @throws ConfigurationException with every problem found
    */
@@ -114,7 +116,8 @@ final class KafkaClientSettings {
     common.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(server.host(), path, problems));
     security(server, path, common, problems);
 
-    int maxMessageBytes = intOption(server.options(), MAX_MESSAGE_BYTES, DEFAULT_MAX_MESSAGE_BYTES, path, problems);
+    OptionReader options = OptionReader.of(server);
+    int maxMessageBytes = options.integer(MAX_MESSAGE_BYTES, DEFAULT_MAX_MESSAGE_BYTES, 1, Integer.MAX_VALUE);
     Map<String, Object> producer = new HashMap<>(common);
     producer.put(ProducerConfig.ACKS_CONFIG, "all");
     producer.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -141,15 +144,17 @@ final class KafkaClientSettings {
     consumer.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     consumer.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
 
-    boolean createTopics = booleanOption(server.options(), CREATE_TOPICS, true, path, problems);
-    int subscribeTimeout = intOption(server.options(), SUBSCRIBE_TIMEOUT, 30_000, path, problems);
-    int closeTimeout = intOption(server.options(), CLOSE_TIMEOUT, 10_000, path, problems);
-    int patternRefresh = intOption(server.options(), PATTERN_REFRESH, 1_000, path, problems);
+    boolean createTopics = options.bool(CREATE_TOPICS, true);
+    Duration subscribeTimeout =
+        options.duration(SUBSCRIBE_TIMEOUT, Duration.ofSeconds(30), "kafka-subscribe-timeout-ms");
+    Duration closeTimeout = options.duration(CLOSE_TIMEOUT, Duration.ofSeconds(10), "kafka-close-timeout-ms");
+    Duration patternRefresh = options.duration(PATTERN_REFRESH, Duration.ofSeconds(1), "kafka-pattern-refresh-ms");
+    problems.addAll(options.problems());
     if (!problems.isEmpty()) {
       throw ConfigurationException.of(problems);
     }
     return new KafkaClientSettings(server.name(), producer, consumer, admin, createTopics, maxMessageBytes,
-        Duration.ofMillis(subscribeTimeout), Duration.ofMillis(closeTimeout), patternRefresh);
+        subscribeTimeout, closeTimeout, (int) patternRefresh.toMillis());
   }
 
   private static int wireBytes(int maxMessageBytes) {
@@ -397,38 +402,5 @@ final class KafkaClientSettings {
       return;
     }
     properties.put(property, value);
-  }
-
-  private static int intOption(Map<String, String> options, String key, int defaultValue, String path,
-      List<ConfigurationException.Problem> problems) {
-    String value = options.get(key);
-    if (value == null) {
-      return defaultValue;
-    }
-    try {
-      int parsed = Integer.parseInt(value.trim());
-      if (parsed > 0) {
-        return parsed;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    problems.add(new ConfigurationException.Problem(path + ".x-omnibus-" + key,
-        "must be a positive integer, was '" + value + "'"));
-    return defaultValue;
-  }
-
-  private static boolean booleanOption(Map<String, String> options, String key, boolean defaultValue, String path,
-      List<ConfigurationException.Problem> problems) {
-    String value = options.get(key);
-    if (value == null) {
-      return defaultValue;
-    }
-    if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
-      return Boolean.parseBoolean(value);
-    }
-    problems.add(new ConfigurationException.Problem(path + ".x-omnibus-" + key,
-        "must be true or false, was '" + value + "'"));
-    return defaultValue;
   }
 }

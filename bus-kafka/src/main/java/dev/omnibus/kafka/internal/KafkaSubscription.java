@@ -1,9 +1,9 @@
 package dev.omnibus.kafka.internal;
 
 import dev.omnibus.envelope.WireMessage;
-import dev.omnibus.spi.Delivery;
 import dev.omnibus.spi.DeliveryHandler;
 import dev.omnibus.spi.TransportSubscription;
+import dev.omnibus.spi.support.SettleOnceDelivery;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
@@ -428,34 +428,21 @@ final class KafkaSubscription implements TransportSubscription {
   }
 
   /** One record handed to the handler. ack/nack from any thread; the first call counts. */
-  private final class KafkaDelivery implements Delivery {
-    private final WireMessage message;
-    private final int attempt;
+  private final class KafkaDelivery extends SettleOnceDelivery {
     private final PartitionProgress.Slot slot;
 
     KafkaDelivery(WireMessage message, int attempt, PartitionProgress.Slot slot) {
-      this.message = message;
-      this.attempt = attempt;
+      super(message, attempt);
       this.slot = slot;
     }
 
     @Override
-    public WireMessage message() {
-      return message;
-    }
-
-    @Override
-    public int attempt() {
-      return attempt;
-    }
-
-    @Override
-    public void ack() {
+    protected void onAck() {
       slot.settle(PartitionProgress.Slot.ACKED);
     }
 
     @Override
-    public void nack(boolean requeue) {
+    protected void onNack(boolean requeue) {
       if (!requeue) {
         // The bus has dead-lettered the event: the partition moves past it like an ack.
         slot.settle(PartitionProgress.Slot.ACKED);

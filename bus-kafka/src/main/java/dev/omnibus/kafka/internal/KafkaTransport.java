@@ -13,6 +13,8 @@ import dev.omnibus.spi.Transport;
 import dev.omnibus.spi.TransportCapabilities;
 import dev.omnibus.spi.TransportCapabilities.Feature;
 import dev.omnibus.spi.TransportSubscription;
+import dev.omnibus.spi.support.Causes;
+import dev.omnibus.spi.support.InFlight;
 import dev.omnibus.spi.binding.KafkaChannelBinding;
 import dev.omnibus.spi.binding.KafkaOperationBinding;
 import java.time.Duration;
@@ -24,9 +26,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
@@ -65,6 +64,7 @@ public final class KafkaTransport implements Transport {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Set<KafkaSubscription> subscriptions = ConcurrentHashMap.newKeySet();
   private final AtomicInteger consumerCount = new AtomicInteger();
+  private final InFlight inFlight = new InFlight();
   private volatile @Nullable Producer<byte[], byte[]> producer;
   private volatile @Nullable Admin admin;
 
@@ -106,26 +106,27 @@ public final class KafkaTransport implements Transport {
       return Transport.failed(PublishException.of(destination.channel(), server.name(), e.getMessage(), e));
     } catch (RuntimeException e) {
       return Transport.failed(PublishException.of(destination.channel(), server.name(),
-          "topic '" + destinationTopic(destination) + "': " + TopicProvisioner.describe(e), e));
+          "topic '" + destinationTopic(destination) + "': " + Causes.message(e), e));
     }
     ProducerRecord<byte[], byte[]> record = mapping.toRecord(topic, message);
     CompletableFuture<Void> result = new CompletableFuture<>();
+    inFlight.track(result);
     try {
       producer().send(record, (metadata, failure) -> {
         if (failure == null) {
           result.complete(null);
         } else {
           result.completeExceptionally(PublishException.of(destination.channel(), server.name(),
-              "topic '" + topic + "': " + TopicProvisioner.describe(failure), failure));
+              "topic '" + topic + "': " + Causes.message(failure), failure));
         }
       });
     } catch (IllegalStateException e) {
       // The producer was closed between the check above and this send.
       result.completeExceptionally(closed.get() ? closedException()
-          : PublishException.of(destination.channel(), server.name(), TopicProvisioner.describe(e), e));
+          : PublishException.of(destination.channel(), server.name(), Causes.message(e), e));
     } catch (KafkaException e) {
       result.completeExceptionally(PublishException.of(destination.channel(), server.name(),
-          "topic '" + topic + "': " + TopicProvisioner.describe(e), e));
+          "topic '" + topic + "': " + Causes.message(e), e));
     }
     return result;
   }
@@ -165,7 +166,7 @@ public final class KafkaTransport implements Transport {
           description, () -> subscriptions.remove(holder[0]));
     } catch (KafkaException e) {
       throw ConfigurationException.because("Cannot create a Kafka consumer for channel '" + destination.channel()
-          + "' on server '" + server.name() + "': " + TopicProvisioner.describe(e), e);
+          + "' on server '" + server.name() + "': " + Causes.message(e), e);
     }
     holder[0] = subscription;
     subscriptions.add(subscription);
@@ -180,7 +181,7 @@ public final class KafkaTransport implements Transport {
       }
     } catch (RuntimeException e) {
       throw ConfigurationException.because("Cannot subscribe to channel '" + destination.channel() + "' on server '"
-          + server.name() + "': " + TopicProvisioner.describe(e), e);
+          + server.name() + "': " + Causes.message(e), e);
     }
     return subscription;
   }
@@ -190,33 +191,13 @@ public final class KafkaTransport implements Transport {
     return capabilities;
   }
 
+  /**
+   * Waits for the sends accepted so far: their records are acknowledged (or failed) within the producer's
+   * {@code linger.ms} plus a round trip, so no producer flush is needed, and none blocks a thread beyond the timeout.
+   */
   @Override
   public boolean flush(Duration timeout) {
-    Producer<byte[], byte[]> current = producer;
-    if (current == null) {
-      return true;
-    }
-    // KafkaProducer.flush has no timeout of its own; wait for it on a helper thread, at most the given time.
-    CompletableFuture<Void> flushed = new CompletableFuture<>();
-    Thread flusher = new Thread(() -> {
-      try {
-        current.flush();
-        flushed.complete(null);
-      } catch (RuntimeException e) {
-        flushed.completeExceptionally(e);
-      }
-    }, "omnibus-kafka-flush-" + server.name());
-    flusher.setDaemon(true);
-    flusher.start();
-    try {
-      flushed.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      return true;
-    } catch (TimeoutException | ExecutionException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
+    return inFlight.await(timeout);
   }
 
   /** A channel's dead letter topic is {@code <topic>.dlq}, the channel's parameters replaced by {@code _}. */

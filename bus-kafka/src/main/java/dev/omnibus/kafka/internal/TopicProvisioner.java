@@ -1,5 +1,6 @@
 package dev.omnibus.kafka.internal;
 
+import dev.omnibus.spi.support.Causes;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -116,12 +117,8 @@ final class TopicProvisioner {
 
     TopicUnavailableException(String topic, Throwable cause) {
       super("topic '" + topic + "' does not exist and could not be created ("
-          + (cause instanceof TimeoutException ? "no answer from the cluster in time" : describe(cause)) + ")", cause);
+          + (cause instanceof TimeoutException ? "no answer from the cluster in time" : Causes.message(cause)) + ")",
+          cause);
     }
-  }
-
-  static String describe(Throwable cause) {
-    String message = cause.getMessage();
-    return cause.getClass().getSimpleName() + (message == null ? "" : ": " + message);
   }
 }

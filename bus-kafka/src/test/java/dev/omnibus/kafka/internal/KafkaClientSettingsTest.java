@@ -8,6 +8,7 @@ import dev.omnibus.spi.Credentials;
 import dev.omnibus.spi.Destination;
 import dev.omnibus.spi.SecurityScheme;
 import dev.omnibus.spi.ServerConfig;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -114,6 +115,37 @@ class KafkaClientSettingsTest {
     assertThatThrownBy(() -> KafkaClientSettings.fromServer(server))
         .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).hasSize(3))
         .hasMessageContaining("lingerr.ms").hasMessageContaining("group.id").hasMessageContaining("kafka-create-topics");
+  }
+
+  @Test
+  void timeoutsAreDurationsWrittenWithTheirUnit() {
+    KafkaClientSettings settings = KafkaClientSettings.fromServer(server("kafka", "k:9092")
+        .withOption("kafka-subscribe-timeout", "5s").withOption("kafka-close-timeout", "PT2S")
+        .withOption("kafka-pattern-refresh-interval", "250ms"));
+
+    assertThat(settings.subscribeTimeout()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(settings.closeTimeout()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(settings.consumer(Destination.of("t.{p}"), "g", false, null, 0, true))
+        .containsEntry("metadata.max.age.ms", 250);
+  }
+
+  @Test
+  void theFormerMillisecondSpellingsStillWork() {
+    KafkaClientSettings settings = KafkaClientSettings.fromServer(server("kafka", "k:9092")
+        .withOption("kafka-subscribe-timeout-ms", "4000").withOption("kafka-close-timeout-ms", "1500"));
+
+    assertThat(settings.subscribeTimeout()).isEqualTo(Duration.ofSeconds(4));
+    assertThat(settings.closeTimeout()).isEqualTo(Duration.ofMillis(1500));
+  }
+
+  @Test
+  void aTimeoutWithoutUnitIsReportedAtItsOption() {
+    assertThatThrownBy(() -> KafkaClientSettings.fromServer(server("kafka", "k:9092")
+        .withOption("kafka-close-timeout", "10")))
+        .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems())
+            .extracting(ConfigurationException.Problem::path)
+            .containsExactly("servers.prod.x-omnibus-kafka-close-timeout"))
+        .hasMessageContaining("no unit");
   }
 
   @Test

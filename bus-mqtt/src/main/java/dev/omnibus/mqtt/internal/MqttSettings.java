@@ -3,6 +3,8 @@ package dev.omnibus.mqtt.internal;
 import dev.omnibus.ConfigurationException;
 import dev.omnibus.spi.ServerConfig;
 import dev.omnibus.spi.binding.MqttServerBinding;
+import dev.omnibus.spi.support.OptionReader;
+import dev.omnibus.spi.support.PublishWindow;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,8 +31,10 @@ import org.jspecify.annotations.Nullable;
  * @param maxInFlight the publish window upper bound; the broker's Receive Maximum may lower it
  * @param receiveMaximum how many unacknowledged messages a subscription lets the broker push
  * @param maxRedeliveries how often a nacked message is delivered again in-process before it is left to the broker
- * @param connectTimeout how long connecting and subscribing may take
- * @param closeTimeout how long closing waits for handlers and disconnects
+ * @param connectTimeout how long connecting and subscribing may take ({@code x-omnibus-connect-timeout})
+ * @param closeTimeout how long closing waits for handlers and disconnects ({@code x-omnibus-close-timeout})
+ * @param held how many sends may be held while the publish window is full or the client reconnects
+ *     ({@code x-omnibus-max-held-sends}), and for how long ({@code x-omnibus-send-hold-timeout})
  */
 public record MqttSettings(
     String serverName,
@@ -48,7 +52,8 @@ public record MqttSettings(
     int receiveMaximum,
     int maxRedeliveries,
     Duration connectTimeout,
-    Duration closeTimeout) {
+    Duration closeTimeout,
+    PublishWindow.Limits held) {
 
   /** The MQTT protocol versions spoken. */
   public enum MqttVersion {
@@ -151,11 +156,15 @@ public record MqttSettings(
       }
     }
 
-    int maxInFlight = intOption(server, "max-in-flight", MQTT_MAX_RECEIVE, 1, MQTT_MAX_RECEIVE, path, problems);
-    int receiveMaximum = intOption(server, "receive-maximum", MQTT_MAX_RECEIVE, 1, MQTT_MAX_RECEIVE, path, problems);
-    int maxRedeliveries = intOption(server, "max-redeliveries", 20, 0, 1_000_000, path, problems);
-    int connectTimeout = intOption(server, "connect-timeout-seconds", 10, 1, 3600, path, problems);
-    int closeTimeout = intOption(server, "close-timeout-seconds", 5, 1, 3600, path, problems);
+    OptionReader options = OptionReader.of(server);
+    int maxInFlight = options.integer("max-in-flight", MQTT_MAX_RECEIVE, 1, MQTT_MAX_RECEIVE);
+    int receiveMaximum = options.integer("receive-maximum", MQTT_MAX_RECEIVE, 1, MQTT_MAX_RECEIVE);
+    int maxRedeliveries = options.integer("max-redeliveries", 20, 0, 1_000_000);
+    Duration connectTimeout =
+        options.duration("connect-timeout", Duration.ofSeconds(10), "connect-timeout-seconds");
+    Duration closeTimeout = options.duration("close-timeout", Duration.ofSeconds(5), "close-timeout-seconds");
+    PublishWindow.Limits held = PublishWindow.Limits.read(options);
+    problems.addAll(options.problems());
 
     String username = server.credentials().username();
     String password = server.credentials().password();
@@ -170,8 +179,8 @@ public record MqttSettings(
       throw ConfigurationException.of(problems);
     }
     return new MqttSettings(server.name(), uri, version, username, password, clientId, persistentGroups, keepAlive,
-        sessionExpiry, lastWill, maximumPacketSize, maxInFlight, receiveMaximum, maxRedeliveries,
-        Duration.ofSeconds(connectTimeout), Duration.ofSeconds(closeTimeout));
+        sessionExpiry, lastWill, maximumPacketSize, maxInFlight, receiveMaximum, maxRedeliveries, connectTimeout,
+        closeTimeout, held);
   }
 
   private static MqttVersion parseVersion(
@@ -191,22 +200,6 @@ public record MqttSettings(
             + declared + "' is not supported: use 5 (the default) or 3.1.1"));
         return MqttVersion.V5;
     }
-  }
-
-  private static int intOption(ServerConfig server, String key, int defaultValue, int min, int max, String path,
-      List<ConfigurationException.Problem> problems) {
-    String text = server.option(key, Integer.toString(defaultValue)).trim();
-    try {
-      int value = Integer.parseInt(text);
-      if (value >= min && value <= max) {
-        return value;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    problems.add(new ConfigurationException.Problem(path + ".x-omnibus-" + key,
-        "must be an integer from " + min + " to " + max + ", was '" + text + "'"));
-    return defaultValue;
   }
 
   /** Whether the connection uses TLS. */

@@ -1,13 +1,13 @@
 package dev.omnibus.mqtt.internal;
 
-import dev.omnibus.envelope.WireMessage;
-import dev.omnibus.spi.Delivery;
 import dev.omnibus.spi.DeliveryHandler;
 import dev.omnibus.spi.TransportSubscription;
+import dev.omnibus.spi.support.SettleOnceDelivery;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -156,7 +156,7 @@ final class MqttSubscription implements TransportSubscription, MqttConnection.Li
         passOrphans();
         return;
       }
-      MqttDelivery delivery = new MqttDelivery(item);
+      MqttDelivery delivery = new MqttDelivery(item, Objects.requireNonNull(item.message()));
       try {
         handler.onDelivery(delivery);
       } catch (RuntimeException | Error e) {
@@ -345,35 +345,23 @@ final class MqttSubscription implements TransportSubscription, MqttConnection.Li
   }
 
   /** One delivery; the first ack or nack counts. */
-  private final class MqttDelivery implements Delivery {
+  private final class MqttDelivery extends SettleOnceDelivery {
     private final Item item;
     private final MqttConnection.Inbound inbound;
-    private final AtomicBoolean settled = new AtomicBoolean();
 
-    MqttDelivery(Item item) {
+    MqttDelivery(Item item, MqttConnection.Inbound inbound) {
+      super(inbound.message(), item.attempt());
       this.item = item;
-      this.inbound = java.util.Objects.requireNonNull(item.message());
+      this.inbound = inbound;
     }
 
     @Override
-    public WireMessage message() {
-      return inbound.message();
-    }
-
-    @Override
-    public int attempt() {
-      return item.attempt();
-    }
-
-    @Override
-    public void ack() {
-      if (settled.compareAndSet(false, true)) {
-        acknowledge();
-      }
+    protected void onAck() {
+      acknowledge();
     }
 
     private void acknowledge() {
-      java.util.Objects.requireNonNull(item.ackVia()).ack(inbound);
+      Objects.requireNonNull(item.ackVia()).ack(inbound);
       done();
     }
 
@@ -382,10 +370,7 @@ final class MqttSubscription implements TransportSubscription, MqttConnection.Li
     }
 
     @Override
-    public void nack(boolean requeue) {
-      if (!settled.compareAndSet(false, true)) {
-        return;
-      }
+    protected void onNack(boolean requeue) {
       int attempt = item.attempt();
       if (!requeue) {
         // The bus dead-lettered it (or gave up): the broker may forget it.

@@ -13,6 +13,8 @@ import dev.omnibus.spi.TransportCapabilities;
 import dev.omnibus.spi.TransportCapabilities.Feature;
 import dev.omnibus.spi.TransportSubscription;
 import dev.omnibus.spi.binding.MqttOperationBinding;
+import dev.omnibus.spi.support.Causes;
+import dev.omnibus.spi.support.PublishWindow;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -26,6 +28,10 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -34,7 +40,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The MQTT transport: one publishing client, connected when the transport opens, plus one client per subscription.
  *
- * <p>Thread-safe: send and subscribe are called from any thread, concurrently.
+ * <p>Thread-safe: send and subscribe are called from any thread, concurrently. {@link #send} never blocks: it hands
+ * the message to a {@link PublishWindow} with as many sends unconfirmed at once as the broker's Receive Maximum
+ * allows; the others, and every send made while paho reconnects, are held in order and published when there is room
+ * and the connection is back, or fail after {@code x-omnibus-send-hold-timeout}.
  */
 public final class MqttTransport implements Transport {
 
@@ -46,7 +55,8 @@ public final class MqttTransport implements Transport {
   private final String clientIdBase;
   private final String publisherId;
   private final MqttConnection publisher;
-  private final PublishWindow window;
+  private final PublishWindow<Outgoing> window;
+  private final ScheduledFuture<?> expiry;
   private final TransportCapabilities capabilities;
   /** Publishing client ids in use in this JVM, by server URI: two buses with one {@code clientId} must not collide. */
   private static final Set<String> PUBLISHER_IDS = ConcurrentHashMap.newKeySet();
@@ -59,9 +69,32 @@ public final class MqttTransport implements Transport {
     this.publisherId = publisherId;
     this.clientIdBase = clientIdBase;
     this.publisher = publisher;
-    this.window = new PublishWindow(publisher, failure -> PublishException.of(failure.channel(),
-        settings.serverName(), describe(failure.cause()), failure.cause()));
+    // No room until the broker said its Receive Maximum (resized once connected). Paho's publish does not block, so
+    // the sender's thread (or paho's, when a confirmation frees room) dispatches.
+    this.window = PublishWindow.<Outgoing>builder(settings.serverName(), this::dispatch)
+        .limits(settings.held())
+        .connected(publisher::isConnected)
+        .closedFailure(() -> TransportClosedException.of("MQTT transport for server '" + settings.serverName() + "'"))
+        .build();
+    this.expiry = EXPIRY.scheduleWithFixedDelay(this::expireHeldSends, 500, 500, TimeUnit.MILLISECONDS);
     this.capabilities = capabilities(settings);
+  }
+
+  /** What one send publishes. */
+  private record Outgoing(String topic, WireMessage message, int qos, boolean retain, @Nullable Long expirySeconds) {}
+
+  /** Hands one send to paho, which confirms it (PUBACK, PUBCOMP) or fails it on its own thread. */
+  private boolean dispatch(PublishWindow.Send<Outgoing> send) {
+    Outgoing outgoing = send.payload();
+    publisher.publish(outgoing.topic(), outgoing.message(), outgoing.qos(), outgoing.retain(),
+        outgoing.expirySeconds(), (ignored, failure) -> {
+          if (failure == null) {
+            send.confirmed();
+          } else {
+            send.failed(Causes.message(failure), failure);
+          }
+        });
+    return true;
   }
 
   /**
@@ -74,16 +107,21 @@ public final class MqttTransport implements Transport {
     String publisherId = settings.clientId() != null
         ? claimPublisherId(settings.uri(), settings.clientId()) : base + "-" + shortRandom();
     MqttConnection publisher = null;
+    MqttTransport opened = null;
     try {
       publisher = connection(settings, new MqttConnection.Options(publisherId, true, 0, false,
           settings.receiveMaximum(), true));
       MqttTransport transport = new MqttTransport(settings, base, publisherId, publisher);
+      opened = transport;
       publisher.connect(transport.new PublisherListener());
       LOG.debug("Connected to MQTT server '{}' at {} as {} ({}), publish window {}", settings.serverName(),
           settings.uri(), publisherId, settings.version(), publisher.publishWindow());
-      transport.window.open(publisher.publishWindow());
+      transport.window.resize(publisher.publishWindow());
       return transport;
     } catch (Exception e) {
+      if (opened != null) {
+        opened.expiry.cancel(false);
+      }
       if (publisher != null) {
         publisher.close(settings.closeTimeout());
       }
@@ -94,8 +132,8 @@ public final class MqttTransport implements Transport {
             + settings.uri() + ": " + tls, e);
       }
       throw ConfigurationException.because("Cannot connect to MQTT server '" + settings.serverName() + "' at "
-          + settings.uri() + ": " + describe(e) + ". Check that the broker runs, the host and port, the protocol "
-          + "version and the credentials", e);
+          + settings.uri() + ": " + Causes.message(e) + ". Check that the broker runs, the host and port, the "
+          + "protocol version and the credentials", e);
     }
   }
 
@@ -139,7 +177,7 @@ public final class MqttTransport implements Transport {
     }
     boolean retain = binding != null && Boolean.TRUE.equals(binding.retain());
     Long expiry = binding == null ? null : binding.messageExpiryInterval();
-    return window.send(destination.channel(), topic, message, qos, retain, expiry);
+    return window.send(destination.channel(), new Outgoing(topic, message, qos, retain, expiry));
   }
 
   @Override
@@ -195,11 +233,11 @@ public final class MqttTransport implements Transport {
         // Not a configuration problem: the broker went silent (down, overloaded, or the network dropped packets).
         throw TransportClosedException.of("Subscribing to channel '" + destination.channel() + "' ('" + filter
             + "') on MQTT server '" + settings.serverName() + "' timed out: " + e.getMessage() + " (x-omnibus-"
-            + "connect-timeout-seconds). Check that the broker is up and not overloaded, then subscribe again; the "
+            + "connect-timeout). Check that the broker is up and not overloaded, then subscribe again; the "
             + "subscription");
       }
       throw ConfigurationException.because("Cannot subscribe to channel '" + destination.channel() + "' ('" + filter
-          + "') on MQTT server '" + settings.serverName() + "': " + describe(e), e);
+          + "') on MQTT server '" + settings.serverName() + "': " + Causes.message(e), e);
     }
     if (closed.get()) {
       subscription.close(false);
@@ -234,7 +272,9 @@ public final class MqttTransport implements Transport {
       subscription.close(false);
     }
     window.flush(settings.closeTimeout());
-    window.failAll(TransportClosedException.of("MQTT transport for server '" + settings.serverName() + "'"));
+    window.close();
+    window.failInFlight("the transport closed before the broker confirmed the message", null);
+    expiry.cancel(false);
     publisher.close(settings.closeTimeout());
     PUBLISHER_IDS.remove(settings.uri() + "|" + publisherId);
   }
@@ -254,15 +294,17 @@ public final class MqttTransport implements Transport {
     }
   }
 
-  /** How long sends wait for a lost connection to come back before they fail with a PublishException. */
-  static final Duration RECONNECT_HOLD = Duration.ofSeconds(30);
+  /** Expires the held sends of every MQTT transport of this JVM. */
+  private static final ScheduledExecutorService EXPIRY = Executors.newSingleThreadScheduledExecutor(runnable -> {
+    Thread thread = new Thread(runnable, "omnibus-mqtt-send-expiry");
+    thread.setDaemon(true);
+    return thread;
+  });
 
-  private static final java.util.concurrent.ScheduledExecutorService SWEEPER =
-      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "omnibus-mqtt-send-sweeper");
-        thread.setDaemon(true);
-        return thread;
-      });
+  /** Whether the publishing client is connected: a test waits for a cut connection to be noticed. */
+  boolean publisherConnected() {
+    return publisher.isConnected();
+  }
 
   private final class PublisherListener implements MqttConnection.Listener {
     @Override
@@ -272,41 +314,32 @@ public final class MqttTransport implements Transport {
 
     @Override
     public void onLost(@Nullable Throwable cause) {
-      LOG.warn("Connection to MQTT server '{}' lost ({}); reconnecting, holding sends for at most {} s",
+      LOG.warn("Connection to MQTT server '{}' lost ({}); reconnecting, holding sends for at most {} ms",
           settings.serverName(), cause == null ? "closed by the broker" : cause.toString(),
-          RECONNECT_HOLD.toSeconds());
-      window.connectionLost(cause);
-      scheduleSweep();
+          settings.held().hold().toMillis());
+      // Messages in flight may or may not have reached the broker, and a new clean session will not confirm them:
+      // fail them so their senders publish again (at least once), which frees the window for the held ones.
+      window.failInFlight("the connection was lost before the broker confirmed the message"
+          + (cause == null ? "" : " (" + Causes.message(cause) + ")"), cause);
     }
 
     @Override
     public void onConnected(boolean reconnect) {
       if (reconnect) {
-        LOG.info("Reconnected to MQTT server '{}'", settings.serverName());
-        window.reconnected();
+        LOG.info("Reconnected to MQTT server '{}'; publishing {} held sends", settings.serverName(), window.held());
+        window.resume();
       }
     }
   }
 
-  /** While sends are held, fail those that waited longer than {@link #RECONNECT_HOLD}, twice a second. */
-  private void scheduleSweep() {
-    SWEEPER.schedule(() -> {
-      if (!closed.get() && window.sweep(RECONNECT_HOLD)) {
-        scheduleSweep();
-      }
-    }, 500, java.util.concurrent.TimeUnit.MILLISECONDS);
-  }
-
-  private static String describe(Throwable failure) {
-    Throwable cause = failure;
-    String text = failure.getMessage();
-    while ((text == null || text.isBlank()) && cause.getCause() != null) {
-      cause = cause.getCause();
-      text = cause.getMessage();
+  /** Twice a second: fails the sends held longer than the hold. Never throws, which would cancel the schedule. */
+  private void expireHeldSends() {
+    try {
+      window.expire(System.nanoTime());
+    } catch (RuntimeException e) {
+      LOG.warn("Expiring held sends of MQTT server '{}' failed", settings.serverName(), e);
     }
-    return text == null ? failure.getClass().getSimpleName() : text;
   }
-
   private static String hostName() {
     String fromEnv = System.getenv("HOSTNAME");
     if (fromEnv != null && !fromEnv.isBlank()) {

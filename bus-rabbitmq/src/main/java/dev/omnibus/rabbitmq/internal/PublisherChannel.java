@@ -6,6 +6,7 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.ConfirmListener;
 import com.rabbitmq.client.ReturnListener;
 import com.rabbitmq.client.ShutdownSignalException;
+import dev.omnibus.spi.support.Causes;
 import java.io.IOException;
 import java.util.Map;
 import java.util.Objects;
@@ -240,14 +241,8 @@ final class PublisherChannel {
     return String.valueOf(signal.getMessage());
   }
 
+  /** What went wrong, in words: the broker's reply text when a shutdown is the root cause, else its message. */
   static String rootMessage(Throwable e) {
-    Throwable root = e;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    if (root instanceof ShutdownSignalException signal) {
-      return replyText(signal);
-    }
-    return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    return Causes.root(e) instanceof ShutdownSignalException signal ? replyText(signal) : Causes.message(e);
   }
 }

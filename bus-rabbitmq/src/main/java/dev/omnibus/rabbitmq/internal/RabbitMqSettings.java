@@ -4,12 +4,15 @@ import dev.omnibus.ConfigurationException;
 import dev.omnibus.spi.Credentials;
 import dev.omnibus.spi.SecurityScheme;
 import dev.omnibus.spi.ServerConfig;
+import dev.omnibus.spi.support.OptionReader;
+import dev.omnibus.spi.support.PublishWindow;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -28,10 +31,13 @@ import org.jspecify.annotations.Nullable;
  * @param mandatory whether sends are mandatory unless the operation binding says otherwise ({@code x-omnibus-mandatory})
  * @param prefetch the default prefetch of a subscription ({@code x-omnibus-prefetch})
  * @param confirmWindow how many sends may await their confirm at once ({@code x-omnibus-confirm-window})
- * @param confirmTimeout how long a send waits for its confirm ({@code x-omnibus-confirm-timeout-ms})
- * @param connectTimeout how long connecting may take ({@code x-omnibus-connect-timeout-ms})
- * @param recoveryHold how long a send made while the connection is down or recovering waits for it before it fails
- *     ({@code x-omnibus-recovery-hold-ms})
+ * @param confirmTimeout how long a send waits for its confirm ({@code x-omnibus-confirm-timeout}, formerly
+ *     {@code -timeout-ms})
+ * @param connectTimeout how long connecting may take ({@code x-omnibus-connect-timeout}, formerly
+ *     {@code -timeout-ms})
+ * @param held how many sends may be held while the confirm window is full or the connection is down or recovering
+ *     ({@code x-omnibus-max-held-sends}), and for how long before they fail ({@code x-omnibus-send-hold-timeout},
+ *     formerly {@code x-omnibus-recovery-hold-ms})
  */
 public record RabbitMqSettings(
     String server,
@@ -48,7 +54,7 @@ public record RabbitMqSettings(
     int confirmWindow,
     Duration confirmTimeout,
     Duration connectTimeout,
-    Duration recoveryHold) {
+    PublishWindow.Limits held) {
 
   /** The exchange used when neither the channel binding nor {@code x-omnibus-exchange} names one. */
   public static final String DEFAULT_EXCHANGE = "omnibus";
@@ -120,32 +126,26 @@ public record RabbitMqSettings(
       password = credentials.password();
     }
 
-    String exchange = config.option("exchange", DEFAULT_EXCHANGE);
+    OptionReader options = OptionReader.of(config);
+    String exchange = options.string("exchange", DEFAULT_EXCHANGE);
     if (exchange.isEmpty() || exchange.length() > 255 || exchange.startsWith("amq.")) {
-      problems.add(new ConfigurationException.Problem(base + ".x-omnibus-exchange", "exchange name '" + exchange
+      problems.add(new ConfigurationException.Problem(options.pathOf("exchange"), "exchange name '" + exchange
           + "' is not usable: give 1 to 255 characters, not starting with the reserved 'amq.'"));
     }
-    DeclareMode declareMode = DeclareMode.DECLARE;
-    String declare = config.option("declare", "declare");
-    switch (declare.toLowerCase(Locale.ROOT)) {
-      case "declare", "true" -> declareMode = DeclareMode.DECLARE;
-      case "passive" -> declareMode = DeclareMode.PASSIVE;
-      case "none", "false" -> declareMode = DeclareMode.NONE;
-      default -> problems.add(new ConfigurationException.Problem(base + ".x-omnibus-declare",
-          "'" + declare + "' is not one of declare, passive, none"));
-    }
-    boolean mandatory = bool(config, "mandatory", false, base, problems);
-    int prefetch = positiveInt(config, "prefetch", DEFAULT_PREFETCH, 65535, base, problems);
-    int confirmWindow = positiveInt(config, "confirm-window", 1000, Integer.MAX_VALUE, base, problems);
-    int confirmTimeoutMs = positiveInt(config, "confirm-timeout-ms", 30_000, Integer.MAX_VALUE, base, problems);
-    int connectTimeoutMs = positiveInt(config, "connect-timeout-ms", 10_000, Integer.MAX_VALUE, base, problems);
-    int recoveryHoldMs = positiveInt(config, "recovery-hold-ms", 30_000, Integer.MAX_VALUE, base, problems);
+    DeclareMode declareMode = options.choice("declare", DeclareMode.DECLARE,
+        Map.of("true", DeclareMode.DECLARE, "false", DeclareMode.NONE));
+    boolean mandatory = options.bool("mandatory", false);
+    int prefetch = options.integer("prefetch", DEFAULT_PREFETCH, 1, 65535);
+    int confirmWindow = options.integer("confirm-window", 1000, 1, Integer.MAX_VALUE);
+    Duration confirmTimeout = options.duration("confirm-timeout", Duration.ofSeconds(30), "confirm-timeout-ms");
+    Duration connectTimeout = options.duration("connect-timeout", Duration.ofSeconds(10), "connect-timeout-ms");
+    PublishWindow.Limits held = PublishWindow.Limits.read(options, "recovery-hold-ms");
+    problems.addAll(options.problems());
     if (!problems.isEmpty()) {
       throw ConfigurationException.of(problems);
     }
     return new RabbitMqSettings(config.name(), host, port, virtualHost, tls, username, password, exchange, declareMode,
-        mandatory, prefetch, confirmWindow, Duration.ofMillis(confirmTimeoutMs), Duration.ofMillis(connectTimeoutMs),
-        Duration.ofMillis(recoveryHoldMs));
+        mandatory, prefetch, confirmWindow, confirmTimeout, connectTimeout, held);
   }
 
   /**
@@ -187,40 +187,11 @@ public record RabbitMqSettings(
     return schemes.stream().map(SecurityScheme::type).toList().toString();
   }
 
-  private static boolean bool(
-      ServerConfig config, String key, boolean defaultValue, String base, List<ConfigurationException.Problem> problems) {
-    String value = config.option(key, Boolean.toString(defaultValue));
-    if (value.equalsIgnoreCase("true")) {
-      return true;
-    }
-    if (value.equalsIgnoreCase("false")) {
-      return false;
-    }
-    problems.add(new ConfigurationException.Problem(base + ".x-omnibus-" + key, "'" + value + "' is not true or false"));
-    return defaultValue;
-  }
-
-  private static int positiveInt(ServerConfig config, String key, int defaultValue, int max, String base,
-      List<ConfigurationException.Problem> problems) {
-    String value = config.option(key, Integer.toString(defaultValue));
-    try {
-      int parsed = Integer.parseInt(value.trim());
-      if (parsed >= 1 && parsed <= max) {
-        return parsed;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    problems.add(new ConfigurationException.Problem(base + ".x-omnibus-" + key,
-        "'" + value + "' is not a whole number from 1 to " + max));
-    return defaultValue;
-  }
-
   @Override
   public String toString() {
     return "RabbitMqSettings[server=" + server + ", " + (tls ? "amqps://" : "amqp://") + host + ":" + port
         + ", vhost=" + virtualHost + ", user=" + username + ", exchange=" + exchange + ", declare=" + declareMode
         + ", mandatory=" + mandatory + ", prefetch=" + prefetch + ", confirmWindow=" + confirmWindow
-        + ", recoveryHold=" + recoveryHold.toMillis() + "ms]";
+        + ", maxHeldSends=" + held.maxHeld() + ", sendHoldTimeout=" + held.hold().toMillis() + "ms]";
   }
 }

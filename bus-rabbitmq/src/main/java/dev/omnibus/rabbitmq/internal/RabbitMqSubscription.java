@@ -6,9 +6,9 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import dev.omnibus.envelope.WireMessage;
-import dev.omnibus.spi.Delivery;
 import dev.omnibus.spi.DeliveryHandler;
 import dev.omnibus.spi.TransportSubscription;
+import dev.omnibus.spi.support.SettleOnceDelivery;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
@@ -141,50 +141,32 @@ final class RabbitMqSubscription implements TransportSubscription {
   }
 
   /** One delivery; the first of ack and nack counts. */
-  private static final class AmqpDelivery implements Delivery {
+  private static final class AmqpDelivery extends SettleOnceDelivery {
     private final Channel channel;
     private final long tag;
-    private final WireMessage message;
-    private final int attempt;
-    private final AtomicBoolean settled = new AtomicBoolean();
 
     AmqpDelivery(Channel channel, long tag, WireMessage message, int attempt) {
+      super(message, attempt);
       this.channel = channel;
       this.tag = tag;
-      this.message = message;
-      this.attempt = attempt;
     }
 
     @Override
-    public WireMessage message() {
-      return message;
-    }
-
-    @Override
-    public int attempt() {
-      return attempt;
-    }
-
-    @Override
-    public void ack() {
-      if (settled.compareAndSet(false, true)) {
-        try {
-          channel.basicAck(tag, false);
-        } catch (IOException | AlreadyClosedException e) {
-          // The channel is gone: the broker has requeued the message and delivers it again (at least once).
-          LOG.debug("Ack of delivery {} not sent ({}); the message will be redelivered", tag, e.toString());
-        }
+    protected void onAck() {
+      try {
+        channel.basicAck(tag, false);
+      } catch (IOException | AlreadyClosedException e) {
+        // The channel is gone: the broker has requeued the message and delivers it again (at least once).
+        LOG.debug("Ack of delivery {} not sent ({}); the message will be redelivered", tag, e.toString());
       }
     }
 
     @Override
-    public void nack(boolean requeue) {
-      if (settled.compareAndSet(false, true)) {
-        try {
-          channel.basicNack(tag, false, requeue);
-        } catch (IOException | AlreadyClosedException e) {
-          LOG.debug("Nack of delivery {} not sent ({}); the broker requeues it anyway", tag, e.toString());
-        }
+    protected void onNack(boolean requeue) {
+      try {
+        channel.basicNack(tag, false, requeue);
+      } catch (IOException | AlreadyClosedException e) {
+        LOG.debug("Nack of delivery {} not sent ({}); the broker requeues it anyway", tag, e.toString());
       }
     }
   }

@@ -21,17 +21,16 @@ import dev.omnibus.spi.TransportCapabilities;
 import dev.omnibus.spi.TransportCapabilities.Feature;
 import dev.omnibus.spi.TransportSubscription;
 import dev.omnibus.spi.binding.AmqpOperationBinding;
+import dev.omnibus.spi.support.PublishWindow;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -46,14 +45,17 @@ import org.slf4j.LoggerFactory;
  * publishing connection under memory alarms; consumers on it would stall too), both recovering automatically with
  * their topology after a broker restart.
  *
- * <p>Thread-safe. Sends are serialised on one confirm-mode channel with a bounded window of outstanding confirms;
- * each subscription has its own channel. Send results complete on the transport's worker threads, never on the
- * connection's I/O thread, so a caller's callback cannot stall the confirms of other sends.
+ * <p>Thread-safe. {@link #send} never blocks: it hands the send to a {@link PublishWindow}, whose dispatcher runs on
+ * a worker thread and publishes sends in order on one confirm-mode channel, with at most
+ * {@link RabbitMqSettings#confirmWindow()} awaiting their confirm; each subscription has its own channel. Send results
+ * complete on the transport's worker threads, never on the connection's I/O thread, so a caller's callback cannot
+ * stall the confirms of other sends.
  *
- * <p>While the publishing connection is down or recovering, sends are held in order ({@link HeldSends}) and published
- * once amqp-client reports the recovery complete, on a fresh channel; one held longer than
- * {@link RabbitMqSettings#recoveryHold()} fails. Sends published but unconfirmed when the connection was lost fail:
- * the broker may or may not have them, and their confirms cannot come on the recovered channel.
+ * <p>While the confirm window is full, and while the publishing connection is down or recovering, sends are held in
+ * order and published once there is room and amqp-client reports the recovery complete (on a fresh channel); one held
+ * longer than {@code x-omnibus-send-hold-timeout} fails, as does one that finds {@code x-omnibus-max-held-sends}
+ * held. Sends published but unconfirmed when the connection was lost fail: the broker may or may not have them, and
+ * their confirms cannot come on the recovered channel.
  */
 public final class RabbitMqTransport implements Transport {
 
@@ -73,14 +75,11 @@ public final class RabbitMqTransport implements Transport {
   private boolean publisherClosed; // guarded by publisherLock
   /** False from the loss of the publishing connection until amqp-client has recovered it with its topology. */
   private volatile boolean connected = true;
-  private final HeldSends<SendFuture> held;
+  private final PublishWindow<Outgoing> window;
   private final Object topologyLock = new Object();
   private @Nullable Channel topologyChannel;
   private final Set<String> declared = ConcurrentHashMap.newKeySet();
   private final Set<RabbitMqSubscription> subscriptions = ConcurrentHashMap.newKeySet();
-  private final Semaphore window;
-  private final AtomicInteger inFlight = new AtomicInteger();
-  private final Object flushMonitor = new Object();
   private final ExecutorService workers;
   private final ScheduledExecutorService timer;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -91,22 +90,29 @@ public final class RabbitMqTransport implements Transport {
     this.settings = settings;
     this.topology = new Topology(settings);
     this.declarer = new Declarer(settings);
-    this.window = new Semaphore(settings.confirmWindow());
     this.workers = Executors.newCachedThreadPool(daemonThreads("omnibus-rabbitmq-" + settings.server() + "-worker-"));
     this.factory = factory(settings);
     this.publishConnection = connect("publish");
-    this.held = new HeldSends<>(() -> connected && publishConnection.isOpen(), this::dispatch);
+    this.window = PublishWindow.<Outgoing>builder(settings.server(), this::dispatch)
+        .window(settings.confirmWindow())
+        .limits(settings.held())
+        .connected(() -> connected && publishConnection.isOpen())
+        // Publishing may block (a declare round trip, a connection blocked by a broker alarm): never on the sender.
+        .dispatchOn(workers)
+        .completeOn(workers)
+        .closedFailure(this::closedException)
+        .build();
     publishConnection.addShutdownListener(this::onPublishConnectionLost);
     if (publishConnection instanceof Recoverable recoverable) {
       recoverable.addRecoveryListener(new RecoveryListener() {
         @Override
         public void handleRecoveryStarted(Recoverable connection) {
-          connected = false;
+          recoveryStarted();
         }
 
         @Override
         public void handleRecovery(Recoverable connection) {
-          onPublishConnectionRecovered();
+          recoveryCompleted();
         }
       });
     }
@@ -140,35 +146,19 @@ public final class RabbitMqTransport implements Transport {
           PublisherChannel.rootMessage(e), e));
     }
     boolean mandatory = binding != null && binding.mandatory() != null ? binding.mandatory() : settings.mandatory();
-    try {
-      if (!window.tryAcquire() && !window.tryAcquire(settings.confirmTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
-        return Transport.failed(PublishException.of(destination.address(), settings.server(), settings.confirmWindow()
-            + " sends were awaiting their confirm for " + settings.confirmTimeout().toMillis() + " ms"
-            + (connected ? "" : " (the connection to the broker is down or recovering; they are held)")));
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return Transport.failed(PublishException.of(destination.address(), settings.server(), "interrupted", e));
-    }
-    inFlight.incrementAndGet();
-    SendFuture future = new SendFuture(destination.address(), route, mandatory, properties, message.body());
-    if (closed.get()) {
-      future.failed("the transport is closed", null);
-      return future.stage();
-    }
-    // Published now, or held (in order) while the connection is down or recovering: see dispatch().
-    held.send(future);
-    return future.stage();
+    // Published by a worker as soon as the confirm window has room and the connection is up; held in order until then.
+    return window.send(destination.address(), new Outgoing(route, mandatory, properties, message.body()));
   }
 
   /**
-   * Hands one send to the broker, declaring its exchange or queue first if needed; called by {@link HeldSends} under
-   * its dispatch lock, in send order. Returns false, without failing the send, when it did not reach the broker
+   * Hands one send to the broker, declaring its exchange or queue first if needed; called by the window on a worker,
+   * one send at a time, in send order. Returns false, without failing the send, when it did not reach the broker
    * because the publishing connection is down: it is then held until the connection has recovered.
    */
-  private boolean dispatch(SendFuture send) {
+  private boolean dispatch(PublishWindow.Send<Outgoing> send) {
+    Outgoing outgoing = send.payload();
     try {
-      ensureDeclared(send.route);
+      ensureDeclared(outgoing.route());
     } catch (RuntimeException e) {
       if (!publishConnection.isOpen()) {
         return false;
@@ -176,13 +166,14 @@ public final class RabbitMqTransport implements Transport {
       send.failed(e instanceof ConfigurationException ? e.getMessage() : PublisherChannel.rootMessage(e), e);
       return true;
     }
+    Confirmation confirmation = new Confirmation(send);
     // Twice at most: a channel closed by a channel error (not the connection) is replaced once.
     for (int attempt = 0; attempt < 2; attempt++) {
       PublisherChannel channel;
       try {
         channel = publisher();
       } catch (TransportClosedException e) {
-        send.transportClosed();
+        send.failed(e);
         return true;
       } catch (RuntimeException e) {
         if (!publishConnection.isOpen()) {
@@ -191,8 +182,8 @@ public final class RabbitMqTransport implements Transport {
         send.failed(PublisherChannel.rootMessage(e), e);
         return true;
       }
-      if (channel.publish(send.route.exchange().name(), send.route.routingKey(), send.mandatory, send.properties,
-          send.body, send)) {
+      if (channel.publish(outgoing.route().exchange().name(), outgoing.route().routingKey(), outgoing.mandatory(),
+          outgoing.properties(), outgoing.body(), confirmation)) {
         return true;
       }
       if (!publishConnection.isOpen()) {
@@ -288,22 +279,7 @@ public final class RabbitMqTransport implements Transport {
 
   @Override
   public boolean flush(Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    synchronized (flushMonitor) {
-      while (inFlight.get() > 0) {
-        long remaining = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-        if (remaining <= 0) {
-          return false;
-        }
-        try {
-          flushMonitor.wait(remaining);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return inFlight.get() == 0;
-        }
-      }
-    }
-    return true;
+    return window.flush(timeout);
   }
 
   @Override
@@ -316,7 +292,7 @@ public final class RabbitMqTransport implements Transport {
     }
     // Held sends are published if the connection recovers meanwhile; those still held then fail.
     flush(Duration.ofMillis(CLOSE_TIMEOUT_MS));
-    held.close();
+    window.close();
     PublisherChannel current;
     synchronized (publisherLock) {
       publisherClosed = true;
@@ -415,8 +391,8 @@ public final class RabbitMqTransport implements Transport {
       if (current != null) {
         current.expire(settings.confirmTimeout().toNanos(), System.nanoTime());
       }
-      if (held.expire(settings.recoveryHold(), System.nanoTime()) > 0 && connected && publishConnection.isOpen()) {
-        resumeHeldSends();
+      if (window.expire(System.nanoTime()) > 0 && connected && publishConnection.isOpen()) {
+        window.resume();
       }
     } catch (RuntimeException e) {
       LOG.warn("Expiring sends of RabbitMQ server '{}' failed", settings.server(), e);
@@ -429,25 +405,28 @@ public final class RabbitMqTransport implements Transport {
     }
     connected = false;
     LOG.warn("Lost the publishing connection to RabbitMQ server '{}' ({}); recovering, holding sends for at most {} ms",
-        settings.server(), PublisherChannel.replyText(cause), settings.recoveryHold().toMillis());
+        settings.server(), PublisherChannel.replyText(cause), settings.held().hold().toMillis());
   }
 
-  /** Called by amqp-client once the connection and its topology are recovered, on its recovery thread. */
-  private void onPublishConnectionRecovered() {
+  /**
+   * amqp-client began recovering the publishing connection: sends are held from now on. Called by its recovery
+   * listener; package-private so that a test can enter the recovering state without restarting the shared broker.
+   */
+  void recoveryStarted() {
+    connected = false;
+  }
+
+  /**
+   * amqp-client recovered the publishing connection and its topology (on its recovery thread): the held sends go out,
+   * in order, on a worker. Package-private for the same tests as {@link #recoveryStarted()}.
+   */
+  void recoveryCompleted() {
     LOG.info("Recovered the publishing connection to RabbitMQ server '{}'; publishing {} held sends",
-        settings.server(), held.held());
+        settings.server(), window.held());
     // The old publisher channel shut down with the connection and stays abandoned (its numbering restarted):
     // dispatch() opens a fresh one for the held sends.
     connected = true;
-    resumeHeldSends();
-  }
-
-  private void resumeHeldSends() {
-    try {
-      workers.execute(held::resume);
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      // Closed meanwhile: close() fails what is held.
-    }
+    window.resume();
   }
 
   private Connection consumeConnection() {
@@ -538,52 +517,36 @@ public final class RabbitMqTransport implements Transport {
     return TransportClosedException.of("The RabbitMQ transport for server '" + settings.server() + "'");
   }
 
+  /** What one send publishes: where, how, and the bytes. */
+  private record Outgoing(Topology.Route route, boolean mandatory, AMQP.BasicProperties properties,
+      byte @Nullable [] body) {}
+
   /**
-   * One send: the pending entry the publisher channel completes, and the stage the caller gets. The stage completes
-   * on a worker thread, never on the connection's I/O thread, so callbacks the caller chains cannot stall confirms.
+   * A dispatched send waiting for its confirm, as the publisher channel sees it. The window completes the caller's
+   * stage on a worker thread, never on the connection's I/O thread, so callbacks the caller chains cannot stall
+   * confirms.
    */
-  private final class SendFuture implements PublisherChannel.Pending, HeldSends.Send {
-    private final CompletableFuture<Void> result = new CompletableFuture<>();
-    private final AtomicBoolean settled = new AtomicBoolean();
-    private final String address;
-    private final Topology.Route route;
-    private final boolean mandatory;
-    private final AMQP.BasicProperties properties;
-    private final byte @Nullable [] body;
-    private final long sentNanos = System.nanoTime();
+  private static final class Confirmation implements PublisherChannel.Pending {
+    private final PublishWindow.Send<Outgoing> send;
     private volatile @Nullable String returnedReason;
 
-    SendFuture(String address, Topology.Route route, boolean mandatory, AMQP.BasicProperties properties,
-        byte @Nullable [] body) {
-      this.address = address;
-      this.route = route;
-      this.mandatory = mandatory;
-      this.properties = properties;
-      this.body = body;
-    }
-
-    CompletionStage<Void> stage() {
-      return result;
+    Confirmation(PublishWindow.Send<Outgoing> send) {
+      this.send = send;
     }
 
     @Override
     public String exchange() {
-      return route.exchange().name();
+      return send.payload().route().exchange().name();
     }
 
     @Override
     public String routingKey() {
-      return route.routingKey();
+      return send.payload().route().routingKey();
     }
 
     @Override
     public @Nullable String messageId() {
-      return properties.getMessageId();
-    }
-
-    @Override
-    public long sentNanos() {
-      return sentNanos;
+      return send.payload().properties().getMessageId();
     }
 
     @Override
@@ -599,42 +562,16 @@ public final class RabbitMqTransport implements Transport {
     @Override
     public void confirmed() {
       String reason = returnedReason;
-      settle(reason == null ? null : PublishException.of(address, settings.server(), reason));
+      if (reason == null) {
+        send.confirmed();
+      } else {
+        send.failed(reason, null);
+      }
     }
 
     @Override
     public void failed(String reason, @Nullable Throwable cause) {
-      settle(cause == null
-          ? PublishException.of(address, settings.server(), reason)
-          : PublishException.of(address, settings.server(), reason, cause));
-    }
-
-    @Override
-    public void holdExpired(String reason) {
-      failed(reason + " (x-omnibus-recovery-hold-ms); publish again", null);
-    }
-
-    @Override
-    public void transportClosed() {
-      settle(closedException());
-    }
-
-    private void settle(@Nullable RuntimeException failure) {
-      if (!settled.compareAndSet(false, true)) {
-        return;
-      }
-      window.release();
-      if (inFlight.decrementAndGet() == 0) {
-        synchronized (flushMonitor) {
-          flushMonitor.notifyAll();
-        }
-      }
-      Runnable completion = failure == null ? () -> result.complete(null) : () -> result.completeExceptionally(failure);
-      try {
-        workers.execute(completion);
-      } catch (java.util.concurrent.RejectedExecutionException e) {
-        completion.run();
-      }
+      send.failed(reason, cause);
     }
   }
 }

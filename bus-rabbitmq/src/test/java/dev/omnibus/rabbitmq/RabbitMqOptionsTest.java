@@ -1,0 +1,42 @@
+package dev.omnibus.rabbitmq;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.omnibus.ConfigurationException;
+import dev.omnibus.rabbitmq.internal.RabbitMqSettings;
+import dev.omnibus.spi.ServerConfig;
+import dev.omnibus.spi.support.PublishWindow;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** The x-omnibus options of a RabbitMQ server: durations with their unit, former spellings, held sends. */
+class RabbitMqOptionsTest {
+
+  @Test
+  void sendsAreHeldThirtySecondsUnlessTheServerSaysOtherwise() {
+    assertThat(RabbitMqSettings.from(ServerConfig.of("p", "amqp", "h")).held())
+        .isEqualTo(PublishWindow.Limits.DEFAULT);
+    assertThat(RabbitMqSettings.from(ServerConfig.of("p", "amqp", "h").withOption("send-hold-timeout", "5s")
+        .withOption("max-held-sends", "100")).held())
+        .isEqualTo(new PublishWindow.Limits(100, Duration.ofSeconds(5)));
+  }
+
+  @Test
+  void timeoutsAreDurationsWithTheirUnitAndTheMillisecondSpellingsStillWork() {
+    RabbitMqSettings settings = RabbitMqSettings.from(ServerConfig.of("p", "amqp", "h")
+        .withOption("confirm-timeout", "2s").withOption("connect-timeout-ms", "1500"));
+
+    assertThat(settings.confirmTimeout()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(settings.connectTimeout()).isEqualTo(Duration.ofMillis(1500));
+  }
+
+  @Test
+  void aTimeoutWithoutUnitIsReportedSayingWhatToWrite() {
+    assertThatThrownBy(() -> RabbitMqSettings.from(ServerConfig.of("p", "amqp", "h")
+        .withOption("connect-timeout", "1500")))
+        .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems())
+            .extracting(ConfigurationException.Problem::path).containsExactly("servers.p.x-omnibus-connect-timeout"))
+        .hasMessageContaining("1500ms");
+  }
+}
