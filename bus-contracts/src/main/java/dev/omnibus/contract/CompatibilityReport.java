@@ -1,8 +1,11 @@
 package dev.omnibus.contract;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.omnibus.asyncapi.AsyncApiDocument;
@@ -35,7 +38,11 @@ public record CompatibilityReport(String older, String newer, List<Change> chang
   /** The version of the JSON report's layout; raised when a field changes meaning or disappears. */
   public static final int FORMAT_VERSION = 1;
 
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Two spaces, {@code "key": value}, arrays one element a line, {@code []} when empty: like most JSON tools. */
+  private static final ObjectWriter WRITER = JSON.writer(new DefaultPrettyPrinter(Separators.createDefaultInstance()
+      .withObjectFieldValueSpacing(Separators.Spacing.AFTER).withArrayEmptySeparator(""))
+      .withArrayIndenter(new DefaultIndenter("  ", "\n")).withObjectIndenter(new DefaultIndenter("  ", "\n")));
 
   /** Checks the components and copies the list. */
   public CompatibilityReport {
@@ -90,7 +97,7 @@ public record CompatibilityReport(String older, String newer, List<Change> chang
       node.put("description", change.description());
     }
     try {
-      return JSON.writeValueAsString(root) + "\n";
+      return WRITER.writeValueAsString(root) + "\n";
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("A tree of strings and numbers always writes", e);
     }
