@@ -1,15 +1,14 @@
 package dev.omnibus.contract;
 
 import dev.omnibus.EventBusException;
-import dev.omnibus.asyncapi.AsyncApiDocument;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * Compares two versions of an AsyncAPI document (see {@link Contracts#compare}) and prints each change, breaking
- * ones marked {@code BREAKING}: {@code CompatCommand <old> <new>}. Exit status 0 when nothing breaks, 1 when
+ * ones marked {@code BREAKING} with whom they break: {@code CompatCommand <old> <new>} (the text of
+ * {@link CompatibilityReport#text()}). Exit status 0 when nothing breaks, 1 when
  * something does, 2 when the arguments or a document are wrong.
  */
 public final class CompatCommand {
@@ -30,17 +29,14 @@ public final class CompatCommand {
       err.println("usage: CompatCommand <old asyncapi document> <new asyncapi document>");
       return 2;
     }
-    List<Contracts.Change> changes;
+    CompatibilityReport report;
     try {
-      changes = Contracts.compare(AsyncApiDocument.load(Path.of(args[0])), AsyncApiDocument.load(Path.of(args[1])));
+      report = CompatibilityReport.compare(Path.of(args[0]), Path.of(args[1]));
     } catch (EventBusException e) {
       err.println(e.getMessage());
       return 2;
     }
-    changes.forEach(out::println);
-    long breaking = changes.stream().filter(Contracts.Change::breaking).count();
-    out.println(changes.isEmpty() ? "No changes." : changes.size() + " change" + (changes.size() == 1 ? "" : "s")
-        + ", " + breaking + " breaking.");
-    return breaking > 0 ? 1 : 0;
+    out.print(report.text());
+    return report.breaking() ? 1 : 0;
   }
 }

@@ -6,6 +6,7 @@ import dev.omnibus.asyncapi.AsyncApiDocument;
 import dev.omnibus.asyncapi.AsyncApiMessage;
 import dev.omnibus.asyncapi.AsyncApiOperation;
 import dev.omnibus.contract.Contracts.Change;
+import dev.omnibus.contract.Contracts.Change.Kind;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -44,6 +45,8 @@ public final class CompatibilityCheck {
     INCOMPATIBLE,
     /** Something consumers may read is gone. */
     REMOVES,
+    /** Something optional is there that was not: old payloads stay valid, old consumers may ignore it. */
+    ADDS,
     /** Annotations only. */
     NEUTRAL
   }
@@ -66,14 +69,14 @@ public final class CompatibilityCheck {
       AsyncApiChannel now = newer.channels().get(old.id());
       String path = "channels." + old.id();
       if (now == null) {
-        add(true, path, "channel removed");
+        both(Kind.REMOVED, path, "channel removed");
       } else if (!Objects.equals(old.address(), now.address())) {
-        add(true, path + ".address", "address changed from '" + old.address() + "' to '" + now.address() + "'");
+        both(Kind.CHANGED, path + ".address", "address changed from '" + old.address() + "' to '" + now.address() + "'");
       }
     }
     for (AsyncApiChannel now : newer.channels().values()) {
       if (!older.channels().containsKey(now.id())) {
-        add(false, "channels." + now.id(), "channel added");
+        none(Kind.ADDED, "channels." + now.id(), "channel added");
       }
     }
   }
@@ -87,31 +90,31 @@ public final class CompatibilityCheck {
       AsyncApiOperation now = newOperations.get(old.id());
       String path = "operations." + old.id();
       if (now == null) {
-        add(true, path, "operation removed (it " + verb(old.action()) + " on channel '" + old.channelId() + "')");
+        lost(old.action(), path, "operation removed (it " + verb(old.action()) + " on channel '" + old.channelId() + "')");
         continue;
       }
       if (old.action() != now.action()) {
-        add(true, path + ".action", "action changed from " + lower(old.action()) + " to " + lower(now.action()));
+        both(Kind.CHANGED, path + ".action", "action changed from " + lower(old.action()) + " to " + lower(now.action()));
       }
       if (!old.channelId().equals(now.channelId())) {
-        add(true, path + ".channel", "channel changed from '" + old.channelId() + "' to '" + now.channelId() + "'");
+        both(Kind.CHANGED, path + ".channel", "channel changed from '" + old.channelId() + "' to '" + now.channelId() + "'");
       }
       Set<String> nowNames = names(now.messages());
       for (String name : names(old.messages())) {
         if (!nowNames.contains(name)) {
-          add(true, path + ".messages", "no longer " + verb(now.action()) + " message '" + name + "'");
+          lost(now.action(), path + ".messages", "no longer " + verb(now.action()) + " message '" + name + "'");
         }
       }
       Set<String> oldNames = names(old.messages());
       for (String name : nowNames) {
         if (!oldNames.contains(name)) {
-          add(false, path + ".messages", "now also " + verb(now.action()) + " message '" + name + "'");
+          none(Kind.ADDED, path + ".messages", "now also " + verb(now.action()) + " message '" + name + "'");
         }
       }
     }
     for (AsyncApiOperation now : newer.operations()) {
       if (!oldIds.contains(now.id())) {
-        add(false, "operations." + now.id(), "operation added (it " + verb(now.action()) + " on channel '"
+        none(Kind.ADDED, "operations." + now.id(), "operation added (it " + verb(now.action()) + " on channel '"
             + now.channelId() + "')");
       }
     }
@@ -129,19 +132,19 @@ public final class CompatibilityCheck {
         String path = "channels." + oldChannel.id() + ".messages." + old.name();
         AsyncApiMessage now = newMessages.get(old.name());
         if (now == null) {
-          add(true, path, "message removed");
+          both(Kind.REMOVED, path, "message removed");
           continue;
         }
         if (!Objects.equals(old.cloudEventType(), now.cloudEventType())) {
-          add(true, path, "CloudEvents type changed from '" + old.cloudEventType() + "' to '"
+          both(Kind.CHANGED, path, "CloudEvents type changed from '" + old.cloudEventType() + "' to '"
               + now.cloudEventType() + "'");
         }
         if (!Objects.equals(old.contentType(), now.contentType())) {
-          add(true, path + ".contentType", "content type changed from '" + old.contentType() + "' to '"
+          both(Kind.CHANGED, path + ".contentType", "content type changed from '" + old.contentType() + "' to '"
               + now.contentType() + "'");
         }
         if (!Objects.equals(old.schemaFormat(), now.schemaFormat())) {
-          add(true, path + ".payload", "schema format changed from '" + old.schemaFormat() + "' to '"
+          both(Kind.CHANGED, path + ".payload", "schema format changed from '" + old.schemaFormat() + "' to '"
               + now.schemaFormat() + "'");
         } else if (old.payload() != null || now.payload() != null) {
           boolean sendOnly = sendOnly(newer, newChannel.id(), now.name());
@@ -150,7 +153,7 @@ public final class CompatibilityCheck {
       }
       for (AsyncApiMessage now : newMessages.values()) {
         if (!oldMessages.containsKey(now.name())) {
-          add(false, "channels." + newChannel.id() + ".messages." + now.name(), "message added");
+          none(Kind.ADDED, "channels." + newChannel.id() + ".messages." + now.name(), "message added");
         }
       }
     }
@@ -359,7 +362,7 @@ public final class CompatibilityCheck {
     for (Iterator<String> it = newProperties.fieldNames(); it.hasNext(); ) {
       String name = it.next();
       if (!oldProperties.has(name)) {
-        payload(newRequired.contains(name) ? Effect.NARROWS : Effect.NEUTRAL, path + ".properties." + name,
+        payload(newRequired.contains(name) ? Effect.NARROWS : Effect.ADDS, path + ".properties." + name,
             (newRequired.contains(name) ? "required" : "optional") + " property '" + name + "' added", sendOnly);
       }
     }
@@ -412,20 +415,38 @@ public final class CompatibilityCheck {
   }
 
   private void payload(Effect effect, String path, String description, boolean sendOnly) {
+    // Narrower breaks whoever still produces the old shape; when the application only sends the message, that is
+    // the application itself, which now produces the new shape.
     switch (effect) {
-      case NARROWS -> add(!sendOnly, path, description + (sendOnly
+      case NARROWS -> changes.add(new Change(path, Kind.NARROWED, !sendOnly, false, description + (sendOnly
           ? " (the application only sends this message: old consumers still accept what it sends)"
-          : " (payloads valid before may now be refused)"));
-      case WIDENS, NEUTRAL -> add(false, path, description);
-      case INCOMPATIBLE -> add(true, path, description);
-      case REMOVES -> add(true, path, description + " (consumers may read it)");
+          : " (payloads valid before may now be refused)")));
+      case WIDENS -> none(Kind.WIDENED, path, description);
+      case ADDS -> none(Kind.ADDED, path, description);
+      case NEUTRAL -> none(Kind.ANNOTATION, path, description);
+      case INCOMPATIBLE -> both(Kind.CHANGED, path, description);
+      case REMOVES -> changes.add(new Change(path, Kind.REMOVED, false, true, description
+          + " (consumers may read it)"));
     }
   }
 
   // ---------------------------------------------------------------- helpers
 
-  private void add(boolean breaking, String path, String description) {
-    changes.add(new Change(breaking, path, description));
+  private void both(Kind kind, String path, String description) {
+    changes.add(new Change(path, kind, true, true, description));
+  }
+
+  private void none(Kind kind, String path, String description) {
+    changes.add(new Change(path, kind, false, false, description));
+  }
+
+  /**
+   * Something an operation did is gone: what the application no longer sends breaks its consumers, what it no
+   * longer receives breaks the producers that send it.
+   */
+  private void lost(AsyncApiOperation.Action action, String path, String description) {
+    boolean sends = action == AsyncApiOperation.Action.SEND;
+    changes.add(new Change(path, Kind.REMOVED, !sends, sends, description));
   }
 
   /** A channel's messages by name: its own, then those of operations on it. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.omnibus.asyncapi.AsyncApiDocument;
 import dev.omnibus.contract.Contracts.Change;
+import dev.omnibus.contract.Contracts.Change.Kind;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -74,14 +75,14 @@ class ContractCompatTest {
           .replace("#/channels/orderEvents", "#/channels/otherEvents");
 
       assertThat(compareExampleWith(other)).contains(
-          new Change(true, "channels.orderEvents", "channel removed"),
-          new Change(false, "channels.otherEvents", "channel added"));
+          new Change("channels.orderEvents", Kind.REMOVED, true, true, "channel removed"),
+          new Change("channels.otherEvents", Kind.ADDED, false, false, "channel added"));
     }
 
     @Test
     void aChangedAddressIsBreaking() {
       assertThat(compareExampleWith(exampleWith("address: orders.events", "address: orders.all")))
-          .containsExactly(new Change(true, "channels.orderEvents.address",
+          .containsExactly(new Change("channels.orderEvents.address", Kind.CHANGED, true, true,
               "address changed from 'orders.events' to 'orders.all'"));
     }
 
@@ -93,8 +94,10 @@ class ContractCompatTest {
           """.indent(6), "").replace("      - $ref: '#/channels/orderEvents/messages/orderShipped'\n", "");
 
       assertThat(compareExampleWith(without)).contains(
-          new Change(true, "channels.orderEvents.messages.orderShipped", "message removed"),
-          new Change(true, "operations.consumeOrderEvents.messages", "no longer receives message 'orderShipped'"));
+          new Change("channels.orderEvents.messages.orderShipped", Kind.REMOVED, true, true,
+              "message removed"),
+          new Change("operations.consumeOrderEvents.messages", Kind.REMOVED, true, false,
+              "no longer receives message 'orderShipped'"));
     }
 
     @Test
@@ -102,8 +105,17 @@ class ContractCompatTest {
       String without = EXAMPLE.substring(0, EXAMPLE.indexOf("  consumeOrderEvents:"))
           + EXAMPLE.substring(EXAMPLE.indexOf("components:"));
 
-      assertThat(compareExampleWith(without)).containsExactly(new Change(true, "operations.consumeOrderEvents",
-          "operation removed (it receives on channel 'orderEvents')"));
+      assertThat(compareExampleWith(without)).containsExactly(new Change("operations.consumeOrderEvents",
+          Kind.REMOVED, true, false, "operation removed (it receives on channel 'orderEvents')"));
+    }
+
+    @Test
+    void aRemovedSendOperationBreaksConsumersOnly() {
+      String without = EXAMPLE.substring(0, EXAMPLE.indexOf("  publishOrderEvents:"))
+          + EXAMPLE.substring(EXAMPLE.indexOf("  consumeOrderEvents:"));
+
+      assertThat(compareExampleWith(without)).containsExactly(new Change("operations.publishOrderEvents",
+          Kind.REMOVED, false, true, "operation removed (it sends on channel 'orderEvents')"));
     }
 
     @Test
@@ -127,7 +139,8 @@ class ContractCompatTest {
           """.indent(6));
 
       assertThat(compareExampleWith(more)).containsExactly(
-          new Change(false, "channels.orderEvents.messages.orderLost", "message added"));
+          new Change("channels.orderEvents.messages.orderLost", Kind.ADDED, false, false,
+              "message added"));
     }
   }
 
@@ -148,7 +161,7 @@ class ContractCompatTest {
                 enum: [EUR, USD, GBP]
           """);
 
-      assertThat(compareExampleWith(removed)).contains(new Change(true, PAID + ".properties.totalMinor",
+      assertThat(compareExampleWith(removed)).contains(new Change(PAID + ".properties.totalMinor", Kind.REMOVED, false, true,
           "property 'totalMinor' removed (consumers may read it)"));
     }
 
@@ -163,8 +176,8 @@ class ContractCompatTest {
           currency:
       """));
 
-      assertThat(compareExampleWith(required)).containsExactly(new Change(true, PAID + ".properties.paidAt",
-          "required property 'paidAt' added (payloads valid before may now be refused)"));
+      assertThat(compareExampleWith(required)).containsExactly(new Change(PAID + ".properties.paidAt", Kind.NARROWED, true,
+          false, "required property 'paidAt' added (payloads valid before may now be refused)"));
     }
 
     @Test
@@ -177,8 +190,8 @@ class ContractCompatTest {
               currency:
           """));
 
-      assertThat(compareExampleWith(optional)).containsExactly(new Change(false, PAID + ".properties.paidAt",
-          "optional property 'paidAt' added"));
+      assertThat(compareExampleWith(optional)).containsExactly(new Change(PAID + ".properties.paidAt", Kind.ADDED, false,
+          false, "optional property 'paidAt' added"));
     }
 
     @Test
@@ -191,8 +204,8 @@ class ContractCompatTest {
                 type: integer
           """));
 
-      assertThat(compareExampleWith(changed)).containsExactly(new Change(true, PAID + ".properties.orderId.type",
-          "type changed from string to integer"));
+      assertThat(compareExampleWith(changed)).containsExactly(new Change(PAID + ".properties.orderId.type", Kind.CHANGED,
+          true, true, "type changed from string to integer"));
     }
 
     @Test
@@ -205,8 +218,8 @@ class ContractCompatTest {
         assertThat(change.path()).isEqualTo(PAID + ".properties.currency.enum");
         assertThat(change.description()).startsWith("enum narrowed: removed [\"GBP\"]");
       });
-      assertThat(compareExampleWith(widened)).containsExactly(new Change(false, PAID + ".properties.currency.enum",
-          "enum widened: added [\"CHF\"]"));
+      assertThat(compareExampleWith(widened)).containsExactly(new Change(PAID + ".properties.currency.enum", Kind.WIDENED,
+          false, false, "enum widened: added [\"CHF\"]"));
     }
 
     @Test
@@ -235,8 +248,8 @@ class ContractCompatTest {
     void aChangedDescriptionIsNotBreaking() {
       String described = exampleWith("description: Total in minor units (cents).", "description: In cents.");
 
-      assertThat(compareExampleWith(described)).containsExactly(new Change(false,
-          PLACED + ".properties.totalMinor.description", "description changed"));
+      assertThat(compareExampleWith(described)).containsExactly(new Change(
+          PLACED + ".properties.totalMinor.description", Kind.ANNOTATION, false, false, "description changed"));
     }
   }
 
@@ -273,6 +286,9 @@ class ContractCompatTest {
     void aFieldNewlyRequiredOnAMessageTheApplicationReceivesIsBreaking() {
       assertThat(requireAuthor("receive")).singleElement().satisfies(change -> {
         assertThat(change.breaking()).isTrue();
+        assertThat(change.breaksProducers()).isTrue();
+        assertThat(change.breaksConsumers()).isFalse();
+        assertThat(change.kind()).isEqualTo(Kind.NARROWED);
         assertThat(change.description()).isEqualTo("property 'author' is now required (payloads valid before may"
             + " now be refused)");
       });
@@ -282,6 +298,7 @@ class ContractCompatTest {
     void aFieldNewlyRequiredOnAMessageTheApplicationOnlySendsIsNot() {
       assertThat(requireAuthor("send")).singleElement().satisfies(change -> {
         assertThat(change.breaking()).isFalse();
+        assertThat(change.kind()).isEqualTo(Kind.NARROWED);
         assertThat(change.description()).endsWith("(the application only sends this message: old consumers still"
             + " accept what it sends)");
       });
@@ -331,11 +348,12 @@ class ContractCompatTest {
 
       assertThat(run(Orders.DOCUMENT, newer, out)).isEqualTo(1);
       assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("""
-          ok        %s.properties.totalMinor.description: description changed
-          BREAKING  %s.properties.currency.enum: enum narrowed: removed ["GBP"] (payloads valid before may now be \
-          refused)
-          2 changes, 1 breaking.
-          """.formatted(PLACED, PAID));
+          Compatibility of %s with %s
+          ok                    %s.properties.totalMinor.description: description changed
+          BREAKING (producers)  %s.properties.currency.enum: enum narrowed: removed ["GBP"] (payloads valid before \
+          may now be refused)
+          2 changes, 1 breaking (1 for producers, 0 for consumers).
+          """.formatted(newer, Orders.DOCUMENT, PLACED, PAID));
     }
 
     @Test
