@@ -31,6 +31,7 @@ final class DeadLetters {
 
   static final String DLQ_CHANNEL = DeadLetterEncoding.DLQ_CHANNEL;
   static final String DLQ_ADDRESS = DeadLetterEncoding.DLQ_ADDRESS;
+  static final String DLQ_GROUP = DeadLetterEncoding.DLQ_GROUP;
   static final String MALFORMED_TYPE = DeadLetterEncoding.MALFORMED_TYPE;
   /** The extensions a dead letter adds to the failed event; replay removes them. */
   static final List<String> EXTENSIONS = List.of(DeadLetterEncoding.DLQ_REASON, DeadLetterEncoding.DLQ_ATTEMPTS,

@@ -388,14 +388,21 @@ final class DefaultEventBus implements EventBus {
       return CompletableFuture.failedFuture(TransportClosedException.of("EventBus for server '" + server.name() + "'"));
     }
     ChannelDef channel;
+    Destination destination;
     try {
       channel = channel(channelId.toString());
+      destination = channel.sendDestination(address.toString());
+      Object group = deadLetter.getExtension(DeadLetters.DLQ_GROUP);
+      if (group != null) {
+        // Only the group that failed it, where the broker can address one group; else every group of the channel.
+        destination = transport.groupDestination(destination, group.toString()).orElse(destination);
+      }
     } catch (EventBusException e) {
       return CompletableFuture.failedFuture(e);
     }
-    Destination destination = channel.sendDestination(address.toString());
+    Destination target = destination;
     return chains.publish(new Publishing(DeadLetters.original(deadLetter), channel.id(), address.toString(),
-        Kind.REPLAY), publishing -> encodeAndSend(destination, publishing.event()));
+        Kind.REPLAY), publishing -> encodeAndSend(target, publishing.event()));
   }
 
   @Override

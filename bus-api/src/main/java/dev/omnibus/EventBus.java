@@ -86,6 +86,15 @@ public interface EventBus extends AutoCloseable {
   /**
    * Publishes a dead letter again, as it was originally, onto the channel it came from (the {@code dlqchannel}
    * extension), without the dead letter extensions. The stage completes as for {@link #publish(Event)}.
+   *
+   * <p>Who gets it again depends on the broker. Where it can address one consumer group
+   * ({@link TransportCapabilities.Feature#GROUP_REPLAY}: RabbitMQ, which sends it to the group's queue, and memory),
+   * a dead letter of a group ({@code dlqgroup}) reaches only that group. Where it cannot (Kafka, MQTT), and for the
+   * dead letter of an anonymous subscription, the event is published on the channel again and reaches every group
+   * and subscription of it, including those that had handled it: make their handlers idempotent (or give the bus a
+   * {@link Builder#dedupe(Duration) dedupe} window, which skips an event a group has handled), or, on Kafka, rather
+   * than replay, publish the failed event to a replay topic that only the failing group reads. On MQTT a shared
+   * subscription is per topic, so no message can be addressed to one group.
    */
   CompletionStage<Void> replay(io.cloudevents.CloudEvent deadLetter);
 

@@ -21,7 +21,8 @@ import java.util.regex.Pattern;
  * @param channelBindings the channel's bindings
  * @param operationBindings the bindings of the operation in this direction (send on send, receive on subscribe)
  * @param options {@code x-omnibus-*} settings of the channel and operation, without the prefix
- * @param kind a channel of the document, or the dead letter channel of one ({@link Transport#deadLetter})
+ * @param kind a channel of the document, the dead letter channel of one ({@link Transport#deadLetter}), or one group's
+ *     part of one ({@link Transport#groupDestination})
  */
 public record Destination(
     String channel,
@@ -42,7 +43,12 @@ public record Destination(
      * The dead letter channel of a channel as consumed by a group, made by {@link Transport#deadLetter}; the bus sends
      * dead letters to it and an application may subscribe to it.
      */
-    DEAD_LETTERS
+    DEAD_LETTERS,
+    /**
+     * The part of a channel that only one of its consumer groups reads (a RabbitMQ group queue), made by
+     * {@link Transport#groupDestination}; the bus sends a replayed dead letter to it.
+     */
+    GROUP
   }
 
   public Destination {

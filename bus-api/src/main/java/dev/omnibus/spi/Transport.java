@@ -1,6 +1,7 @@
 package dev.omnibus.spi;
 
 import dev.omnibus.envelope.WireMessage;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -60,6 +61,25 @@ public interface Transport extends AutoCloseable {
    */
   default Destination deadLetter(Destination origin, @org.jspecify.annotations.Nullable String group) {
     return Destination.deadLetters(origin.channel(), origin.addressWithWildcards("_") + ".dlq", origin.mode());
+  }
+
+  /**
+   * A destination that reaches only the consumers of one group of a channel, where the broker can address one group:
+   * the bus sends a replayed dead letter there ({@code EventBus.replay}), so that the groups that handled the event do
+   * not get it again. Empty where the broker cannot address one group (a Kafka topic, an MQTT shared subscription):
+   * the replay then reaches every group of the channel. The default is empty. A transport that answers declares
+   * {@link TransportCapabilities.Feature#GROUP_REPLAY} and recognises the destination on {@link #send} by its
+   * {@link Destination.Kind#GROUP} kind (or returns one it sends to as any other, such as the one queue of a channel
+   * whose subscribers all compete on it).
+   *
+   * <p>Called from any thread; must not block on the broker.
+   *
+   * @param channelDestination the channel's destination for sending, its address the one the group subscribed (which
+   *     may hold {@code {param}} segments: the group consumed them all)
+   * @param group the group that failed the event (a dead letter's {@code dlqgroup})
+   */
+  default Optional<Destination> groupDestination(Destination channelDestination, String group) {
+    return Optional.empty();
   }
 
   /**

@@ -44,7 +44,12 @@ public record TransportCapabilities(
     /** Parameterised channel addresses can be subscribed with wildcards. */
     WILDCARD_SUBSCRIPTIONS,
     /** A message sent with no subscriber anywhere is kept for a group that subscribes later. */
-    RETAINS_UNCONSUMED
+    RETAINS_UNCONSUMED,
+    /**
+     * A replayed dead letter reaches only the group that failed it, not every group of the channel
+     * ({@link Transport#groupDestination}).
+     */
+    GROUP_REPLAY
   }
 
   /** Whether a feature is supported. */

@@ -20,7 +20,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Semantics: each named consumer group has one durable queue (a group joining later starts with the messages
  * already published, like a Kafka group at the earliest offset); members of a group compete; every group gets every
- * event; anonymous subscriptions each get every event published after they started; messages of one key (the
+ * event (but a replayed dead letter of a group, which reaches that group alone); anonymous subscriptions each get
+ * every event published after they started; messages of one key (the
  * {@code partitionkey} extension, else the subject) are handled in order, one at a time; a nack or a member leaving
  * without acknowledging hands the message out again; acknowledgement happens only after the handler returned. Every
  * message is encoded and decoded through the CloudEvents envelope: no object is passed by reference, so serialization
@@ -68,7 +69,10 @@ public final class InMemoryBroker {
     return ServerConfig.of("memory", "memory", broker.name());
   }
 
-  /** The events published to an address, oldest first (messages that are not valid CloudEvents are left out). */
+  /**
+   * The events published to an address, oldest first (messages that are not valid CloudEvents are left out). A
+   * replayed dead letter of a group is not among them: it goes to that group's queue alone.
+   */
   public List<CloudEvent> published(String address) {
     return decode(broker.log(address));
   }

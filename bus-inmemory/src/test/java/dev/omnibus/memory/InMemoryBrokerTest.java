@@ -78,12 +78,12 @@ class InMemoryBrokerTest {
   @Test
   void anEventFailingEveryAttemptIsDeadLetteredWithWhyAndCanBeReplayed() {
     AtomicInteger attempts = new AtomicInteger();
-    List<String> handled = new CopyOnWriteArrayList<>();
+    List<Event<String>> handled = new CopyOnWriteArrayList<>();
     bus.subscribe(GREETING, "g", event -> {
       if (attempts.incrementAndGet() <= 2) {
         throw new IllegalArgumentException("cannot greet\nnow");
       }
-      handled.add(event.data());
+      handled.add(event);
     });
     Event<String> event = GREETING.event("hello").build();
     bus.publish(event).toCompletableFuture().join();
@@ -99,10 +99,75 @@ class InMemoryBrokerTest {
 
     bus.replay(deadLetter).toCompletableFuture().join();
 
-    Awaitility.await().atMost(WAIT).until(() -> handled.contains("hello"));
-    CloudEvent replayed = broker.published("c").get(1);
-    assertThat(replayed.getId()).isEqualTo(event.id());
-    assertThat(replayed.getExtensionNames()).noneMatch(name -> name.startsWith("dlq"));
+    Awaitility.await().atMost(WAIT).until(() -> !handled.isEmpty());
+    Event<String> replayed = handled.get(0);
+    assertThat(replayed.id()).isEqualTo(event.id());
+    assertThat(replayed.data()).isEqualTo("hello");
+    assertThat(replayed.extensions().keySet()).noneMatch(name -> name.startsWith("dlq"));
+  }
+
+  @Test
+  void aReplayedDeadLetterOfAGroupGoesToThatGroupsQueueAloneNotToTheAddress() {
+    List<String> other = new CopyOnWriteArrayList<>();
+    bus.subscribe(GREETING, "other", event -> other.add(event.id()));
+    AtomicInteger attempts = new AtomicInteger();
+    List<String> handled = new CopyOnWriteArrayList<>();
+    bus.subscribe(GREETING, "g", event -> {
+      if (attempts.incrementAndGet() <= 2) {
+        throw new IllegalStateException("not yet");
+      }
+      handled.add(event.id());
+    });
+    Event<String> event = GREETING.event("hello").subject("k").build();
+    bus.publish(event).toCompletableFuture().join();
+    CloudEvent deadLetter = broker.awaitPublished("c.dlq", 1, WAIT).get(0);
+
+    bus.replay(deadLetter).toCompletableFuture().join();
+
+    Awaitility.await().atMost(WAIT).until(() -> handled.contains(event.id()));
+    assertThat(broker.published("c")).extracting(CloudEvent::getId).containsExactly(event.id());
+    // Same key, so after anything replayed to the other group: it got the event once.
+    Event<String> after = GREETING.event("after").subject("k").build();
+    bus.publish(after).toCompletableFuture().join();
+    Awaitility.await().atMost(WAIT).until(() -> other.contains(after.id()));
+    assertThat(other).containsExactly(event.id(), after.id());
+  }
+
+  @Test
+  void aReplayedDeadLetterOfAnAnonymousSubscriptionReachesTheWholeChannel() {
+    List<String> first = new CopyOnWriteArrayList<>();
+    List<String> second = new CopyOnWriteArrayList<>();
+    AtomicInteger attempts = new AtomicInteger();
+    bus.subscribe(GREETING, event -> {
+      if (attempts.incrementAndGet() <= 2) {
+        throw new IllegalStateException("not yet");
+      }
+      first.add(event.id());
+    });
+    bus.subscribe(GREETING, event -> second.add(event.id()));
+    Event<String> event = GREETING.event("hello").build();
+    bus.publish(event).toCompletableFuture().join();
+    CloudEvent deadLetter = broker.awaitPublished("c.dlq", 1, WAIT).get(0);
+    assertThat(deadLetter.getExtension("dlqgroup")).isNull();
+
+    bus.replay(deadLetter).toCompletableFuture().join();
+
+    Awaitility.await().atMost(WAIT).until(() -> first.contains(event.id()) && second.size() == 2);
+    assertThat(second).containsExactly(event.id(), event.id());
+  }
+
+  @Test
+  void aReplayToAGroupThatNeverSubscribedFailsAndSendsNothing() {
+    bus.subscribe(GREETING, "g", event -> {
+      throw new IllegalStateException("never");
+    });
+    bus.publish(GREETING, "hello").toCompletableFuture().join();
+    CloudEvent deadLetter = broker.awaitPublished("c.dlq", 1, WAIT).get(0);
+    CloudEvent ofAnotherGroup = CloudEventBuilder.v1(deadLetter).withExtension("dlqgroup", "nobody").build();
+
+    assertThatThrownBy(() -> bus.replay(ofAnotherGroup).toCompletableFuture().join())
+        .hasCauseInstanceOf(dev.omnibus.PublishException.class)
+        .hasMessageContaining("group 'nobody' has no queue on 'c'");
   }
 
   @Test

@@ -30,4 +30,10 @@ class Mqtt5ConformanceTest extends TransportConformanceSuite {
   protected boolean carriesNoncharactersInHeaders() {
     return false;
   }
+
+  /** MQTT topic levels are separated by '/'; a '.' is part of a level. */
+  @Override
+  protected String levelSeparator() {
+    return "/";
+  }
 }

@@ -392,6 +392,31 @@ class MqttTransportTest {
   }
 
   @Test
+  void aSubscribeTheBrokerDoesNotAnswerSaysToCheckTheBrokerAndSubscribeAgain() throws Exception {
+    SilentBroker silent = new SilentBroker();
+    resources.add(silent);
+    Transport transport = open(MqttBroker.server("silent", null, silent.address())
+        .withOption("connect-timeout-seconds", "1"));
+
+    assertThatThrownBy(() -> transport.subscribe(Destination.of("orders/paid"), SubscribeOptions.group(null),
+        d -> { }))
+        .isInstanceOf(TransportClosedException.class)
+        .hasMessageStartingWith("Subscribing to channel 'orders/paid' ('orders/paid') on MQTT server 'silent' timed "
+            + "out: the broker did not answer (no SUBACK and no message from the broker for 1 s, "
+            + "x-omnibus-connect-timeout-seconds)")
+        .hasMessageEndingWith("Check that the broker is up and not overloaded, then subscribe again: the bus stays "
+            + "open")
+        .message().doesNotContain("build a new EventBus");
+  }
+
+  @Test
+  void noGroupCanBeAddressedSoAReplayReachesEveryGroup() {
+    Transport transport = open();
+    assertThat(transport.capabilities().supports(Feature.GROUP_REPLAY)).isFalse();
+    assertThat(transport.groupDestination(Destination.of("orders/paid"), "billing")).isEmpty();
+  }
+
+  @Test
   void aDeliveryIsSettledOnceOnly() {
     Transport transport = open();
     Destination topic = Destination.of(MqttBroker.uniqueTopic("once"));

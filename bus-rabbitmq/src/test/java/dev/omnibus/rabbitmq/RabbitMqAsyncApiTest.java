@@ -7,6 +7,7 @@ import com.rabbitmq.client.GetResponse;
 import dev.omnibus.ConfigurationException;
 import dev.omnibus.EventBus;
 import dev.omnibus.EventType;
+import dev.omnibus.spi.TransportCapabilities.Feature;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -87,6 +88,31 @@ class RabbitMqAsyncApiTest {
       org.awaitility.Awaitility.await().until(() -> received.contains("maintenance at noon"));
       assertThat(broker.exchangeExists("omnibus.asyncapi.test")).isTrue();
       assertThat(broker.queueExists(address + ".readers")).isTrue();
+    }
+  }
+
+  @Test
+  void aQueueChannelLacksGroupsAndFanOutWhileAnExchangeChannelHasThem() {
+    try (EventBus bus = withCredentials().channel("jobs", RabbitMqBroker.unique("asyncapi.jobs"))
+        .channel("notices", RabbitMqBroker.unique("asyncapi.notices")).build()) {
+      assertThat(bus.capabilities("jobs").features())
+          .doesNotContain(Feature.CONSUMER_GROUPS, Feature.ANONYMOUS_FAN_OUT, Feature.WILDCARD_SUBSCRIPTIONS)
+          .contains(Feature.RETAINS_UNCONSUMED, Feature.GROUP_REPLAY);
+      assertThat(bus.capabilities("notices").features())
+          .contains(Feature.CONSUMER_GROUPS, Feature.ANONYMOUS_FAN_OUT, Feature.WILDCARD_SUBSCRIPTIONS,
+              Feature.GROUP_REPLAY);
+    }
+  }
+
+  @Test
+  void aTypeRequiringFanOutCannotSubscribeToAQueueChannel() {
+    try (EventBus bus = withCredentials().channel("jobs", RabbitMqBroker.unique("asyncapi.jobs"))
+        .channel("notices", RabbitMqBroker.unique("asyncapi.notices")).build()) {
+      EventType<String> broadcast = JOB.requires(Feature.ANONYMOUS_FAN_OUT);
+
+      assertThatThrownBy(() -> bus.subscribe(broadcast, event -> { }))
+          .isInstanceOf(ConfigurationException.class)
+          .hasMessageContaining("requires [ANONYMOUS_FAN_OUT] on channel 'jobs'");
     }
   }
 }

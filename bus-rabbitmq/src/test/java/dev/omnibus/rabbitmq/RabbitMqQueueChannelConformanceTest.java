@@ -2,10 +2,8 @@ package dev.omnibus.rabbitmq;
 
 import dev.omnibus.EventBus;
 import dev.omnibus.envelope.Mode;
-import dev.omnibus.rabbitmq.internal.RabbitMqTransport;
 import dev.omnibus.spi.Bindings;
 import dev.omnibus.spi.Destination;
-import dev.omnibus.spi.TransportCapabilities;
 import dev.omnibus.spi.binding.AmqpChannelBinding;
 import dev.omnibus.tck.TransportConformanceSuite;
 import java.util.Map;
@@ -16,20 +14,16 @@ import org.junit.jupiter.api.BeforeAll;
  * The RabbitMQ binding against the conformance kit with AsyncAPI {@code is: queue} channels: every channel is a
  * durable queue named by its address, sent to through the default exchange, and every subscriber competes on it
  * whatever its group. The kit's group fan-out and anonymous fan-out scenarios are skipped because such a channel
- * cannot do them; the capabilities are the binding's own for such a destination.
+ * cannot do them: the kit reads the capabilities of its channels from the bus ({@code EventBus.capabilities(channel)}),
+ * which are the binding's own for such a destination.
  */
 class RabbitMqQueueChannelConformanceTest extends TransportConformanceSuite {
 
   private static final TrackingProvider PROVIDER = new TrackingProvider();
-  private static TransportCapabilities queueCapabilities;
 
   @BeforeAll
   static void brokerIsThere() {
     RabbitMqBroker.assumeReachable();
-    try (RabbitMqTransport transport = (RabbitMqTransport) new RabbitMqTransportProvider()
-        .open(RabbitMqBroker.server("tck-queue"))) {
-      queueCapabilities = transport.capabilities(destination("any"));
-    }
   }
 
   @AfterAll
@@ -61,10 +55,5 @@ class RabbitMqQueueChannelConformanceTest extends TransportConformanceSuite {
   @Override
   protected Destination rawDestination(String address, Mode mode) {
     return destination(address).withMode(mode);
-  }
-
-  @Override
-  protected TransportCapabilities capabilities() {
-    return queueCapabilities;
   }
 }

@@ -18,6 +18,7 @@ import dev.omnibus.spi.Destination;
 import dev.omnibus.spi.ServerConfig;
 import dev.omnibus.spi.SubscribeOptions;
 import dev.omnibus.spi.Transport;
+import dev.omnibus.spi.TransportCapabilities.Feature;
 import dev.omnibus.spi.TransportSubscription;
 import dev.omnibus.spi.binding.AmqpChannelBinding;
 import dev.omnibus.spi.binding.AmqpOperationBinding;
@@ -299,6 +300,54 @@ class RabbitMqTransportTest {
       assertThatThrownBy(() -> transport.subscribe(destination, SubscribeOptions.group(null), Recorder.acking()))
           .isInstanceOf(ConfigurationException.class)
           .hasMessageContaining("cannot be subscribed with parameters");
+    }
+  }
+
+  @Nested
+  class GroupReplay {
+
+    @Test
+    void aReplayToOneGroupOfAParameterisedChannelGoesToThatGroupsQueueAlone() {
+      Transport transport = open();
+      String prefix = RabbitMqBroker.unique("meters");
+      String ops = broker.queue(prefix + ".{device}.reading.ops");
+      broker.queue(ops + ".dlq");
+      broker.queue(broker.queue(prefix + ".{device}.reading.audit") + ".dlq");
+      Destination channel = Destination.of(prefix + ".{device}.reading");
+      Recorder opsRecorder = Recorder.acking();
+      Recorder auditRecorder = Recorder.acking();
+      transport.subscribe(channel, SubscribeOptions.group("ops"), opsRecorder);
+      transport.subscribe(channel, SubscribeOptions.group("audit"), auditRecorder);
+
+      Destination onlyOps = transport.groupDestination(channel, "ops").orElseThrow();
+      sent(transport.send(onlyOps, event("replayed")));
+      sent(transport.send(Destination.of(prefix + ".d1.reading"), event("after")));
+
+      assertThat(onlyOps.address()).isEqualTo(ops);
+      assertThat(opsRecorder.awaitCount(2)).hasSize(2);
+      assertThat(opsRecorder.ids()).containsExactly("replayed", "after");
+      // One queue, first in first out: had the replay reached audit, it would have come before "after".
+      assertThat(auditRecorder.awaitCount(1)).hasSize(1);
+      assertThat(auditRecorder.ids()).containsExactly("after");
+    }
+
+    @Test
+    void aReplayToAGroupWithoutAQueueFailsRatherThanVanish() {
+      Transport transport = open();
+      Destination onlyNobody = transport.groupDestination(Destination.of(RabbitMqBroker.unique("gone")), "nobody")
+          .orElseThrow();
+
+      assertThatThrownBy(() -> sent(transport.send(onlyNobody, event("lost"))))
+          .hasCauseInstanceOf(PublishException.class);
+    }
+
+    @Test
+    void aQueueChannelIsItsOwnGroupsDestination() {
+      Transport transport = open();
+      Destination jobs = queueChannel(RabbitMqBroker.unique("jobs"));
+
+      assertThat(transport.groupDestination(jobs, "workers")).contains(jobs);
+      assertThat(transport.capabilities(jobs).supports(Feature.GROUP_REPLAY)).isTrue();
     }
   }
 

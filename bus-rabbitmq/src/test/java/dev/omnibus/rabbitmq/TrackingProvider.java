@@ -10,6 +10,7 @@ import dev.omnibus.spi.TransportCapabilities;
 import dev.omnibus.spi.TransportProvider;
 import dev.omnibus.spi.TransportSubscription;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -68,6 +69,11 @@ public final class TrackingProvider implements TransportProvider {
       @Override
       public Destination deadLetter(Destination origin, @Nullable String group) {
         return transport.deadLetter(origin, group);
+      }
+
+      @Override
+      public Optional<Destination> groupDestination(Destination channelDestination, String group) {
+        return transport.groupDestination(channelDestination, group);
       }
 
       @Override

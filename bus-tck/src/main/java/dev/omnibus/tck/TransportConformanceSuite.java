@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
+import dev.omnibus.ConfigurationException;
 import dev.omnibus.Event;
 import dev.omnibus.EventBus;
 import dev.omnibus.EventType;
@@ -45,6 +46,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -125,9 +127,21 @@ public abstract class TransportConformanceSuite {
     return reader;
   }
 
-  /** The capabilities of the binding under test, read from a bus. */
+  /**
+   * The capabilities of the binding under test for a channel declared with {@link #withChannel}, as the bus reports
+   * them ({@link EventBus#capabilities(String)}): a variant whose channels can do less than the binding in general (a
+   * RabbitMQ {@code is: queue} channel has no separate groups) has its scenarios gated on what its channels can do.
+   */
   protected TransportCapabilities capabilities() {
-    return openBus(b -> b).capabilities();
+    return openBus("c", uniqueAddress()).capabilities("c");
+  }
+
+  /**
+   * What separates the levels of an address on this broker, so that a {@code {param}} segment is a whole level:
+   * {@code "."} by default (AMQP topics, Kafka patterns, memory); override with {@code "/"} for MQTT.
+   */
+  protected String levelSeparator() {
+    return ".";
   }
 
   @BeforeEach
@@ -462,6 +476,99 @@ public abstract class TransportConformanceSuite {
           .build();
       join(bus.publish(good));
       handled.awaitAll(List.of(good.id()), WAIT);
+    }
+  }
+
+  @Nested
+  @DisplayName("dead letters and replay")
+  class Replay {
+
+    /** A group whose handler fails {@code poison} (to dead letters, one attempt) while {@code failing} holds. */
+    private void subscribeFailing(EventBus bus, String group, AtomicBoolean failing,
+        Received<String> handled) {
+      bus.subscribe(TEXT.channel("c"), group, event -> {
+        if (failing.get() && "poison".equals(event.data())) {
+          throw new IllegalStateException(group + " cannot handle it yet");
+        }
+        handled.add(event);
+      });
+    }
+
+    @Test
+    void aReplayedDeadLetterReachesTheGroupThatFailedItAgain() {
+      EventBus consumer = openBus(Map.of("c", uniqueAddress()), b -> b.maxAttempts(1));
+      List<io.cloudevents.CloudEvent> deadLetters = new CopyOnWriteArrayList<>();
+      openDeadLetterReader(consumer, "billing", deadLetters);
+      AtomicBoolean failing = new AtomicBoolean(true);
+      Received<String> billing = new Received<>();
+      subscribeFailing(consumer, "billing", failing, billing);
+      Event<String> poison = TEXT.channel("c").event("poison").build();
+      join(consumer.publish(poison));
+      org.awaitility.Awaitility.await().atMost(WAIT).until(() -> !deadLetters.isEmpty());
+
+      failing.set(false);
+      join(consumer.replay(deadLetters.get(0)));
+
+      billing.awaitAll(List.of(poison.id()), WAIT);
+    }
+
+    @Test
+    void aReplayedDeadLetterReachesOnlyTheGroupThatFailedIt() {
+      requires(Feature.CONSUMER_GROUPS, "named groups are not separate consumers");
+      requires(Feature.GROUP_REPLAY, "the broker cannot address one group: a replay reaches every group");
+      String address = uniqueAddress();
+      EventBus billingService = openBus(Map.of("c", address), b -> b.maxAttempts(1));
+      EventBus shippingService = openBus("c", address);
+      List<io.cloudevents.CloudEvent> deadLetters = new CopyOnWriteArrayList<>();
+      openDeadLetterReader(billingService, "billing", deadLetters);
+      AtomicBoolean failing = new AtomicBoolean(true);
+      Received<String> billing = new Received<>();
+      subscribeFailing(billingService, "billing", failing, billing);
+      Received<String> shipping = new Received<>();
+      shippingService.subscribe(TEXT.channel("c"), "shipping", shipping::add);
+      Event<String> poison = TEXT.channel("c").event("poison").subject("order-1").build();
+      join(billingService.publish(poison));
+      shipping.awaitAll(List.of(poison.id()), WAIT);
+      org.awaitility.Awaitility.await().atMost(WAIT).until(() -> !deadLetters.isEmpty());
+
+      failing.set(false);
+      join(billingService.replay(deadLetters.get(0)));
+      billing.awaitAll(List.of(poison.id()), WAIT);
+
+      // Same key, sent after the replay was confirmed: a replay that had reached shipping's one consumer came first.
+      Event<String> after = TEXT.channel("c").event("after").subject("order-1").build();
+      join(billingService.publish(after));
+      shipping.awaitAll(List.of(poison.id(), after.id()), WAIT);
+      assertThat(shipping.ids()).as("shipping had handled the event: the replay is not for it")
+          .containsExactly(poison.id(), after.id());
+    }
+  }
+
+  @Nested
+  @DisplayName("channel parameters")
+  class ChannelParameters {
+
+    @Test
+    void aParameterValueHoldingADotIsRefusedBeforeAnythingIsSent() {
+      // Declared without withChannel's bindings: a binding naming one queue or topic leaves no level for a parameter.
+      String address = uniqueAddress() + levelSeparator() + "{region}";
+      EventBus bus = openBus(b -> b.channel("c", address));
+      assumeThat(bus.capabilities("c").supports(Feature.WILDCARD_SUBSCRIPTIONS))
+          .as("%s not supported by this binding: a parameterised channel cannot be subscribed",
+              Feature.WILDCARD_SUBSCRIPTIONS)
+          .isTrue();
+      Received<String> received = new Received<>();
+      bus.subscribe(TEXT.channel("c"), "g", received::add);
+
+      Event<String> dotted = TEXT.channel("c").event("dotted").extension("region", "eu.west").build();
+      assertThatThrownBy(() -> join(bus.publish(dotted)))
+          .hasCauseInstanceOf(ConfigurationException.class)
+          .cause().hasMessageContaining("Parameter 'region' of channel 'c' must be one address level, was 'eu.west'");
+      Event<String> dashed = TEXT.channel("c").event("dashed").extension("region", "eu-west").build();
+      join(bus.publish(dashed));
+
+      // Only the dashed event was sent: awaitAll fails on any extra id, such as the dotted one's.
+      received.awaitAll(List.of(dashed.id()), WAIT);
     }
   }
 

@@ -14,7 +14,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The state of one in-memory broker: a log per address (for groups that join later and for inspection), durable
- * group queues, anonymous queues, and counters tests wait on.
+ * group queues (each reachable on its own, for replays), anonymous queues, and counters tests wait on.
  *
  * <p>Thread-safe: state changes happen under the broker's monitor, handlers run on the members' threads.
  */
@@ -72,6 +72,21 @@ public final class Broker {
   }
 
   /**
+   * Hands a message to one group's queue only, without logging it for the address (a group that joins later must not
+   * get it): where a replayed dead letter goes. Returns false, sending nothing, when the group has no queue on that
+   * address pattern, because it never subscribed to it (or {@link #clear()} forgot it).
+   */
+  public synchronized boolean publishToGroup(String addressPattern, String group, WireMessage message) {
+    Queue queue = groups.get(groupKey(addressPattern, group));
+    if (queue == null) {
+      return false;
+    }
+    queue.enqueue(addressPattern, message);
+    notifyAll();
+    return true;
+  }
+
+  /**
    * Joins a group's queue, creating it on first use: a new group starts from the messages already retained for the
    * addresses it matches (like a Kafka group starting at the earliest offset), so nothing published before the
    * group's first subscription is lost. An anonymous subscription ({@code group == null}) gets a queue of its own
@@ -84,7 +99,7 @@ public final class Broker {
       queue = new Queue(this, null, pattern);
       anonymous.add(queue);
     } else {
-      String key = addressPattern + '\u0000' + group;
+      String key = groupKey(addressPattern, group);
       queue = groups.get(key);
       if (queue == null) {
         queue = new Queue(this, group, pattern);
@@ -101,6 +116,10 @@ public final class Broker {
     String threadName = "omnibus-memory-" + name + "-" + (group == null ? "anonymous" : group) + "-"
         + members.incrementAndGet();
     return queue.join(handler, threadName);
+  }
+
+  private static String groupKey(String addressPattern, String group) {
+    return addressPattern + '\u0000' + group;
   }
 
   synchronized void departed(Queue queue) {

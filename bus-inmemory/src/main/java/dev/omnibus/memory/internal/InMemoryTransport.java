@@ -1,8 +1,10 @@
 package dev.omnibus.memory.internal;
 
+import dev.omnibus.PublishException;
 import dev.omnibus.TransportClosedException;
 import dev.omnibus.envelope.HeaderConvention;
 import dev.omnibus.envelope.WireMessage;
+import dev.omnibus.spi.Bindings;
 import dev.omnibus.spi.DeliveryHandler;
 import dev.omnibus.spi.Destination;
 import dev.omnibus.spi.SubscribeOptions;
@@ -10,6 +12,8 @@ import dev.omnibus.spi.Transport;
 import dev.omnibus.spi.TransportCapabilities;
 import dev.omnibus.spi.TransportCapabilities.Feature;
 import dev.omnibus.spi.TransportSubscription;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -23,6 +27,8 @@ public final class InMemoryTransport implements Transport {
       .supports(Feature.values())
       .publishConfirmation("enqueued")
       .build();
+
+  private static final String GROUP_OPTION = "group";
 
   private final Broker broker;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -38,8 +44,28 @@ public final class InMemoryTransport implements Transport {
       return CompletableFuture.failedFuture(TransportClosedException.of("In-memory transport of broker '"
           + broker.name() + "'"));
     }
+    if (destination.kind() == Destination.Kind.GROUP) {
+      String group = destination.option(GROUP_OPTION, "");
+      if (!broker.publishToGroup(destination.address(), group, message)) {
+        return CompletableFuture.failedFuture(PublishException.of(destination.channel(), broker.name(), "group '"
+            + group + "' has no queue on '" + destination.address() + "': it never subscribed to it on this broker "
+            + "(or the broker was cleared), so nothing was sent"));
+      }
+      return CompletableFuture.completedFuture(null);
+    }
     broker.publish(destination.address(), message);
     return CompletableFuture.completedFuture(null);
+  }
+
+  /**
+   * The group's queue on the address pattern it subscribed: the destination keeps the channel's address and names the
+   * group in its options, which only this transport reads, for a destination of kind {@link Destination.Kind#GROUP}.
+   */
+  @Override
+  public Optional<Destination> groupDestination(Destination channelDestination, String group) {
+    return Optional.of(new Destination(channelDestination.channel(), channelDestination.address(),
+        channelDestination.mode(), Bindings.none(), Bindings.none(), Map.of(GROUP_OPTION, group),
+        Destination.Kind.GROUP));
   }
 
   @Override

@@ -231,10 +231,9 @@ public final class MqttTransport implements Transport {
       }
       if (e instanceof SubackWait.TimedOut) {
         // Not a configuration problem: the broker went silent (down, overloaded, or the network dropped packets).
-        throw TransportClosedException.of("Subscribing to channel '" + destination.channel() + "' ('" + filter
-            + "') on MQTT server '" + settings.serverName() + "' timed out: " + e.getMessage() + " (x-omnibus-"
-            + "connect-timeout). Check that the broker is up and not overloaded, then subscribe again; the "
-            + "subscription");
+        throw TransportClosedException.noAnswer("Subscribing to channel '" + destination.channel() + "' ('"
+            + filter + "') on MQTT server '" + settings.serverName() + "'", e.getMessage()
+            + ", x-omnibus-connect-timeout");
       }
       throw ConfigurationException.because("Cannot subscribe to channel '" + destination.channel() + "' ('" + filter
           + "') on MQTT server '" + settings.serverName() + "': " + Causes.message(e), e);

@@ -25,6 +25,7 @@ import dev.omnibus.spi.support.PublishWindow;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -145,7 +146,9 @@ public final class RabbitMqTransport implements Transport {
       return Transport.failed(PublishException.of(destination.address(), settings.server(),
           PublisherChannel.rootMessage(e), e));
     }
-    boolean mandatory = binding != null && binding.mandatory() != null ? binding.mandatory() : settings.mandatory();
+    // A group's queue is sent to by name: mandatory, so that a queue gone missing fails the replay, not drops it.
+    boolean mandatory = destination.kind() == Destination.Kind.GROUP
+        || (binding != null && binding.mandatory() != null ? binding.mandatory() : settings.mandatory());
     // Published by a worker as soon as the confirm window has room and the connection is up; held in order until then.
     return window.send(destination.address(), new Outgoing(route, mandatory, properties, message.body()));
   }
@@ -257,7 +260,8 @@ public final class RabbitMqTransport implements Transport {
 
   private static TransportCapabilities capabilitiesFor(boolean queueChannel) {
     TransportCapabilities.Builder builder = TransportCapabilities.builder(HeaderConvention.AMQP)
-        .supports(Feature.BINARY_MODE, Feature.STRUCTURED_MODE, Feature.DURABLE_GROUPS, Feature.REDELIVERY)
+        .supports(Feature.BINARY_MODE, Feature.STRUCTURED_MODE, Feature.DURABLE_GROUPS, Feature.REDELIVERY,
+            Feature.GROUP_REPLAY)
         // RabbitMQ's own limit (max_message_size, 128 MiB by default since 3.8); a broker may set it lower.
         .maxMessageBytes(128 * 1024 * 1024)
         .publishConfirmation("publisher confirm (basic.ack); a nack, or a mandatory send no queue takes, fails it");
@@ -275,6 +279,15 @@ public final class RabbitMqTransport implements Transport {
     // bindings: a receive operation's expiration or cc would otherwise apply to dead letters.
     return new Destination(origin.channel(), topology.deadLetterAddress(origin, group), origin.mode(),
         origin.channelBindings(), Bindings.none(), Map.of(), Destination.Kind.DEAD_LETTERS);
+  }
+
+  /**
+   * The group's durable queue {@code <address>.<group>}, sent to through the default exchange; for an {@code is: queue}
+   * channel the queue itself, which all its subscribers share.
+   */
+  @Override
+  public Optional<Destination> groupDestination(Destination channelDestination, String group) {
+    return Optional.of(topology.groupQueue(channelDestination, group));
   }
 
   @Override

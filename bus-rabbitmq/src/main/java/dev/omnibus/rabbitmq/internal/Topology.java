@@ -1,9 +1,11 @@
 package dev.omnibus.rabbitmq.internal;
 
 import dev.omnibus.ConfigurationException;
+import dev.omnibus.spi.Bindings;
 import dev.omnibus.spi.Destination;
 import dev.omnibus.spi.binding.AmqpChannelBinding;
 import java.util.Locale;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -17,6 +19,9 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@code is: queue}: publish to the default exchange with routing key = the queue name; every subscription, of
  *       whatever group, consumes that one queue.
  * </ul>
+ *
+ * <p>A replayed dead letter of a group goes to that group's queue alone, through the default exchange
+ * ({@link #groupQueue}).
  *
  * <p>Immutable and thread-safe.
  */
@@ -57,8 +62,14 @@ final class Topology {
     }
   }
 
-  /** Where a send to this destination goes. The address is concrete. */
+  /**
+   * Where a send to this destination goes. The address is concrete, but for a group's queue
+   * ({@link #groupQueue}), which is sent to through the default exchange and never declared: the group declared it.
+   */
   Route route(Destination destination) {
+    if (destination.kind() == Destination.Kind.GROUP) {
+      return new Route(defaultExchange(), destination.address(), null);
+    }
     AmqpChannelBinding binding = binding(destination);
     QueueSpec queue = queueOf(destination, binding);
     if (queue != null) {
@@ -102,6 +113,20 @@ final class Topology {
     checkName(destination, name, "queue");
     return new Source(exchange, new QueueSpec(name, true, false, false), bindingKey,
         new QueueSpec(name + DLQ_SUFFIX, true, false, false));
+  }
+
+  /**
+   * The queue only one group of a channel reads, for a replayed dead letter: {@code <address>.<group>}, the address
+   * as the group subscribed it; for an {@code is: queue} channel, the channel itself, since its one queue is all its
+   * subscribers have, whatever their group.
+   */
+  Destination groupQueue(Destination channel, String group) {
+    if (isQueue(channel)) {
+      return channel;
+    }
+    // Without the operation's bindings: its cc or bcc routing keys would reach other queues from the default exchange.
+    return new Destination(channel.channel(), groupQueueName(channel.address(), group), channel.mode(),
+        channel.channelBindings(), Bindings.none(), Map.of(), Destination.Kind.GROUP);
   }
 
   /** The dead letter address of a destination consumed by a group: {@code <queue>.dlq} (DESIGN §6). */
