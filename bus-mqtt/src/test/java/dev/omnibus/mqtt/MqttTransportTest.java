@@ -385,7 +385,7 @@ class MqttTransportTest {
 
   @Test
   void anUnreachableBrokerIsAClearError() {
-    ServerConfig server = ServerConfig.of("nowhere", "mqtt", "127.0.0.1:1").withOption("connect-timeout-seconds", "2");
+    ServerConfig server = ServerConfig.of("nowhere", "mqtt", "127.0.0.1:1").withOption("connect-timeout", "2s");
     assertThatThrownBy(() -> new MqttTransportProvider().open(server))
         .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("Cannot connect to MQTT server 'nowhere' at tcp://127.0.0.1:1");
@@ -396,14 +396,14 @@ class MqttTransportTest {
     SilentBroker silent = new SilentBroker();
     resources.add(silent);
     Transport transport = open(MqttBroker.server("silent", null, silent.address())
-        .withOption("connect-timeout-seconds", "1"));
+        .withOption("connect-timeout", "1s"));
 
     assertThatThrownBy(() -> transport.subscribe(Destination.of("orders/paid"), SubscribeOptions.group(null),
         d -> { }))
         .isInstanceOf(TransportClosedException.class)
         .hasMessageStartingWith("Subscribing to channel 'orders/paid' ('orders/paid') on MQTT server 'silent' timed "
             + "out: the broker did not answer (no SUBACK and no message from the broker for 1 s, "
-            + "x-omnibus-connect-timeout-seconds)")
+            + "x-omnibus-connect-timeout)")
         .hasMessageEndingWith("Check that the broker is up and not overloaded, then subscribe again: the bus stays "
             + "open")
         .message().doesNotContain("build a new EventBus");
