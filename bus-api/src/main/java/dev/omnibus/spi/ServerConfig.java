@@ -1,6 +1,5 @@
 package dev.omnibus.spi;
 
-import dev.omnibus.ConfigurationException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -36,14 +35,15 @@ public record ServerConfig(
   /**
    * Copies the collections.
    *
-   * @throws ConfigurationException when the host holds user info ({@code user:password@host}); the message does not
+   * @throws IllegalArgumentException when the host holds user info ({@code user:password@host}); the message does not
    *     repeat the host, which may hold a password
    */
   public ServerConfig {
     if (host.indexOf('@') >= 0) {
-      throw ConfigurationException.of("servers." + name, "server '" + name + "': its host holds user info (a user"
-          + " name or password before '@'); give credentials with Credentials.of(user, password) instead, never in"
-          + " the host");
+      // The loader refuses such a document first, with a ConfigurationException naming its path; this guards servers
+      // built in code. Not a ConfigurationException: the SPI does not depend on the API package.
+      throw new IllegalArgumentException("server '" + name + "': its host holds user info (a user name or password"
+          + " before '@'); give credentials with Credentials.of(user, password) instead, never in the host");
     }
     security = List.copyOf(security);
     options = Map.copyOf(options);
