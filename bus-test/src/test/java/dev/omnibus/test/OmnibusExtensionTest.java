@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
 import org.junit.platform.launcher.core.LauncherFactory;
@@ -32,6 +33,8 @@ import org.junit.platform.launcher.listeners.TestExecutionSummary;
  */
 @OmnibusTest(asyncApi = "kit-orders.yaml", source = "/kit")
 class OmnibusExtensionTest {
+
+  private static final String SAMPLE = "dev.omnibus.test.OmnibusExtensionTest#launching";
 
   @Test
   void theBusRunsOnTheTestsOwnBrokerWithTheAnnotationsDocumentAndSource(EventBus bus, InMemoryBroker broker) {
@@ -58,17 +61,22 @@ class OmnibusExtensionTest {
 
   @Test
   void eachTestHasABrokerOfItsOwnAndItsBusIsClosedAfterIt() {
-    TestExecutionSummary summary = run(TwoTests.class);
+    TwoTestMethods.brokers.clear();
+    TwoTestMethods.buses.clear();
+
+    TestExecutionSummary summary = run(TwoTestMethods.class);
 
     assertThat(summary.getTestsSucceededCount()).isEqualTo(2);
-    assertThat(TwoTests.brokers).extracting(InMemoryBroker::name).doesNotHaveDuplicates().hasSize(2);
-    assertThat(TwoTests.buses).allSatisfy(bus -> assertThat(bus.publish(PLACED, new Placed("o-1", 1))
+    assertThat(TwoTestMethods.brokers).extracting(InMemoryBroker::name).doesNotHaveDuplicates().hasSize(2);
+    assertThat(TwoTestMethods.buses).allSatisfy(bus -> assertThat(bus.publish(PLACED, new Placed("o-1", 1))
         .toCompletableFuture()).failsWithin(Duration.ofSeconds(10)).withThrowableThat()
         .havingCause().isInstanceOf(TransportClosedException.class));
   }
 
   @Test
   void aBusOnAnotherServerRunsThereAndHasNoInMemoryBroker() {
+    OtherServer.hosts.clear();
+
     TestExecutionSummary summary = run(OtherServer.class);
 
     assertThat(OtherServer.hosts).containsExactly("kit-elsewhere");
@@ -93,16 +101,29 @@ class OmnibusExtensionTest {
         .hasMessageContaining("to test methods, @BeforeEach and @AfterEach methods only"));
   }
 
+  /** Whether a sample class runs because a test here launched it, not because a build picked it up. */
+  private static volatile boolean launching;
+
+  static boolean launching() {
+    return launching;
+  }
+
   private static TestExecutionSummary run(Class<?> sample) {
     SummaryGeneratingListener listener = new SummaryGeneratingListener();
-    LauncherFactory.create().execute(LauncherDiscoveryRequestBuilder.request().selectors(selectClass(sample)).build(),
-        listener);
+    launching = true;
+    try {
+      LauncherFactory.create().execute(LauncherDiscoveryRequestBuilder.request().selectors(selectClass(sample))
+          .build(), listener);
+    } finally {
+      launching = false;
+    }
     return listener.getSummary();
   }
 
   /** Two tests, each keeping its broker and bus. Run by the launcher only. */
   @OmnibusTest
-  static class TwoTests {
+  @EnabledIf(SAMPLE)
+  static class TwoTestMethods {
     static final List<InMemoryBroker> brokers = new CopyOnWriteArrayList<>();
     static final List<EventBus> buses = new CopyOnWriteArrayList<>();
 
@@ -120,6 +141,7 @@ class OmnibusExtensionTest {
   }
 
   /** A bus on a server given by the settings. Run by the launcher only. */
+  @EnabledIf(SAMPLE)
   static class OtherServer {
     static final List<String> hosts = new CopyOnWriteArrayList<>();
 
@@ -141,6 +163,7 @@ class OmnibusExtensionTest {
 
   /** Asks for a TestClock after a test that did not. Run by the launcher only. */
   @OmnibusTest
+  @EnabledIf(SAMPLE)
   static class ClockOnlyAfterEach {
 
     @Test
@@ -156,6 +179,7 @@ class OmnibusExtensionTest {
 
   /** Asks for a bus where there is no test. Run by the launcher only. */
   @OmnibusTest
+  @EnabledIf(SAMPLE)
   static class BusInBeforeAll {
 
     @BeforeAll
