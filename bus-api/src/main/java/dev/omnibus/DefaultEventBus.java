@@ -59,6 +59,7 @@ final class DefaultEventBus implements EventBus {
   private final @Nullable RetryPolicy retry;
   private final Map<String, RetryPolicy> groupRetry;
   private final @Nullable DedupeStore dedupe;
+  private final RetryPolicy.Timer backoffTimer;
   private final Duration closeTimeout;
   private final Chains chains;
   private final Outbound outbound;
@@ -86,6 +87,7 @@ final class DefaultEventBus implements EventBus {
     this.retry = builder.retry;
     this.groupRetry = Map.copyOf(builder.groupRetry);
     this.dedupe = builder.dedupe;
+    this.backoffTimer = builder.backoffTimer;
     this.closeTimeout = builder.closeTimeout;
     List<Interceptor> interceptors = new ArrayList<>(builder.interceptors);
     interceptors.addAll(configuration.interceptors());
@@ -332,8 +334,8 @@ final class DefaultEventBus implements EventBus {
       String consumer = group != null ? group : "anonymous@" + System.nanoTime();
       consumerChains = chains.with(new DedupeInterceptor(dedupe, channel.id() + "|" + consumer + "|"));
     }
-    return new Dispatcher(new Dispatcher.Context(envelope, retryPolicy(channel, group), consumerChains, deadLetters,
-        this::unsubscribe), channel, group);
+    return new Dispatcher(new Dispatcher.Context(envelope, retryPolicy(channel, group), backoffTimer, consumerChains,
+        deadLetters, this::unsubscribe), channel, group);
   }
 
   private void start(Dispatcher dispatcher) {

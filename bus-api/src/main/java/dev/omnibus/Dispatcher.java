@@ -16,8 +16,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import org.jspecify.annotations.Nullable;
@@ -41,8 +41,8 @@ final class Dispatcher implements DeliveryHandler {
    *
    * @param unsubscribe called when a subscription handle closes, with the handler's removal to run
    */
-  record Context(EnvelopeCodec envelope, RetryPolicy retry, Chains chains, DeadLetters deadLetters,
-      BiConsumer<Dispatcher, Runnable> unsubscribe) {}
+  record Context(EnvelopeCodec envelope, RetryPolicy retry, RetryPolicy.Timer timer, Chains chains,
+      DeadLetters deadLetters, BiConsumer<Dispatcher, Runnable> unsubscribe) {}
 
   private final Context context;
   private final ChannelDef channel;
@@ -60,7 +60,8 @@ final class Dispatcher implements DeliveryHandler {
     }
   };
   private volatile @Nullable TransportSubscription subscription;
-  private final CountDownLatch stopSignal = new CountDownLatch(1);
+  /** Completed by {@link #stop()}: cuts a backoff under way short. */
+  private final CompletableFuture<Void> stopSignal = new CompletableFuture<>();
 
   Dispatcher(Context context, ChannelDef channel, @Nullable String group) {
     this.context = context;
@@ -115,7 +116,7 @@ final class Dispatcher implements DeliveryHandler {
   /** Stops consuming: the transport subscription closes, leaving unacknowledged events to the broker. */
   void stop() {
     if (stopped.compareAndSet(false, true)) {
-      stopSignal.countDown();
+      stopSignal.complete(null);
       TransportSubscription running = subscription;
       if (running != null) {
         running.close();
@@ -223,14 +224,27 @@ final class Dispatcher implements DeliveryHandler {
   }
 
   /**
-   * Waits before the event is handed out again. The wait holds the event's partition or queue position, so per-key
-   * order survives retries; stopping the subscription cuts it short.
+   * Waits before the event is handed out again, on the bus's timer (real time unless a test gave its clock). The wait
+   * holds the event's partition or queue position, so per-key order survives retries; stopping the subscription cuts
+   * it short. A timer that fails or throws counts as elapsed: the event is handed out again rather than held.
    */
   private void awaitBackoff(Duration backoff) {
+    CompletableFuture<?> elapsed;
     try {
-      stopSignal.await(backoff.toNanos(), TimeUnit.NANOSECONDS);
+      elapsed = context.timer().after(backoff).toCompletableFuture();
+    } catch (RuntimeException e) {
+      LOG.warn("The backoff timer failed for channel '{}'; retrying without waiting", channel.id(), e);
+      return;
+    }
+    try {
+      CompletableFuture.anyOf(elapsed, stopSignal).get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } catch (ExecutionException e) {
+      LOG.debug("The backoff timer failed for channel '{}'; retrying now", channel.id(), e.getCause());
+    } finally {
+      // A wait cut short by stop() leaves nothing scheduled behind.
+      elapsed.cancel(false);
     }
   }
 

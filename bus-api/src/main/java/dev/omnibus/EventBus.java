@@ -151,6 +151,7 @@ public interface EventBus extends AutoCloseable {
     @Nullable RetryPolicy retry;
     final Map<String, RetryPolicy> groupRetry = new LinkedHashMap<>();
     @Nullable DedupeStore dedupe;
+    RetryPolicy.Timer backoffTimer = RetryPolicy.Timer.realTime();
     Duration closeTimeout = Duration.ofSeconds(10);
     Function<String, @Nullable String> environment = System::getenv;
 
@@ -306,6 +307,16 @@ public interface EventBus extends AutoCloseable {
     /** The retry policy of one consumer group, before everything else. */
     public Builder retry(String group, RetryPolicy policy) {
       groupRetry.put(Objects.requireNonNull(group, "group"), Objects.requireNonNull(policy, "policy"));
+      return this;
+    }
+
+    /**
+     * Measures the waits between attempts with this timer instead of real time; for tests, so that a retry policy with
+     * long backoffs is exercised without waiting (the test kit's {@code TestClock}). Closing the bus still cuts a
+     * wait short.
+     */
+    public Builder backoff(RetryPolicy.Timer timer) {
+      this.backoffTimer = Objects.requireNonNull(timer, "timer");
       return this;
     }
 

@@ -3,7 +3,10 @@ package dev.omnibus;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 /**
  * How often a failing handler gets an event again, and how long it waits in between: exponential backoff with jitter.
@@ -27,6 +30,34 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration maxBackoff, double multiplier,
     double jitter) {
+
+  /**
+   * What the waits between attempts are measured by: real time, unless a test gives its own clock with
+   * {@link EventBus.Builder#backoff(Timer)}, so that a retry with a backoff of minutes is tested without waiting.
+   *
+   * {@snippet :
+   * TestClock clock = TestClock.create();                 // dev.omnibus:bus-test
+   * EventBus bus = EventBus.builder().server(broker.server()).backoff(clock).build();
+   * clock.advance(Duration.ofMinutes(10));                // a retry waiting 10 minutes goes on now
+   * }
+   *
+   * <p>Implementations must be thread-safe: each consumer calls {@link #after(Duration)} from its own thread.
+   */
+  @FunctionalInterface
+  public interface Timer {
+
+    /**
+     * A stage that completes once {@code delay} has passed. The consumer holds the failed event (and its partition or
+     * queue position) until the stage completes or the subscription stops, whichever comes first; a stage that
+     * fails counts as elapsed. Called on the consumer's thread.
+     */
+    CompletionStage<?> after(Duration delay);
+
+    /** Real time: the default of every bus. */
+    static Timer realTime() {
+      return delay -> new CompletableFuture<Void>().completeOnTimeout(null, delay.toNanos(), TimeUnit.NANOSECONDS);
+    }
+  }
 
   private static final RetryPolicy DEFAULTS =
       new RetryPolicy(5, Duration.ofMillis(100), Duration.ofSeconds(5), 2.0, 0.5);

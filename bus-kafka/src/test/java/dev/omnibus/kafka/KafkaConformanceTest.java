@@ -1,7 +1,7 @@
 package dev.omnibus.kafka;
 
 import dev.omnibus.EventBus;
-import dev.omnibus.kafka.testing.EmbeddedKafka;
+import dev.omnibus.test.kafka.EmbeddedKafka;
 import dev.omnibus.spi.ServerConfig;
 import dev.omnibus.tck.TransportConformanceSuite;
 import org.junit.jupiter.api.extension.ExtendWith;

@@ -4,7 +4,7 @@ import dev.omnibus.envelope.EnvelopeCodec;
 import dev.omnibus.envelope.HeaderConvention;
 import dev.omnibus.envelope.Mode;
 import dev.omnibus.envelope.WireMessage;
-import dev.omnibus.kafka.testing.EmbeddedKafka;
+import dev.omnibus.test.kafka.EmbeddedKafka;
 import dev.omnibus.spi.Bindings;
 import dev.omnibus.spi.Destination;
 import dev.omnibus.spi.ServerConfig;

@@ -7,7 +7,7 @@ import static dev.omnibus.kafka.KafkaFixture.uniqueTopic;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.omnibus.envelope.Mode;
-import dev.omnibus.kafka.testing.EmbeddedKafka;
+import dev.omnibus.test.kafka.EmbeddedKafka;
 import dev.omnibus.spi.Delivery;
 import dev.omnibus.spi.Destination;
 import dev.omnibus.spi.SubscribeOptions;

@@ -15,7 +15,7 @@ import dev.omnibus.envelope.EnvelopeCodec;
 import dev.omnibus.envelope.MalformedEventException;
 import dev.omnibus.envelope.Mode;
 import dev.omnibus.envelope.WireMessage;
-import dev.omnibus.kafka.testing.EmbeddedKafka;
+import dev.omnibus.test.kafka.EmbeddedKafka;
 import dev.omnibus.spi.Delivery;
 import dev.omnibus.spi.Destination;
 import dev.omnibus.spi.SubscribeOptions;

@@ -8,7 +8,7 @@ import static dev.omnibus.kafka.KafkaFixture.text;
 import static dev.omnibus.kafka.KafkaFixture.uniqueTopic;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.omnibus.kafka.testing.EmbeddedKafka;
+import dev.omnibus.test.kafka.EmbeddedKafka;
 import dev.omnibus.spi.Destination;
 import dev.omnibus.spi.SubscribeOptions;
 import dev.omnibus.spi.Transport;

@@ -2,7 +2,7 @@ package dev.omnibus.kafka;
 
 import dev.omnibus.EventBus;
 import dev.omnibus.envelope.Mode;
-import dev.omnibus.kafka.testing.EmbeddedKafka;
+import dev.omnibus.test.kafka.EmbeddedKafka;
 import dev.omnibus.spi.Bindings;
 import dev.omnibus.spi.Destination;
 import dev.omnibus.spi.ServerConfig;

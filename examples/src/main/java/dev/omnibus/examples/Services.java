@@ -6,6 +6,7 @@ import static dev.omnibus.examples.OrderEvents.ORDER_SHIPPED;
 
 import dev.omnibus.EventBus;
 import dev.omnibus.examples.OrderEvents.OrderPaid;
+import dev.omnibus.examples.OrderEvents.OrderPlaced;
 import dev.omnibus.examples.OrderEvents.OrderShipped;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -20,10 +21,26 @@ public final class Services {
 
   private Services() {}
 
-  /** Billing charges each placed order and says it is paid. */
+  /** The payment provider billing charges orders with. */
+  @FunctionalInterface
+  public interface Payments {
+    /** Charges an order; throws while the provider cannot, so that billing gets the order again later. */
+    void charge(OrderPlaced order) throws Exception;
+  }
+
+  /** Billing charges each placed order and says it is paid, with a payment provider that always accepts. */
   public static void billing(EventBus bus, Consumer<String> log) {
+    billing(bus, order -> { }, log);
+  }
+
+  /**
+   * Billing charges each placed order with the payment provider, then says it is paid. While the provider fails, the
+   * bus's retry policy brings the order back; when it keeps failing, the order goes to dead letters, unpaid.
+   */
+  public static void billing(EventBus bus, Payments payments, Consumer<String> log) {
     bus.subscribe(ORDER_PLACED, "billing", event -> {
       var order = event.data();
+      payments.charge(order);
       log.accept(String.format(Locale.ROOT, "billing        charged %s %.2f %s", order.orderId(),
           order.totalMinor() / 100.0, order.currency()));
       bus.publish(ORDER_PAID, new OrderPaid(order.orderId(), order.totalMinor(), order.currency()))

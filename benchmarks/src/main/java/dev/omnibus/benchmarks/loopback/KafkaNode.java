@@ -15,8 +15,9 @@ import org.apache.kafka.common.utils.Time;
 
 /**
  * A single KRaft node (broker and controller) from the Maven Central jars, run in a JVM of its own by
- * {@link KafkaProcess}, as PERFORMANCE.md measured the raw clients. The same settings as bus-kafka's test broker
- * ({@code dev.omnibus.kafka.testing.EmbeddedKafka}), whose test classes are not published; one partition per topic.
+ * {@link KafkaProcess}, as PERFORMANCE.md measured the raw clients. The same settings as the tests' broker
+ * ({@code dev.omnibus.test.kafka.EmbeddedKafka} of bus-test-kafka, which runs inside the test JVM); one partition per
+ * topic.
  *
  * <p>Arguments: log directory, broker port, controller port. Prints {@value #READY} on standard output once started,
  * and stops when standard input closes (its parent went away).

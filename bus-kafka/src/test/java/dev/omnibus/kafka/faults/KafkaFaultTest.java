@@ -1,7 +1,7 @@
 package dev.omnibus.kafka.faults;
 
 import dev.omnibus.EventBus;
-import dev.omnibus.kafka.testing.EmbeddedKafka;
+import dev.omnibus.test.kafka.EmbeddedKafka;
 import dev.omnibus.spi.ServerConfig;
 import dev.omnibus.tck.FaultSuite;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,6 @@
-package dev.omnibus.kafka.testing;
+package dev.omnibus.test.kafka;
 
+import dev.omnibus.spi.ServerConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -32,17 +33,23 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
  * A real Kafka broker for tests: one KRaft node (broker and controller in one) from the Maven Central jars, running
- * inside the test JVM, started once per JVM and stopped when the JVM's tests are done.
+ * inside the test JVM, started once per JVM and stopped when the JVM's tests are done. No Docker, nothing installed.
  *
  * {@snippet :
  * @ExtendWith(EmbeddedKafka.class)
  * class MyTest {
  *   @Test
  *   void works(EmbeddedKafka kafka) {
- *     String bootstrap = kafka.bootstrapServers();
+ *     String bootstrap = kafka.bootstrapServers();          // for plain Kafka clients
+ *     try (EventBus bus = EventBus.builder().server(kafka.server()).build()) {
+ *       // ...
+ *     }
  *   }
  * }
  * }
+ *
+ * <p>With the test kit of {@code dev.omnibus:bus-test}, each test's bus runs on it with
+ * {@code OmnibusExtension.builder().server(() -> EmbeddedKafka.shared().server())}.
  *
  * <p>With {@code OMNIBUS_KAFKA_BOOTSTRAP} set, tests use that broker instead; an unreachable one fails the tests when
  * {@code CI=true} and skips them otherwise. The embedded broker can be {@link #stop() stopped} and
@@ -118,6 +125,14 @@ public final class EmbeddedKafka implements BeforeAllCallback, ParameterResolver
   /** The bootstrap servers to give clients, e.g. {@code 127.0.0.1:40123}. */
   public String bootstrapServers() {
     return external != null ? external : "127.0.0.1:" + brokerPort;
+  }
+
+  /**
+   * A server of protocol {@code kafka} named {@code kafka} on this broker, for {@code EventBus.builder().server(...)}
+   * (with {@code dev.omnibus:bus-kafka} on the classpath).
+   */
+  public ServerConfig server() {
+    return ServerConfig.of("kafka", "kafka", bootstrapServers());
   }
 
   /** Whether this is an external broker (stop and start are then not available). */

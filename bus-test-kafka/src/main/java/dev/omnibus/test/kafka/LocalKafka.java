@@ -1,4 +1,4 @@
-package dev.omnibus.kafka.testing;
+package dev.omnibus.test.kafka;
 
 import java.nio.file.Path;
 import java.util.Map;
@@ -6,12 +6,12 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * A local Kafka for development, from the Maven Central jars, without Docker: one KRaft node on
- * {@code 127.0.0.1:9092} (or {@code OMNIBUS_KAFKA_PORT}), data in {@code target/local-kafka} (kept across runs).
+ * {@code 127.0.0.1:9092} (or {@code OMNIBUS_KAFKA_PORT}), data in {@code target/local-kafka} of the working directory
+ * (kept across runs; {@code OMNIBUS_KAFKA_DATA} moves it).
  * Prints the bootstrap address and runs until interrupted (Ctrl-C).
  *
  * <pre>{@code
  * mvn -q -pl bus-kafka -am -Plocal-kafka process-test-classes
- * mvn -q -pl bus-kafka -am test-compile exec:java
  * }</pre>
  */
 public final class LocalKafka {
