@@ -91,7 +91,7 @@ final class DefaultEventBus implements EventBus {
     interceptors.addAll(configuration.interceptors());
     this.chains = Chains.of(interceptors);
     this.outbound = new Outbound(transport, server.name());
-    this.deadLetters = new DeadLetters(transport, envelope, source, closeTimeout, chains, outbound);
+    this.deadLetters = new DeadLetters(transport, server, envelope, source, closeTimeout, chains, outbound);
   }
 
   static EventBus build(EventBus.Builder builder) {
@@ -189,7 +189,7 @@ final class DefaultEventBus implements EventBus {
           + "' cannot be encoded, nothing was sent: " + e.getMessage(), e));
     }
     Destination destination = channel.sendDestination(address);
-    return chains.publish(new Publishing(cloudEvent, channel.id(), address, Kind.EVENT),
+    return chains.publish(new Publishing(cloudEvent, channel.id(), address, Kind.EVENT, server),
         publishing -> encodeAndSend(destination, publishing.event()));
   }
 
@@ -327,13 +327,13 @@ final class DefaultEventBus implements EventBus {
   }
 
   private Dispatcher newDispatcher(ChannelDef channel, @Nullable String group) {
-    Chains consumerChains = chains;
+    DedupeInterceptor consumerDedupe = null;
     if (dedupe != null) {
       String consumer = group != null ? group : "anonymous@" + System.nanoTime();
-      consumerChains = chains.with(new DedupeInterceptor(dedupe, channel.id() + "|" + consumer + "|"));
+      consumerDedupe = new DedupeInterceptor(dedupe, channel.id() + "|" + consumer + "|");
     }
-    return new Dispatcher(new Dispatcher.Context(envelope, retryPolicy(channel, group), consumerChains, deadLetters,
-        this::unsubscribe), channel, group);
+    return new Dispatcher(new Dispatcher.Context(envelope, retryPolicy(channel, group), chains, consumerDedupe,
+        deadLetters, this::unsubscribe, server), channel, group);
   }
 
   private void start(Dispatcher dispatcher) {
@@ -395,7 +395,7 @@ final class DefaultEventBus implements EventBus {
     }
     Destination destination = channel.sendDestination(address.toString());
     return chains.publish(new Publishing(DeadLetters.original(deadLetter), channel.id(), address.toString(),
-        Kind.REPLAY), publishing -> encodeAndSend(destination, publishing.event()));
+        Kind.REPLAY, server), publishing -> encodeAndSend(destination, publishing.event()));
   }
 
   @Override
