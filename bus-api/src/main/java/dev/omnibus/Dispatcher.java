@@ -142,6 +142,7 @@ final class Dispatcher implements DeliveryHandler {
     } catch (RuntimeException | Error e) {
       LOG.error("Unexpected failure handling a delivery of channel '{}'; it will be redelivered", channel.id(), e);
       delivery.nack(true);
+      report(Result.REQUEUED, null, null, delivery.attempt(), e);
     }
   }
 

@@ -59,7 +59,7 @@ public interface Interceptor {
    * What the bus did with one delivery, once it settled it: acknowledged, handed back for a retry, or dead-lettered
    * (the dead letter already published). Told for every delivery of a consumer's channel that reached the bus, also
    * those that never entered the chain (a message that is not a CloudEvent, an event no handler of the consumer
-   * takes). Called on the consumer thread that ran {@link #aroundHandle} for that delivery, right after the chain and
+   * takes); not for those handed back untouched because the consumer is stopping. Called on the consumer thread that ran {@link #aroundHandle} for that delivery, right after the chain and
    * the settlement, so per-thread state kept by {@code aroundHandle} can be picked up here. An exception it throws is
    * logged and ignored.
    */

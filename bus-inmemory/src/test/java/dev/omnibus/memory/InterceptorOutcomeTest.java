@@ -200,6 +200,22 @@ class InterceptorOutcomeTest {
   }
 
   @Test
+  void anErrorEscapingTheHandlerIsToldAsRequeuedAndTheEventComesAgain() {
+    AtomicInteger calls = new AtomicInteger();
+    try (EventBus bus = bus().build()) {
+      bus.subscribe(PLACED, "billing", event -> {
+        if (calls.incrementAndGet() == 1) {
+          throw new AssertionError("an Error, not an Exception");
+        }
+      });
+      bus.publish(PLACED, new Order("o-1")).toCompletableFuture().join();
+      assertThat(awaitOutcome(2).result()).isEqualTo(Result.HANDLED);
+    }
+    assertThat(outcomes.get(0).result()).isEqualTo(Result.REQUEUED);
+    assertThat(outcomes.get(0).error()).isInstanceOf(AssertionError.class);
+  }
+
+  @Test
   void anInterceptorFailingOnTheOutcomeChangesNothing() {
     Interceptor broken = new Interceptor() {
       @Override
