@@ -169,7 +169,10 @@ abstract class TestBroker {
   }
 
   static TestBroker memory() {
-    InMemoryBroker broker = InMemoryBroker.create();
+    return memory(InMemoryBroker.create());
+  }
+
+  static TestBroker memory(InMemoryBroker broker) {
     return new TestBroker() {
       @Override
       String system() {
