@@ -16,7 +16,6 @@ import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapSetter;
-import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.CompletionException;
@@ -80,11 +79,6 @@ public final class OmnibusTracing implements Interceptor {
   private static final W3CTraceContextPropagator W3C = W3CTraceContextPropagator.getInstance();
   private static final TextMapGetter<CloudEvent> FROM_EVENT = new TextMapGetter<>() {
     @Override
-    public Iterable<String> keys(CloudEvent event) {
-      return List.of(TRACEPARENT, TRACESTATE);
-    }
-
-    @Override
     public @Nullable String get(@Nullable CloudEvent event, String key) {
       Object value = event == null ? null : event.getExtension(key);
       return value == null ? null : value.toString();
@@ -119,6 +113,7 @@ public final class OmnibusTracing implements Interceptor {
   }
 
   @Override
+  @SuppressWarnings("try") // the scope is only made current
   public CompletionStage<Void> aroundPublish(Publishing publishing, PublishChain next) {
     CloudEvent event = publishing.event();
     Context parent = publishParent(publishing);
@@ -152,6 +147,7 @@ public final class OmnibusTracing implements Interceptor {
   }
 
   @Override
+  @SuppressWarnings("try") // the scope is only made current
   public void aroundHandle(Handling handling, HandleChain next) throws Exception {
     CloudEvent event = handling.event();
     Context parent = W3C.extract(Context.root(), event, FROM_EVENT);

@@ -229,6 +229,7 @@ abstract class TracingContract {
   }
 
   @Test
+  @SuppressWarnings("try") // the scope is only made current
   void aPublishInsideAnApplicationSpanIsItsChild() {
     EventBus bus = traced();
     Span checkout = openTelemetry.getTracer("shop").spanBuilder("checkout").startSpan();
