@@ -2,11 +2,14 @@ package dev.omnibus;
 
 import dev.omnibus.Interceptor.HandleChain;
 import dev.omnibus.Interceptor.Handling;
+import dev.omnibus.Interceptor.Outcome;
 import dev.omnibus.Interceptor.PublishChain;
 import dev.omnibus.Interceptor.Publishing;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The interceptors of a bus (or of one consumer), run in order around a terminal step. An empty chain calls the
@@ -14,6 +17,7 @@ import java.util.concurrent.CompletionStage;
  */
 final class Chains {
 
+  private static final Logger LOG = LoggerFactory.getLogger(Chains.class);
   private static final Chains EMPTY = new Chains(List.of());
 
   private final Interceptor[] interceptors;
@@ -26,11 +30,9 @@ final class Chains {
     return interceptors.isEmpty() ? EMPTY : new Chains(interceptors);
   }
 
-  /** This chain with one more interceptor, innermost. */
-  Chains with(Interceptor innermost) {
-    Interceptor[] more = java.util.Arrays.copyOf(interceptors, interceptors.length + 1);
-    more[interceptors.length] = innermost;
-    return new Chains(List.of(more));
+  /** Whether the chain has no interceptor, so that nothing needs to be told to it. */
+  boolean isEmpty() {
+    return interceptors.length == 0;
   }
 
   /** Runs a publish through the chain; an interceptor that throws fails the stage with what it threw. */
@@ -48,6 +50,21 @@ final class Chains {
       return;
     }
     new HandleStep(0, terminal).proceed(handling);
+  }
+
+  /**
+   * Tells every interceptor what became of a delivery, in order. One that throws is logged and the others are told
+   * still: observing a delivery must not change how it is settled.
+   */
+  void outcome(Outcome outcome) {
+    for (Interceptor interceptor : interceptors) {
+      try {
+        interceptor.onOutcome(outcome);
+      } catch (RuntimeException e) {
+        LOG.warn("Interceptor {} failed on the outcome {} of an event of channel '{}'; ignored", interceptor,
+            outcome.result(), outcome.channel(), e);
+      }
+    }
   }
 
   private final class PublishStep implements PublishChain {

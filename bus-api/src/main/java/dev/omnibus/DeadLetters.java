@@ -6,6 +6,7 @@ import dev.omnibus.envelope.EnvelopeCodec;
 import dev.omnibus.envelope.Mode;
 import dev.omnibus.envelope.WireMessage;
 import dev.omnibus.spi.Destination;
+import dev.omnibus.spi.ServerConfig;
 import dev.omnibus.spi.Transport;
 import dev.omnibus.spi.TransportCapabilities.Feature;
 import io.cloudevents.CloudEvent;
@@ -39,6 +40,7 @@ final class DeadLetters {
       DeadLetterEncoding.DLQ_ERROR);
 
   private final Transport transport;
+  private final ServerConfig server;
   private final EnvelopeCodec envelope;
   private final Mode mode;
   private final URI source;
@@ -46,9 +48,10 @@ final class DeadLetters {
   private final Chains chains;
   private final Outbound outbound;
 
-  DeadLetters(Transport transport, EnvelopeCodec envelope, URI source, Duration timeout, Chains chains,
-      Outbound outbound) {
+  DeadLetters(Transport transport, ServerConfig server, EnvelopeCodec envelope, URI source, Duration timeout,
+      Chains chains, Outbound outbound) {
     this.transport = transport;
+    this.server = server;
     this.envelope = envelope;
     this.mode = transport.capabilities().supports(Feature.BINARY_MODE) ? Mode.BINARY : Mode.STRUCTURED;
     this.source = source;
@@ -82,8 +85,8 @@ final class DeadLetters {
       return true;
     }
     try {
-      chains.publish(new Publishing(letter, origin.channel(), target.address(), Kind.DEAD_LETTER),
-              publishing -> outbound.send(target, envelope.encode(publishing.event(), target.mode())))
+      Publishing publishing = new Publishing(letter, origin.channel(), target.address(), Kind.DEAD_LETTER, server);
+      chains.publish(publishing, sending -> outbound.send(target, envelope.encode(sending.event(), target.mode())))
           .toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       LOG.warn("Dead-lettered an event of channel '{}' to '{}': {}", origin.channel(), target.address(),
           DeadLetterEncoding.text(reason));

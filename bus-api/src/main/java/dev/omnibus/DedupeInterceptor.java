@@ -4,8 +4,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Skips an event one consumer already handled (same {@code source} and {@code id}): the innermost interceptor of a
- * consumer's chain, so an event is remembered only after its handler returned.
+ * Skips an event one consumer already handled (same {@code source} and {@code id}): the innermost step of a consumer's
+ * handling, run by the {@link Dispatcher} inside every interceptor (so that it knows a duplicate from a handled event),
+ * so an event is remembered only after its handler returned.
  *
  * @param prefix what makes the keys of one consumer (channel and group) distinct in a shared store
  */

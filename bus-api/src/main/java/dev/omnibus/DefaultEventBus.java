@@ -93,7 +93,7 @@ final class DefaultEventBus implements EventBus {
     interceptors.addAll(configuration.interceptors());
     this.chains = Chains.of(interceptors);
     this.outbound = new Outbound(transport, server.name());
-    this.deadLetters = new DeadLetters(transport, envelope, source, closeTimeout, chains, outbound);
+    this.deadLetters = new DeadLetters(transport, server, envelope, source, closeTimeout, chains, outbound);
   }
 
   static EventBus build(EventBus.Builder builder) {
@@ -191,7 +191,7 @@ final class DefaultEventBus implements EventBus {
           + "' cannot be encoded, nothing was sent: " + e.getMessage(), e));
     }
     Destination destination = channel.sendDestination(address);
-    return chains.publish(new Publishing(cloudEvent, channel.id(), address, Kind.EVENT),
+    return chains.publish(new Publishing(cloudEvent, channel.id(), address, Kind.EVENT, server),
         publishing -> encodeAndSend(destination, publishing.event()));
   }
 
@@ -329,13 +329,13 @@ final class DefaultEventBus implements EventBus {
   }
 
   private Dispatcher newDispatcher(ChannelDef channel, @Nullable String group) {
-    Chains consumerChains = chains;
+    DedupeInterceptor consumerDedupe = null;
     if (dedupe != null) {
       String consumer = group != null ? group : "anonymous@" + System.nanoTime();
-      consumerChains = chains.with(new DedupeInterceptor(dedupe, channel.id() + "|" + consumer + "|"));
+      consumerDedupe = new DedupeInterceptor(dedupe, channel.id() + "|" + consumer + "|");
     }
-    return new Dispatcher(new Dispatcher.Context(envelope, retryPolicy(channel, group), backoffTimer, consumerChains,
-        deadLetters, this::unsubscribe), channel, group);
+    return new Dispatcher(new Dispatcher.Context(envelope, retryPolicy(channel, group), backoffTimer, chains,
+        consumerDedupe, deadLetters, this::unsubscribe, server), channel, group);
   }
 
   private void start(Dispatcher dispatcher) {
@@ -404,7 +404,7 @@ final class DefaultEventBus implements EventBus {
     }
     Destination target = destination;
     return chains.publish(new Publishing(DeadLetters.original(deadLetter), channel.id(), address.toString(),
-        Kind.REPLAY), publishing -> encodeAndSend(target, publishing.event()));
+        Kind.REPLAY, server), publishing -> encodeAndSend(target, publishing.event()));
   }
 
   @Override

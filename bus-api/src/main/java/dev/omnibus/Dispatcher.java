@@ -1,11 +1,15 @@
 package dev.omnibus;
 
 import dev.omnibus.Interceptor.Handling;
+import dev.omnibus.Interceptor.Outcome;
+import dev.omnibus.Interceptor.Reason;
+import dev.omnibus.Interceptor.Result;
 import dev.omnibus.envelope.EnvelopeCodec;
 import dev.omnibus.envelope.MalformedEventException;
 import dev.omnibus.spi.Delivery;
 import dev.omnibus.spi.DeliveryHandler;
 import dev.omnibus.spi.Destination;
+import dev.omnibus.spi.ServerConfig;
 import dev.omnibus.spi.SubscribeOptions;
 import dev.omnibus.spi.Transport;
 import dev.omnibus.spi.TransportSubscription;
@@ -29,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * Decodes each delivery, dispatches it by CloudEvents type through the consumer's interceptor chain, and acknowledges
  * it only after its handler returned; a failing handler gets the event again up to the retry policy's attempts, then
  * the event goes to dead letters; a message that is not a CloudEvent, or that is refused before its handler runs
- * (invalid or undecodable payload), goes to dead letters at once.
+ * (invalid or undecodable payload), goes to dead letters at once. What became of each delivery is told to the
+ * interceptors ({@link Interceptor#onOutcome}).
  */
 final class Dispatcher implements DeliveryHandler {
 
@@ -39,10 +44,13 @@ final class Dispatcher implements DeliveryHandler {
   /**
    * What a consumer works with; no call back into the bus.
    *
+   * @param dedupe the consumer's dedupe, run inside every interceptor just before the handler; {@code null} for none
    * @param unsubscribe called when a subscription handle closes, with the handler's removal to run
+   * @param server the bus's server, told to interceptors
    */
   record Context(EnvelopeCodec envelope, RetryPolicy retry, RetryPolicy.Timer timer, Chains chains,
-      DeadLetters deadLetters, BiConsumer<Dispatcher, Runnable> unsubscribe) {}
+      @Nullable DedupeInterceptor dedupe, DeadLetters deadLetters, BiConsumer<Dispatcher, Runnable> unsubscribe,
+      ServerConfig server) {}
 
   private final Context context;
   private final ChannelDef channel;
@@ -136,6 +144,7 @@ final class Dispatcher implements DeliveryHandler {
     } catch (RuntimeException | Error e) {
       LOG.error("Unexpected failure handling a delivery of channel '{}'; it will be redelivered", channel.id(), e);
       delivery.nack(true);
+      report(Result.REQUEUED, null, null, delivery.attempt(), e);
     }
   }
 
@@ -149,7 +158,8 @@ final class Dispatcher implements DeliveryHandler {
     try {
       event = context.envelope().decode(delivery.message());
     } catch (MalformedEventException e) {
-      deadLetter(delivery, null, "malformed: " + String.join("; ", e.violations()), delivery.attempt(), e);
+      deadLetter(delivery, null, Reason.MALFORMED, "malformed: " + String.join("; ", e.violations()),
+          delivery.attempt(), e);
       return;
     }
     Target target = byType.get(event.getType());
@@ -159,54 +169,80 @@ final class Dispatcher implements DeliveryHandler {
         // Its handler here was closed while other members of the group may still handle it. The broker gives this
         // member the event again if handed back (Kafka partitions, in-memory lanes), so skipping would lose it for the
         // group and a requeue would loop: it goes to dead letters, from where replay() brings it back.
-        deadLetter(delivery, event, "no handler left for type '" + event.getType() + "' in this member of group '"
-            + group + "' (its subscription was closed while the group's others stayed)", delivery.attempt(), null);
+        deadLetter(delivery, event, Reason.NO_HANDLER, "no handler left for type '" + event.getType()
+            + "' in this member of group '" + group + "' (its subscription was closed while the group's others "
+            + "stayed)", delivery.attempt(), null);
         return;
       }
       LOG.debug("No handler for type '{}' on channel '{}' (group {}): acknowledged and skipped", event.getType(),
           channel.id(), group);
       delivery.ack();
+      report(Result.SKIPPED, null, event, delivery.attempt(), null);
       return;
     }
     String key = event.getSource() + " " + event.getId();
     int attempt = Math.max(delivery.attempt(), nextAttempt(key));
-    HandlerCall call = new HandlerCall(target, rawTarget);
+    HandlerCall call = new HandlerCall(target, rawTarget, context.dedupe());
     try {
-      context.chains().handle(new Handling(event, channel.id(), group, attempt, received), call);
+      context.chains().handle(new Handling(event, channel.id(), group, attempt, received, destination.address(),
+          context.server()), call);
     } catch (HandlerClosed e) {
       // The handler was closed while its event was on the way: hand the event back, never skip it.
       forget(key);
       delivery.nack(true);
+      report(Result.REQUEUED, null, event, attempt, null);
       return;
     } catch (Exception e) {
       if (!call.started) {
         forget(key);
-        deadLetter(delivery, event, refusal(e), attempt, e);
+        Reason reason = refusalReason(e);
+        deadLetter(delivery, event, reason, refusal(reason, e), attempt, e);
       } else if (attempt >= context.retry().maxAttempts()) {
         forget(key);
-        deadLetter(delivery, event, "handler failed " + attempt + " times", attempt, e);
+        deadLetter(delivery, event, Reason.EXHAUSTED, "handler failed " + attempt + " times", attempt, e);
       } else {
         Duration backoff = context.retry().backoffAfter(attempt);
         LOG.debug("Handler failed for event {} (attempt {} of {}); redelivering in {}", event.getId(), attempt,
             context.retry().maxAttempts(), backoff, e);
         awaitBackoff(backoff);
         delivery.nack(true);
+        report(Result.RETRIED, null, event, attempt, e);
       }
       return;
     }
     forget(key);
     delivery.ack();
+    report(call.duplicate ? Result.DUPLICATE : call.started ? Result.HANDLED : Result.SKIPPED, null, event, attempt,
+        null);
   }
 
-  /** Why an event was refused before its handler ran. */
-  private static String refusal(Exception e) {
-    if (e instanceof ValidationException invalid) {
-      return "invalid payload: " + invalid.violations();
+  /** What kind of refusal, before the handler ran, an exception is. */
+  private static Reason refusalReason(Exception e) {
+    if (e instanceof ValidationException) {
+      return Reason.INVALID;
     }
     if (e instanceof SerializationException) {
-      return "undecodable payload: " + e.getMessage();
+      return Reason.UNDECODABLE;
     }
-    return "refused before handling: " + e;
+    return Reason.REFUSED;
+  }
+
+  /** Why an event was refused before its handler ran, for its dead letter. */
+  private static String refusal(Reason reason, Exception e) {
+    return switch (reason) {
+      case INVALID -> "invalid payload: " + ((ValidationException) e).violations();
+      case UNDECODABLE -> "undecodable payload: " + e.getMessage();
+      default -> "refused before handling: " + e;
+    };
+  }
+
+  /** Tells the interceptors what became of a delivery; a bus without interceptors builds nothing for it. */
+  private void report(Result result, @Nullable Reason reason, @Nullable CloudEvent event, int attempt,
+      @Nullable Throwable error) {
+    Chains chains = context.chains();
+    if (!chains.isEmpty()) {
+      chains.outcome(new Outcome(result, reason, channel.id(), group, event, attempt, error, context.server()));
+    }
   }
 
   /**
@@ -214,12 +250,14 @@ final class Dispatcher implements DeliveryHandler {
    * letter (it comes again). A dead letter that cannot be encoded at all is acknowledged after one ERROR log, so a
    * malformed message never blocks the partition or loops on the queue.
    */
-  private void deadLetter(Delivery delivery, @Nullable CloudEvent event, String reason, int attempt,
+  private void deadLetter(Delivery delivery, @Nullable CloudEvent event, Reason why, String reason, int attempt,
       @Nullable Throwable error) {
     if (context.deadLetters().send(destination, group, event, delivery.message(), reason, attempt, error)) {
       delivery.ack();
+      report(Result.DEAD_LETTERED, why, event, attempt, error);
     } else {
       delivery.nack(true);
+      report(Result.REQUEUED, why, event, attempt, error);
     }
   }
 
@@ -261,21 +299,38 @@ final class Dispatcher implements DeliveryHandler {
   }
 
   /**
-   * The end of the handling chain: decodes the payload, then calls the handler. Records whether the handler started,
-   * so that what fails before it (a refusal, an undecodable payload) is told apart from the handler's own failure.
+   * The end of the handling chain: the consumer's dedupe, if any, around decoding the payload and calling the handler.
+   * Records whether the handler started, so that what fails before it (a refusal, an undecodable payload) is told
+   * apart from the handler's own failure, and whether the dedupe skipped the event as a duplicate.
    */
   private static final class HandlerCall implements Interceptor.HandleChain {
     private final @Nullable Target target;
     private final @Nullable RawTarget raw;
+    private final @Nullable DedupeInterceptor dedupe;
     boolean started;
+    boolean duplicate;
 
-    HandlerCall(@Nullable Target target, @Nullable RawTarget raw) {
+    HandlerCall(@Nullable Target target, @Nullable RawTarget raw, @Nullable DedupeInterceptor dedupe) {
       this.target = target;
       this.raw = raw;
+      this.dedupe = dedupe;
     }
 
     @Override
     public void proceed(Handling handling) throws Exception {
+      if (dedupe == null) {
+        call(handling);
+        return;
+      }
+      boolean[] passed = new boolean[1];
+      dedupe.aroundHandle(handling, next -> {
+        passed[0] = true;
+        call(next);
+      });
+      duplicate = !passed[0];
+    }
+
+    private void call(Handling handling) throws Exception {
       if (target != null) {
         target.handle(handling.event(), this);
       } else if (raw != null) {

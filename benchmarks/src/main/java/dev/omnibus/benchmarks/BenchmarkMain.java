@@ -36,19 +36,19 @@ import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * Runs every benchmark and writes the results: JMH (envelope, in-memory) with short settings, then the loopback runner
- * on Kafka, RabbitMQ, Mosquitto and memory, then {@code docs/benchmarks/results.json}, the plots and the results
- * section of {@code docs/benchmarks.md}.
+ * on Kafka, RabbitMQ, Mosquitto and memory, then what metrics and tracing cost (in memory and on Kafka, on against
+ * off), then {@code docs/benchmarks/results.json}, the plots and the results section of {@code docs/benchmarks.md}.
  *
  * <p>Options: {@code --quick} (a smoke test of the harness in about a minute, written under
- * {@code benchmarks/target/quick/} unless {@code --out} is given), {@code --only=jmh,kafka,rabbitmq,mqtt,memory},
- * {@code --out=<project root>} (default: found from the jar's location), {@code --profile} (JFR recordings,
+ * {@code benchmarks/target/quick/} unless {@code --out} is given),
+ * {@code --only=jmh,kafka,rabbitmq,mqtt,memory,observability}, {@code --out=<project root>} (default: found from the jar's location), {@code --profile} (JFR recordings,
  * summarised to top frames in {@code docs/benchmarks/profiles/}; profiles distort the numbers, so a profiling run is
  * not a measuring run), {@code --events=<n>} (orders per Kafka throughput round; the others scale from it), {@code --jmh=<regex>} (only
  * these JMH benchmarks, reported as they are: for profiling).
  */
 public final class BenchmarkMain {
 
-  private static final Set<String> SECTIONS = Set.of("jmh", "kafka", "rabbitmq", "mqtt", "memory");
+  private static final Set<String> SECTIONS = Set.of("jmh", "kafka", "rabbitmq", "mqtt", "memory", "observability");
   private static final String PREFIX = "dev.omnibus.benchmarks.";
 
   private BenchmarkMain() {}
@@ -62,7 +62,7 @@ public final class BenchmarkMain {
     Path out = null;
     int events = 200_000;
     String jmhFilter = null;
-    Set<String> only = new LinkedHashSet<>(List.of("jmh", "kafka", "rabbitmq", "mqtt", "memory"));
+    Set<String> only = new LinkedHashSet<>(List.of("jmh", "kafka", "rabbitmq", "mqtt", "memory", "observability"));
     for (String arg : args) {
       if (arg.equals("--quick")) {
         quick = true;
@@ -143,6 +143,7 @@ public final class BenchmarkMain {
       loopbacks.put("rabbitmq", () -> List.of(slowSections.rabbitmq()));
       loopbacks.put("mqtt", () -> List.of(slowSections.mqtt()));
       loopbacks.put("memory", () -> List.of(sections.memory()));
+      loopbacks.put("observability", sections::observability);
       for (var section : loopbacks.entrySet()) {
         if (!only.contains(section.getKey())) {
           continue;
@@ -280,6 +281,10 @@ public final class BenchmarkMain {
     private static void loopbackRows(BrokerResult result, List<Row> rows, List<Report.LatencyPoint> latency,
         List<String> notes) {
       String broker = result.broker();
+      if (broker.equals(BrokerSections.OBSERVED_MEMORY) || broker.equals(BrokerSections.OBSERVED_KAFKA)) {
+        observabilityRows(result, rows, notes);
+        return;
+      }
       boolean memory = broker.equals("memory");
       String against = result.raw().label();
       boolean targeted = !memory && !broker.contains("structured");
@@ -304,6 +309,23 @@ public final class BenchmarkMain {
             bus.lost()));
       }
       notes.add(String.format(Locale.ROOT, "%s rounds, events/s — %s: %s; bus: %s.", broker, against,
+          rounds(result.raw().throughput()), rounds(result.bus().throughput())));
+    }
+
+    /** Metrics and tracing on (B) against off (A): the target is 0.90 of the throughput with both on. */
+    private static void observabilityRows(BrokerResult result, List<Row> rows, List<String> notes) {
+      String broker = result.broker();
+      rows.add(Row.paired(broker + " throughput, publish→consume (on vs off)", "events/s",
+          result.bus().medianThroughput(), result.raw().medianThroughput(), result.medianRoundRatio(), 0.90));
+      Latency off = result.raw().medianLatency();
+      Latency on = result.bus().medianLatency();
+      rows.add(Row.of(broker + " latency p50 at 2,000/s (on vs off)", "ms", on.p50(), off.p50(), null));
+      rows.add(Row.of(broker + " latency p99 at 2,000/s (on vs off)", "ms", on.p99(), off.p99(), null));
+      if (result.raw().lost() + result.bus().lost() + off.lost() + on.lost() > 0) {
+        notes.add(String.format(Locale.ROOT, "%s: orders not received within 15 s — off %d + %d, on %d + %d.", broker,
+            result.raw().lost(), off.lost(), result.bus().lost(), on.lost()));
+      }
+      notes.add(String.format(Locale.ROOT, "%s rounds, events/s — off: %s; on: %s.", broker,
           rounds(result.raw().throughput()), rounds(result.bus().throughput())));
     }
 

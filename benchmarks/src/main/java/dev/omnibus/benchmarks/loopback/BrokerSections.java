@@ -27,6 +27,11 @@ public final class BrokerSections {
   static final int MQTT_WINDOW = 500;
   static final int MEMORY_WINDOW = 20_000;
 
+  /** The names of the observability section's results. */
+  public static final String OBSERVED_MEMORY = "memory, metrics and tracing";
+  public static final String OBSERVED_KAFKA = "kafka, metrics and tracing";
+  private static final String OFF = "bus, observability off";
+
   private final LoopbackRunner runner;
   private final String run = UUID.randomUUID().toString().substring(0, 8);
 
@@ -91,6 +96,40 @@ public final class BrokerSections {
     return runner.run("memory", MEMORY_WINDOW, QueueSide::new,
         receiver -> new BusSide("omnibus bus", broker.server(), "orders.placed", "billing", Mode.BINARY, receiver,
             () -> { }));
+  }
+
+  /**
+   * What metrics and tracing cost: the same bus with {@link Observability} off (A) and on (B), in memory and on Kafka
+   * (a one-partition topic per side), same settings otherwise.
+   */
+  public List<LoopbackRunner.BrokerResult> observability() throws Exception {
+    List<LoopbackRunner.BrokerResult> results = new ArrayList<>();
+    InMemoryBroker broker = InMemoryBroker.create();
+    results.add(runner.run(OBSERVED_MEMORY, MEMORY_WINDOW,
+        receiver -> new BusSide(OFF, broker.server(), "orders.plain", "billing", Mode.BINARY, receiver, () -> { }),
+        receiver -> observed(broker.server(), "orders.observed", "billing", receiver)));
+    try (KafkaProcess kafka = KafkaProcess.start()) {
+      ServerConfig server = ServerConfig.of("bench", "kafka", kafka.bootstrapServers());
+      String plainTopic = "bench-plain-" + run;
+      String observedTopic = "bench-observed-" + run;
+      kafka.createTopic(plainTopic);
+      kafka.createTopic(observedTopic);
+      results.add(runner.run(OBSERVED_KAFKA, KAFKA_WINDOW,
+          receiver -> new BusSide(OFF, server, plainTopic, "bench-bus", Mode.BINARY, receiver, () -> { }),
+          receiver -> observed(server, observedTopic, "bench-bus", receiver)));
+    }
+    return results;
+  }
+
+  private static Side observed(ServerConfig server, String address, String group, Side.Receiver receiver) {
+    Observability observability = new Observability();
+    try {
+      return new BusSide("bus with metrics and tracing", server, address, group, Mode.BINARY, receiver,
+          observability::close, observability.interceptors());
+    } catch (RuntimeException e) {
+      observability.close();
+      throw e;
+    }
   }
 
   private static void deleteQueues(ConnectionFactory factory, String... queues) {
