@@ -17,7 +17,6 @@ import dev.omnibus.spi.Destination;
 import dev.omnibus.spi.SubscribeOptions;
 import dev.omnibus.spi.Transport;
 import dev.omnibus.spi.TransportSubscription;
-import dev.omnibus.spi.binding.KafkaChannelBinding;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -162,7 +161,8 @@ class KafkaDeliveryTest {
   void aMissingTopicIsCreatedWithTheChannelBindingsPartitionsAndConfiguration() throws Exception {
     String topic = uniqueTopic("created");
     Destination destination = new Destination("orders", "ignored-address", Mode.BINARY,
-        new Bindings(Map.of("kafka", new KafkaChannelBinding(topic, 2, 1, Map.of("retention.ms", "3600000"), null))),
+        new Bindings(Map.of("kafka", Map.of("topic", topic, "partitions", 2, "replicas", 1,
+            "topicConfiguration", Map.of("retention.ms", 3_600_000)))),
         Bindings.none(), Map.of());
     join(transport.send(destination, binary(event("x"))));
 
