@@ -137,6 +137,31 @@ class KafkaDeliveryTest {
   }
 
   @Test
+  void anonymousSubscriptionsEachGetEveryEventEvenWhenTheReceiveOperationNamesAGroupId() {
+    // The bus treats a subscription without a group as anonymous (its own dead letters, its own retries): the Kafka
+    // binding must not make it join the operation binding's groupId, where the members would share the events.
+    String topic = uniqueTopic("anonymous");
+    Destination destination = new Destination(topic, topic, Mode.BINARY,
+        new Bindings(Map.of("kafka", Map.of("partitions", 2))),
+        new Bindings(Map.of("kafka", Map.of("groupId", Map.of("type", "string", "const", "billing-" + topic)))),
+        Map.of());
+    List<String> first = new CopyOnWriteArrayList<>();
+    List<String> second = new CopyOnWriteArrayList<>();
+    transport.subscribe(destination, SubscribeOptions.group(null), delivery -> {
+      first.add(data(delivery));
+      delivery.ack();
+    });
+    transport.subscribe(destination, SubscribeOptions.group(null), delivery -> {
+      second.add(data(delivery));
+      delivery.ack();
+    });
+    sendAll(destination, "e1", "e2", "e3", "e4", "e5", "e6");
+    Awaitility.await().atMost(WAIT).until(() -> first.size() >= 6 && second.size() >= 6);
+    assertThat(first).containsExactlyInAnyOrder("e1", "e2", "e3", "e4", "e5", "e6");
+    assertThat(second).containsExactlyInAnyOrder("e1", "e2", "e3", "e4", "e5", "e6");
+  }
+
+  @Test
   void aParameterisedAddressSubscribesToEveryMatchingTopicOneSegmentPerParameter() {
     String base = "test.wild." + UUID.randomUUID().toString().substring(0, 8);
     Destination pattern = Destination.of(base + ".{region}.created");

@@ -159,7 +159,9 @@ public final class KafkaTransport implements Transport {
       throw closedException();
     }
     KafkaOperationBinding operation = bindings.operation(destination);
-    String group = options.group() != null ? options.group() : operation == null ? null : operation.groupId();
+    // The group is the bus's: an anonymous subscription never joins the binding's groupId, which would share its
+    // events with the group's members instead of getting every one of them.
+    String group = options.group();
     boolean anonymous = group == null;
     String groupId = anonymous ? "omnibus-anonymous-" + UUID.randomUUID() : group;
     String topic = destinationTopic(destination);
