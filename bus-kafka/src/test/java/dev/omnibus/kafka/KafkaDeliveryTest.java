@@ -204,6 +204,24 @@ class KafkaDeliveryTest {
   }
 
   @Test
+  void aChannelWhoseAddressEndsInDlqIsCreatedWithItsTopicBinding() throws Exception {
+    // Dead letter destinations are known by their kind, never by a .dlq suffix: this is a channel of the document.
+    // (5 partitions, not the test broker's default of 3, so that a topic created without the binding shows.)
+    String topic = "audit-" + UUID.randomUUID().toString().substring(0, 8) + ".dlq";
+    join(transport.send(KafkaFixture.withBinding(topic, Map.of("partitions", 5,
+        "topicConfiguration", Map.of("retention.ms", 7_200_000))), binary(event("x"))));
+
+    try (Admin admin = kafka.admin()) {
+      TopicDescription description = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS)
+          .get(topic);
+      assertThat(description.partitions()).hasSize(5);
+      ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+      var config = admin.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS).get(resource);
+      assertThat(config.get("retention.ms").value()).isEqualTo("7200000");
+    }
+  }
+
+  @Test
   void flushWaitsForWhatWasSent() {
     Destination destination = Destination.of(uniqueTopic("flush"));
     List<java.util.concurrent.CompletableFuture<Void>> sent = new ArrayList<>();
