@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
@@ -31,8 +30,8 @@ final class KafkaBindings {
   private static final List<String> VERSIONS = List.of("0.1.0", "0.2.0", "0.3.0", "0.4.0", "0.5.0");
 
   private final boolean strict;
-  private final Map<Bindings, Optional<KafkaChannelBinding>> channels = new ConcurrentHashMap<>();
-  private final Map<Bindings, Optional<KafkaOperationBinding>> operations = new ConcurrentHashMap<>();
+  private final Map<Bindings, KafkaChannelBinding> channels = new ConcurrentHashMap<>();
+  private final Map<Bindings, KafkaOperationBinding> operations = new ConcurrentHashMap<>();
 
   private KafkaBindings(boolean strict) {
     this.strict = strict;
@@ -95,18 +94,21 @@ final class KafkaBindings {
     return read(operations, destination.operationBindings(), KafkaBindings::operation);
   }
 
-  private <T> @Nullable T read(Map<Bindings, Optional<T>> known, Bindings bindings, Parser<T> parser) {
+  /** A binding read once per {@link Bindings} and kept: a send does not read it again. */
+  private <T> @Nullable T read(Map<Bindings, T> known, Bindings bindings, Parser<T> parser) {
     if (!bindings.has(PROTOCOL)) {
       return null;
     }
-    Optional<T> parsed = known.get(bindings);
+    T parsed = known.get(bindings);
     if (parsed != null) {
-      return parsed.orElse(null);
+      return parsed;
     }
     BindingReader reader = new BindingReader(strict);
     T binding = parser.parse(bindings, reader);
-    reader.throwIfAny();
-    known.putIfAbsent(bindings, Optional.ofNullable(binding));
+    reader.throwIfAny(); // a binding with problems is not kept: each use reports them
+    if (binding != null) {
+      known.putIfAbsent(bindings, binding);
+    }
     return binding;
   }
 

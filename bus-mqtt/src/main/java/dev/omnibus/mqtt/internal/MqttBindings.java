@@ -8,7 +8,6 @@ import dev.omnibus.spi.ServerConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
@@ -32,8 +31,8 @@ final class MqttBindings {
   private static final long MAX_UINT32 = 4_294_967_295L;
 
   private final boolean strict;
-  private final Map<Bindings, Optional<Boolean>> channels = new ConcurrentHashMap<>();
-  private final Map<Bindings, Optional<MqttOperationBinding>> operations = new ConcurrentHashMap<>();
+  private final Map<Bindings, Boolean> channels = new ConcurrentHashMap<>();
+  private final Map<Bindings, MqttOperationBinding> operations = new ConcurrentHashMap<>();
 
   private MqttBindings(boolean strict) {
     this.strict = strict;
@@ -88,18 +87,21 @@ final class MqttBindings {
     return read(operations, destination.operationBindings(), MqttBindings::operation);
   }
 
-  private <T> @Nullable T read(Map<Bindings, Optional<T>> known, Bindings bindings, Parser<T> parser) {
+  /** A binding read once per {@link Bindings} and kept: a send does not read it again. */
+  private <T> @Nullable T read(Map<Bindings, T> known, Bindings bindings, Parser<T> parser) {
     if (!bindings.has(PROTOCOL)) {
       return null;
     }
-    Optional<T> parsed = known.get(bindings);
+    T parsed = known.get(bindings);
     if (parsed != null) {
-      return parsed.orElse(null);
+      return parsed;
     }
     BindingReader reader = new BindingReader(strict);
     T binding = parser.parse(bindings, reader);
-    reader.throwIfAny();
-    known.putIfAbsent(bindings, Optional.ofNullable(binding));
+    reader.throwIfAny(); // a binding with problems is not kept: each use reports them
+    if (binding != null) {
+      known.putIfAbsent(bindings, binding);
+    }
     return binding;
   }
 
