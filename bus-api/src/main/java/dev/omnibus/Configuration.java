@@ -39,7 +39,15 @@ record Configuration(ServerConfig server, String serverPath, Map<String, Channel
     builder.channels.forEach((id, override) -> channels.put(id, ChannelDef.of(id,
         override.address() != null ? override.address() : id, override.bindings(),
         override.mode() != null ? override.mode() : Mode.BINARY)));
-    return new Configuration(builder.server, "", channels, false, Map.of(), List.of());
+    return new Configuration(strictness(builder, builder.server), "", channels, false, Map.of(), List.of());
+  }
+
+  /**
+   * The server with the builder's {@link EventBus.Builder#strictBindings(boolean)} as its
+   * {@link ServerConfig#STRICT_BINDINGS} option, which each binding reads when it parses its bindings.
+   */
+  private static ServerConfig strictness(EventBus.Builder builder, ServerConfig server) {
+    return builder.strictBindings ? server.withOption(ServerConfig.STRICT_BINDINGS, "true") : server;
   }
 
   /**
@@ -63,8 +71,8 @@ record Configuration(ServerConfig server, String serverPath, Map<String, Channel
     ConfigurationReader reader = reader(builder);
     ConfigurationReader.Result result = reader.read(new ConfigurationReader.Request(builder.asyncApi,
         builder.server, builder.server != null ? null : selectedServer(builder), builder.variables, builder.credentials,
-        builder.environment, builder.validation, builder.eventTypes, builder.strictBindings));
-    ServerConfig server = builder.server != null ? builder.server : result.server();
+        builder.environment, builder.validation, builder.eventTypes));
+    ServerConfig server = strictness(builder, result.server());
     Map<String, ChannelDef> channels = new LinkedHashMap<>();
     Map<String, ConfigurationException> unusable = new HashMap<>();
     for (ConfigurationReader.Channel channel : result.channels()) {

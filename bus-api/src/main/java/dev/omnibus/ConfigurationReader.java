@@ -40,7 +40,6 @@ public interface ConfigurationReader {
    * @param environment where {@code OMNIBUS_*} settings are read
    * @param validation how payloads are to be checked against the document's schemas
    * @param eventTypes the registered event types, to match against the document's messages
-   * @param strict whether an unknown or misplaced binding field is refused rather than warned about
    */
   record Request(
       Object document,
@@ -50,8 +49,7 @@ public interface ConfigurationReader {
       Map<String, Credentials> credentials,
       Function<String, @Nullable String> environment,
       ValidationMode validation,
-      List<EventType<?>> eventTypes,
-      boolean strict) {
+      List<EventType<?>> eventTypes) {
 
     public Request {
       variables = Map.copyOf(variables);
@@ -63,7 +61,8 @@ public interface ConfigurationReader {
   /**
    * What a document resolves to.
    *
-   * @param server the selected server
+   * @param server the selected server (the one given in code, when there is one), with the document-wide
+   *     {@code x-omnibus-*} settings a binding reads from its options, e.g. {@link ServerConfig#STRICT_BINDINGS}
    * @param serverPath the server's path in the document, e.g. {@code servers.production}
    * @param origin the document's name, for messages
    * @param channels every channel of the document, usable on this server or not
@@ -85,9 +84,9 @@ public interface ConfigurationReader {
    * @param address the address, possibly with {@code {param}} segments; {@code null} when the document leaves it to
    *     the runtime ({@link EventBus.Builder#channel(String, String)})
    * @param mode the content mode ({@code x-omnibus-mode})
-   * @param bindings the channel's bindings, raw
-   * @param sendBindings the bindings of the channel's send operation, raw
-   * @param receiveBindings the bindings of the channel's receive operation, raw
+   * @param bindings the channel's bindings, as written, with their document path
+   * @param sendBindings the bindings of the channel's send operation, as written, with their document path
+   * @param receiveBindings the bindings of the channel's receive operation, as written, with their document path
    * @param sendOptions {@code x-omnibus-*} settings (without the prefix) that apply when publishing
    * @param receiveOptions {@code x-omnibus-*} settings that apply to subscribers (the receive operation's before the
    *     channel's)

@@ -219,8 +219,10 @@ public interface EventBus extends AutoCloseable {
     }
 
     /**
-     * Refuses a document whose bindings hold a field their binding does not define, or one in the wrong place, instead
-     * of logging a warning naming its path (the default, so documents written by other tools load).
+     * Refuses bindings that hold a field their binding does not define, or one in the wrong place, instead of logging
+     * a warning naming its path (the default, so documents written by other tools load). The binding checks them when
+     * the bus is built; this is the server option {@link ServerConfig#STRICT_BINDINGS}, as the document's
+     * {@code x-omnibus-strict-bindings: true} is.
      */
     public Builder strictBindings(boolean strict) {
       this.strictBindings = strict;

@@ -6,8 +6,10 @@ import java.util.Optional;
 /**
  * The AsyncAPI bindings of one object (server, channel, operation or message), by protocol ({@code kafka},
  * {@code amqp}, {@code mqtt}...), as written in the document: each value is the plain parsed binding object
- * ({@code Map}, {@code List}, {@code String}, {@code Number}, {@code Boolean}). The kernel does not read them; each
- * binding parses and checks its own protocol's grammar, reporting problems under {@link #path()}.
+ * ({@code Map}, {@code List}, {@code String}, {@code Number}, {@code Boolean}). Neither the kernel nor the document
+ * reader knows any protocol's grammar: each binding parses and checks its own protocol's bindings (server bindings in
+ * {@link TransportProvider#open}, channel and operation bindings in {@link Transport#check}), reporting each problem
+ * under {@link #pathOf(String)} and the field, e.g. {@code channels.orders.bindings.kafka.partitions}.
  *
  * <p>Immutable and thread-safe.
  *
@@ -33,7 +35,10 @@ public record Bindings(Map<String, Object> byProtocol, String path) {
     return NONE;
   }
 
-  /** The binding for a protocol, when present and of the given type. */
+  /**
+   * The binding for a protocol, when present and of the given type; a binding object is a
+   * {@code Map<String, Object>}.
+   */
   public <T> Optional<T> get(String protocol, Class<T> type) {
     Object binding = byProtocol.get(protocol);
     return type.isInstance(binding) ? Optional.of(type.cast(binding)) : Optional.empty();

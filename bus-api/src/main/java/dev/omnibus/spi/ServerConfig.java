@@ -1,12 +1,14 @@
 package dev.omnibus.spi;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One resolved AsyncAPI server: variables substituted, security schemes and credentials attached, bindings parsed.
+ * One resolved AsyncAPI server: variables substituted, security schemes and credentials attached, bindings as written
+ * (the binding parses its own, see {@link Bindings}).
  *
  * <p>Immutable and thread-safe. {@link #toString()} shows no secret: credentials hide theirs, and a host never
  * holds user info.
@@ -31,6 +33,14 @@ public record ServerConfig(
     Credentials credentials,
     Bindings bindings,
     Map<String, String> options) {
+
+  /**
+   * The option ({@code strict-bindings=true}) asking a binding to refuse a binding field it does not define, or one in
+   * the wrong place, instead of logging a warning naming its path. Set from the document's
+   * {@code x-omnibus-strict-bindings: true} by the reader and from {@code EventBus.builder().strictBindings(true)} by
+   * the bus.
+   */
+  public static final String STRICT_BINDINGS = "strict-bindings";
 
   /**
    * Copies the collections.
@@ -61,7 +71,7 @@ public record ServerConfig(
 
   /** This server with an {@code x-omnibus-} option added or replaced. */
   public ServerConfig withOption(String key, String value) {
-    var copy = new java.util.HashMap<>(options);
+    Map<String, String> copy = new HashMap<>(options);
     copy.put(key, value);
     return new ServerConfig(name, protocol, protocolVersion, host, pathname, security, credentials, bindings, copy);
   }
@@ -112,5 +122,10 @@ public record ServerConfig(
   /** An {@code x-omnibus-} option, or the default. */
   public String option(String key, String defaultValue) {
     return options.getOrDefault(key, defaultValue);
+  }
+
+  /** Whether the {@link #STRICT_BINDINGS} option is {@code true}: unknown binding fields are refused, not warned of. */
+  public boolean strictBindings() {
+    return "true".equalsIgnoreCase(option(STRICT_BINDINGS, "false").trim());
   }
 }

@@ -92,11 +92,17 @@ public interface Transport extends AutoCloseable {
   }
 
   /**
-   * Checks the bindings and options of a destination the bus will use, when the bus is built: every problem is
-   * reported with its document path (the {@link Bindings#path()}), so a wrong binding fails at start rather than on the
-   * first send. The default accepts everything.
+   * Checks the bindings and options of a destination the bus will use, when the bus is built: the binding parses its
+   * own protocol's channel and operation bindings ({@link Destination#channelBindings()},
+   * {@link Destination#operationBindings()}) and reports every problem with its document path
+   * ({@link Bindings#pathOf(String)} and the field), so a wrong binding fails at start rather than on the first send.
+   * A field the binding does not define is a warning naming its path, or a problem when the server's
+   * {@link ServerConfig#strictBindings()} is set. The default accepts everything.
    *
-   * @throws dev.omnibus.ConfigurationException listing the problems
+   * <p>Called on the thread building the bus, once for each channel's send and receive destination; must not block
+   * on the broker.
+   *
+   * @throws dev.omnibus.ConfigurationException listing every problem of the destination
    */
   default void check(Destination destination) {}
 

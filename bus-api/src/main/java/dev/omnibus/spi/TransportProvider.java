@@ -14,8 +14,9 @@ public interface TransportProvider {
   Set<String> protocols();
 
   /**
-   * Opens a transport for one resolved server. Validates the server's settings and fails with a
-   * {@link dev.omnibus.ConfigurationException} naming what is wrong; may connect lazily.
+   * Opens a transport for one resolved server. Validates the server's settings and its server bindings (the binding
+   * parses its own protocol's, see {@link Bindings}) and fails with one {@link dev.omnibus.ConfigurationException}
+   * naming every problem with its document path; may connect lazily.
    *
    * <p>Called on the thread building the bus; may block while connecting.
    */

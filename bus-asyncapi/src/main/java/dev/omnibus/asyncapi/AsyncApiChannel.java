@@ -19,8 +19,7 @@ import org.jspecify.annotations.Nullable;
  *     to be given at runtime (a 3.0 {@code address} that is {@code null} or absent)
  * @param parameters the declared parameters, by name
  * @param servers the names of the servers the channel is available on; empty means every server
- * @param bindings the channel bindings; {@code kafka} and {@code amqp} as typed records of
- *     {@code dev.omnibus.spi.binding}
+ * @param bindings the channel bindings by protocol, as written (plain values), with their document path
  * @param options the {@code x-omnibus-*} extensions of the channel, without the prefix, as strings
  * @param messages the messages the channel carries
  * @param path where the channel is in the document, e.g. {@code channels.orderEvents}

@@ -19,8 +19,9 @@ import java.util.Set;
  * AsyncAPI 1.x documents are refused; convert them with the AsyncAPI converter.
  *
  * <p>Loading checks everything that does not depend on the server in use (structure, references, security schemes,
- * bindings, channels, operations) and reports every problem at once. {@link #resolveServer(ServerSelection)} then
- * fills one server's variables and attaches its credentials.
+ * channels, operations, and that bindings are objects keyed by protocol) and reports every problem at once. The
+ * grammar of each protocol's bindings is not the loader's: the broker binding checks its own when a bus is built on
+ * it. {@link #resolveServer(ServerSelection)} then fills one server's variables and attaches its credentials.
  *
  * {@snippet :
  * AsyncApiDocument document = AsyncApiDocument.load(Path.of("asyncapi.yaml"));
@@ -128,7 +129,9 @@ public final class AsyncApiDocument {
 
   /**
    * Resolves the selected server: its name (explicit, else {@code OMNIBUS_SERVER}, else the only server), its
-   * variables filled, its security schemes and credentials attached, its bindings parsed.
+   * variables filled, its security schemes and credentials attached, its bindings as written (each binding parses its
+   * own), and {@code x-omnibus-strict-bindings: true} of the document as its {@link ServerConfig#STRICT_BINDINGS}
+   * option.
    *
    * @throws ConfigurationException with every problem found: an unknown server (listing the document's servers),
    *     none or several servers without a choice, a variable without a value or outside its {@code enum}, missing
@@ -137,6 +140,14 @@ public final class AsyncApiDocument {
   public ServerConfig resolveServer(ServerSelection selection) {
     Objects.requireNonNull(selection, "selection");
     return ServerResolver.resolve(parsed, selection);
+  }
+
+  /**
+   * A server given in code, used with this document's channels: with the document-wide settings a binding reads from
+   * its options ({@code x-omnibus-strict-bindings: true} becomes {@link ServerConfig#STRICT_BINDINGS}).
+   */
+  ServerConfig withDocumentOptions(ServerConfig server) {
+    return ServerResolver.withDocumentOptions(parsed, server);
   }
 
   /** The channels, by id (3.x: the key under {@code channels}; 2.x: the channel name, which is its address). */

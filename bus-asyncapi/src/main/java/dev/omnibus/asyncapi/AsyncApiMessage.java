@@ -23,7 +23,7 @@ import org.jspecify.annotations.Nullable;
  * @param schemaFormat the payload schema's format (e.g. {@code application/vnd.apache.avro;version=1.9.0}), or
  *     {@code null} for the default (AsyncAPI / JSON Schema)
  * @param headers the headers schema, or {@code null}
- * @param bindings the message bindings ({@code kafka}, {@code amqp}, {@code mqtt}...), as raw values
+ * @param bindings the message bindings by protocol, as written (plain values), with their document path
  * @param path where the message is in the document, e.g. {@code channels.orderEvents.messages.orderPaid}
  */
 public record AsyncApiMessage(

@@ -19,8 +19,7 @@ import java.util.Objects;
  * @param action whether the application sends or receives
  * @param channelId the id of the channel it uses
  * @param messages the messages it sends or receives (3.0: all of the channel's when it lists none)
- * @param bindings the operation bindings; {@code kafka}, {@code amqp} and {@code mqtt} as typed records of
- *     {@code dev.omnibus.spi.binding}
+ * @param bindings the operation bindings by protocol, as written (plain values), with their document path
  * @param options the {@code x-omnibus-*} extensions of the operation, without the prefix, as strings
  * @param path where the operation is in the document, e.g. {@code operations.sendOrderPaid}
  */

@@ -30,7 +30,7 @@ public final class AsyncApiReader implements ConfigurationReader {
     AsyncApiDocument document = request.document() instanceof Path path
         ? AsyncApiDocument.load(path) : AsyncApiDocument.fromClasspath((String) request.document());
     List<ConfigurationException.Problem> problems = new ArrayList<>();
-    ServerConfig server = request.server();
+    ServerConfig server = request.server() == null ? null : document.withDocumentOptions(request.server());
     String serverPath = "";
     if (server == null) {
       try {

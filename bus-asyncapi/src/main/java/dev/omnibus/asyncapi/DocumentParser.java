@@ -60,7 +60,7 @@ public final class DocumentParser {
     this.root = root;
     this.origin = origin;
     this.refs = new RefResolver(sources, file, root, problems);
-    this.bindings = new BindingParser(json, origin);
+    this.bindings = new BindingParser(problems);
   }
 
   /**
@@ -85,8 +85,8 @@ public final class DocumentParser {
     problems.throwIfAny();
     v3 = version.startsWith("3.");
     topLevel();
-    Boolean strictBindings = json.bool(root, "x-omnibus-strict-bindings", "");
-    bindings.strict(Boolean.TRUE.equals(strictBindings));
+    // Each binding applies it when it parses its own bindings: it reaches them as a server option (ServerResolver).
+    boolean strictBindings = Boolean.TRUE.equals(json.bool(root, "x-omnibus-strict-bindings", ""));
     refs.checkAll(new Located(root, file), ""); // reports every broken reference, wherever it is
     JsonNode components = root.path("components");
     SecurityParser security = new SecurityParser(json, refs, v3);
@@ -102,7 +102,7 @@ public final class DocumentParser {
       channels2(servers.keySet(), channels, operations);
     }
     problems.throwIfAny();
-    return new ParsedDocument(version, origin, servers, channels, operations);
+    return new ParsedDocument(version, origin, servers, channels, operations, strictBindings);
   }
 
   // ---------------------------------------------------------------- the document

@@ -13,13 +13,16 @@ import java.util.Map;
  * @param servers the servers, by name, in document order
  * @param channels the channels, by id, in document order
  * @param operations the operations, in document order
+ * @param strictBindings whether the document says {@code x-omnibus-strict-bindings: true}: the bindings refuse a
+ *     field they do not define instead of warning about it
  */
 public record ParsedDocument(
     String version,
     String origin,
     Map<String, ServerTemplate> servers,
     Map<String, AsyncApiChannel> channels,
-    List<AsyncApiOperation> operations) {
+    List<AsyncApiOperation> operations,
+    boolean strictBindings) {
 
   /** Copies the collections, keeping their order. */
   public ParsedDocument {

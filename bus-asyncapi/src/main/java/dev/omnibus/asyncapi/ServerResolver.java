@@ -61,12 +61,24 @@ public final class ServerResolver {
       throw ConfigurationException.of(Paths.of(server.path(), server.addressField()), "'" + address
           + "' still holds a brace after its variables were filled; write variables as {name}");
     }
-    ServerConfig config = new ServerConfig(server.name(), server.protocol(), server.protocolVersion(), host,
-        pathname, server.security(), credentials, server.bindings(), server.options());
+    ServerConfig config = withDocumentOptions(document, new ServerConfig(server.name(), server.protocol(),
+        server.protocolVersion(), host, pathname, server.security(), credentials, server.bindings(),
+        server.options()));
     LOG.info("Using AsyncAPI server '{}' of {}: {} at {}{}{}", server.name(), document.origin(), server.protocol(),
         host, pathname == null ? "" : pathname, credentials.hasUsernamePassword()
             ? " (user name and password from " + credentialSource(server, selection) + ")" : "");
     return config;
+  }
+
+  /**
+   * A server with the document-wide settings a binding reads from the server's options: {@code x-omnibus-strict-bindings:
+   * true} at the top of the document becomes {@link ServerConfig#STRICT_BINDINGS}, unless the server sets it itself.
+   */
+  static ServerConfig withDocumentOptions(ParsedDocument document, ServerConfig server) {
+    if (document.strictBindings() && !server.options().containsKey(ServerConfig.STRICT_BINDINGS)) {
+      return server.withOption(ServerConfig.STRICT_BINDINGS, "true");
+    }
+    return server;
   }
 
   /** The name of the server to use: explicit, else {@code OMNIBUS_SERVER}, else the only one. */

@@ -5,145 +5,149 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.omnibus.ConfigurationException;
 import dev.omnibus.ConfigurationException.Problem;
-import dev.omnibus.spi.binding.AmqpChannelBinding;
-import dev.omnibus.spi.binding.AmqpOperationBinding;
-import dev.omnibus.spi.binding.KafkaChannelBinding;
-import dev.omnibus.spi.binding.KafkaOperationBinding;
-import dev.omnibus.spi.binding.MqttOperationBinding;
+import dev.omnibus.ConfigurationReader;
+import dev.omnibus.ValidationMode;
+import dev.omnibus.spi.Bindings;
+import dev.omnibus.spi.ServerConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Channel and operation bindings become the typed records of the SPI, checked against their binding version (the
- * problems below are read in strict mode; {@link AsyncApiBindingToleranceTest} covers the default).
+ * The loader hands every binding object on as written (plain Java values) with the document path of its
+ * {@code bindings}, for the broker binding to parse: it knows no protocol's grammar, only that bindings are an object
+ * keyed by protocol. The document's {@code x-omnibus-strict-bindings: true} reaches the bindings as the server option
+ * {@code strict-bindings}. (Each protocol's grammar is tested in its binding module.)
  */
 class AsyncApiBindingsTest {
 
-  private static AsyncApiDocument withBindings(String channelBindings, String operationBindings) {
-    return withBindings("", channelBindings, operationBindings);
-  }
+  private static final String SERVER = """
+      servers:
+        local: {host: 'localhost:9092', protocol: kafka, bindings: {kafka: {schemaRegistryUrl: 'http://r'}}}
+      """;
 
-  private static AsyncApiDocument withBindings(String top, String channelBindings, String operationBindings) {
-    return AsyncApiDocument.parse("""
+  private static String document(String top, String channelBindings, String operationBindings) {
+    return """
         asyncapi: 3.0.0
         info: {title: t, version: '1'}
+        %s
         %s
         channels:
           orders:
             address: orders
             bindings: %s
+            messages:
+              paid:
+                payload: {type: string}
+                bindings: {kafka: {key: {type: string}}}
         operations:
           send:
             action: send
             channel: {$ref: '#/channels/orders'}
             bindings: %s
-        """.formatted(top, channelBindings, operationBindings), "bindings.yaml");
+        components:
+          channelBindings:
+            ordersTopic: {kafka: {topic: orders-v1}}
+        """.formatted(top, SERVER, channelBindings, operationBindings);
   }
 
-  /** The problems of a document in strict mode, where a field a binding version does not define is one. */
+  private static AsyncApiDocument withBindings(String channelBindings, String operationBindings) {
+    return AsyncApiDocument.parse(document("", channelBindings, operationBindings), "bindings.yaml");
+  }
+
   private static List<Problem> problems(String channelBindings, String operationBindings) {
     return catchThrowableOfType(ConfigurationException.class,
-        () -> withBindings("x-omnibus-strict-bindings: true", channelBindings, operationBindings)).problems();
+        () -> withBindings(channelBindings, operationBindings)).problems();
   }
 
   @Test
-  void kafka_channel_binding_gives_topic_partitions_replicas_and_topic_configuration() {
-    KafkaChannelBinding kafka = withBindings("""
-        {kafka: {topic: orders-v1, partitions: 6, replicas: 3,
-                 topicConfiguration: {cleanup.policy: [delete, compact], retention.ms: 604800000}}}""", "{}")
-        .channels().get("orders").bindings().get("kafka", KafkaChannelBinding.class).orElseThrow();
-    assertThat(kafka).isEqualTo(new KafkaChannelBinding("orders-v1", 6, 3,
-        Map.of("cleanup.policy", "delete,compact", "retention.ms", "604800000"), null));
+  void channel_bindings_are_handed_on_as_written_with_their_path() {
+    Bindings bindings = withBindings("""
+        {kafka: {topic: orders-v1, partitions: 6, topicConfiguration: {cleanup.policy: [delete, compact]}}}""", "{}")
+        .channels().get("orders").bindings();
+    assertThat(bindings.byProtocol()).containsExactly(Map.entry("kafka", Map.of("topic", "orders-v1",
+        "partitions", 6, "topicConfiguration", Map.of("cleanup.policy", List.of("delete", "compact")))));
+    assertThat(bindings.path()).isEqualTo("channels.orders.bindings");
+    assertThat(bindings.pathOf("kafka")).isEqualTo("channels.orders.bindings.kafka");
   }
 
   @Test
-  void kafka_group_and_client_ids_are_taken_from_const_or_a_single_enum() {
-    KafkaOperationBinding kafka = withBindings("{}", """
-        {kafka: {groupId: {type: string, const: billing}, clientId: {type: string, enum: [billing-1]},
-                 bindingVersion: '0.4.0'}}""")
-        .operations().get(0).bindings().get("kafka", KafkaOperationBinding.class).orElseThrow();
-    assertThat(kafka).isEqualTo(new KafkaOperationBinding("billing", "billing-1", "0.4.0"));
+  void operation_server_and_message_bindings_carry_their_own_paths() {
+    AsyncApiDocument document = withBindings("{}", "{mqtt: {qos: 1}}");
+    assertThat(document.operations().get(0).bindings().pathOf("mqtt")).isEqualTo("operations.send.bindings.mqtt");
+    assertThat(document.operations().get(0).bindings().byProtocol()).containsEntry("mqtt", Map.of("qos", 1));
+    assertThat(document.serverTemplates().get("local").bindings().path()).isEqualTo("servers.local.bindings");
+    Bindings message = document.channels().get("orders").messages().get(0).bindings();
+    assertThat(message.path()).isEqualTo("channels.orders.messages.paid.bindings");
+    assertThat(message.byProtocol()).containsEntry("kafka", Map.of("key", Map.of("type", "string")));
   }
 
   @Test
-  void a_kafka_group_id_schema_with_several_values_is_a_problem() {
-    assertThat(problems("{}", "{kafka: {groupId: {type: string, enum: [a, b]}}}")).extracting(Problem::path)
-        .containsExactly("operations.send.bindings.kafka.groupId.enum");
+  void a_binding_field_is_not_the_loaders_to_judge() {
+    // Before issue 13 the loader refused these; now the Kafka and AMQP bindings do, when a bus is built on them.
+    AsyncApiDocument document = withBindings("{kafka: {partitions: many, hello: 1}}",
+        "{amqp: {deliveryMode: 3}, futureBroker: {anything: [1, 2]}}");
+    assertThat(document.channels().get("orders").bindings().byProtocol().get("kafka"))
+        .isEqualTo(Map.of("partitions", "many", "hello", 1));
+    assertThat(document.operations().get(0).bindings().byProtocol())
+        .containsEntry("futureBroker", Map.of("anything", List.of(1, 2)));
   }
 
   @Test
-  void topic_configuration_exists_from_kafka_binding_0_4_0() {
-    assertThat(problems("{kafka: {topicConfiguration: {retention.ms: 1}, bindingVersion: '0.3.0'}}", "{}"))
-        .extracting(Problem::path).containsExactly("channels.orders.bindings.kafka.topicConfiguration");
+  void a_bindings_reference_is_followed() {
+    Bindings bindings = withBindings("{$ref: '#/components/channelBindings/ordersTopic'}", "{}")
+        .channels().get("orders").bindings();
+    assertThat(bindings.byProtocol()).containsExactly(Map.entry("kafka", Map.of("topic", "orders-v1")));
+    assertThat(bindings.path()).isEqualTo("channels.orders.bindings");
   }
 
   @Test
-  void amqp_channel_binding_gives_exchange_or_queue() {
-    AmqpChannelBinding routing = withBindings("{amqp: {is: routingKey, exchange: {name: orders, type: topic}}}",
-        "{}").channels().get("orders").bindings().get("amqp", AmqpChannelBinding.class).orElseThrow();
-    assertThat(routing.is()).isEqualTo(AmqpChannelBinding.Is.ROUTING_KEY);
-    assertThat(routing.exchange().name()).isEqualTo("orders");
-    AmqpChannelBinding queue = withBindings("{amqp: {is: queue, queue: {name: work, durable: true}}}", "{}")
-        .channels().get("orders").bindings().get("amqp", AmqpChannelBinding.class).orElseThrow();
-    assertThat(queue.is()).isEqualTo(AmqpChannelBinding.Is.QUEUE);
-    assertThat(queue.queue().durable()).isTrue();
+  void a_binding_that_is_not_an_object_is_a_problem_with_its_path() {
+    assertThat(problems("{kafka: 3}", "{}")).singleElement().satisfies(problem -> {
+      assertThat(problem.path()).isEqualTo("channels.orders.bindings.kafka");
+      assertThat(problem.message()).contains("must be an object", "a number");
+    });
   }
 
   @Test
-  void an_amqp_queue_channel_with_an_exchange_is_a_problem_from_binding_0_2_0() {
-    assertThat(problems("{amqp: {is: queue, queue: {name: q}, exchange: {name: x}}}", "{}"))
-        .extracting(Problem::path).containsExactly("channels.orders.bindings.amqp.exchange");
-    assertThat(withBindings("{amqp: {is: routingKey, queue: {name: q}, exchange: {name: x}, bindingVersion: 0.1.0}}",
-        "{}").channels()).containsKey("orders");
+  void bindings_that_are_not_an_object_keyed_by_protocol_are_a_problem() {
+    assertThat(problems("[kafka]", "{}")).extracting(Problem::path).containsExactly("channels.orders.bindings");
   }
 
   @Test
-  void amqp_operation_binding_is_typed_and_checked() {
-    AmqpOperationBinding amqp = withBindings("{}", "{amqp: {deliveryMode: 2, priority: 5, expiration: 1000,"
-        + " cc: [audit], mandatory: true}}").operations().get(0).bindings()
-        .get("amqp", AmqpOperationBinding.class).orElseThrow();
-    assertThat(amqp.deliveryMode()).isEqualTo(2);
-    assertThat(amqp.priority()).isEqualTo(5);
-    assertThat(amqp.expiration()).isEqualTo(1000L);
-    assertThat(amqp.cc()).containsExactly("audit");
-    assertThat(problems("{}", "{amqp: {deliveryMode: 3, expiration: -1, ack: 'yes'}}")).extracting(Problem::path)
-        .containsExactlyInAnyOrder("operations.send.bindings.amqp.deliveryMode",
-            "operations.send.bindings.amqp.expiration", "operations.send.bindings.amqp.ack");
+  void extensions_beside_the_protocols_are_not_bindings() {
+    assertThat(withBindings("{x-note: hello, kafka: {topic: t}}", "{}").channels().get("orders").bindings()
+        .byProtocol()).containsOnlyKeys("kafka");
   }
 
   @Test
-  void amqp_reply_to_is_known_up_to_binding_0_2_0_only() {
-    assertThat(withBindings("{}", "{amqp: {replyTo: replies, bindingVersion: 0.2.0}}").operations()).hasSize(1);
-    assertThat(problems("{}", "{amqp: {replyTo: replies}}")).extracting(Problem::path)
-        .containsExactly("operations.send.bindings.amqp.replyTo");
+  void the_documents_strict_bindings_reach_the_resolved_server_as_an_option() {
+    AsyncApiDocument strict = AsyncApiDocument.parse(document("x-omnibus-strict-bindings: true", "{}", "{}"),
+        "strict.yaml");
+    assertThat(strict.resolveServer(ServerSelection.documentOnly()).strictBindings()).isTrue();
+    assertThat(strict.resolveServer(ServerSelection.documentOnly()).options())
+        .containsEntry(ServerConfig.STRICT_BINDINGS, "true");
   }
 
   @Test
-  void mqtt_operation_binding_gives_qos_and_retain() {
-    MqttOperationBinding mqtt = withBindings("{}", "{mqtt: {qos: 2, retain: true, messageExpiryInterval: 60}}")
-        .operations().get(0).bindings().get("mqtt", MqttOperationBinding.class).orElseThrow();
-    assertThat(mqtt).isEqualTo(new MqttOperationBinding(2, true, 60L, null));
-    assertThat(problems("{}", "{mqtt: {qos: 3}}")).extracting(Problem::path)
-        .containsExactly("operations.send.bindings.mqtt.qos");
+  void without_strict_bindings_the_server_has_no_such_option() {
+    ServerConfig server = withBindings("{}", "{}").resolveServer(ServerSelection.documentOnly());
+    assertThat(server.strictBindings()).isFalse();
+    assertThat(server.options()).doesNotContainKey(ServerConfig.STRICT_BINDINGS);
   }
 
   @Test
-  void mqtt_5_fields_do_not_exist_in_binding_0_1_0() {
-    assertThat(problems("{}", "{mqtt: {messageExpiryInterval: 60, bindingVersion: 0.1.0}}"))
-        .extracting(Problem::path).containsExactly("operations.send.bindings.mqtt.messageExpiryInterval");
-  }
-
-  @Test
-  void in_strict_mode_unknown_fields_and_versions_are_problems_but_x_extensions_are_not() {
-    assertThat(problems("{kafka: {topic: t, hello: 1, x-note: fine}}", "{kafka: {bindingVersion: '9.9.9'}}"))
-        .extracting(Problem::path).containsExactly("channels.orders.bindings.kafka.hello",
-            "operations.send.bindings.kafka.bindingVersion");
-  }
-
-  @Test
-  void other_protocols_bindings_are_kept_as_plain_values() {
-    assertThat(withBindings("{ws: {method: GET}}", "{}").channels().get("orders").bindings().byProtocol())
-        .containsEntry("ws", Map.of("method", "GET"));
+  void the_reader_gives_a_server_from_code_the_documents_strict_bindings(@TempDir Path folder) throws Exception {
+    Path file = folder.resolve("strict.yaml");
+    Files.writeString(file, document("x-omnibus-strict-bindings: true", "{kafka: {topic: t}}", "{}"));
+    ConfigurationReader.Result result = new AsyncApiReader().read(new ConfigurationReader.Request(file,
+        ServerConfig.of("code", "kafka", "localhost:9092"), null, Map.of(), Map.of(), name -> null,
+        ValidationMode.OFF, List.of()));
+    assertThat(result.server().name()).isEqualTo("code");
+    assertThat(result.server().strictBindings()).isTrue();
+    assertThat(result.channels().get(0).bindings().path()).isEqualTo("channels.orders.bindings");
   }
 }

@@ -11,6 +11,7 @@ import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -119,8 +120,8 @@ class AsyncApiDocumentTest {
     assertThat(receive.id()).isEqualTo("receiveLightMeasurement");
     assertThat(receive.action()).isEqualTo(Action.RECEIVE);
     assertThat(receive.channelId()).isEqualTo("lightingMeasured");
-    assertThat(receive.bindings().get("kafka", dev.omnibus.spi.binding.KafkaOperationBinding.class)).get()
-        .extracting(dev.omnibus.spi.binding.KafkaOperationBinding::clientId).isEqualTo("my-app-id");
+    assertThat(receive.bindings().byProtocol().get("kafka"))
+        .isEqualTo(Map.of("clientId", Map.of("type", "string", "enum", List.of("my-app-id"))));
     AsyncApiMessage message = receive.messages().get(0);
     assertThat(message.name()).isEqualTo("lightMeasured");
     assertThat(message.contentType()).isEqualTo("application/json");

@@ -7,8 +7,6 @@ import dev.omnibus.ConfigurationException;
 import dev.omnibus.ConfigurationException.Problem;
 import dev.omnibus.spi.Credentials;
 import dev.omnibus.spi.ServerConfig;
-import dev.omnibus.spi.binding.KafkaServerBinding;
-import dev.omnibus.spi.binding.MqttServerBinding;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -241,19 +239,18 @@ class AsyncApiServerResolutionTest {
       ServerConfig server = v3().resolveServer(production());
       assertThat(server.pathname()).isEqualTo("/prod");
       assertThat(server.protocol()).isEqualTo("kafka-secure");
-      assertThat(server.bindings().get("kafka", KafkaServerBinding.class)).get()
-          .extracting(KafkaServerBinding::schemaRegistryUrl).isEqualTo("https://registry.example.com");
+      assertThat(server.bindings().byProtocol())
+          .containsExactly(Map.entry("kafka", Map.of("schemaRegistryUrl", "https://registry.example.com")));
+      assertThat(server.bindings().path()).isEqualTo("servers.production.bindings");
       assertThat(server.options()).containsExactly(Map.entry("linger-ms", "5"));
     }
 
     @Test
-    void mqtt_server_bindings_are_typed() {
+    void server_bindings_are_handed_on_as_written_for_the_binding_to_read() {
       ServerConfig server = v3().resolveServer(env(Map.of()).withServer("local"));
-      MqttServerBinding mqtt = server.bindings().get("mqtt", MqttServerBinding.class).orElseThrow();
-      assertThat(mqtt.clientId()).isEqualTo("orders");
-      assertThat(mqtt.cleanSession()).isFalse();
-      assertThat(mqtt.lastWill()).isEqualTo(new MqttServerBinding.LastWill("gone", 1, null, false));
-      assertThat(mqtt.bindingVersion()).isNull();
+      assertThat(server.bindings().byProtocol()).containsExactly(Map.entry("mqtt", Map.of("clientId", "orders",
+          "cleanSession", false, "lastWill", Map.of("topic", "gone", "qos", 1))));
+      assertThat(server.bindings().pathOf("mqtt")).isEqualTo("servers.local.bindings.mqtt");
     }
   }
 

@@ -17,7 +17,6 @@ import dev.omnibus.spi.Destination;
 import dev.omnibus.spi.SubscribeOptions;
 import dev.omnibus.spi.Transport;
 import dev.omnibus.spi.TransportSubscription;
-import dev.omnibus.spi.binding.KafkaChannelBinding;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -138,6 +137,31 @@ class KafkaDeliveryTest {
   }
 
   @Test
+  void anonymousSubscriptionsEachGetEveryEventEvenWhenTheReceiveOperationNamesAGroupId() {
+    // The bus treats a subscription without a group as anonymous (its own dead letters, its own retries): the Kafka
+    // binding must not make it join the operation binding's groupId, where the members would share the events.
+    String topic = uniqueTopic("anonymous");
+    Destination destination = new Destination(topic, topic, Mode.BINARY,
+        new Bindings(Map.of("kafka", Map.of("partitions", 2))),
+        new Bindings(Map.of("kafka", Map.of("groupId", Map.of("type", "string", "const", "billing-" + topic)))),
+        Map.of());
+    List<String> first = new CopyOnWriteArrayList<>();
+    List<String> second = new CopyOnWriteArrayList<>();
+    transport.subscribe(destination, SubscribeOptions.group(null), delivery -> {
+      first.add(data(delivery));
+      delivery.ack();
+    });
+    transport.subscribe(destination, SubscribeOptions.group(null), delivery -> {
+      second.add(data(delivery));
+      delivery.ack();
+    });
+    sendAll(destination, "e1", "e2", "e3", "e4", "e5", "e6");
+    Awaitility.await().atMost(WAIT).until(() -> first.size() >= 6 && second.size() >= 6);
+    assertThat(first).containsExactlyInAnyOrder("e1", "e2", "e3", "e4", "e5", "e6");
+    assertThat(second).containsExactlyInAnyOrder("e1", "e2", "e3", "e4", "e5", "e6");
+  }
+
+  @Test
   void aParameterisedAddressSubscribesToEveryMatchingTopicOneSegmentPerParameter() {
     String base = "test.wild." + UUID.randomUUID().toString().substring(0, 8);
     Destination pattern = Destination.of(base + ".{region}.created");
@@ -162,7 +186,8 @@ class KafkaDeliveryTest {
   void aMissingTopicIsCreatedWithTheChannelBindingsPartitionsAndConfiguration() throws Exception {
     String topic = uniqueTopic("created");
     Destination destination = new Destination("orders", "ignored-address", Mode.BINARY,
-        new Bindings(Map.of("kafka", new KafkaChannelBinding(topic, 2, 1, Map.of("retention.ms", "3600000"), null))),
+        new Bindings(Map.of("kafka", Map.of("topic", topic, "partitions", 2, "replicas", 1,
+            "topicConfiguration", Map.of("retention.ms", 3_600_000)))),
         Bindings.none(), Map.of());
     join(transport.send(destination, binary(event("x"))));
 
@@ -175,6 +200,24 @@ class KafkaDeliveryTest {
       assertThat(config.get("retention.ms").value()).isEqualTo("3600000");
       assertThat(Integer.parseInt(config.get("max.message.bytes").value()))
           .isGreaterThan(transport.capabilities().maxMessageBytes());
+    }
+  }
+
+  @Test
+  void aChannelWhoseAddressEndsInDlqIsCreatedWithItsTopicBinding() throws Exception {
+    // Dead letter destinations are known by their kind, never by a .dlq suffix: this is a channel of the document.
+    // (5 partitions, not the test broker's default of 3, so that a topic created without the binding shows.)
+    String topic = "audit-" + UUID.randomUUID().toString().substring(0, 8) + ".dlq";
+    join(transport.send(KafkaFixture.withBinding(topic, Map.of("partitions", 5,
+        "topicConfiguration", Map.of("retention.ms", 7_200_000))), binary(event("x"))));
+
+    try (Admin admin = kafka.admin()) {
+      TopicDescription description = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS)
+          .get(topic);
+      assertThat(description.partitions()).hasSize(5);
+      ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+      var config = admin.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS).get(resource);
+      assertThat(config.get("retention.ms").value()).isEqualTo("7200000");
     }
   }
 

@@ -9,7 +9,6 @@ import dev.omnibus.spi.Bindings;
 import dev.omnibus.spi.Destination;
 import dev.omnibus.spi.ServerConfig;
 import dev.omnibus.spi.Transport;
-import dev.omnibus.spi.binding.KafkaChannelBinding;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.core.builder.CloudEventBuilder;
 import java.net.URI;
@@ -60,12 +59,13 @@ final class KafkaFixture implements AutoCloseable {
 
   /** A binary-mode destination on a one-partition topic, so that offsets form one sequence. */
   static Destination onePartition(String topic) {
-    return withBinding(topic, new KafkaChannelBinding(null, 1, null, Map.of(), null));
+    return withBinding(topic, Map.of("partitions", 1));
   }
 
-  static Destination withBinding(String address, KafkaChannelBinding binding) {
-    return new Destination(address, address, Mode.BINARY, new Bindings(Map.of("kafka", binding)), Bindings.none(),
-        Map.of());
+  /** A destination with a Kafka channel binding, given as the document would write it. */
+  static Destination withBinding(String address, Map<String, Object> kafkaChannelBinding) {
+    return new Destination(address, address, Mode.BINARY, new Bindings(Map.of("kafka", kafkaChannelBinding)),
+        Bindings.none(), Map.of());
   }
 
   static CloudEvent event(String data) {

@@ -6,7 +6,6 @@ import dev.omnibus.test.kafka.EmbeddedKafka;
 import dev.omnibus.spi.Bindings;
 import dev.omnibus.spi.Destination;
 import dev.omnibus.spi.ServerConfig;
-import dev.omnibus.spi.binding.KafkaChannelBinding;
 import dev.omnibus.tck.TransportConformanceSuite;
 import java.util.Map;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -40,8 +39,8 @@ class KafkaTopicBindingConformanceTest extends TransportConformanceSuite {
   }
 
   private static Bindings bindings(String address) {
-    KafkaChannelBinding binding =
-        new KafkaChannelBinding(address + ".topic", 2, 1, Map.of("retention.ms", "86400000"), "0.5.0");
+    Map<String, Object> binding = Map.of("topic", address + ".topic", "partitions", 2, "replicas", 1,
+        "topicConfiguration", Map.of("retention.ms", 86_400_000), "bindingVersion", "0.5.0");
     return new Bindings(Map.of("kafka", binding));
   }
 }

@@ -1,6 +1,5 @@
 package dev.omnibus.mqtt;
 
-import dev.omnibus.mqtt.internal.MqttSettings;
 import dev.omnibus.mqtt.internal.MqttTransport;
 import dev.omnibus.spi.ServerConfig;
 import dev.omnibus.spi.Transport;
@@ -36,6 +35,6 @@ public final class MqttTransportProvider implements TransportProvider {
    */
   @Override
   public Transport open(ServerConfig server) {
-    return MqttTransport.open(MqttSettings.from(server));
+    return MqttTransport.open(server);
   }
 }

@@ -6,7 +6,6 @@ import dev.omnibus.EventBus;
 import dev.omnibus.EventType;
 import dev.omnibus.spi.Bindings;
 import dev.omnibus.spi.ServerConfig;
-import dev.omnibus.spi.binding.MqttServerBinding;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,7 +51,7 @@ class MqttBacklogTest {
   private EventBus bus(String clientId, String topic) {
     ServerConfig server = ServerConfig.of("backlog", "mqtt", "127.0.0.1:" + broker.port())
         .withBindings(new Bindings(Map.of("mqtt",
-            new MqttServerBinding(clientId, null, null, null, MqttBroker.TEST_SESSION_EXPIRY, null, null))))
+            Map.of("clientId", clientId, "sessionExpiryInterval", MqttBroker.TEST_SESSION_EXPIRY))))
         // A short wait for a SUBACK (the backlog takes far longer than that to arrive), with room for a loaded machine.
         .withOption("connect-timeout", "3s");
     EventBus bus = EventBus.builder().server(server).channel("c", topic).source(URI.create("/backlog-test")).build();

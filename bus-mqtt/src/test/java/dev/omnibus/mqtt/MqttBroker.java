@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.omnibus.spi.Bindings;
 import dev.omnibus.spi.ServerConfig;
-import dev.omnibus.spi.binding.MqttServerBinding;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -58,7 +57,7 @@ public final class MqttBroker {
     return ServerConfig.of(name, "mqtt", host)
         .withProtocolVersion(protocolVersion)
         .withBindings(new Bindings(Map.of("mqtt",
-            new MqttServerBinding(null, null, null, null, TEST_SESSION_EXPIRY, null, null))));
+            Map.of("sessionExpiryInterval", TEST_SESSION_EXPIRY))));
   }
 
   /** A unique topic under a test prefix. */

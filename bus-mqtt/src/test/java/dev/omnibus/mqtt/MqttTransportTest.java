@@ -19,7 +19,6 @@ import dev.omnibus.spi.SubscribeOptions;
 import dev.omnibus.spi.Transport;
 import dev.omnibus.spi.TransportCapabilities.Feature;
 import dev.omnibus.spi.TransportSubscription;
-import dev.omnibus.spi.binding.MqttOperationBinding;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.core.builder.CloudEventBuilder;
 import java.net.URI;
@@ -327,7 +326,7 @@ class MqttTransportTest {
     Transport transport = open();
     String address = MqttBroker.uniqueTopic("retain");
     Destination retained = new Destination(address, address, Mode.BINARY, Bindings.none(),
-        new Bindings(Map.of("mqtt", new MqttOperationBinding(0, true, null, null))), Map.of());
+        new Bindings(Map.of("mqtt", Map.of("qos", 0, "retain", true))), Map.of());
     join(transport.send(retained, binary("kept by the broker")));
 
     Recorder late = new Recorder();
@@ -501,8 +500,8 @@ class MqttTransportTest {
   @Test
   void twoBusesWithTheSameClientIdDoNotTakeEachOthersConnection() {
     ServerConfig server = MqttBroker.server("named", null).withBindings(new Bindings(Map.of("mqtt",
-        new dev.omnibus.spi.binding.MqttServerBinding("omnibus-test-" + UUID.randomUUID(), null, null, null,
-            MqttBroker.TEST_SESSION_EXPIRY, null, null))));
+        Map.of("clientId", "omnibus-test-" + UUID.randomUUID(), "sessionExpiryInterval",
+            MqttBroker.TEST_SESSION_EXPIRY))));
     Transport one = open(server);
     Transport two = open(server);
     Destination topic = Destination.of(MqttBroker.uniqueTopic("named"));
@@ -522,9 +521,8 @@ class MqttTransportTest {
     resources.add(proxy);
     String willTopic = MqttBroker.uniqueTopic("will");
     ServerConfig server = MqttBroker.server("will", null, proxy.address()).withBindings(new Bindings(Map.of("mqtt",
-        new dev.omnibus.spi.binding.MqttServerBinding(null, null,
-            new dev.omnibus.spi.binding.MqttServerBinding.LastWill(willTopic, 1, "gone", false), null,
-            MqttBroker.TEST_SESSION_EXPIRY, null, null))));
+        Map.of("lastWill", Map.of("topic", willTopic, "qos", 1, "message", "gone", "retain", false),
+            "sessionExpiryInterval", MqttBroker.TEST_SESSION_EXPIRY))));
     open(server);
     Recorder watcher = new Recorder();
     subscribe(open(), Destination.of(willTopic), null, watcher);

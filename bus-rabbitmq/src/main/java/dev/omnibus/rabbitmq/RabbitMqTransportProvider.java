@@ -1,6 +1,5 @@
 package dev.omnibus.rabbitmq;
 
-import dev.omnibus.rabbitmq.internal.RabbitMqSettings;
 import dev.omnibus.rabbitmq.internal.RabbitMqTransport;
 import dev.omnibus.spi.ServerConfig;
 import dev.omnibus.spi.Transport;
@@ -29,10 +28,10 @@ public final class RabbitMqTransportProvider implements TransportProvider {
   /**
    * Validates the server and connects to it (the publishing connection; the consuming one opens with the first
    * subscription). Fails with a {@link dev.omnibus.ConfigurationException} listing every problem in the server's
-   * settings, naming a refused login or a missing virtual host, or saying that the broker is unreachable.
+   * settings and its AMQP server binding, naming a refused login or a missing virtual host, or saying that the broker is unreachable.
    */
   @Override
   public Transport open(ServerConfig server) {
-    return new RabbitMqTransport(RabbitMqSettings.from(server));
+    return RabbitMqTransport.open(server);
   }
 }

@@ -4,7 +4,6 @@ import dev.omnibus.EventBus;
 import dev.omnibus.envelope.Mode;
 import dev.omnibus.spi.Bindings;
 import dev.omnibus.spi.Destination;
-import dev.omnibus.spi.binding.AmqpChannelBinding;
 import dev.omnibus.tck.TransportConformanceSuite;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -34,8 +33,8 @@ class RabbitMqQueueChannelConformanceTest extends TransportConformanceSuite {
   }
 
   private static Bindings queueBinding(String address) {
-    return new Bindings(Map.of("amqp", new AmqpChannelBinding(AmqpChannelBinding.Is.QUEUE, null,
-        new AmqpChannelBinding.Queue(address, true, false, false, null), null)));
+    return new Bindings(Map.of("amqp", Map.of("is", "queue", "queue", Map.of("name", address, "durable", true,
+        "exclusive", false, "autoDelete", false))));
   }
 
   private static Destination destination(String address) {

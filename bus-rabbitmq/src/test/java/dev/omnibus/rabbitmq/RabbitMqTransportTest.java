@@ -20,8 +20,6 @@ import dev.omnibus.spi.SubscribeOptions;
 import dev.omnibus.spi.Transport;
 import dev.omnibus.spi.TransportCapabilities.Feature;
 import dev.omnibus.spi.TransportSubscription;
-import dev.omnibus.spi.binding.AmqpChannelBinding;
-import dev.omnibus.spi.binding.AmqpOperationBinding;
 import io.cloudevents.core.builder.CloudEventBuilder;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -84,8 +82,8 @@ class RabbitMqTransportTest {
   }
 
   private static Destination queueChannel(String address) {
-    var binding = new AmqpChannelBinding(AmqpChannelBinding.Is.QUEUE, null,
-        new AmqpChannelBinding.Queue(address, true, false, false, null), null);
+    Map<String, Object> binding = Map.of("is", "queue", "queue", Map.of("name", address, "durable", true,
+        "exclusive", false, "autoDelete", false));
     return new Destination(address, address, Mode.BINARY, new Bindings(Map.of("amqp", binding)), Bindings.none(),
         Map.of());
   }
@@ -479,8 +477,7 @@ class RabbitMqTransportTest {
       Transport transport = open();
       String address = RabbitMqBroker.unique("unroutable");
       Destination destination = new Destination(address, address, Mode.BINARY, Bindings.none(),
-          new Bindings(Map.of("amqp", new AmqpOperationBinding(null, null, List.of(), null, null, true, List.of(),
-              null, null, null))), Map.of());
+          new Bindings(Map.of("amqp", Map.of("mandatory", true))), Map.of());
 
       assertThatThrownBy(() -> sent(transport.send(destination, event("x"))))
           .cause().isInstanceOf(PublishException.class).hasMessageContaining("unroutable");
@@ -499,8 +496,8 @@ class RabbitMqTransportTest {
     void aSendToAnExchangeThatDoesNotExistFailsInNoneModeAndTheNextSendWorks() {
       Transport transport = open(RabbitMqBroker.server("none").withOption("declare", "none"));
       String missing = RabbitMqBroker.unique("missing-exchange");
-      var binding = new AmqpChannelBinding(AmqpChannelBinding.Is.ROUTING_KEY,
-          new AmqpChannelBinding.Exchange(missing, "topic", true, false, null), null, null);
+      Map<String, Object> binding = Map.of("is", "routingKey", "exchange", Map.of("name", missing, "type", "topic",
+          "durable", true, "autoDelete", false));
       Destination destination = new Destination("c", "k", Mode.BINARY, new Bindings(Map.of("amqp", binding)),
           Bindings.none(), Map.of());
 
@@ -615,8 +612,8 @@ class RabbitMqTransportTest {
       Transport transport = open();
       String queue = broker.queue(RabbitMqBroker.unique("props"));
       Destination destination = new Destination(queue, queue, Mode.BINARY, queueChannel(queue).channelBindings(),
-          new Bindings(Map.of("amqp", new AmqpOperationBinding(60_000L, null, List.of(), 7, 1, null, List.of(),
-              true, null, null))), Map.of());
+          new Bindings(Map.of("amqp", Map.of("expiration", 60_000, "priority", 7, "deliveryMode", 1,
+              "timestamp", true))), Map.of());
 
       sent(transport.send(destination, event("p")));
 

@@ -1,6 +1,7 @@
 package dev.omnibus.kafka.internal;
 
 import dev.omnibus.ConfigurationException;
+import dev.omnibus.ConfigurationException.Problem;
 import dev.omnibus.PublishException;
 import dev.omnibus.TransportClosedException;
 import dev.omnibus.envelope.HeaderConvention;
@@ -15,8 +16,6 @@ import dev.omnibus.spi.TransportCapabilities.Feature;
 import dev.omnibus.spi.TransportSubscription;
 import dev.omnibus.spi.support.Causes;
 import dev.omnibus.spi.support.InFlight;
-import dev.omnibus.spi.binding.KafkaChannelBinding;
-import dev.omnibus.spi.binding.KafkaOperationBinding;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,6 +56,7 @@ public final class KafkaTransport implements Transport {
 
   private final ServerConfig server;
   private final KafkaClientSettings settings;
+  private final KafkaBindings bindings;
   private final RecordMapping mapping = new RecordMapping();
   private final TopicProvisioner topics;
   private final TransportCapabilities capabilities;
@@ -68,9 +68,10 @@ public final class KafkaTransport implements Transport {
   private volatile @Nullable Producer<byte[], byte[]> producer;
   private volatile @Nullable Admin admin;
 
-  private KafkaTransport(ServerConfig server, KafkaClientSettings settings) {
+  private KafkaTransport(ServerConfig server, KafkaClientSettings settings, KafkaBindings bindings) {
     this.server = server;
     this.settings = settings;
+    this.bindings = bindings;
     this.topics = new TopicProvisioner(this::admin, settings.wireMessageBytes(), settings.subscribeTimeout());
     this.capabilities = TransportCapabilities.builder(HeaderConvention.KAFKA)
         .supports(Feature.BINARY_MODE, Feature.STRUCTURED_MODE, Feature.CONSUMER_GROUPS, Feature.DURABLE_GROUPS,
@@ -84,10 +85,32 @@ public final class KafkaTransport implements Transport {
   /**
    * Opens a transport for a {@code kafka} or {@code kafka-secure} server; clients connect on first use.
    *
-   * @throws ConfigurationException listing every problem in the server's settings
+   * @throws ConfigurationException listing every problem in the server's settings and its Kafka server binding
    */
   public static KafkaTransport open(ServerConfig server) {
-    return new KafkaTransport(server, KafkaClientSettings.fromServer(server));
+    List<Problem> problems = new ArrayList<>();
+    KafkaBindings bindings = KafkaBindings.of(server);
+    try {
+      bindings.server(server);
+    } catch (ConfigurationException e) {
+      problems.addAll(e.problems());
+    }
+    KafkaClientSettings settings = null;
+    try {
+      settings = KafkaClientSettings.fromServer(server);
+    } catch (ConfigurationException e) {
+      problems.addAll(e.problems());
+    }
+    if (settings == null || !problems.isEmpty()) {
+      throw ConfigurationException.of(problems);
+    }
+    return new KafkaTransport(server, settings, bindings);
+  }
+
+  /** Checks the destination's Kafka channel and operation bindings; see {@link KafkaBindings}. */
+  @Override
+  public void check(Destination destination) {
+    bindings.check(destination);
   }
 
   @Override
@@ -102,7 +125,7 @@ public final class KafkaTransport implements Transport {
       if (settings.createTopics()) {
         topics.ensure(topic, specOf(destination, topic));
       }
-    } catch (InvalidTopicException | TopicProvisioner.TopicUnavailableException e) {
+    } catch (InvalidTopicException | TopicProvisioner.TopicUnavailableException | ConfigurationException e) {
       return Transport.failed(PublishException.of(destination.channel(), server.name(), e.getMessage(), e));
     } catch (RuntimeException e) {
       return Transport.failed(PublishException.of(destination.channel(), server.name(),
@@ -136,9 +159,10 @@ public final class KafkaTransport implements Transport {
     if (closed.get()) {
       throw closedException();
     }
-    KafkaOperationBinding operation =
-        destination.operationBindings().get("kafka", KafkaOperationBinding.class).orElse(null);
-    String group = options.group() != null ? options.group() : operation == null ? null : operation.groupId();
+    KafkaOperationBinding operation = bindings.operation(destination);
+    // The group is the bus's: an anonymous subscription never joins the binding's groupId, which would share its
+    // events with the group's members instead of getting every one of them.
+    String group = options.group();
     boolean anonymous = group == null;
     String groupId = anonymous ? "omnibus-anonymous-" + UUID.randomUUID() : group;
     String topic = destinationTopic(destination);
@@ -257,8 +281,7 @@ public final class KafkaTransport implements Transport {
 
   /** The topic a destination names: the channel binding's {@code topic}, else the address. */
   private String destinationTopic(Destination destination) {
-    KafkaChannelBinding binding =
-        destination.channelBindings().get("kafka", KafkaChannelBinding.class).orElse(null);
+    KafkaChannelBinding binding = destination.isDeadLetters() ? null : bindings.channel(destination);
     if (destination.isDeadLetters() || binding == null || binding.topic() == null || binding.topic().isBlank()) {
       return destination.address();
     }
@@ -273,9 +296,8 @@ public final class KafkaTransport implements Transport {
     return topic;
   }
 
-  private static TopicProvisioner.TopicSpec specOf(Destination destination, String topic) {
-    KafkaChannelBinding binding =
-        destination.channelBindings().get("kafka", KafkaChannelBinding.class).orElse(null);
+  private TopicProvisioner.TopicSpec specOf(Destination destination, String topic) {
+    KafkaChannelBinding binding = destination.isDeadLetters() ? null : bindings.channel(destination);
     // The binding describes the channel's own topic; a dead letter destination carries no channel binding.
     if (binding == null || destination.isDeadLetters()) {
       return new TopicProvisioner.TopicSpec(null, null, Map.of());

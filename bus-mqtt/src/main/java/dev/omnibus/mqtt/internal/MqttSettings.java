@@ -2,7 +2,6 @@ package dev.omnibus.mqtt.internal;
 
 import dev.omnibus.ConfigurationException;
 import dev.omnibus.spi.ServerConfig;
-import dev.omnibus.spi.binding.MqttServerBinding;
 import dev.omnibus.spi.support.OptionReader;
 import dev.omnibus.spi.support.PublishWindow;
 import java.time.Duration;
@@ -102,7 +101,7 @@ public record MqttSettings(
     int port = server.port().orElse(tls ? 8883 : 1883);
     String uri = (tls ? "ssl://" : "tcp://") + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
 
-    MqttServerBinding binding = server.bindings().get("mqtt", MqttServerBinding.class).orElse(null);
+    MqttServerBinding binding = MqttBindings.server(server, problems);
     String bindingPath = path + ".bindings.mqtt";
     String clientId = null;
     boolean persistentGroups = true;

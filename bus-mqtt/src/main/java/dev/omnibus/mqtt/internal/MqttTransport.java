@@ -6,13 +6,13 @@ import dev.omnibus.TransportClosedException;
 import dev.omnibus.envelope.HeaderConvention;
 import dev.omnibus.envelope.WireMessage;
 import dev.omnibus.spi.Destination;
+import dev.omnibus.spi.ServerConfig;
 import dev.omnibus.spi.DeliveryHandler;
 import dev.omnibus.spi.SubscribeOptions;
 import dev.omnibus.spi.Transport;
 import dev.omnibus.spi.TransportCapabilities;
 import dev.omnibus.spi.TransportCapabilities.Feature;
 import dev.omnibus.spi.TransportSubscription;
-import dev.omnibus.spi.binding.MqttOperationBinding;
 import dev.omnibus.spi.support.Causes;
 import dev.omnibus.spi.support.PublishWindow;
 import java.net.InetAddress;
@@ -52,6 +52,7 @@ public final class MqttTransport implements Transport {
   private static final int MQTT_MAX_PACKET = 268_435_455;
 
   private final MqttSettings settings;
+  private final MqttBindings bindings;
   private final String clientIdBase;
   private final String publisherId;
   private final MqttConnection publisher;
@@ -64,8 +65,10 @@ public final class MqttTransport implements Transport {
   private final Set<MqttSubscription> subscriptions = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private MqttTransport(MqttSettings settings, String clientIdBase, String publisherId, MqttConnection publisher) {
+  private MqttTransport(MqttSettings settings, MqttBindings bindings, String clientIdBase, String publisherId,
+      MqttConnection publisher) {
     this.settings = settings;
+    this.bindings = bindings;
     this.publisherId = publisherId;
     this.clientIdBase = clientIdBase;
     this.publisher = publisher;
@@ -98,11 +101,16 @@ public final class MqttTransport implements Transport {
   }
 
   /**
-   * Connects the publishing client and returns the transport.
+   * Reads a server's settings and its MQTT server binding, connects the publishing client and returns the transport.
    *
-   * @throws ConfigurationException when the broker cannot be reached or refuses the connection
+   * @throws ConfigurationException listing every problem of the settings and the server binding, or when the broker
+   *     cannot be reached or refuses the connection
    */
-  public static MqttTransport open(MqttSettings settings) {
+  public static MqttTransport open(ServerConfig server) {
+    return open(MqttSettings.from(server), MqttBindings.of(server));
+  }
+
+  private static MqttTransport open(MqttSettings settings, MqttBindings bindings) {
     String base = settings.clientId() != null ? settings.clientId() : "omnibus-" + sanitize(hostName(), 24);
     String publisherId = settings.clientId() != null
         ? claimPublisherId(settings.uri(), settings.clientId()) : base + "-" + shortRandom();
@@ -111,7 +119,7 @@ public final class MqttTransport implements Transport {
     try {
       publisher = connection(settings, new MqttConnection.Options(publisherId, true, 0, false,
           settings.receiveMaximum(), true));
-      MqttTransport transport = new MqttTransport(settings, base, publisherId, publisher);
+      MqttTransport transport = new MqttTransport(settings, bindings, base, publisherId, publisher);
       opened = transport;
       publisher.connect(transport.new PublisherListener());
       LOG.debug("Connected to MQTT server '{}' at {} as {} ({}), publish window {}", settings.serverName(),
@@ -168,8 +176,12 @@ public final class MqttTransport implements Transport {
       return Transport.failed(PublishException.of(destination.channel(), settings.serverName(), "'" + topic
           + "' is not an MQTT topic name: it must be non-empty, without wildcards or unfilled {parameters}"));
     }
-    MqttOperationBinding binding =
-        destination.operationBindings().get("mqtt", MqttOperationBinding.class).orElse(null);
+    MqttOperationBinding binding;
+    try {
+      binding = bindings.operation(destination);
+    } catch (ConfigurationException e) {
+      return Transport.failed(PublishException.of(destination.channel(), settings.serverName(), e.getMessage(), e));
+    }
     int qos = binding == null || binding.qos() == null ? 1 : binding.qos();
     if (qos < 0 || qos > 2) {
       return Transport.failed(PublishException.of(destination.channel(), settings.serverName(),
@@ -192,8 +204,7 @@ public final class MqttTransport implements Transport {
     } catch (IllegalArgumentException e) {
       throw ConfigurationException.of("channels." + destination.channel(), e.getMessage());
     }
-    MqttOperationBinding binding =
-        destination.operationBindings().get("mqtt", MqttOperationBinding.class).orElse(null);
+    MqttOperationBinding binding = bindings.operation(destination);
     int qos = binding == null || binding.qos() == null ? 1 : binding.qos();
     if (qos < 0 || qos > 2) {
       throw ConfigurationException.of("channels." + destination.channel() + ".bindings.mqtt.qos",
@@ -243,6 +254,12 @@ public final class MqttTransport implements Transport {
       throw TransportClosedException.of("MQTT transport for server '" + settings.serverName() + "'");
     }
     return subscription;
+  }
+
+  /** Checks the destination's MQTT channel and operation bindings; see {@link MqttBindings}. */
+  @Override
+  public void check(Destination destination) {
+    bindings.check(destination);
   }
 
   @Override

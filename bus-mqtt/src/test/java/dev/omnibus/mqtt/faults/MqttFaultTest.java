@@ -3,7 +3,6 @@ package dev.omnibus.mqtt.faults;
 import dev.omnibus.EventBus;
 import dev.omnibus.spi.Bindings;
 import dev.omnibus.spi.ServerConfig;
-import dev.omnibus.spi.binding.MqttServerBinding;
 import dev.omnibus.tck.Brokers;
 import dev.omnibus.tck.FaultSuite;
 import java.nio.charset.StandardCharsets;
@@ -58,7 +57,7 @@ class MqttFaultTest extends FaultSuite {
   protected EventBus.Builder newBus() {
     return EventBus.builder().server(ServerConfig.of("faults", "mqtt", HOST + ":" + PORT)
         .withBindings(new Bindings(Map.of("mqtt",
-            new MqttServerBinding(null, null, null, null, SESSION_EXPIRY, null, null)))));
+            Map.of("sessionExpiryInterval", SESSION_EXPIRY)))));
   }
 
   @Override

@@ -56,7 +56,7 @@ class MqttHeldSendsTest {
   }
 
   private MqttTransport open(ServerConfig server) {
-    MqttTransport transport = MqttTransport.open(MqttSettings.from(server));
+    MqttTransport transport = MqttTransport.open(server);
     resources.add(transport);
     return transport;
   }

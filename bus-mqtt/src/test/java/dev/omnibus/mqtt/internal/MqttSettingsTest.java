@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.omnibus.spi.Bindings;
 import dev.omnibus.spi.Credentials;
 import dev.omnibus.spi.ServerConfig;
-import dev.omnibus.spi.binding.MqttServerBinding;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -43,7 +42,7 @@ class MqttSettingsTest {
     assertThat(defaults.keepAliveSeconds()).isEqualTo(60);
 
     MqttSettings clean = MqttSettings.from(server.withBindings(new Bindings(Map.of("mqtt",
-        new MqttServerBinding("svc-1", true, null, 30, 120L, null, null)))));
+        Map.of("clientId", "svc-1", "cleanSession", true, "keepAlive", 30, "sessionExpiryInterval", 120)))));
     assertThat(clean.persistentGroups()).isFalse();
     assertThat(clean.clientId()).isEqualTo("svc-1");
     assertThat(clean.keepAliveSeconds()).isEqualTo(30);

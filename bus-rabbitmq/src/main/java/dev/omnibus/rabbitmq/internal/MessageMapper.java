@@ -8,7 +8,6 @@ import com.rabbitmq.client.LongString;
 import dev.omnibus.envelope.EnvelopeCodec;
 import dev.omnibus.envelope.HeaderConvention;
 import dev.omnibus.envelope.WireMessage;
-import dev.omnibus.spi.binding.AmqpOperationBinding;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;

@@ -8,22 +8,25 @@ import com.rabbitmq.client.Recoverable;
 import com.rabbitmq.client.RecoveryListener;
 import com.rabbitmq.client.ShutdownSignalException;
 import dev.omnibus.ConfigurationException;
+import dev.omnibus.ConfigurationException.Problem;
 import dev.omnibus.PublishException;
 import dev.omnibus.TransportClosedException;
 import dev.omnibus.envelope.HeaderConvention;
 import dev.omnibus.envelope.WireMessage;
 import dev.omnibus.spi.Bindings;
 import dev.omnibus.spi.Destination;
+import dev.omnibus.spi.ServerConfig;
 import dev.omnibus.spi.DeliveryHandler;
 import dev.omnibus.spi.SubscribeOptions;
 import dev.omnibus.spi.Transport;
 import dev.omnibus.spi.TransportCapabilities;
 import dev.omnibus.spi.TransportCapabilities.Feature;
 import dev.omnibus.spi.TransportSubscription;
-import dev.omnibus.spi.binding.AmqpOperationBinding;
 import dev.omnibus.spi.support.PublishWindow;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -65,6 +68,7 @@ public final class RabbitMqTransport implements Transport {
   private static final int CLOSE_TIMEOUT_MS = 5_000;
 
   private final RabbitMqSettings settings;
+  private final AmqpBindings bindings;
   private final Topology topology;
   private final Declarer declarer;
   private final ConnectionFactory factory;
@@ -86,10 +90,37 @@ public final class RabbitMqTransport implements Transport {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final TransportCapabilities capabilities;
 
+  /**
+   * Reads a server's settings and its AMQP server binding, then connects.
+   *
+   * @throws ConfigurationException listing every problem of the settings and the server binding, or naming what went
+   *     wrong while connecting
+   */
+  public static RabbitMqTransport open(ServerConfig server) {
+    List<Problem> problems = new ArrayList<>();
+    AmqpBindings bindings = null;
+    try {
+      bindings = AmqpBindings.of(server);
+    } catch (ConfigurationException e) {
+      problems.addAll(e.problems());
+    }
+    RabbitMqSettings settings = null;
+    try {
+      settings = RabbitMqSettings.from(server);
+    } catch (ConfigurationException e) {
+      problems.addAll(e.problems());
+    }
+    if (settings == null || bindings == null) {
+      throw ConfigurationException.of(problems);
+    }
+    return new RabbitMqTransport(settings, bindings);
+  }
+
   /** Connects the publishing connection; fails with a {@link ConfigurationException} naming what went wrong. */
-  public RabbitMqTransport(RabbitMqSettings settings) {
+  private RabbitMqTransport(RabbitMqSettings settings, AmqpBindings bindings) {
     this.settings = settings;
-    this.topology = new Topology(settings);
+    this.bindings = bindings;
+    this.topology = new Topology(settings, bindings);
     this.declarer = new Declarer(settings);
     this.workers = Executors.newCachedThreadPool(daemonThreads("omnibus-rabbitmq-" + settings.server() + "-worker-"));
     this.factory = factory(settings);
@@ -135,9 +166,9 @@ public final class RabbitMqTransport implements Transport {
     }
     Topology.Route route;
     AMQP.BasicProperties properties;
-    AmqpOperationBinding binding =
-        destination.operationBindings().get("amqp", AmqpOperationBinding.class).orElse(null);
+    AmqpOperationBinding binding;
     try {
+      binding = bindings.operation(destination);
       route = topology.route(destination);
       properties = MessageMapper.properties(message, binding);
     } catch (ConfigurationException e) {
@@ -271,6 +302,12 @@ public final class RabbitMqTransport implements Transport {
       builder.supports(Feature.CONSUMER_GROUPS, Feature.ANONYMOUS_FAN_OUT, Feature.WILDCARD_SUBSCRIPTIONS);
     }
     return builder.build();
+  }
+
+  /** Checks the destination's AMQP channel and operation bindings; see {@link AmqpBindings}. */
+  @Override
+  public void check(Destination destination) {
+    bindings.check(destination);
   }
 
   @Override

@@ -3,7 +3,6 @@ package dev.omnibus.rabbitmq.internal;
 import dev.omnibus.ConfigurationException;
 import dev.omnibus.spi.Bindings;
 import dev.omnibus.spi.Destination;
-import dev.omnibus.spi.binding.AmqpChannelBinding;
 import java.util.Locale;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -30,9 +29,11 @@ final class Topology {
   private static final String DLQ_SUFFIX = ".dlq";
 
   private final RabbitMqSettings settings;
+  private final AmqpBindings bindings;
 
-  Topology(RabbitMqSettings settings) {
+  Topology(RabbitMqSettings settings, AmqpBindings bindings) {
     this.settings = settings;
+    this.bindings = bindings;
   }
 
   /** An exchange; the name {@code ""} is the default exchange, which is never declared. */
@@ -145,7 +146,7 @@ final class Topology {
   }
 
   private @Nullable AmqpChannelBinding binding(Destination destination) {
-    return destination.channelBindings().get("amqp", AmqpChannelBinding.class).orElse(null);
+    return bindings.channel(destination);
   }
 
   private @Nullable QueueSpec queueOf(Destination destination, @Nullable AmqpChannelBinding binding) {

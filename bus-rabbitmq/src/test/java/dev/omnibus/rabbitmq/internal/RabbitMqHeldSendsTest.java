@@ -51,7 +51,7 @@ class RabbitMqHeldSendsTest {
   }
 
   private RabbitMqTransport open(ServerConfig server) {
-    RabbitMqTransport transport = new RabbitMqTransport(RabbitMqSettings.from(server));
+    RabbitMqTransport transport = RabbitMqTransport.open(server);
     transports.add(transport);
     return transport;
   }

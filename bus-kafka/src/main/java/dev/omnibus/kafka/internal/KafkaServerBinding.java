@@ -1,13 +1,13 @@
-package dev.omnibus.spi.binding;
+package dev.omnibus.kafka.internal;
 
 import org.jspecify.annotations.Nullable;
 
 /**
- * AsyncAPI Kafka server binding.
+ * An AsyncAPI Kafka server binding, as {@link KafkaBindings} read it.
  *
  * @param schemaRegistryUrl the schema registry's URL, or {@code null}
  * @param schemaRegistryVendor the registry vendor, or {@code null}
  * @param bindingVersion the declared binding version, or {@code null} for the latest
  */
-public record KafkaServerBinding(
+record KafkaServerBinding(
     @Nullable String schemaRegistryUrl, @Nullable String schemaRegistryVendor, @Nullable String bindingVersion) {}

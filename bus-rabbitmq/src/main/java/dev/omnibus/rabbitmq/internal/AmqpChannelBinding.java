@@ -1,9 +1,9 @@
-package dev.omnibus.spi.binding;
+package dev.omnibus.rabbitmq.internal;
 
 import org.jspecify.annotations.Nullable;
 
 /**
- * AsyncAPI AMQP 0-9-1 channel binding.
+ * An AsyncAPI AMQP 0-9-1 channel binding, as {@link AmqpBindings} read it.
  *
  * @param is {@code routingKey} (the default: the address is a routing key on {@link #exchange()}) or {@code queue}
  *     (the address is the queue {@link #queue()})
@@ -11,11 +11,10 @@ import org.jspecify.annotations.Nullable;
  * @param queue the queue, when {@code is} is {@code queue} and one is declared
  * @param bindingVersion the declared binding version, or {@code null} for the latest
  */
-public record AmqpChannelBinding(
-    Is is, @Nullable Exchange exchange, @Nullable Queue queue, @Nullable String bindingVersion) {
+record AmqpChannelBinding(Is is, @Nullable Exchange exchange, @Nullable Queue queue, @Nullable String bindingVersion) {
 
   /** What the channel address names. */
-  public enum Is {
+  enum Is {
     ROUTING_KEY,
     QUEUE
   }
@@ -29,7 +28,7 @@ public record AmqpChannelBinding(
    * @param autoDelete whether it is deleted when unused, or {@code null} for the default (false)
    * @param vhost the virtual host, or {@code null} for {@code /}
    */
-  public record Exchange(
+  record Exchange(
       @Nullable String name,
       @Nullable String type,
       @Nullable Boolean durable,
@@ -45,7 +44,7 @@ public record AmqpChannelBinding(
    * @param autoDelete whether it is deleted when unused, or {@code null} for the default (false)
    * @param vhost the virtual host, or {@code null} for {@code /}
    */
-  public record Queue(
+  record Queue(
       @Nullable String name,
       @Nullable Boolean durable,
       @Nullable Boolean exclusive,

@@ -1,10 +1,10 @@
-package dev.omnibus.spi.binding;
+package dev.omnibus.rabbitmq.internal;
 
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * AsyncAPI AMQP 0-9-1 operation binding.
+ * An AsyncAPI AMQP 0-9-1 operation binding, as {@link AmqpBindings} read it.
  *
  * @param expiration message TTL in milliseconds, or {@code null}
  * @param userId the user id property, or {@code null}
@@ -17,7 +17,7 @@ import org.jspecify.annotations.Nullable;
  * @param ack whether the consumer acknowledges, or {@code null}
  * @param bindingVersion the declared binding version, or {@code null} for the latest
  */
-public record AmqpOperationBinding(
+record AmqpOperationBinding(
     @Nullable Long expiration,
     @Nullable String userId,
     List<String> cc,
@@ -29,7 +29,8 @@ public record AmqpOperationBinding(
     @Nullable Boolean ack,
     @Nullable String bindingVersion) {
 
-  public AmqpOperationBinding {
+  /** Copies the lists. */
+  AmqpOperationBinding {
     cc = List.copyOf(cc);
     bcc = List.copyOf(bcc);
   }

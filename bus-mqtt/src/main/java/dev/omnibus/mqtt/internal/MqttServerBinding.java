@@ -1,9 +1,9 @@
-package dev.omnibus.spi.binding;
+package dev.omnibus.mqtt.internal;
 
 import org.jspecify.annotations.Nullable;
 
 /**
- * AsyncAPI MQTT server binding.
+ * An AsyncAPI MQTT server binding, as {@link MqttBindings} read it.
  *
  * @param clientId the client id, or {@code null} for a generated one
  * @param cleanSession whether to start clean ({@code false} = persistent session), or {@code null}
