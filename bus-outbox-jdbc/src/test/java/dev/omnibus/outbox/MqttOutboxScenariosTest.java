@@ -4,6 +4,7 @@ import dev.omnibus.EventBus;
 import dev.omnibus.spi.ServerConfig;
 import dev.omnibus.tck.Brokers;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /** The outbox scenarios on the machine's Mosquitto (127.0.0.1:1883, or {@code OMNIBUS_MQTT_HOST/PORT}). */
 class MqttOutboxScenariosTest extends OutboxScenarios {
@@ -19,6 +20,11 @@ class MqttOutboxScenariosTest extends OutboxScenarios {
   @Override
   protected EventBus.Builder newBus() {
     return EventBus.builder().server(ServerConfig.of("outbox", "mqtt", HOST + ":" + PORT));
+  }
+
+  @Test
+  void aRelayProcessKilledMidFlushLosesNothing() throws Exception {
+    relayProcessKilledMidFlush("mqtt", HOST + ":" + PORT);
   }
 
   @Override

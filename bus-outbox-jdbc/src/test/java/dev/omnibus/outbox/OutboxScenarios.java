@@ -35,6 +35,8 @@ abstract class OutboxScenarios {
 
   record Order(String id, int seq) {}
 
+  static final EventType<Order> ORDER = EventType.of("com.example.order.v1", Order.class).channel("orders")
+      .subject(Order::id);
   private static final Duration WAIT = Duration.ofSeconds(60);
 
   protected Postgres postgres;
@@ -59,7 +61,7 @@ abstract class OutboxScenarios {
     postgres.execute("CREATE TABLE " + postgres.schema + ".orders (id TEXT NOT NULL, seq INT NOT NULL)");
     postgres.execute("CREATE TABLE " + postgres.schema + ".effects (event_id TEXT NOT NULL)");
     address = "outbox-" + postgres.schema;
-    order = EventType.of("com.example.order.v1", Order.class).channel("orders").subject(Order::id);
+    order = ORDER;
     outbox = Outbox.of(postgres.dataSource()).table(postgres.outbox);
     inbox = Inbox.of(postgres.dataSource()).table(postgres.inbox);
     EventBus consumer = bus();
@@ -147,6 +149,41 @@ abstract class OutboxScenarios {
     FaultReport report = report("relay-killed-mid-flush");
     assertThat(report.duplicates()).isEqualTo(50);
     pass.cancel(true);
+  }
+
+  /**
+   * A relay in a child JVM ({@link RelayProcess}) killed with SIGKILL ({@code destroyForcibly()}) once it marked some
+   * rows sent but not all; a relay started afterwards publishes the rest (and again what the dead one had published
+   * without marking), the inbox absorbs the duplicates.
+   *
+   * @param protocol {@code amqp} or {@code mqtt}
+   * @param hostPort the broker, as the child's bus reaches it
+   */
+  protected void relayProcessKilledMidFlush(String protocol, String hostPort) throws Exception {
+    for (int i = 0; i < 400; i += 20) {
+      List<Order> orders = new ArrayList<>();
+      for (int j = i; j < i + 20; j++) {
+        orders.add(new Order("o-" + (j % 40), j));
+      }
+      businessTransaction(orders, true);
+    }
+    Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), RelayProcess.class.getName(), Postgres.URL, Postgres.USER,
+        postgres.outbox, protocol, hostPort, address)
+        .redirectErrorStream(true).redirectOutput(Path.of("target", "relay-process.log").toFile()).start();
+    long sentAtKill;
+    try {
+      await().atMost(WAIT).pollInterval(Duration.ofMillis(20)).until(() -> postgres.count("SELECT count(*) FROM "
+          + postgres.outbox + " WHERE status = 'SENT'") > 0);
+    } finally {
+      child.destroyForcibly();
+      child.waitFor();
+      sentAtKill = postgres.count("SELECT count(*) FROM " + postgres.outbox + " WHERE status = 'SENT'");
+    }
+    relay(bus()).start();
+
+    assertThat(sentAtKill).as("rows marked sent when the relay was killed").isBetween(1L, 399L);
+    report("relay-process-killed");
   }
 
   private FaultReport report(String scenario) throws Exception {

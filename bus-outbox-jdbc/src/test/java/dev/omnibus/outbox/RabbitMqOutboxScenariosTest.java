@@ -9,6 +9,7 @@ import dev.omnibus.spi.ServerConfig;
 import dev.omnibus.tck.Brokers;
 import java.io.IOException;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /** The outbox scenarios on the machine's RabbitMQ (127.0.0.1:5672 guest/guest, or {@code OMNIBUS_RABBITMQ_*}). */
 class RabbitMqOutboxScenariosTest extends OutboxScenarios {
@@ -27,6 +28,11 @@ class RabbitMqOutboxScenariosTest extends OutboxScenarios {
   protected EventBus.Builder newBus() {
     return EventBus.builder().server(ServerConfig.of("outbox", "amqp", HOST + ":" + PORT)
         .withCredentials(Credentials.of(USERNAME, PASSWORD)));
+  }
+
+  @Test
+  void aRelayProcessKilledMidFlushLosesNothing() throws Exception {
+    relayProcessKilledMidFlush("amqp", HOST + ":" + PORT);
   }
 
   @Override
