@@ -186,7 +186,7 @@ abstract class OutboxScenarios {
     report("relay-process-killed");
   }
 
-  private FaultReport report(String scenario) throws Exception {
+  protected FaultReport report(String scenario) throws Exception {
     await().atMost(WAIT).until(() -> postgres.count("SELECT count(DISTINCT event_id) FROM " + postgres.schema
         + ".effects") >= committed.size());
     await().atMost(WAIT).until(() -> postgres.count("SELECT count(*) FROM " + postgres.outbox
@@ -211,7 +211,7 @@ abstract class OutboxScenarios {
     return report;
   }
 
-  private void businessTransaction(List<Order> orders, boolean commit) throws Exception {
+  protected void businessTransaction(List<Order> orders, boolean commit) throws Exception {
     List<String> ids = new ArrayList<>();
     try (Connection connection = postgres.dataSource().getConnection()) {
       connection.setAutoCommit(false);
@@ -234,14 +234,14 @@ abstract class OutboxScenarios {
     }
   }
 
-  private OutboxRelay relay(EventBus bus) {
+  protected OutboxRelay relay(EventBus bus) {
     OutboxRelay relay = OutboxRelay.builder(postgres.dataSource(), bus).table(postgres.outbox).types(order)
         .pollInterval(Duration.ofMillis(50)).backoff(Duration.ofMillis(100), Duration.ofSeconds(2)).build();
     closing.add(relay);
     return relay;
   }
 
-  private EventBus bus(Interceptor... interceptors) {
+  protected EventBus bus(Interceptor... interceptors) {
     EventBus.Builder builder = newBus().channel("orders", address);
     for (Interceptor interceptor : interceptors) {
       builder.intercept(interceptor);

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 /** The outbox scenarios on the machine's RabbitMQ (127.0.0.1:5672 guest/guest, or {@code OMNIBUS_RABBITMQ_*}). */
 class RabbitMqOutboxScenariosTest extends OutboxScenarios {
 
-  private static final String HOST = env("OMNIBUS_RABBITMQ_HOST", "127.0.0.1");
-  private static final int PORT = Integer.parseInt(env("OMNIBUS_RABBITMQ_PORT", "5672"));
+  static final String HOST = env("OMNIBUS_RABBITMQ_HOST", "127.0.0.1");
+  static final int PORT = Integer.parseInt(env("OMNIBUS_RABBITMQ_PORT", "5672"));
   private static final String USERNAME = env("OMNIBUS_RABBITMQ_USERNAME", "guest");
   private static final String PASSWORD = env("OMNIBUS_RABBITMQ_PASSWORD", "guest");
 
