@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.omnibus.Event;
 import dev.omnibus.EventBus;
 import dev.omnibus.EventType;
+import dev.omnibus.PublishException;
+import dev.omnibus.TransportClosedException;
 import dev.omnibus.outbox.internal.OutboxRow;
 import dev.omnibus.outbox.internal.Schema;
 import java.net.URI;
@@ -26,6 +28,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -51,8 +54,10 @@ import org.slf4j.LoggerFactory;
  * following it of the same key, publishes each key's rows one after the other (each after the previous one was
  * confirmed; keys in parallel), then marks the confirmed rows {@code SENT} and commits. Several relays on one table
  * therefore share the work, and two never publish one key at the same time. A row whose publish failed stops its key
- * for this pass, is tried again after a backoff, and after {@link Builder#maxAttempts(int)} failures is marked
- * {@code DEAD} (its key goes on). A relay that dies mid-pass leaves its rows unsent, so another pass publishes them
+ * for this pass and is tried again after a backoff. A row that failed {@link Builder#maxAttempts(int)} times for a
+ * reason of its own (an unknown type, a payload that does not decode, a validation refusal) is marked {@code DEAD} and
+ * its key goes on; one the broker did not confirm ({@link PublishException}, or a closed bus) is never dead, it waits
+ * for the broker with the backoff. A relay that dies mid-pass leaves its rows unsent, so another pass publishes them
  * again: delivery is at least once, with the original CloudEvents id, source and time, for the consumer to dedupe.
  *
  * <p>Thread-safe. {@link #close()} is idempotent and bounded by the publish timeout.
@@ -204,7 +209,7 @@ public final class OutboxRelay implements AutoCloseable {
       return 0;
     }
     Set<Long> sent = ConcurrentHashMap.newKeySet();
-    Map<Long, String> failed = new ConcurrentHashMap<>();
+    Map<Long, Throwable> failed = new ConcurrentHashMap<>();
     List<CompletableFuture<Boolean>> chains = new ArrayList<>();
     for (List<OutboxRow> group : byKey(rows).values()) {
       CompletableFuture<Boolean> chain = CompletableFuture.completedFuture(true);
@@ -215,7 +220,7 @@ public final class OutboxRelay implements AutoCloseable {
                 sent.add(row.id());
                 return true;
               }
-              failed.put(row.id(), describe(error));
+              failed.put(row.id(), cause(error));
               return false;
             }));
       }
@@ -234,7 +239,7 @@ public final class OutboxRelay implements AutoCloseable {
     }
     Set<Long> confirmed = Set.copyOf(sent);
     markSent(connection, confirmed);
-    for (Map.Entry<Long, String> failure : failed.entrySet()) {
+    for (Map.Entry<Long, Throwable> failure : failed.entrySet()) {
       markFailed(connection, rows, failure.getKey(), failure.getValue());
     }
     return confirmed.size();
@@ -333,9 +338,15 @@ public final class OutboxRelay implements AutoCloseable {
     }
   }
 
-  private void markFailed(Connection connection, List<OutboxRow> rows, long id, String error) throws SQLException {
+  /**
+   * Counts a failure. Only a row's own failures (an unknown type, a payload that does not decode or is refused) make
+   * it dead; a broker that does not confirm, or a closed bus, says nothing about the row, which waits and retries.
+   */
+  private void markFailed(Connection connection, List<OutboxRow> rows, long id, Throwable cause) throws SQLException {
     int attempts = rows.stream().filter(row -> row.id() == id).findFirst().map(OutboxRow::attempts).orElse(0) + 1;
-    boolean dead = attempts >= maxAttempts;
+    boolean brokerUnavailable = cause instanceof PublishException || cause instanceof TransportClosedException;
+    boolean dead = attempts >= maxAttempts && !brokerUnavailable;
+    String error = cause.getClass().getSimpleName() + ": " + cause.getMessage();
     String sql = "UPDATE " + table + " SET attempts = ?, last_error = ?, next_attempt_at = ?, status = ? WHERE id = ?";
     try (PreparedStatement statement = connection.prepareStatement(sql)) {
       statement.setInt(1, attempts);
@@ -360,10 +371,8 @@ public final class OutboxRelay implements AutoCloseable {
     return backoff.compareTo(maxBackoff) > 0 ? maxBackoff : backoff;
   }
 
-  private static String describe(Throwable error) {
-    Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-        ? error.getCause() : error;
-    return cause.getClass().getSimpleName() + ": " + cause.getMessage();
+  private static Throwable cause(Throwable error) {
+    return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
   }
 
   private static void rollback(Connection connection) {
@@ -422,7 +431,10 @@ public final class OutboxRelay implements AutoCloseable {
       return this;
     }
 
-    /** A row that failed this many times is marked {@code DEAD} (default 10, at least 1). */
+    /**
+     * A row that failed this many times for a reason of its own is marked {@code DEAD} (default 10, at least 1); the
+     * broker not confirming does not count towards it.
+     */
     public Builder maxAttempts(int maxAttempts) {
       if (maxAttempts < 1) {
         throw new IllegalArgumentException("maxAttempts must be at least 1");

@@ -8,6 +8,7 @@ import dev.omnibus.EventBus;
 import dev.omnibus.EventType;
 import dev.omnibus.Interceptor;
 import dev.omnibus.PublishException;
+import dev.omnibus.SerializationException;
 import dev.omnibus.memory.InMemoryBroker;
 import io.cloudevents.CloudEvent;
 import java.net.URI;
@@ -40,6 +41,7 @@ class OutboxRelayTest {
   private InMemoryBroker broker;
   private final List<AutoCloseable> closing = new ArrayList<>();
   private volatile Predicate<CloudEvent> refuse = event -> false;
+  private volatile Predicate<CloudEvent> poison = event -> false;
 
   @BeforeEach
   void start() {
@@ -118,7 +120,7 @@ class OutboxRelayTest {
   @Test
   void aRowThatFailsMaxAttemptsTimesIsDeadLetteredAndItsKeyGoesOn() throws Exception {
     List<Event<Order>> rows = write(List.of(new Order("a", 1), new Order("a", 2)), true);
-    refuse = event -> event.getId().equals(rows.get(0).id());
+    poison = event -> event.getId().equals(rows.get(0).id());
     OutboxRelay relay = relay(Duration.ZERO, 2);
 
     relay.flush();
@@ -127,6 +129,19 @@ class OutboxRelayTest {
 
     assertThat(broker.published("orders")).extracting(CloudEvent::getId).containsExactly(rows.get(1).id());
     assertThat(postgres.count("SELECT count(*) FROM " + postgres.outbox + " WHERE status = 'DEAD' AND attempts = 2"))
+        .isEqualTo(1);
+  }
+
+  @Test
+  void aRowTheBrokerDoesNotConfirmIsNeverDeadLettered() throws Exception {
+    refuse = event -> true;
+    write(List.of(new Order("o-1", 1)), true);
+    OutboxRelay relay = relay(Duration.ZERO, 1);
+
+    relay.flush();
+    relay.flush();
+
+    assertThat(postgres.count("SELECT count(*) FROM " + postgres.outbox + " WHERE status = 'PENDING' AND attempts = 2"))
         .isEqualTo(1);
   }
 
@@ -218,6 +233,9 @@ class OutboxRelayTest {
     Interceptor refusing = new Interceptor() {
       @Override
       public CompletionStage<Void> aroundPublish(Publishing publishing, PublishChain next) {
+        if (poison.test(publishing.event())) {
+          return CompletableFuture.failedFuture(SerializationException.of("poison row"));
+        }
         if (refuse.test(publishing.event())) {
           return CompletableFuture.failedFuture(PublishException.of("orders", "memory", "refused by the test"));
         }
