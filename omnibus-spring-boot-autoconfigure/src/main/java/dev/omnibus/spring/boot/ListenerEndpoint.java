@@ -21,7 +21,7 @@ record ListenerEndpoint(String beanName, Object bean, @Nullable Method method, O
 
   String describe() {
     return method == null ? "bean '" + beanName + "'"
-        : "method " + method.getDeclaringClass().getSimpleName() + "." + method.getName() + " of bean '" + beanName
+        : "method " + method.getDeclaringClass().getName() + "." + method.getName() + " of bean '" + beanName
             + "'";
   }
 
