@@ -28,6 +28,7 @@ class InMemoryStarterTest {
   @Autowired Received received;
   @Autowired JsonMapper mapper;
   @Autowired OmnibusHealthIndicator health;
+  @Autowired TestApp.PublishLog publishLog;
 
   @Test
   void runsOnAnInMemoryBrokerWhateverTheServerProperty() {
@@ -68,6 +69,13 @@ class InMemoryStarterTest {
       await().untilAsserted(() -> assertThat(raw).anySatisfy(json ->
           assertThat(json).contains("\"order_id\":\"j-1\"").contains("\"total_minor\":250")));
     }
+  }
+
+  @Test
+  void interceptorBeansWrapEveryPublish() {
+    bus.publish(orderPlaced, new OrderPlaced("i-1", 100)).toCompletableFuture().join();
+
+    assertThat(publishLog.types).contains(TestApp.PLACED);
   }
 
   @Test

@@ -3,6 +3,8 @@ package dev.omnibus.spring.boot;
 import dev.omnibus.Event;
 import dev.omnibus.EventHandler;
 import dev.omnibus.EventType;
+import dev.omnibus.Interceptor;
+import java.util.concurrent.CompletionStage;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.springframework.boot.SpringBootConfiguration;
@@ -33,6 +35,22 @@ class TestApp {
     final List<String> billing = new CopyOnWriteArrayList<>();
     final List<String> audit = new CopyOnWriteArrayList<>();
     final List<String> shipping = new CopyOnWriteArrayList<>();
+  }
+
+  /** Counts the types of what the bus publishes, as a metrics interceptor would. */
+  static final class PublishLog implements Interceptor {
+    final List<String> types = new CopyOnWriteArrayList<>();
+
+    @Override
+    public CompletionStage<Void> aroundPublish(Publishing publishing, PublishChain next) {
+      types.add(publishing.event().getType());
+      return next.proceed(publishing);
+    }
+  }
+
+  @Bean
+  PublishLog publishLog() {
+    return new PublishLog();
   }
 
   @Bean
