@@ -9,6 +9,11 @@ import dev.omnibus.spring.boot.TestApp.OrderPlaced;
 import dev.omnibus.spring.boot.TestApp.Received;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 
@@ -20,6 +25,21 @@ import org.springframework.boot.test.context.SpringBootTest;
     "omnibus.credentials.rabbitmq.password=guest",
     "omnibus.test.group=boot-${random.uuid}"})
 class RabbitMqStarterTest {
+
+  @BeforeAll
+  static void rabbitMqIsUp() {
+    // As the bindings' tests: without a broker, skip here and fail on CI (CI=true), where .ci/run starts one.
+    boolean up;
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress("127.0.0.1", 5672), 2000);
+      up = true;
+    } catch (IOException e) {
+      up = false;
+    }
+    if (!"true".equals(System.getenv("CI"))) {
+      Assumptions.assumeTrue(up, "RabbitMQ is not running on 127.0.0.1:5672");
+    }
+  }
 
   @Autowired EventBus bus;
   @Autowired EventType<OrderPlaced> orderPlaced;
