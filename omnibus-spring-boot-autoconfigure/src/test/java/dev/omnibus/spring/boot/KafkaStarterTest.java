@@ -1,0 +1,47 @@
+package dev.omnibus.spring.boot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.omnibus.EventBus;
+import dev.omnibus.EventType;
+import dev.omnibus.test.kafka.EmbeddedKafka;
+import dev.omnibus.spring.boot.TestApp.OrderPlaced;
+import dev.omnibus.spring.boot.TestApp.Received;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/** The starter on a Kafka broker inside the test JVM, its address as a server variable property. */
+@ExtendWith(EmbeddedKafka.class)
+@SpringBootTest(classes = TestApp.class, properties = {
+    "omnibus.asyncapi=classpath:boot-test.yaml",
+    "omnibus.server=kafka",
+    "omnibus.test.group=boot-${random.uuid}"})
+class KafkaStarterTest {
+
+  @DynamicPropertySource
+  static void kafka(DynamicPropertyRegistry registry) {
+    registry.add("omnibus.variables.bootstrap", () -> EmbeddedKafka.shared().bootstrapServers());
+  }
+
+  @Autowired EventBus bus;
+  @Autowired EventType<OrderPlaced> orderPlaced;
+  @Autowired Received received;
+
+  @Test
+  void listenersGetWhatTheBeanPublishesThroughKafka() {
+    assertThat(bus.server().protocol()).isEqualTo("kafka");
+
+    bus.publish(orderPlaced, new OrderPlaced("k-1", 100)).toCompletableFuture().join();
+
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+      assertThat(received.billing).contains("k-1");
+      assertThat(received.shipping).contains("k-1");
+    });
+  }
+}
