@@ -1,13 +1,12 @@
 package dev.omnibus.kafka.testing;
 
+import dev.omnibus.tck.Brokers;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.io.Writer;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +23,6 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.common.utils.internals.Exit;
 import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -268,15 +266,8 @@ public final class EmbeddedKafka implements BeforeAllCallback, ParameterResolver
     int colon = first.lastIndexOf(':');
     String host = colon < 0 ? first : first.substring(0, colon);
     int port = colon < 0 ? 9092 : Integer.parseInt(first.substring(colon + 1));
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress(host, port), 3_000);
-    } catch (IOException e) {
-      String message = "Kafka at " + bootstrap + " (" + BOOTSTRAP_ENV + ") is unreachable: " + e.getMessage();
-      if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-        throw new IllegalStateException(message, e);
-      }
-      Assumptions.abort(message);
-    }
+    Brokers.assumeReachable("Kafka (" + BOOTSTRAP_ENV + "=" + bootstrap + ")", host, port,
+        "Start it, or unset " + BOOTSTRAP_ENV + " to use the broker the tests start themselves");
   }
 
   private static int freePort() {
