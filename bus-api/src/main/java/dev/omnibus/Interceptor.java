@@ -14,7 +14,7 @@ import org.jspecify.annotations.Nullable;
  * calling {@code next}: a publish is then refused with the exception it returns or throws, a handling counts as done
  * and its event is acknowledged.
  *
- * {@snippet :
+ * <pre>{@code
  * Interceptor timing = new Interceptor() {
  *   @Override
  *   public void aroundHandle(Handling handling, HandleChain next) throws Exception {
@@ -26,7 +26,7 @@ import org.jspecify.annotations.Nullable;
  *     }
  *   }
  * };
- * }
+ * }</pre>
  *
  * <p>Implementations must be thread-safe: publishes come from any application thread and handlings from each
  * subscription's consumer thread, concurrently. Both methods default to passing straight on.

@@ -22,11 +22,11 @@ import java.util.Set;
  * bindings, channels, operations) and reports every problem at once. {@link #resolveServer(ServerSelection)} then
  * fills one server's variables and attaches its credentials.
  *
- * {@snippet :
+ * <pre>{@code
  * AsyncApiDocument document = AsyncApiDocument.load(Path.of("asyncapi.yaml"));
  * ServerConfig server = document.resolveServer(ServerSelection.defaults().withServer("production"));
  * AsyncApiChannel orders = document.channel("orderEvents", server.name());
- * }
+ * }</pre>
  *
  * <p>Immutable and thread-safe.
  */
