@@ -40,11 +40,11 @@ final class Corpus {
     if (dir != null && Files.isDirectory(dir)) {
       return dir;
     }
-    String reason = "External test corpus not found at " + (dir == null ? "(-D" + PROPERTY + " not set)" : dir)
-        + ": the tests over it are skipped. Put shared/data beside the clone or pass -D" + PROPERTY + "=<dir>";
+    String missing = "External test corpus not found at " + (dir == null ? "(-D" + PROPERTY + " not set)" : dir);
+    String remedy = "Put shared/data beside the clone or pass -D" + PROPERTY + "=<dir>";
     if (ci) {
-      throw new AssertionError(reason + ". CI=true requires the corpus");
+      throw new AssertionError(missing + ": CI=true requires the corpus. " + remedy);
     }
-    return Assumptions.abort(reason);
+    return Assumptions.abort(missing + ": the tests over it are skipped. " + remedy);
   }
 }
