@@ -45,7 +45,7 @@ public final class Brokers {
 
   static void assumeReachable(String name, String host, int port, String remedy, boolean ci) {
     if (!accepts(host, port)) {
-      skipOrFail(name + " is not reachable at " + host + ":" + port + ", so its tests are skipped. " + remedy, ci);
+      skipOrFail(name + " is not reachable at " + host + ":" + port, "its tests", remedy, ci);
     }
   }
 
@@ -67,19 +67,24 @@ public final class Brokers {
         return candidate.getPath();
       }
     }
-    skipOrFail(tool + " is not installed, so the tests that run it are skipped. Install it: sudo apt-get install -y "
-        + aptPackage, ci);
+    skipOrFail(tool + " is not installed", "the tests that run it", "Install it: sudo apt-get install -y " + aptPackage,
+        ci);
     return tool;
   }
 
   /**
-   * The rule itself: fails with the reason when {@code ci}, else prints it once (one line per reason and test JVM)
-   * and skips the calling test.
+   * The rule itself: with {@code ci} the calling test fails, since CI must run every test; elsewhere it is skipped,
+   * and the reason is printed once per test JVM, one line.
+   *
+   * @param missing what is missing, e.g. {@code RabbitMQ is not reachable at 127.0.0.1:5672}
+   * @param skipped which tests that skips, e.g. {@code its tests}
+   * @param remedy what to do about it
    */
-  static void skipOrFail(String reason, boolean ci) {
+  static void skipOrFail(String missing, String skipped, String remedy, boolean ci) {
     if (ci) {
-      throw new AssertionError(reason + " (CI=true: every test must run)");
+      throw new AssertionError(missing + ": CI=true requires it. " + remedy);
     }
+    String reason = missing + ", so " + skipped + " are skipped. " + remedy;
     if (ANNOUNCED.add(reason)) {
       System.out.println("[omnibus] " + reason);
     }
