@@ -12,8 +12,10 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Assumptions;
+import org.opentest4j.TestAbortedException;
 
 /**
  * The one rule for tests that need something of the machine (a broker such as RabbitMQ or Mosquitto, or a tool such
@@ -40,7 +42,10 @@ public final class Brokers {
    * @param remedy what to do, e.g. {@code "Install and start it: " + INSTALL + " && sudo service rabbitmq-server start"}
    */
   public static void assumeReachable(String name, String host, int port, String remedy) {
-    assumeReachable(name, host, port, remedy, onCi());
+    announced(() -> {
+      assumeReachable(name, host, port, remedy, onCi());
+      return name;
+    });
   }
 
   static void assumeReachable(String name, String host, int port, String remedy, boolean ci) {
@@ -56,7 +61,7 @@ public final class Brokers {
    * @param aptPackage the Debian package that installs it
    */
   public static String requireTool(String tool, String aptPackage) {
-    return requireTool(tool, aptPackage, onCi());
+    return announced(() -> requireTool(tool, aptPackage, onCi()));
   }
 
   static String requireTool(String tool, String aptPackage, boolean ci) {
@@ -73,8 +78,8 @@ public final class Brokers {
   }
 
   /**
-   * The rule itself: with {@code ci} the calling test fails, since CI must run every test; elsewhere it is skipped,
-   * and the reason is printed once per test JVM, one line.
+   * The rule itself: with {@code ci} the calling test fails, since CI must run every test; elsewhere it is skipped
+   * (and the public entries print the reason).
    *
    * @param missing what is missing, e.g. {@code RabbitMQ is not reachable at 127.0.0.1:5672}
    * @param skipped which tests that skips, e.g. {@code its tests}
@@ -84,11 +89,19 @@ public final class Brokers {
     if (ci) {
       throw new AssertionError(missing + ": CI=true requires it. " + remedy);
     }
-    String reason = missing + ", so " + skipped + " are skipped. " + remedy;
-    if (ANNOUNCED.add(reason)) {
-      System.out.println("[omnibus] " + reason);
+    Assumptions.abort(missing + ", so " + skipped + " are skipped. " + remedy);
+  }
+
+  /** Runs a check; a skip's reason is printed once per test JVM, one line, so a build log says what was left out. */
+  private static <T> T announced(Supplier<T> check) {
+    try {
+      return check.get();
+    } catch (TestAbortedException e) {
+      if (ANNOUNCED.add(String.valueOf(e.getMessage()))) {
+        System.out.println("[omnibus] " + e.getMessage());
+      }
+      throw e;
     }
-    Assumptions.abort(reason);
   }
 
   private static boolean onCi() {
