@@ -20,7 +20,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * Publishes and consumes typed events as CloudEvents over the broker of one AsyncAPI server.
  *
- * {@snippet :
+ * <pre>{@code
  * try (EventBus bus = EventBus.builder()
  *     .server(ServerConfig.of("local", "memory", "orders"))
  *     .source(URI.create("/orders-service"))
@@ -28,7 +28,7 @@ import org.jspecify.annotations.Nullable;
  *   bus.subscribe(ORDER_PAID, "billing", event -> charge(event.data()));
  *   bus.publish(ORDER_PAID, new OrderPaid("o-1", 4599, "EUR")).toCompletableFuture().join();
  * }
- * }
+ * }</pre>
  *
  * <p>Delivery is at least once: a handler's event is acknowledged only after the handler returned; a handler that
  * throws gets the event again, up to {@link Builder#maxAttempts(int)} times, after which the event goes to the dead

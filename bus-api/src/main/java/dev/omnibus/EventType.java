@@ -16,14 +16,14 @@ import org.jspecify.annotations.Nullable;
  * A kind of event: its CloudEvents {@code type}, its Java payload type, the AsyncAPI channel it travels on, and how
  * its subject and channel parameters are taken from the payload.
  *
- * {@snippet :
+ * <pre>{@code
  * record OrderPaid(String orderId, long totalMinor, String currency) {}
  *
  * static final EventType<OrderPaid> ORDER_PAID =
  *     EventType.of("com.example.orders.paid.v1", OrderPaid.class)
  *         .channel("orderEvents")
  *         .subject(OrderPaid::orderId);
- * }
+ * }</pre>
  *
  * <p>Immutable and thread-safe: each method returns a new instance. Keep them in constants.
  *

@@ -15,7 +15,7 @@ import org.jspecify.annotations.Nullable;
  * calling {@code next}: a publish is then refused with the exception it returns or throws, a handling counts as done
  * and its event is acknowledged.
  *
- * {@snippet :
+ * <pre>{@code
  * Interceptor timing = new Interceptor() {
  *   @Override
  *   public void aroundHandle(Handling handling, HandleChain next) throws Exception {
@@ -27,7 +27,7 @@ import org.jspecify.annotations.Nullable;
  *     }
  *   }
  * };
- * }
+ * }</pre>
  *
  * <p>What the chain cannot show, what the bus did with a delivery once the chain returned or threw (handled, skipped
  * as a duplicate, given again for a retry, dead-lettered and why), is told to {@link #onOutcome(Outcome)}.

@@ -12,11 +12,11 @@ import java.util.concurrent.TimeUnit;
  * How often a failing handler gets an event again, and how long it waits in between: exponential backoff with jitter.
  * After {@link #maxAttempts()} the event goes to the dead letter channel.
  *
- * {@snippet :
+ * <pre>{@code
  * EventBus.builder()
  *     .retry(RetryPolicy.attempts(5).backoff(Duration.ofMillis(200), Duration.ofSeconds(10), 2.0))
  *     .retry("billing", RetryPolicy.attempts(10));   // one group gets its own
- * }
+ * }</pre>
  *
  * <p>The wait before attempt n+1 is {@code min(maxBackoff, initialBackoff * multiplier^(n-1))}, scaled by a random
  * factor in {@code [1 - jitter, 1]} so that consumers failing together do not retry together. While it waits, the

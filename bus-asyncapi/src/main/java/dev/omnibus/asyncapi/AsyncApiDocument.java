@@ -23,11 +23,11 @@ import java.util.Set;
  * grammar of each protocol's bindings is not the loader's: the broker binding checks its own when a bus is built on
  * it. {@link #resolveServer(ServerSelection)} then fills one server's variables and attaches its credentials.
  *
- * {@snippet :
+ * <pre>{@code
  * AsyncApiDocument document = AsyncApiDocument.load(Path.of("asyncapi.yaml"));
  * ServerConfig server = document.resolveServer(ServerSelection.defaults().withServer("production"));
  * AsyncApiChannel orders = document.channel("orderEvents", server.name());
- * }
+ * }</pre>
  *
  * <p>Immutable and thread-safe.
  */

@@ -21,12 +21,12 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Immutable and thread-safe when the environment function is.
  *
- * {@snippet :
+ * <pre>{@code
  * ServerSelection selection = ServerSelection.defaults()
  *     .withServer("production")
  *     .withVariable("port", "9093")
  *     .withCredentials("production", Credentials.of("orders", secret));
- * }
+ * }</pre>
  *
  * @param name the server's name, or {@code null} to take {@code OMNIBUS_SERVER} or the only server
  * @param variables explicit variable values by variable name; they win over the environment and defaults

@@ -19,11 +19,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * Every AsyncAPI document written by others that the project keeps (shared/data/asyncapi-examples) either loads,
+ * Every AsyncAPI document written by others in the external corpus ({@link Corpus}: asyncapi-examples) either loads,
  * with each of its servers resolvable, or is refused with a {@link ConfigurationException} whose problems name their
  * path. Nothing ends in another exception. For the asyncapi/tck files about servers, variables, security and
  * channels, the file name's {@code valid-}/{@code invalid-} prefix is the expected outcome.
@@ -35,8 +36,8 @@ import org.junit.jupiter.api.TestFactory;
  */
 class AsyncApiCorpusTest {
 
-  private static final Path EXAMPLES = Path.of(System.getProperty("omnibus.shared.data", "../../shared/data"))
-      .resolve("asyncapi-examples");
+  /** {@code <corpus>/asyncapi-examples}, set once the corpus is found. */
+  private static Path examples;
   /** The TCK folders whose expected outcome Omnibus must match. */
   private static final List<String> CHECKED_TCK_FOLDERS = List.of("Servers Object", "Server Object",
       "Server Variable Object", "Server Bindings Object", "Security Requirement Object", "Security Scheme Object",
@@ -48,25 +49,30 @@ class AsyncApiCorpusTest {
   private static final List<String> UNCHECKED_TCK_MISMATCHES = new ArrayList<>();
   private static final List<String> REFUSED_DOCUMENTS = new ArrayList<>();
 
+  @BeforeAll
+  static void corpus() {
+    examples = Corpus.dir().resolve("asyncapi-examples");
+  }
+
   @TestFactory
   Stream<DynamicTest> every_whole_document_loads_or_is_refused_with_paths() throws IOException {
     List<Path> documents = new ArrayList<>();
-    try (Stream<Path> files = Files.list(EXAMPLES)) {
+    try (Stream<Path> files = Files.list(examples)) {
       files.filter(Files::isRegularFile).filter(AsyncApiCorpusTest::isDocumentFile).forEach(documents::add);
     }
-    try (Stream<Path> files = Files.walk(EXAMPLES)) {
+    try (Stream<Path> files = Files.walk(examples)) {
       files.filter(file -> file.getFileName().toString().equals("asyncapi.yaml"))
-          .filter(file -> !file.startsWith(EXAMPLES.resolve("tck")) && !file.startsWith(EXAMPLES.resolve("fragments")))
+          .filter(file -> !file.startsWith(examples.resolve("tck")) && !file.startsWith(examples.resolve("fragments")))
           .forEach(documents::add);
     }
     assertThat(documents).hasSizeGreaterThan(70);
-    return documents.stream().sorted().map(file -> DynamicTest.dynamicTest(EXAMPLES.relativize(file).toString(),
+    return documents.stream().sorted().map(file -> DynamicTest.dynamicTest(examples.relativize(file).toString(),
         () -> {
           Outcome outcome = check(file);
           count("documents: " + outcome.summary());
           if (!outcome.valid()) {
             synchronized (REFUSED_DOCUMENTS) {
-              REFUSED_DOCUMENTS.add(EXAMPLES.relativize(file) + "\n      " + outcome.detail().replace("\n", "\n      "));
+              REFUSED_DOCUMENTS.add(examples.relativize(file) + "\n      " + outcome.detail().replace("\n", "\n      "));
             }
           }
         }));
@@ -75,13 +81,13 @@ class AsyncApiCorpusTest {
   @TestFactory
   Stream<DynamicTest> every_tck_file_meets_its_expected_outcome_or_fails_cleanly() throws IOException {
     List<Path> tck;
-    try (Stream<Path> files = Files.walk(EXAMPLES.resolve("tck"))) {
+    try (Stream<Path> files = Files.walk(examples.resolve("tck"))) {
       tck = files.filter(Files::isRegularFile).filter(AsyncApiCorpusTest::isDocumentFile).sorted().toList();
     }
     assertThat(tck).hasSizeGreaterThan(200);
-    return tck.stream().map(file -> DynamicTest.dynamicTest(EXAMPLES.relativize(file).toString(), () -> {
+    return tck.stream().map(file -> DynamicTest.dynamicTest(examples.relativize(file).toString(), () -> {
       Outcome outcome = check(file);
-      String relative = EXAMPLES.resolve("tck").relativize(file).toString().replace('\\', '/');
+      String relative = examples.resolve("tck").relativize(file).toString().replace('\\', '/');
       String name = file.getFileName().toString();
       Boolean expectedValid = name.startsWith("valid") ? Boolean.TRUE : name.startsWith("invalid") ? Boolean.FALSE
           : null;
@@ -116,6 +122,9 @@ class AsyncApiCorpusTest {
 
   @AfterAll
   static void printSummary() {
+    if (examples == null) {
+      return; // skipped: no corpus
+    }
     StringBuilder text = new StringBuilder("AsyncAPI corpus summary:\n");
     new TreeMap<>(SUMMARY).forEach((key, count) -> text.append(String.format("  %4d  %s%n", count.get(), key)));
     text.append("  Refused documents:\n");

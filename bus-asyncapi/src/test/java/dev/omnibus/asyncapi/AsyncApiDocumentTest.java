@@ -1,31 +1,47 @@
 package dev.omnibus.asyncapi;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.InstanceOfAssertFactories.MAP;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.omnibus.ConfigurationException;
 import dev.omnibus.ConfigurationException.Problem;
 import dev.omnibus.asyncapi.AsyncApiOperation.Action;
 import java.io.IOException;
+import java.net.URISyntaxException;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Loading documents: versions, sources, references, channels, operations and messages. */
 class AsyncApiDocumentTest {
 
-  private static final Path EXAMPLES = Path.of(System.getProperty("omnibus.shared.data", "../../shared/data"))
-      .resolve("asyncapi-examples");
+  /** A document of the module's own fixtures ({@code src/test/resources/documents}). */
+  static Path fixture(String relative) {
+    try {
+      return Path.of(Objects.requireNonNull(AsyncApiDocumentTest.class.getResource("/documents/" + relative),
+          relative).toURI());
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
+  }
 
   @Test
   void a_1x_document_is_refused_with_a_pointer_to_the_converter() {
-    ConfigurationException e = catchThrowableOfType(ConfigurationException.class,
-        () -> AsyncApiDocument.load(EXAMPLES.resolve("asyncapi-spec__v1.2.0__streetlights.yml")));
+    ConfigurationException e = catchThrowableOfType(ConfigurationException.class, () -> AsyncApiDocument.parse("""
+        asyncapi: '1.2.0'
+        info: {title: Thermostats, version: '1.0.0'}
+        baseTopic: thermostats
+        topics:
+          temperature.measured:
+            publish: {payload: {type: object}}
+        """, "thermostats-1.2.yaml"));
     assertThat(e.problems()).singleElement().satisfies(problem -> {
       assertThat(problem.path()).isEqualTo("asyncapi");
       assertThat(problem.message()).contains("1.x is not supported", "AsyncAPI converter");
@@ -68,66 +84,113 @@ class AsyncApiDocumentTest {
 
   @Test
   void sibling_file_references_resolve_relative_to_the_file_that_holds_them_v3() {
-    AsyncApiDocument document = AsyncApiDocument.load(
-        EXAMPLES.resolve("asyncapi-spec__v3.0.0__social-media/backend/asyncapi.yaml"));
-    assertThat(document.serverNames()).containsExactly("websiteWebSocketServer", "mosquitto");
-    AsyncApiChannel changed = document.channels().get("commentsCountChange");
-    assertThat(changed.address()).isEqualTo("comment/{commentId}/changed");
-    assertThat(changed.parameters()).containsKey("commentId");
+    AsyncApiDocument document = AsyncApiDocument.load(fixture("warehouse-v3/service/asyncapi.yaml"));
+    assertThat(document.serverNames()).containsExactly("dashboard", "broker");
+    AsyncApiChannel changed = document.channels().get("stockChanged");
+    assertThat(changed.address()).isEqualTo("stock/{sku}/changed");
+    assertThat(changed.parameters()).containsKey("sku");
     AsyncApiMessage message = changed.messages().get(0);
-    assertThat(message.name()).isEqualTo("commentChanged");
-    // schemas.yaml#/commentChangedPayload refers to '#/commentId' inside schemas.yaml itself
-    assertThat(message.payload().at("/properties/commentId/allOf/0/type").asText()).isEqualTo("string");
-    assertThat(document.resolveServer(ServerSelection.documentOnly().withServer("websiteWebSocketServer")).pathname())
-        .isEqualTo("/ws");
+    assertThat(message.name()).isEqualTo("stockChanged");
+    // schemas.yaml#/stockChangedPayload refers to '#/sku' inside schemas.yaml itself
+    assertThat(message.payload().at("/properties/sku/allOf/0/type").asText()).isEqualTo("string");
+    assertThat(document.resolveServer(ServerSelection.documentOnly().withServer("dashboard")).pathname())
+        .isEqualTo("/live");
   }
 
   @Test
   void sibling_file_references_resolve_in_2x_documents_too() {
-    AsyncApiDocument document = AsyncApiDocument.load(
-        EXAMPLES.resolve("asyncapi-spec__v2.6.0__social-media/backend/asyncapi.yaml"));
-    assertThat(document.resolveServer(ServerSelection.documentOnly().withServer("websiteWebSocketServer")).host())
-        .isEqualTo("mycompany.com");
-    assertThat(document.channels().get("comment/liked").messages()).singleElement()
-        .satisfies(message -> assertThat(message.payload().path("properties").has("commentId")).isTrue());
+    AsyncApiDocument document = AsyncApiDocument.load(fixture("warehouse-v2/service/asyncapi.yaml"));
+    assertThat(document.resolveServer(ServerSelection.documentOnly().withServer("dashboard")).host())
+        .isEqualTo("warehouse.example.com");
+    assertThat(document.channels().get("stock/changed").messages()).singleElement()
+        .satisfies(message -> assertThat(message.payload().path("properties").has("sku")).isTrue());
   }
 
   @Test
   void a_channel_limited_to_other_servers_is_reported_as_not_available() {
-    AsyncApiDocument document = AsyncApiDocument.load(
-        EXAMPLES.resolve("asyncapi-spec__v3.0.0__social-media/backend/asyncapi.yaml"));
-    assertThat(document.channel("notifyAllCommentLiked", "mosquitto").servers()).containsExactly("mosquitto");
+    AsyncApiDocument document = AsyncApiDocument.load(fixture("warehouse-v3/service/asyncapi.yaml"));
+    assertThat(document.channel("stockChanged", "broker").servers()).containsExactly("broker");
     ConfigurationException e = catchThrowableOfType(ConfigurationException.class,
-        () -> document.channel("notifyAllCommentLiked", "websiteWebSocketServer"));
-    assertThat(e.getMessage()).contains("not available on server 'websiteWebSocketServer'", "mosquitto");
-    assertThat(catchThrowableOfType(ConfigurationException.class, () -> document.channel("nope", "mosquitto"))
-        .getMessage()).contains("no channel 'nope'", "notifyAllCommentLiked");
+        () -> document.channel("stockChanged", "dashboard"));
+    assertThat(e.getMessage()).contains("not available on server 'dashboard'", "broker");
+    assertThat(catchThrowableOfType(ConfigurationException.class, () -> document.channel("nope", "broker"))
+        .getMessage()).contains("no channel 'nope'", "stockChanged");
   }
 
   @Test
   void the_2x_publish_and_subscribe_verbs_are_turned_into_the_applications_actions() {
-    AsyncApiDocument document = AsyncApiDocument.load(EXAMPLES.resolve("asyncapi-spec__v2.6.0__streetlights-mqtt.yml"));
+    AsyncApiDocument document = AsyncApiDocument.parse("""
+        asyncapi: 2.6.0
+        info: {title: Thermostats, version: 1.0.0}
+        channels:
+          thermostats/temperature:
+            publish:
+              operationId: recordTemperature
+              message: {payload: {type: object}}
+          thermostats/calibrate:
+            subscribe:
+              operationId: requestCalibration
+              message: {payload: {type: object}}
+        """, "thermostats-2.6.yaml");
     assertThat(document.operations()).extracting(AsyncApiOperation::id, AsyncApiOperation::action).contains(
-        org.assertj.core.groups.Tuple.tuple("receiveLightMeasurement", Action.RECEIVE), // publish
-        org.assertj.core.groups.Tuple.tuple("turnOn", Action.SEND)); // subscribe
+        org.assertj.core.groups.Tuple.tuple("recordTemperature", Action.RECEIVE), // publish
+        org.assertj.core.groups.Tuple.tuple("requestCalibration", Action.SEND)); // subscribe
   }
 
   @Test
   void v3_operations_point_at_their_channel_and_its_messages_with_traits_applied() {
-    AsyncApiDocument document = AsyncApiDocument.load(
-        EXAMPLES.resolve("asyncapi-spec__v3.0.0__streetlights-kafka-asyncapi.yml"));
+    AsyncApiDocument document = AsyncApiDocument.parse("""
+        asyncapi: 3.0.0
+        info: {title: Thermostats, version: 1.0.0}
+        channels:
+          temperatureMeasured:
+            address: thermostats.{thermostatId}.temperature
+            parameters: {thermostatId: {description: The thermostat.}}
+            messages:
+              temperatureMeasured: {$ref: '#/components/messages/temperatureMeasured'}
+        operations:
+          receiveTemperature:
+            action: receive
+            channel: {$ref: '#/channels/temperatureMeasured'}
+            traits: [{$ref: '#/components/operationTraits/kafka'}]
+            messages: [{$ref: '#/channels/temperatureMeasured/messages/temperatureMeasured'}]
+        components:
+          messages:
+            temperatureMeasured:
+              name: temperatureMeasured
+              contentType: application/json
+              traits: [{$ref: '#/components/messageTraits/siteHeaders'}]
+              payload: {$ref: '#/components/schemas/temperature'}
+          schemas:
+            temperature:
+              type: object
+              properties:
+                celsius: {type: number}
+                sentAt: {type: string, format: date-time}
+          messageTraits:
+            siteHeaders:
+              headers:
+                type: object
+                properties:
+                  x-site: {type: integer, minimum: 0}
+          operationTraits:
+            kafka:
+              bindings:
+                kafka:
+                  clientId: {type: string, enum: [thermostat-reader]}
+        """, "thermostats-3.0.yaml");
     AsyncApiOperation receive = document.operations().get(0);
-    assertThat(receive.id()).isEqualTo("receiveLightMeasurement");
+    assertThat(receive.id()).isEqualTo("receiveTemperature");
     assertThat(receive.action()).isEqualTo(Action.RECEIVE);
-    assertThat(receive.channelId()).isEqualTo("lightingMeasured");
-    assertThat(receive.bindings().byProtocol().get("kafka"))
-        .isEqualTo(Map.of("clientId", Map.of("type", "string", "enum", List.of("my-app-id"))));
+    assertThat(receive.channelId()).isEqualTo("temperatureMeasured");
+    assertThat(receive.bindings().byProtocol().get("kafka")).asInstanceOf(MAP)
+        .containsEntry("clientId", "thermostat-reader");
     AsyncApiMessage message = receive.messages().get(0);
-    assertThat(message.name()).isEqualTo("lightMeasured");
+    assertThat(message.name()).isEqualTo("temperatureMeasured");
     assertThat(message.contentType()).isEqualTo("application/json");
-    assertThat(message.headers().at("/properties/my-app-header/type").asText()).isEqualTo("integer");
+    assertThat(message.headers().at("/properties/x-site/type").asText()).isEqualTo("integer");
     assertThat(message.payload().at("/properties/sentAt/format").asText()).isEqualTo("date-time");
-    assertThat(message.path()).isEqualTo("channels.lightingMeasured.messages.lightMeasured");
+    assertThat(message.path()).isEqualTo("channels.temperatureMeasured.messages.temperatureMeasured");
   }
 
   @Test

@@ -35,9 +35,4 @@ final class Orders {
   static final List<EventType<?>> ALL = List.of(ORDER_PLACED, ORDER_PAID, ORDER_SHIPPED);
 
   private Orders() {}
-
-  /** A document in the shared test data. */
-  static Path shared(String name) {
-    return Path.of(System.getProperty("omnibus.shared.data"), "asyncapi-examples", name);
-  }
 }

@@ -11,6 +11,7 @@ import dev.omnibus.ValidationException.Violation;
 import dev.omnibus.ValidationMode;
 import dev.omnibus.asyncapi.AsyncApiDocument;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -20,6 +21,8 @@ class PayloadValidationTest {
 
   private static final String JSON = "application/json";
   private static final String PLACED = "com.example.orders.placed.v1";
+  /** The module's own document with oneOf, anyOf and not payloads. */
+  private static final Path PAYMENT_INSTRUCTIONS = AsyncApiDocumentTest.fixture("payment-instructions.yaml");
 
   private static byte[] bytes(String text) {
     return text.getBytes(StandardCharsets.UTF_8);
@@ -168,12 +171,12 @@ class PayloadValidationTest {
 
     @Test
     void aTypeMatchesAMessageByNameWhenNoMessageHasACloudEventsType() {
-      EventType<String> byName = EventType.of("testMessages", String.class).channel("test");
-      AsyncApiDocument document = AsyncApiDocument.load(Orders.shared("asyncapi-spec__v3.0.0__anyof-asyncapi.yml"));
+      EventType<String> byName = EventType.of("contact", String.class).channel("contacts");
+      AsyncApiDocument document = AsyncApiDocument.load(PAYMENT_INSTRUCTIONS);
 
       PayloadContract contract = contract(document, ValidationMode.ENFORCE, byName);
 
-      assertThat(contract.checkReceive("test", "testMessages", bytes("[]"), JSON)).isNotEmpty();
+      assertThat(contract.checkReceive("contacts", "contact", bytes("[]"), JSON)).isNotEmpty();
     }
 
     @Test
@@ -199,53 +202,53 @@ class PayloadValidationTest {
   }
 
   @Nested
-  class TheSpecExamples {
+  class CompositionKeywords {
 
-    private final PayloadContract oneOf = contract(
-        AsyncApiDocument.load(Orders.shared("asyncapi-spec__v3.0.0__oneof-asyncapi.yml")), ValidationMode.ENFORCE);
-    private final PayloadContract anyOf = contract(
-        AsyncApiDocument.load(Orders.shared("asyncapi-spec__v3.0.0__anyof-asyncapi.yml")), ValidationMode.ENFORCE);
-    private final PayloadContract not = contract(
-        AsyncApiDocument.load(Orders.shared("asyncapi-spec__v3.0.0__not-asyncapi.yml")), ValidationMode.ENFORCE);
+    private final PayloadContract payments = contract(AsyncApiDocument.load(PAYMENT_INSTRUCTIONS),
+        ValidationMode.ENFORCE);
 
     @Test
     void oneOfAcceptsAPayloadMatchingExactlyOneAlternative() {
-      assertThat(oneOf.checkReceive("test", "testMessages", bytes("{\"key\":1}"), JSON)).isEmpty();
-      assertThat(oneOf.checkReceive("test", "testMessages", bytes("{\"key\":\"a\",\"key2\":2}"), JSON)).isEmpty();
+      assertThat(payments.checkReceive("payments", "instruction", bytes("{\"cardNumber\":1}"), JSON)).isEmpty();
+      assertThat(payments.checkReceive("payments", "instruction", bytes("{\"cardNumber\":\"4111\",\"iban\":2}"),
+          JSON)).isEmpty();
     }
 
     @Test
     void oneOfRefusesAPayloadMatchingBothOrNeither() {
-      // neither alternative requires its key, so {"key":"a"} matches both
-      assertThat(oneOf.checkReceive("test", "testMessages", bytes("{\"key\":\"a\"}"), JSON)).isNotEmpty();
-      assertThat(oneOf.checkReceive("test", "testMessages", bytes("{\"key\":1,\"key2\":2}"), JSON)).isNotEmpty();
+      // neither alternative requires its property, so {"cardNumber":"4111"} matches both
+      assertThat(payments.checkReceive("payments", "instruction", bytes("{\"cardNumber\":\"4111\"}"), JSON))
+          .isNotEmpty();
+      assertThat(payments.checkReceive("payments", "instruction", bytes("{\"cardNumber\":1,\"iban\":2}"), JSON))
+          .isNotEmpty();
     }
 
     @Test
-    void oneOfExampleAlsoChecksWhatTheApplicationSendsOnItsOtherChannel() {
-      oneOf.checkPublish("test2", "objectWithKey", bytes("{\"key\":\"a\"}"), JSON);
+    void whatTheApplicationSendsOnItsOtherChannelIsCheckedToo() {
+      payments.checkPublish("refunds", "cardRefund", bytes("{\"cardNumber\":\"4111\"}"), JSON);
 
-      assertThatThrownBy(() -> oneOf.checkPublish("test2", "objectWithKey2", bytes("{\"key2\":false}"), JSON))
-          .isInstanceOf(ValidationException.class).hasMessageContaining("/key2: boolean found, string expected");
+      assertThatThrownBy(() -> payments.checkPublish("refunds", "ibanRefund", bytes("{\"iban\":false}"), JSON))
+          .isInstanceOf(ValidationException.class).hasMessageContaining("/iban: boolean found, string expected");
     }
 
     @Test
     void anyOfAcceptsAPayloadMatchingAnAlternative() {
-      assertThat(anyOf.checkReceive("test", "testMessages", bytes("{\"key\":\"a\"}"), JSON)).isEmpty();
-      assertThat(anyOf.checkReceive("test", "testMessages", bytes("{\"key2\":\"b\"}"), JSON)).isEmpty();
+      assertThat(payments.checkReceive("contacts", "contact", bytes("{\"cardNumber\":\"4111\"}"), JSON)).isEmpty();
+      assertThat(payments.checkReceive("contacts", "contact", bytes("{\"iban\":\"DE89\"}"), JSON)).isEmpty();
     }
 
     @Test
     void anyOfRefusesAPayloadMatchingNone() {
-      assertThat(anyOf.checkReceive("test", "testMessages", bytes("{\"key\":1,\"key2\":2}"), JSON)).isNotEmpty();
-      assertThat(anyOf.checkReceive("test", "testMessages", bytes("\"text\""), JSON)).isNotEmpty();
+      assertThat(payments.checkReceive("contacts", "contact", bytes("{\"cardNumber\":1,\"iban\":2}"), JSON))
+          .isNotEmpty();
+      assertThat(payments.checkReceive("contacts", "contact", bytes("\"text\""), JSON)).isNotEmpty();
     }
 
     @Test
     void notRefusesWhatItNames() {
-      assertThat(not.checkReceive("test", "testMessages", bytes("{\"key\":\"text\"}"), JSON)).isEmpty();
-      assertThat(not.checkReceive("test", "testMessages", bytes("{\"key\":3}"), JSON))
-          .singleElement().extracting(Violation::pointer).isEqualTo("/key");
+      assertThat(payments.checkReceive("notes", "note", bytes("{\"text\":\"call back\"}"), JSON)).isEmpty();
+      assertThat(payments.checkReceive("notes", "note", bytes("{\"text\":3}"), JSON))
+          .singleElement().extracting(Violation::pointer).isEqualTo("/text");
     }
   }
 

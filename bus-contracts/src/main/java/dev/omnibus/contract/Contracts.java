@@ -11,14 +11,14 @@ import java.util.Objects;
  * The AsyncAPI document as the contract of a service: export one from the service's event types, and tell whether a
  * new version of a document breaks the old one.
  *
- * {@snippet :
+ * <pre>{@code
  * String yaml = Contracts.export(AsyncApiDocument.load(Path.of("asyncapi.yaml")),
  *     List.of(OrderEvents.ORDER_PLACED, OrderEvents.ORDER_PAID));
  *
  * List<Contracts.Change> changes = Contracts.compare(AsyncApiDocument.load(Path.of("v1.yaml")),
  *     AsyncApiDocument.load(Path.of("v2.yaml")));
  * boolean safe = changes.stream().noneMatch(Contracts.Change::breaking);
- * }
+ * }</pre>
  *
  * <p>Stateless and thread-safe.
  */

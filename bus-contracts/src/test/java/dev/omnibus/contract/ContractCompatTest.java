@@ -306,13 +306,107 @@ class ContractCompatTest {
   }
 
   @Nested
+  class CompositionAndVersions {
+
+    private static final String ONE_OF = """
+        asyncapi: 3.0.0
+        info: {title: Payment instructions, version: 1.0.0}
+        channels:
+          payments:
+            address: payments
+            messages:
+              instruction:
+                payload:
+                  oneOf: [{$ref: '#/components/schemas/card'}, {$ref: '#/components/schemas/iban'}]
+          refunds:
+            address: refunds
+            messages:
+              cardRefund: {payload: {$ref: '#/components/schemas/card'}}
+        operations:
+          onInstruction: {action: receive, channel: {$ref: '#/channels/payments'}}
+          sendRefund: {action: send, channel: {$ref: '#/channels/refunds'}}
+        components:
+          schemas:
+            card: {type: object, properties: {cardNumber: {type: string}}}
+            iban: {type: object, properties: {iban: {type: string}}}
+        """;
+
+    @Test
+    void oneOfTurnedIntoAnyOfAndARemovedChannelAreListed() {
+      String anyOf = ONE_OF.replace("oneOf:", "anyOf:")
+          .substring(0, ONE_OF.indexOf("  refunds:")) + ONE_OF.substring(ONE_OF.indexOf("operations:"))
+          .replace("  sendRefund: {action: send, channel: {$ref: '#/channels/refunds'}}\n", "");
+
+      List<Change> changes = Contracts.compare(AsyncApiDocument.parse(ONE_OF, "old.yaml"),
+          AsyncApiDocument.parse(anyOf, "new.yaml"));
+
+      assertThat(changes).filteredOn(Change::breaking).extracting(Change::path).contains("channels.refunds",
+          "operations.sendRefund");
+      assertThat(changes).extracting(Change::path).contains(
+          "channels.payments.messages.instruction.payload.oneOf.0",
+          "channels.payments.messages.instruction.payload.anyOf.0");
+    }
+
+    @Test
+    void the26AndThe30FormOfOneDocumentAreTheSameContract() {
+      AsyncApiDocument v26 = AsyncApiDocument.parse("""
+          asyncapi: 2.6.0
+          info: {title: Thermostats, version: 1.0.0}
+          channels:
+            temperature:
+              publish:
+                operationId: recordTemperature
+                message:
+                  messageId: temperatureMeasured
+                  payload: {$ref: '#/components/schemas/temperature'}
+          components:
+            schemas:
+              temperature:
+                type: object
+                required: [celsius]
+                properties:
+                  celsius: {type: number, minimum: -90}
+                  sentAt: {type: string, format: date-time}
+          """, "v26.yaml");
+      String v30 = """
+          asyncapi: 3.0.0
+          info: {title: Thermostats, version: 1.0.0}
+          channels:
+            temperature:
+              address: temperature
+              messages:
+                temperatureMeasured:
+                  payload: {$ref: '#/components/schemas/temperature'}
+          operations:
+            recordTemperature:
+              action: receive
+              channel: {$ref: '#/channels/temperature'}
+          components:
+            schemas:
+              temperature:
+                type: object
+                required: [celsius]
+                properties:
+                  celsius: {type: number, minimum: -90}
+                  sentAt: {type: string, format: date-time}
+          """;
+
+      assertThat(Contracts.compare(v26, AsyncApiDocument.parse(v30, "v30.yaml"))).isEmpty();
+      assertThat(Contracts.compare(v26, AsyncApiDocument.parse(v30.replace("-90", "-50"), "v30-tighter.yaml")))
+          .extracting(Change::path)
+          .containsExactly("channels.temperature.messages.temperatureMeasured.payload.properties.celsius.minimum");
+    }
+  }
+
+  /** The same comparisons over the AsyncAPI specification's own examples, when the external corpus is there. */
+  @Nested
   class SpecExamples {
 
     @Test
     void theOneOfExampleAgainstTheAnyOfExampleNarrowsTheFirstAlternative() {
       List<Change> changes = Contracts.compare(
-          AsyncApiDocument.load(Orders.shared("asyncapi-spec__v3.0.0__oneof-asyncapi.yml")),
-          AsyncApiDocument.load(Orders.shared("asyncapi-spec__v3.0.0__anyof-asyncapi.yml")));
+          AsyncApiDocument.load(Orders.corpus("asyncapi-spec__v3.0.0__oneof-asyncapi.yml")),
+          AsyncApiDocument.load(Orders.corpus("asyncapi-spec__v3.0.0__anyof-asyncapi.yml")));
 
       assertThat(changes).filteredOn(Change::breaking).extracting(Change::path).contains("channels.test2",
           "operations.sendTest");
@@ -323,8 +417,8 @@ class ContractCompatTest {
     @Test
     void the26AndThe30StreetlightsDescribeTheSamePayloads() {
       List<Change> changes = Contracts.compare(
-          AsyncApiDocument.load(Orders.shared("asyncapi-spec__v2.6.0__streetlights-kafka.yml")),
-          AsyncApiDocument.load(Orders.shared("asyncapi-spec__v3.0.0__streetlights-kafka-asyncapi.yml")));
+          AsyncApiDocument.load(Orders.corpus("asyncapi-spec__v2.6.0__streetlights-kafka.yml")),
+          AsyncApiDocument.load(Orders.corpus("asyncapi-spec__v3.0.0__streetlights-kafka-asyncapi.yml")));
 
       assertThat(changes).extracting(Change::path).noneMatch(path -> path.contains(".payload"));
     }

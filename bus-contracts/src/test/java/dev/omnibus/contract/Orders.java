@@ -36,8 +36,8 @@ final class Orders {
 
   private Orders() {}
 
-  /** A document in the shared test data. */
-  static Path shared(String name) {
-    return Path.of(System.getProperty("omnibus.shared.data"), "asyncapi-examples", name);
+  /** A document of the external corpus's AsyncAPI examples; the calling test is skipped without it ({@link Corpus}). */
+  static Path corpus(String name) {
+    return Corpus.dir().resolve("asyncapi-examples").resolve(name);
   }
 }

@@ -27,13 +27,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * message is encoded and decoded through the CloudEvents envelope: no object is passed by reference, so serialization
  * bugs show in unit tests.
  *
- * {@snippet :
+ * <pre>{@code
  * InMemoryBroker broker = InMemoryBroker.create();
  * try (EventBus bus = EventBus.builder().server(broker.server()).build()) {
  *   bus.publish(ORDER_PAID, new OrderPaid("o-1", 4599, "EUR")).toCompletableFuture().join();
  * }
  * assertThat(broker.published("orders")).extracting(CloudEvent::getType).containsExactly("com.example.orders.paid.v1");
- * }
+ * }</pre>
  *
  * <p>Thread-safe. Brokers are found by name: an AsyncAPI server {@code {host: orders, protocol: memory}} uses the
  * broker named {@code orders}.

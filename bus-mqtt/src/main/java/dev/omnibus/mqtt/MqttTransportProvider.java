@@ -10,7 +10,8 @@ import java.util.Set;
  * Opens MQTT transports for the AsyncAPI protocols {@code mqtt} (plain TCP, port 1883 by default), {@code mqtts} and
  * {@code secure-mqtt} (TLS, port 8883 by default). The server's {@code protocolVersion} chooses the protocol: absent or
  * {@code 5} speaks MQTT 5 (CloudEvents binary and structured mode), {@code 3.1.1} (or {@code 3}) speaks MQTT 3.1.1 with
- * structured mode only, as the CloudEvents MQTT binding requires.
+ * structured mode only, as the CloudEvents MQTT binding requires, with paho's MQTT 3 client
+ * ({@code org.eclipse.paho:org.eclipse.paho.client.mqttv3}), an optional dependency the application adds for it.
  *
  * <p>Found with {@link java.util.ServiceLoader}. Stateless and thread-safe.
  */

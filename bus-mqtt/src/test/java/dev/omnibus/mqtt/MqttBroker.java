@@ -1,18 +1,17 @@
 package dev.omnibus.mqtt;
 
-import static org.assertj.core.api.Assumptions.assumeThat;
-
 import dev.omnibus.spi.Bindings;
 import dev.omnibus.spi.ServerConfig;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import dev.omnibus.tck.Brokers;
 import java.util.Map;
 import java.util.UUID;
 
 /**
  * The machine's Mosquitto for tests: {@code MQTT_HOST} and {@code MQTT_PORT}, by default 127.0.0.1:1883. When it is
- * unreachable, tests are skipped with the reason, or fail when {@code CI=true}.
+ * unreachable, tests are skipped saying how to install and start it, or fail when {@code CI=true} (the rule of {@link Brokers}).
  */
 public final class MqttBroker {
 
@@ -23,23 +22,13 @@ public final class MqttBroker {
 
   private MqttBroker() {}
 
-  /** Skips the calling test (or fails it on CI) when the broker does not answer. */
+  /** What to do when the broker is not reachable. */
+  public static final String REMEDY = "Install and start it: " + Brokers.INSTALL + " && sudo service mosquitto start"
+      + " (or point MQTT_HOST/MQTT_PORT at one)";
+
+  /** Skips the calling test (or fails it with {@code CI=true}) when the broker does not answer. */
   public static void assumeReachable() {
-    boolean reachable;
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress(HOST, PORT), 2000);
-      reachable = true;
-    } catch (IOException e) {
-      reachable = false;
-    }
-    String reason = "no MQTT broker at " + HOST + ":" + PORT + " (set MQTT_HOST/MQTT_PORT or start Mosquitto)";
-    if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-      if (!reachable) {
-        throw new AssertionError(reason);
-      }
-      return;
-    }
-    assumeThat(reachable).as(reason).isTrue();
+    Brokers.assumeReachable("Mosquitto", HOST, PORT, REMEDY);
   }
 
   /** The paho URI of the broker. */

@@ -1,14 +1,13 @@
 package dev.omnibus.mqtt;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.omnibus.Event;
 import dev.omnibus.EventBus;
 import dev.omnibus.EventType;
+import dev.omnibus.tck.Brokers;
 import io.cloudevents.CloudEvent;
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.InputStreamReader;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -381,19 +380,8 @@ class MqttInteropTest {
     throw new AssertionError("no line with '" + marker + "' from the tool; it wrote:\n" + seen);
   }
 
-  /** The tool's path; the test is skipped without it, and fails on CI, where it must be installed. */
+  /** The tool's path; the test is skipped without it, and fails with {@code CI=true} (the rule of {@link Brokers}). */
   private static String requireTool(String name) {
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-      File candidate = new File(dir, name);
-      if (candidate.canExecute()) {
-        return candidate.getPath();
-      }
-    }
-    String reason = name + " is not installed (apt-get install mosquitto-clients)";
-    if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-      throw new AssertionError(reason);
-    }
-    assumeThat(false).as(reason).isTrue();
-    return name;
+    return Brokers.requireTool(name, "mosquitto-clients");
   }
 }

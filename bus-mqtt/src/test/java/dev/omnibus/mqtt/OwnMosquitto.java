@@ -1,8 +1,6 @@
 package dev.omnibus.mqtt;
 
-import static org.assertj.core.api.Assumptions.assumeThat;
-
-import java.io.File;
+import dev.omnibus.tck.Brokers;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -98,21 +96,11 @@ final class OwnMosquitto implements AutoCloseable {
     }
   }
 
-  /** The tool's path; the test is skipped without it, and fails on CI, where it must be installed. */
+  /**
+   * The tool's path ({@code mosquitto}, {@code openssl}: each installed by the Debian package of its name); the test
+   * is skipped without it, and fails with {@code CI=true} (the rule of {@link Brokers}).
+   */
   static String find(String name) {
-    for (String path : List.of(System.getenv().getOrDefault("PATH", "") + File.pathSeparator + "/usr/sbin")) {
-      for (String folder : path.split(File.pathSeparator)) {
-        File candidate = new File(folder, name);
-        if (candidate.canExecute()) {
-          return candidate.getPath();
-        }
-      }
-    }
-    String reason = name + " is not installed (apt-get install mosquitto)";
-    if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-      throw new AssertionError(reason);
-    }
-    assumeThat(false).as(reason).isTrue();
-    return name;
+    return Brokers.requireTool(name, name);
   }
 }

@@ -1,27 +1,23 @@
 package dev.omnibus.rabbitmq;
 
-import static org.junit.jupiter.api.Assertions.fail;
-
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
 import dev.omnibus.spi.Credentials;
 import dev.omnibus.spi.ServerConfig;
+import dev.omnibus.tck.Brokers;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeoutException;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * The machine's real RabbitMQ for tests: {@code OMNIBUS_RABBITMQ_HOST} / {@code _PORT} / {@code _USERNAME} /
- * {@code _PASSWORD}, defaulting to 127.0.0.1:5672 guest/guest. Unreachable: the test fails with {@code CI=true}, else
- * it is skipped. Remembers the queues and exchanges a test names, and deletes them in {@link #cleanUp()}.
+ * {@code _PASSWORD}, defaulting to 127.0.0.1:5672 guest/guest. Unreachable: the test is skipped, or fails with
+ * {@code CI=true} (the rule of {@link Brokers}). Remembers the queues and exchanges a test names, and deletes them in {@link #cleanUp()}.
  */
 public final class RabbitMqBroker implements AutoCloseable {
 
@@ -34,17 +30,13 @@ public final class RabbitMqBroker implements AutoCloseable {
   private final List<String> exchanges = new ArrayList<>();
   private Connection connection;
 
-  /** Checks that the broker is reachable: fails under CI, skips elsewhere. */
+  /** What to do when the broker is not reachable. */
+  public static final String REMEDY = "Install and start it: " + Brokers.INSTALL + " && sudo service rabbitmq-server start"
+      + " (or point OMNIBUS_RABBITMQ_HOST/_PORT at one)";
+
+  /** Checks that the broker is reachable: skips the test with how to start it, fails it with {@code CI=true}. */
   public static void assumeReachable() {
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress(HOST, PORT), 2_000);
-    } catch (IOException e) {
-      String message = "RabbitMQ is not reachable at " + HOST + ":" + PORT + " (" + e.getMessage() + ")";
-      if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-        fail(message + "; CI=true requires it");
-      }
-      Assumptions.abort(message + "; set OMNIBUS_RABBITMQ_HOST/_PORT or start rabbitmq-server");
-    }
+    Brokers.assumeReachable("RabbitMQ", HOST, PORT, REMEDY);
   }
 
   /** A server of protocol amqp pointing at the test broker, with its credentials. */
@@ -130,8 +122,11 @@ public final class RabbitMqBroker implements AutoCloseable {
     }
   }
 
-  /** Deletes what the test named. */
+  /** Deletes what the test named; nothing to connect for when it named nothing (a test skipped without broker). */
   void cleanUp() throws IOException, TimeoutException {
+    if (queues.isEmpty() && exchanges.isEmpty()) {
+      return;
+    }
     try (Channel channel = plain().createChannel()) {
       for (String queue : queues) {
         channel.queueDelete(queue);

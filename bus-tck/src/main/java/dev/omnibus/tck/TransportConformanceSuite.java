@@ -59,14 +59,14 @@ import org.junit.jupiter.api.TestInfo;
  * The conformance suite every binding runs: extend it in a {@code *ConformanceTest} class and say how to build a bus
  * on your broker.
  *
- * {@snippet :
+ * <pre>{@code
  * class KafkaConformanceTest extends TransportConformanceSuite {
  *   @Override
  *   protected EventBus.Builder newBus() {
  *     return EventBus.builder().server(ServerConfig.of("tck", "kafka", kafka.bootstrapServers()));
  *   }
  * }
- * }
+ * }</pre>
  *
  * <p>Each scenario uses channels of its own (unique addresses), builds the buses it needs (each bus stands for one
  * service) and closes them afterwards. A scenario needing a capability the binding does not declare is skipped with

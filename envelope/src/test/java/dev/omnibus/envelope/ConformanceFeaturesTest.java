@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -22,6 +23,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * (AMQP, for knative's RabbitMQ binding and Spring, and MQTT, for sdk-go).
  */
 class ConformanceFeaturesTest {
+
+  @BeforeAll
+  static void corpus() {
+    Corpus.dir();
+  }
 
   private static final ObjectMapper JSON = new ObjectMapper();
 

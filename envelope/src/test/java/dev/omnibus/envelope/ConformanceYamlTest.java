@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -27,6 +28,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * structured mode through every header convention.
  */
 class ConformanceYamlTest {
+
+  @BeforeAll
+  static void corpus() {
+    Corpus.dir();
+  }
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final List<HeaderConvention> CONVENTIONS =

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -15,6 +16,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * a file added there without a test here fails, and so does an entry here whose file is gone.
  */
 class DataDirectoryCoverageTest {
+
+  @BeforeAll
+  static void corpus() {
+    Corpus.dir();
+  }
 
   /** Which test reads each file (the sdk-java files are checked one by one by {@link SdkJavaJsonFilesTest}). */
   private static final Map<String, Class<?>> USED_BY = Map.ofEntries(

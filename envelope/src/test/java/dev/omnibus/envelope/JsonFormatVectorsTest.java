@@ -20,6 +20,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -31,6 +32,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * expectation cannot be skipped silently.
  */
 class JsonFormatVectorsTest {
+
+  @BeforeAll
+  static void corpus() {
+    Corpus.dir();
+  }
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final EnvelopeCodec KAFKA = EnvelopeCodec.of(HeaderConvention.KAFKA);

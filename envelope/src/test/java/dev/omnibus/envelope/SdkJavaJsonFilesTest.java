@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -27,6 +28,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * fails.
  */
 class SdkJavaJsonFilesTest {
+
+  @BeforeAll
+  static void corpus() {
+    Corpus.dir();
+  }
 
   private static final String DIR = "sdk-java-json-v1/";
   private static final ObjectMapper JSON = new ObjectMapper();

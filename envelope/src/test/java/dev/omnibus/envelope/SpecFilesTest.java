@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -23,6 +24,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * the CloudEvents AsyncAPI trait for Kafka binary mode (the headers the Kafka convention writes and reads).
  */
 class SpecFilesTest {
+
+  @BeforeAll
+  static void corpus() {
+    Corpus.dir();
+  }
 
   private static final ObjectMapper JSON = new ObjectMapper();
 

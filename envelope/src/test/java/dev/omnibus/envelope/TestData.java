@@ -9,22 +9,19 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
-/** The shared CloudEvents test data, read in place, and helpers to look at events. */
+/** The corpus's CloudEvents files, read in place (see {@link Corpus}), and helpers to look at events. */
 final class TestData {
 
   private TestData() {}
 
-  /** {@code <shared data>/cloudevents}, from the {@code omnibus.shared.data} system property set by surefire. */
+  /** {@code <corpus>/cloudevents}; the calling test is skipped without the corpus (see {@link Corpus}). */
   static Path cloudEvents() {
-    String shared = System.getProperty("omnibus.shared.data");
-    assertThat(shared).as("system property omnibus.shared.data (set by the root pom's surefire config)").isNotNull();
-    Path dir = Paths.get(shared, "cloudevents").normalize();
+    Path dir = Corpus.dir().resolve("cloudevents");
     assertThat(dir).isDirectory();
     return dir;
   }

@@ -74,6 +74,9 @@ public record MqttSettings(
 
   private static final int MQTT_MAX_RECEIVE = 65_535;
 
+  /** Paho's MQTT 3 client, an optional dependency of bus-mqtt: only 3.1.1 and 3.1 servers need it. */
+  static final String PAHO_V3_ARTIFACT = "org.eclipse.paho:org.eclipse.paho.client.mqttv3";
+
   /**
    * Reads and validates a server.
    *
@@ -93,6 +96,11 @@ public record MqttSettings(
       }
     };
     MqttVersion version = parseVersion(server.protocolVersion(), path, problems);
+    if (!version.hasProperties() && !pahoV3Present()) {
+      problems.add(new ConfigurationException.Problem(path + ".protocolVersion", "MQTT "
+          + (version == MqttVersion.V3_1 ? "3.1" : "3.1.1") + " needs paho's MQTT 3 client, an optional dependency of"
+          + " bus-mqtt: add " + PAHO_V3_ARTIFACT + " to the application's dependencies, or use protocolVersion 5"));
+    }
 
     String host = server.hostName();
     if (host.isBlank()) {
@@ -180,6 +188,16 @@ public record MqttSettings(
     return new MqttSettings(server.name(), uri, version, username, password, clientId, persistentGroups, keepAlive,
         sessionExpiry, lastWill, maximumPacketSize, maxInFlight, receiveMaximum, maxRedeliveries, connectTimeout,
         closeTimeout, held);
+  }
+
+  /** Whether paho's MQTT 3 client is on the class path (it is optional: MQTT 5 applications usually lack it). */
+  private static boolean pahoV3Present() {
+    try {
+      Class.forName("org.eclipse.paho.client.mqttv3.MqttAsyncClient", false, MqttSettings.class.getClassLoader());
+      return true;
+    } catch (ClassNotFoundException | LinkageError e) {
+      return false;
+    }
   }
 
   private static MqttVersion parseVersion(

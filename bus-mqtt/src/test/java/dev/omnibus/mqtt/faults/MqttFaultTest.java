@@ -40,7 +40,8 @@ class MqttFaultTest extends FaultSuite {
 
   @BeforeAll
   static void brokerIsThere() {
-    Brokers.assumeReachable("Mosquitto", HOST, PORT);
+    Brokers.assumeReachable("Mosquitto", HOST, PORT, "Install and start it: " + Brokers.INSTALL
+        + " && sudo service mosquitto start");
   }
 
   @AfterAll

@@ -11,6 +11,7 @@ import dev.omnibus.asyncapi.AsyncApiOperation;
 import dev.omnibus.asyncapi.ServerTemplate;
 import java.io.IOException;
 import java.nio.file.Files;
+import dev.omnibus.tck.Corpus;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,18 +30,17 @@ import org.junit.jupiter.api.TestFactory;
  */
 class AmqpBindingsTckTest {
 
-  private static final Path TCK = Path.of(System.getProperty("omnibus.shared.data", "../../shared/data"))
-      .resolve("asyncapi-examples/tck/bindings/amqp");
 
   @TestFactory
   Stream<DynamicTest> every_amqp_binding_file_of_the_tck_meets_its_expected_outcome() throws IOException {
+    Path tck = Corpus.dir().resolve("asyncapi-examples/tck/bindings/amqp");
     List<Path> files;
-    try (Stream<Path> walk = Files.walk(TCK)) {
+    try (Stream<Path> walk = Files.walk(tck)) {
       files = walk.filter(Files::isRegularFile).filter(file -> file.getFileName().toString().startsWith("valid")
           || file.getFileName().toString().startsWith("invalid")).sorted().toList();
     }
     assertThat(files).hasSizeGreaterThan(5);
-    return files.stream().map(file -> DynamicTest.dynamicTest(TCK.relativize(file).toString(), () -> {
+    return files.stream().map(file -> DynamicTest.dynamicTest(tck.relativize(file).toString(), () -> {
       AsyncApiDocument document = AsyncApiDocument.load(file);
       String name = file.getFileName().toString();
       if (file.toString().contains("Message Bindings Object")) {

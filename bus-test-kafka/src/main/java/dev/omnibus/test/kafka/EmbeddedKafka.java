@@ -6,9 +6,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.io.Writer;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +23,6 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.common.utils.internals.Exit;
 import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -283,14 +280,15 @@ public final class EmbeddedKafka implements BeforeAllCallback, ParameterResolver
     int colon = first.lastIndexOf(':');
     String host = colon < 0 ? first : first.substring(0, colon);
     int port = colon < 0 ? 9092 : Integer.parseInt(first.substring(colon + 1));
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress(host, port), 3_000);
+    String problem = "Kafka (" + BOOTSTRAP_ENV + "=" + bootstrap + ") is not reachable at " + host + ":" + port
+        + ". Start it, or unset " + BOOTSTRAP_ENV + " to use the broker the tests start themselves";
+    try (java.net.Socket socket = new java.net.Socket()) {
+      socket.connect(new java.net.InetSocketAddress(host, port), 2_000);
     } catch (IOException e) {
-      String message = "Kafka at " + bootstrap + " (" + BOOTSTRAP_ENV + ") is unreachable: " + e.getMessage();
       if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-        throw new IllegalStateException(message, e);
+        throw new IllegalStateException(problem + " (CI=true requires it)");
       }
-      Assumptions.abort(message);
+      org.junit.jupiter.api.Assumptions.abort(problem);
     }
   }
 
