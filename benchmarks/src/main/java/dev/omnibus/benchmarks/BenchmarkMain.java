@@ -1,5 +1,6 @@
 package dev.omnibus.benchmarks;
 
+import dev.omnibus.benchmarks.orders.Orders;
 import dev.omnibus.benchmarks.loopback.BrokerSections;
 import dev.omnibus.benchmarks.loopback.LoopbackRunner;
 import dev.omnibus.benchmarks.loopback.LoopbackRunner.BrokerResult;

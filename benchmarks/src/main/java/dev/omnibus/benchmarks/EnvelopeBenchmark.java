@@ -1,5 +1,6 @@
 package dev.omnibus.benchmarks;
 
+import dev.omnibus.benchmarks.orders.Orders;
 import dev.omnibus.envelope.EnvelopeCodec;
 import dev.omnibus.envelope.HeaderConvention;
 import dev.omnibus.envelope.Mode;

@@ -1,5 +1,6 @@
 package dev.omnibus.benchmarks;
 
+import dev.omnibus.benchmarks.orders.Orders;
 import dev.omnibus.EventBus;
 import dev.omnibus.memory.InMemoryBroker;
 import java.util.concurrent.TimeUnit;

@@ -1,7 +1,8 @@
 package dev.omnibus.benchmarks;
 
+import dev.omnibus.benchmarks.orders.Orders;
 import dev.omnibus.PayloadCodec;
-import dev.omnibus.benchmarks.Orders.Order;
+import dev.omnibus.benchmarks.orders.Orders.Order;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

@@ -1,6 +1,6 @@
 package dev.omnibus.benchmarks.loopback;
 
-import dev.omnibus.benchmarks.Orders;
+import dev.omnibus.benchmarks.orders.Orders;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;

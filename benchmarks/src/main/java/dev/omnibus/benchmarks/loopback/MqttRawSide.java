@@ -1,7 +1,7 @@
 package dev.omnibus.benchmarks.loopback;
 
-import dev.omnibus.benchmarks.Orders;
-import dev.omnibus.benchmarks.Orders.Order;
+import dev.omnibus.benchmarks.orders.Orders;
+import dev.omnibus.benchmarks.orders.Orders.Order;
 import java.util.List;
 import java.util.concurrent.Semaphore;
 import org.eclipse.paho.mqttv5.client.IMqttToken;

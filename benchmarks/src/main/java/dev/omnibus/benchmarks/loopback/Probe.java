@@ -1,6 +1,6 @@
 package dev.omnibus.benchmarks.loopback;
 
-import dev.omnibus.benchmarks.Orders.Order;
+import dev.omnibus.benchmarks.orders.Orders.Order;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;

@@ -1,6 +1,6 @@
 package dev.omnibus.benchmarks.loopback;
 
-import dev.omnibus.benchmarks.Orders.Order;
+import dev.omnibus.benchmarks.orders.Orders.Order;
 
 /**
  * One way of moving orders through a broker and back in this JVM: a raw client, or the bus. It consumes what it

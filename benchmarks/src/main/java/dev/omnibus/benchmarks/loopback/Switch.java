@@ -1,6 +1,6 @@
 package dev.omnibus.benchmarks.loopback;
 
-import dev.omnibus.benchmarks.Orders.Order;
+import dev.omnibus.benchmarks.orders.Orders.Order;
 
 /** A receiver that forwards to the probe of the run under way; a side is opened once and measured many times. */
 final class Switch implements Side.Receiver {

@@ -1,4 +1,4 @@
-package dev.omnibus.benchmarks;
+package dev.omnibus.benchmarks.orders;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
