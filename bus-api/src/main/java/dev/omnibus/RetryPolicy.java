@@ -35,11 +35,11 @@ public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration max
    * What the waits between attempts are measured by: real time, unless a test gives its own clock with
    * {@link EventBus.Builder#backoff(Timer)}, so that a retry with a backoff of minutes is tested without waiting.
    *
-   * {@snippet :
+   * <pre>{@code
    * TestClock clock = TestClock.create();                 // dev.omnibus:bus-test
    * EventBus bus = EventBus.builder().server(broker.server()).backoff(clock).build();
    * clock.advance(Duration.ofMinutes(10));                // a retry waiting 10 minutes goes on now
-   * }
+   * }</pre>
    *
    * <p>Implementations must be thread-safe: each consumer calls {@link #after(Duration)} from its own thread.
    */

@@ -19,13 +19,13 @@ import java.util.Objects;
  * The result of comparing two versions of a document, as the Maven plugin's {@code check} goal and the command line
  * write it: {@link #json()} for machines, {@link #text()} for people.
  *
- * {@snippet :
+ * <pre>{@code
  * CompatibilityReport report = CompatibilityReport.compare(Path.of("v1.yaml"), Path.of("v2.yaml"));
  * Files.writeString(Path.of("target/omnibus-compat.json"), report.json());
  * if (report.breaking()) {
  *   System.err.print(report.text());
  * }
- * }
+ * }</pre>
  *
  * <p>Immutable and thread-safe.
  *

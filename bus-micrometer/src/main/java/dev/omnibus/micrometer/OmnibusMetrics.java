@@ -25,13 +25,13 @@ import org.jspecify.annotations.Nullable;
  * (with the handling time), failed attempts, retries, dead letters by reason, duplicates, validation refusals, handlers
  * running, and the lag from an event's CloudEvents {@code time} to the start of its handling.
  *
- * {@snippet :
+ * <pre>{@code
  * MeterRegistry registry = new SimpleMeterRegistry(); // or a PrometheusMeterRegistry, an OtlpMeterRegistry...
  * EventBus bus = EventBus.builder()
  *     .asyncApi("asyncapi.yaml")
  *     .intercept(OmnibusMetrics.of(registry))
  *     .build();
- * }
+ * }</pre>
  *
  * <p>Names and tags follow the OpenTelemetry messaging semantic conventions where they define one
  * ({@value #PUBLISH_DURATION}, {@value #RECEIVED}, {@value #PROCESS_DURATION}; tags {@value #SYSTEM},

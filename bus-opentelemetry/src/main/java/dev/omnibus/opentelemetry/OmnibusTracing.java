@@ -29,13 +29,13 @@ import org.jspecify.annotations.Nullable;
  * travels in the event itself, as the CloudEvents distributed-tracing extension ({@code traceparent},
  * {@code tracestate}), so it crosses every binding in binary and structured mode and any CloudEvents consumer sees it.
  *
- * {@snippet :
+ * <pre>{@code
  * OpenTelemetry openTelemetry = ...; // the SDK your service configured, or GlobalOpenTelemetry.get()
  * EventBus bus = EventBus.builder()
  *     .asyncApi("asyncapi.yaml")
  *     .intercept(OmnibusTracing.of(openTelemetry))
  *     .build();
- * }
+ * }</pre>
  *
  * <p>A publish's span is a child of the current span (a handler's consumer span when the handler publishes), else of
  * the {@code traceparent} the event already carries, else a new trace; its context replaces the event's

@@ -16,11 +16,11 @@ import org.slf4j.LoggerFactory;
  * one transaction, so a redelivered event (same consumer, CloudEvents {@code source} and {@code id}) finds the mark
  * and changes nothing, and a handler that failed left neither.
  *
- * {@snippet :
+ * <pre>{@code
  * Inbox inbox = Inbox.of(dataSource);
  * bus.subscribe(ORDER_PAID, "billing", inbox.handler("billing", (event, connection) ->
  *     insertInvoice(connection, event.data())));
- * }
+ * }</pre>
  *
  * <p>The mark is inserted first ({@code INSERT ... ON CONFLICT DO NOTHING}), so a second delivery of the same event
  * handled at the same time waits for the first transaction and then finds the mark. Thread-safe.

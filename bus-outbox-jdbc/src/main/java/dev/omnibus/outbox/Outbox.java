@@ -26,7 +26,7 @@ import org.jspecify.annotations.Nullable;
  * Writes events to an outbox table in the caller's database transaction, so that an event exists exactly when the
  * business write it describes committed. An {@link OutboxRelay} publishes the committed rows afterwards.
  *
- * {@snippet :
+ * <pre>{@code
  * Outbox outbox = Outbox.of(dataSource);
  * try (Connection connection = dataSource.getConnection()) {
  *   connection.setAutoCommit(false);
@@ -34,7 +34,7 @@ import org.jspecify.annotations.Nullable;
  *   outbox.publish(connection, ORDER_PAID, new OrderPaid(order.id(), order.total(), "EUR"));
  *   connection.commit(); // the order and its event, or neither
  * }
- * }
+ * }</pre>
  *
  * <p>The row holds the CloudEvent as the bus would build it ({@link EventType#event(Object)}: a fresh id, the time,
  * the subject and dataschema of the type) with its payload encoded by the type's codec; the relay publishes it with

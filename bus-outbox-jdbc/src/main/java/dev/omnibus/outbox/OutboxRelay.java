@@ -43,11 +43,11 @@ import org.slf4j.LoggerFactory;
  * Publishes the committed rows of an outbox table through a bus, in order per key, and marks each sent only after the
  * broker confirmed it.
  *
- * {@snippet :
+ * <pre>{@code
  * OutboxRelay relay = OutboxRelay.builder(dataSource, bus).types(ORDER_PAID, ORDER_SHIPPED).build().start();
  * // ... on shutdown, before the bus:
  * relay.close();
- * }
+ * }</pre>
  *
  * <p>One pass ({@link #flush()}) runs in one database transaction: it locks the first unsent row of each key (a row
  * is eligible only when no earlier unsent row of its key exists) with {@code FOR UPDATE SKIP LOCKED}, and the rows

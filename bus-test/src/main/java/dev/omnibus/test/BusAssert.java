@@ -14,11 +14,11 @@ import org.jspecify.annotations.Nullable;
  * {@code extracting}, {@code hasSize}...). The {@code await*} methods first wait until enough were recorded (10 s at
  * most; {@link BusRecorder}'s own {@code await*} methods take another timeout).
  *
- * {@snippet :
+ * <pre>{@code
  * assertThat(events).awaitPublished(ORDER_PAID, 1).containsExactly(new OrderPaid("o-1", 4599, "EUR"));
  * assertThat(events).failed(ORDER_PLACED).extracting(BusRecorder.Failure::attempt).containsExactly(1, 2);
  * assertThat(events).hasNoDeadLetters();
- * }
+ * }</pre>
  *
  * <p>Made by {@link OmnibusAssertions#assertThat(BusRecorder)}. Not thread-safe, as AssertJ's assertions are not.
  */

@@ -22,13 +22,13 @@ import org.jspecify.annotations.Nullable;
  * payloads with the event type's codec, so a test reads its own records: {@code published(ORDER_PAID)} is a
  * {@code List<OrderPaid>}. {@link OmnibusAssertions#assertThat(BusRecorder)} asserts on them with AssertJ.
  *
- * {@snippet :
+ * <pre>{@code
  * BusRecorder events = BusRecorder.create();
  * EventBus bus = EventBus.builder().server(broker.server()).intercept(events).build();  // OmnibusExtension does this
  * bus.subscribe(ORDER_PLACED, "billing", billing::onOrderPlaced);
  * bus.publish(ORDER_PLACED, order);
  * List<OrderPaid> paid = events.awaitPublished(ORDER_PAID, 1);
- * }
+ * }</pre>
  *
  * <p>Register it first ({@code intercept} before any other), so that it sees each event as the application does. The
  * bus's own interceptors (payload validation, dedupe) run inside it: an event refused by validation is recorded as

@@ -35,15 +35,15 @@ import org.junit.platform.commons.support.HierarchyTraversalMode;
  *
  * <p>With {@code @ExtendWith(OmnibusExtension.class)} or {@link OmnibusTest @OmnibusTest}, or with settings:
  *
- * {@snippet :
- * @RegisterExtension
+ * <pre>{@code
+ * {@literal @}RegisterExtension
  * static final OmnibusExtension OMNIBUS = OmnibusExtension.builder()
  *     .asyncApi("asyncapi.yaml")                      // the service's document: its channels and payload schemas
  *     .source(URI.create("/billing"))
  *     .register(ORDER_PLACED, ORDER_PAID)
  *     .configure(bus -> bus.retry(RetryPolicy.attempts(3)))
  *     .build();
- * }
+ * }</pre>
  *
  * <p>Retries wait on the test's {@link TestClock} (not real time) in a test that takes a {@code TestClock} parameter
  * (in the test method or a {@code @BeforeEach} method), or in every test with {@link Builder#retriesOnTestClock()}.

@@ -12,17 +12,17 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Runs a test class with the {@link OmnibusExtension}: each test gets a fresh in-memory broker and a bus on it, which
  * its methods take as parameters ({@code EventBus}, {@code InMemoryBroker}, {@link BusRecorder}, {@link TestClock}).
  *
- * {@snippet :
- * @OmnibusTest(asyncApi = "asyncapi.yaml", source = "/billing")
+ * <pre>{@code
+ * {@literal @}OmnibusTest(asyncApi = "asyncapi.yaml", source = "/billing")
  * class BillingTest {
- *   @Test
+ *   {@literal @}Test
  *   void chargesEveryPlacedOrder(EventBus bus, BusRecorder events) {
  *     Billing.subscribe(bus);
  *     bus.publish(ORDER_PLACED, order);
  *     assertThat(events).awaitPublished(ORDER_PAID, 1).containsExactly(new OrderPaid("o-1", 4599, "EUR"));
  *   }
  * }
- * }
+ * }</pre>
  *
  * <p>For more settings (event types to register, a retry policy, another server), register the extension with
  * {@code @RegisterExtension} and {@link OmnibusExtension#builder()} instead; use one or the other, not both.

@@ -18,13 +18,13 @@ import java.util.concurrent.CompletionStage;
  * goes on when the test {@link #advance(Duration) advances} the clock ten minutes, not ten minutes later. It is a
  * {@link Clock} too, so the code under test can read the same time.
  *
- * {@snippet :
+ * <pre>{@code
  * TestClock clock = TestClock.create();
  * EventBus bus = EventBus.builder().server(broker.server()).backoff(clock).build();  // OmnibusExtension does this
  * // a handler fails: its retry waits on the clock
  * clock.advanceToNextBackoff();        // the retry goes on now
  * assertThat(clock.backoffs()).containsExactly(Duration.ofMinutes(10));
- * }
+ * }</pre>
  *
  * <p>Starts at {@value #START}. Thread-safe: consumers' threads ask for waits while the test advances the clock.
  */

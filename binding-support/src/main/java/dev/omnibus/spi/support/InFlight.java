@@ -7,7 +7,7 @@ import java.util.concurrent.CompletionStage;
  * Counts the sends under way, so that {@code Transport.flush(timeout)} can wait for them: {@link #track} a send's
  * stage when it is accepted, and {@link #await} them all in {@code flush}.
  *
- * {@snippet :
+ * <pre>{@code
  * public CompletionStage<Void> send(Destination destination, WireMessage message) {
  *   return inFlight.track(publish(destination, message));
  * }
@@ -15,7 +15,7 @@ import java.util.concurrent.CompletionStage;
  * public boolean flush(Duration timeout) {
  *   return inFlight.await(timeout);
  * }
- * }
+ * }</pre>
  *
  * <p>Thread-safe: any thread begins, ends and awaits.
  */

@@ -38,12 +38,12 @@ import org.slf4j.LoggerFactory;
  * duration ({@code connect-timeout-ms}, {@code connect-timeout-seconds}: a bare number in the unit its name ends with)
  * keeps working, with a WARN naming the key to write instead.
  *
- * {@snippet :
+ * <pre>{@code
  * OptionReader options = OptionReader.of(server);
  * int prefetch = options.integer("prefetch", 250, 1, 65_535);
  * Duration connect = options.duration("connect-timeout", Duration.ofSeconds(10), "connect-timeout-ms");
  * options.check(); // ConfigurationException listing every problem
- * }
+ * }</pre>
  *
  * <p>Not thread-safe: read one server's or channel's options on one thread, then share the values.
  */

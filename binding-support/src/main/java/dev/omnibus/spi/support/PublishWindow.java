@@ -35,7 +35,7 @@ import org.jspecify.annotations.Nullable;
  * executor}, one send at a time, in send order: the caller's thread by default, for a client whose publish does not
  * block (paho); a worker of the binding's for one that may (amqp-client writes to the socket and declares exchanges).
  *
- * {@snippet :
+ * <pre>{@code
  * PublishWindow<Outgoing> window = PublishWindow.builder(serverName, this::dispatch)
  *     .window(settings.confirmWindow())
  *     .limits(PublishWindow.Limits.read(options))
@@ -44,7 +44,7 @@ import org.jspecify.annotations.Nullable;
  *     .completeOn(workers)
  *     .closedFailure(() -> TransportClosedException.of("The transport for server '" + serverName + "'"))
  *     .build();
- * }
+ * }</pre>
  *
  * <p>Thread-safe: send, resume, expire, close and the settlements of sends come from any thread.
  *

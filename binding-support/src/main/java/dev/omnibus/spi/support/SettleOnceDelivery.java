@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@link #nack(boolean)} counts, from any thread, and every later call is ignored. A binding extends it and says what
  * acknowledging means on its broker:
  *
- * {@snippet :
+ * <pre>{@code
  * final class AmqpDelivery extends SettleOnceDelivery {
  *   AmqpDelivery(Channel channel, long tag, WireMessage message, int attempt) {
  *     super(message, attempt);
@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *     channel.basicNack(tag, false, requeue);
  *   }
  * }
- * }
+ * }</pre>
  *
  * <p>Thread-safe: {@link #onAck()} or {@link #onNack(boolean)} runs at most once in all, on the thread of the call that
  * settled the delivery.

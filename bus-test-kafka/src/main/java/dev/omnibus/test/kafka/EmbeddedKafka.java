@@ -32,10 +32,10 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * A real Kafka broker for tests: one KRaft node (broker and controller in one) from the Maven Central jars, running
  * inside the test JVM, started once per JVM and stopped when the JVM's tests are done. No Docker, nothing installed.
  *
- * {@snippet :
- * @ExtendWith(EmbeddedKafka.class)
+ * <pre>{@code
+ * {@literal @}ExtendWith(EmbeddedKafka.class)
  * class MyTest {
- *   @Test
+ *   {@literal @}Test
  *   void works(EmbeddedKafka kafka) {
  *     String bootstrap = kafka.bootstrapServers();          // for plain Kafka clients
  *     try (EventBus bus = EventBus.builder().server(kafka.server()).build()) {
@@ -43,7 +43,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  *     }
  *   }
  * }
- * }
+ * }</pre>
  *
  * <p>With the test kit of {@code dev.omnibus:bus-test}, each test's bus runs on it with
  * {@code OmnibusExtension.builder().server(() -> EmbeddedKafka.shared().server())}.

@@ -10,13 +10,13 @@ import java.lang.annotation.Target;
  * Subscribes a bean method, or an {@link dev.omnibus.EventHandler} bean, to the events of one type once the
  * application context has started; the subscription is closed when the context stops, before the bus closes.
  *
- * {@snippet :
- * @Component
+ * <pre>{@code
+ * {@literal @}Component
  * class Billing {
- *   @OmnibusListener(type = "com.example.orders.placed.v1", group = "billing")
+ *   {@literal @}OmnibusListener(type = "com.example.orders.placed.v1", group = "billing")
  *   void on(Event<OrderPlaced> event) { ... }      // or: void on(OrderPlaced payload)
  * }
- * }
+ * }</pre>
  *
  * <p>The event type is the {@link dev.omnibus.EventType} bean whose {@code type()} is {@link #type()}; without
  * such a bean, give {@link #channel()} and the type is made from the method's payload class (the parameter, or the

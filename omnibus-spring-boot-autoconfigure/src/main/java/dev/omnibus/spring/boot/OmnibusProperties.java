@@ -10,7 +10,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * The {@code omnibus.*} properties of a Boot application.
  *
- * {@snippet lang=properties :
+ * <pre>{@code
  * omnibus.asyncapi=classpath:asyncapi.yaml
  * omnibus.server=rabbitmq
  * omnibus.source=/orders-service
@@ -18,7 +18,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * omnibus.variables.host=broker.internal
  * omnibus.credentials.rabbitmq.username=orders
  * omnibus.credentials.rabbitmq.password=${RABBIT_PASSWORD}
- * }
+ * }</pre>
  *
  * <p>The {@code OMNIBUS_*} environment variables the bus reads ({@code OMNIBUS_SERVER},
  * {@code OMNIBUS_VAR_<NAME>}, {@code OMNIBUS_<SERVER>_USERNAME}/{@code _PASSWORD}) are looked up in Spring's

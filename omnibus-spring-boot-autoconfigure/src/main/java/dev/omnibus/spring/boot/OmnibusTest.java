@@ -16,13 +16,13 @@ import org.springframework.test.context.TestPropertySource;
  * interceptors run as in production, without a broker. Needs {@code dev.omnibus:bus-inmemory} on the test classpath
  * (the starter brings it).
  *
- * {@snippet :
- * @OmnibusTest
+ * <pre>{@code
+ * {@literal @}OmnibusTest
  * class OrdersTest {
- *   @Autowired EventBus bus;
- *   @Test void billsPlacedOrders() { ... }
+ *   {@literal @}Autowired EventBus bus;
+ *   {@literal @}Test void billsPlacedOrders() { ... }
  * }
- * }
+ * }</pre>
  */
 @Documented
 @Inherited
