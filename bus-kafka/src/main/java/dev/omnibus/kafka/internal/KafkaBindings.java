@@ -1,8 +1,8 @@
 package dev.omnibus.kafka.internal;
 
 import dev.omnibus.spi.support.BindingReader;
+import dev.omnibus.spi.support.ParsedBindings;
 import dev.omnibus.ConfigurationException;
-import dev.omnibus.ConfigurationException.Problem;
 import dev.omnibus.spi.Bindings;
 import dev.omnibus.spi.Destination;
 import dev.omnibus.spi.ServerConfig;
@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -31,11 +30,13 @@ final class KafkaBindings {
   private static final List<String> VERSIONS = List.of("0.1.0", "0.2.0", "0.3.0", "0.4.0", "0.5.0");
 
   private final boolean strict;
-  private final Map<Bindings, KafkaChannelBinding> channels = new ConcurrentHashMap<>();
-  private final Map<Bindings, KafkaOperationBinding> operations = new ConcurrentHashMap<>();
+  private final ParsedBindings<KafkaChannelBinding> channels;
+  private final ParsedBindings<KafkaOperationBinding> operations;
 
   private KafkaBindings(boolean strict) {
     this.strict = strict;
+    this.channels = new ParsedBindings<>(PROTOCOL, strict, KafkaBindings::channel);
+    this.operations = new ParsedBindings<>(PROTOCOL, strict, KafkaBindings::operation);
   }
 
   /** The Kafka bindings of a server's destinations, strict when the server says so. */
@@ -61,20 +62,7 @@ final class KafkaBindings {
    * @throws ConfigurationException listing every problem of both
    */
   void check(Destination destination) {
-    List<Problem> problems = new ArrayList<>();
-    try {
-      channel(destination);
-    } catch (ConfigurationException e) {
-      problems.addAll(e.problems());
-    }
-    try {
-      operation(destination);
-    } catch (ConfigurationException e) {
-      problems.addAll(e.problems());
-    }
-    if (!problems.isEmpty()) {
-      throw ConfigurationException.of(problems);
-    }
+    ParsedBindings.checkAll(() -> channel(destination), () -> operation(destination));
   }
 
   /**
@@ -83,7 +71,7 @@ final class KafkaBindings {
    * @throws ConfigurationException when it has problems (a destination the bus did not check)
    */
   @Nullable KafkaChannelBinding channel(Destination destination) {
-    return read(channels, destination.channelBindings(), KafkaBindings::channel);
+    return channels.of(destination.channelBindings());
   }
 
   /**
@@ -92,31 +80,7 @@ final class KafkaBindings {
    * @throws ConfigurationException when it has problems (a destination the bus did not check)
    */
   @Nullable KafkaOperationBinding operation(Destination destination) {
-    return read(operations, destination.operationBindings(), KafkaBindings::operation);
-  }
-
-  /** A binding read once per {@link Bindings} and kept: a send does not read it again. */
-  private <T> @Nullable T read(Map<Bindings, T> known, Bindings bindings, Parser<T> parser) {
-    if (!bindings.has(PROTOCOL)) {
-      return null;
-    }
-    T parsed = known.get(bindings);
-    if (parsed != null) {
-      return parsed;
-    }
-    BindingReader reader = new BindingReader(strict);
-    T binding = parser.parse(bindings, reader);
-    reader.throwIfAny(); // a binding with problems is not kept: each use reports them
-    if (binding != null) {
-      known.putIfAbsent(bindings, binding);
-    }
-    return binding;
-  }
-
-  /** Reads one kind of binding, recording its problems in the reader. */
-  @FunctionalInterface
-  interface Parser<T> {
-    @Nullable T parse(Bindings bindings, BindingReader reader);
+    return operations.of(destination.operationBindings());
   }
 
   static @Nullable KafkaServerBinding server(Bindings bindings, BindingReader reader) {

@@ -1,6 +1,7 @@
 package dev.omnibus.mqtt.internal;
 
 import dev.omnibus.spi.support.BindingReader;
+import dev.omnibus.spi.support.ParsedBindings;
 import dev.omnibus.ConfigurationException;
 import dev.omnibus.ConfigurationException.Problem;
 import dev.omnibus.spi.Bindings;
@@ -9,7 +10,6 @@ import dev.omnibus.spi.ServerConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -32,11 +32,13 @@ final class MqttBindings {
   private static final long MAX_UINT32 = 4_294_967_295L;
 
   private final boolean strict;
-  private final Map<Bindings, Boolean> channels = new ConcurrentHashMap<>();
-  private final Map<Bindings, MqttOperationBinding> operations = new ConcurrentHashMap<>();
+  private final ParsedBindings<Boolean> channels;
+  private final ParsedBindings<MqttOperationBinding> operations;
 
   private MqttBindings(boolean strict) {
     this.strict = strict;
+    this.channels = new ParsedBindings<>(PROTOCOL, strict, MqttBindings::channel);
+    this.operations = new ParsedBindings<>(PROTOCOL, strict, MqttBindings::operation);
   }
 
   /** The MQTT bindings of a server's destinations, strict when the server says so. */
@@ -63,20 +65,7 @@ final class MqttBindings {
    * @throws ConfigurationException listing every problem of both
    */
   void check(Destination destination) {
-    List<Problem> problems = new ArrayList<>();
-    try {
-      read(channels, destination.channelBindings(), MqttBindings::channel);
-    } catch (ConfigurationException e) {
-      problems.addAll(e.problems());
-    }
-    try {
-      operation(destination);
-    } catch (ConfigurationException e) {
-      problems.addAll(e.problems());
-    }
-    if (!problems.isEmpty()) {
-      throw ConfigurationException.of(problems);
-    }
+    ParsedBindings.checkAll(() -> channels.of(destination.channelBindings()), () -> operation(destination));
   }
 
   /**
@@ -85,31 +74,7 @@ final class MqttBindings {
    * @throws ConfigurationException when it has problems (a destination the bus did not check)
    */
   @Nullable MqttOperationBinding operation(Destination destination) {
-    return read(operations, destination.operationBindings(), MqttBindings::operation);
-  }
-
-  /** A binding read once per {@link Bindings} and kept: a send does not read it again. */
-  private <T> @Nullable T read(Map<Bindings, T> known, Bindings bindings, Parser<T> parser) {
-    if (!bindings.has(PROTOCOL)) {
-      return null;
-    }
-    T parsed = known.get(bindings);
-    if (parsed != null) {
-      return parsed;
-    }
-    BindingReader reader = new BindingReader(strict);
-    T binding = parser.parse(bindings, reader);
-    reader.throwIfAny(); // a binding with problems is not kept: each use reports them
-    if (binding != null) {
-      known.putIfAbsent(bindings, binding);
-    }
-    return binding;
-  }
-
-  /** Reads one kind of binding, recording its problems in the reader. */
-  @FunctionalInterface
-  interface Parser<T> {
-    @Nullable T parse(Bindings bindings, BindingReader reader);
+    return operations.of(destination.operationBindings());
   }
 
   static @Nullable MqttServerBinding server(Bindings bindings, BindingReader reader) {

@@ -1,15 +1,14 @@
 package dev.omnibus.rabbitmq.internal;
 
 import dev.omnibus.spi.support.BindingReader;
+import dev.omnibus.spi.support.ParsedBindings;
 import dev.omnibus.ConfigurationException;
-import dev.omnibus.ConfigurationException.Problem;
 import dev.omnibus.spi.Bindings;
 import dev.omnibus.spi.Destination;
 import dev.omnibus.spi.ServerConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -32,11 +31,13 @@ final class AmqpBindings {
   private static final List<String> EXCHANGE_TYPES = List.of("topic", "direct", "fanout", "default", "headers");
 
   private final boolean strict;
-  private final Map<Bindings, AmqpChannelBinding> channels = new ConcurrentHashMap<>();
-  private final Map<Bindings, AmqpOperationBinding> operations = new ConcurrentHashMap<>();
+  private final ParsedBindings<AmqpChannelBinding> channels;
+  private final ParsedBindings<AmqpOperationBinding> operations;
 
   private AmqpBindings(boolean strict) {
     this.strict = strict;
+    this.channels = new ParsedBindings<>(PROTOCOL, strict, AmqpBindings::channel);
+    this.operations = new ParsedBindings<>(PROTOCOL, strict, AmqpBindings::operation);
   }
 
   /**
@@ -58,20 +59,7 @@ final class AmqpBindings {
    * @throws ConfigurationException listing every problem of both
    */
   void check(Destination destination) {
-    List<Problem> problems = new ArrayList<>();
-    try {
-      channel(destination);
-    } catch (ConfigurationException e) {
-      problems.addAll(e.problems());
-    }
-    try {
-      operation(destination);
-    } catch (ConfigurationException e) {
-      problems.addAll(e.problems());
-    }
-    if (!problems.isEmpty()) {
-      throw ConfigurationException.of(problems);
-    }
+    ParsedBindings.checkAll(() -> channel(destination), () -> operation(destination));
   }
 
   /**
@@ -80,7 +68,7 @@ final class AmqpBindings {
    * @throws ConfigurationException when it has problems (a destination the bus did not check)
    */
   @Nullable AmqpChannelBinding channel(Destination destination) {
-    return read(channels, destination.channelBindings(), AmqpBindings::channel);
+    return channels.of(destination.channelBindings());
   }
 
   /**
@@ -89,31 +77,7 @@ final class AmqpBindings {
    * @throws ConfigurationException when it has problems (a destination the bus did not check)
    */
   @Nullable AmqpOperationBinding operation(Destination destination) {
-    return read(operations, destination.operationBindings(), AmqpBindings::operation);
-  }
-
-  /** A binding read once per {@link Bindings} and kept: a send does not read it again. */
-  private <T> @Nullable T read(Map<Bindings, T> known, Bindings bindings, Parser<T> parser) {
-    if (!bindings.has(PROTOCOL)) {
-      return null;
-    }
-    T parsed = known.get(bindings);
-    if (parsed != null) {
-      return parsed;
-    }
-    BindingReader reader = new BindingReader(strict);
-    T binding = parser.parse(bindings, reader);
-    reader.throwIfAny(); // a binding with problems is not kept: each use reports them
-    if (binding != null) {
-      known.putIfAbsent(bindings, binding);
-    }
-    return binding;
-  }
-
-  /** Reads one kind of binding, recording its problems in the reader. */
-  @FunctionalInterface
-  interface Parser<T> {
-    @Nullable T parse(Bindings bindings, BindingReader reader);
+    return operations.of(destination.operationBindings());
   }
 
   /** A server binding, which AMQP reserves: it must be empty. */
