@@ -18,6 +18,7 @@ import io.cloudevents.core.builder.CloudEventBuilder;
 import io.cloudevents.rw.CloudEventRWException;
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -68,6 +69,8 @@ final class DefaultEventBus implements EventBus {
   private final AtomicBoolean closing = new AtomicBoolean();
   /** Set once consuming has stopped: no publish from then on (handlers finishing during close may still publish). */
   private volatile boolean closed;
+  private final Instant opened = Instant.now();
+  private volatile Instant closedAt = Instant.now();
   private final CountDownLatch closeDone = new CountDownLatch(1);
   private final Object lock = new Object();
   private final Map<String, Dispatcher> groupDispatchers = new HashMap<>();
@@ -413,6 +416,22 @@ final class DefaultEventBus implements EventBus {
   }
 
   @Override
+  public Health health() {
+    List<Health.Consumer> consumers = new ArrayList<>();
+    for (Dispatcher dispatcher : dispatchers) {
+      consumers.add(dispatcher.health());
+    }
+    Health.Status connection;
+    if (closed) {
+      connection = Health.Status.of(Health.State.CLOSED, null, closedAt);
+    } else {
+      Health.Status reported = transport.health();
+      connection = reported != null ? reported : Health.Status.up(opened);
+    }
+    return new Health(server.name(), server.protocol(), connection, consumers);
+  }
+
+  @Override
   public ServerConfig server() {
     return server;
   }
@@ -457,6 +476,7 @@ final class DefaultEventBus implements EventBus {
     for (Dispatcher dispatcher : running) {
       dispatcher.stop();
     }
+    closedAt = Instant.now();
     closed = true;
     try {
       int unconfirmed = outbound.await(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));

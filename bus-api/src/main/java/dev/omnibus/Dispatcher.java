@@ -16,6 +16,7 @@ import dev.omnibus.spi.TransportSubscription;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.CloudEventData;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -68,6 +69,7 @@ final class Dispatcher implements DeliveryHandler {
     }
   };
   private volatile @Nullable TransportSubscription subscription;
+  private volatile Instant started = Instant.now();
   /** Completed by {@link #stop()}: cuts a backoff under way short. */
   private final CompletableFuture<Void> stopSignal = new CompletableFuture<>();
 
@@ -88,6 +90,19 @@ final class Dispatcher implements DeliveryHandler {
 
   void start(Transport transport, SubscribeOptions options) {
     subscription = transport.subscribe(destination, options, this);
+    started = Instant.now();
+  }
+
+  /** Whether this consumer consumes now, as its transport subscription says; closed once stopped. */
+  Health.Consumer health() {
+    TransportSubscription running = subscription;
+    Health.Status status = running == null ? null : running.health();
+    if (stopped.get()) {
+      status = Health.Status.of(Health.State.CLOSED, null, status == null ? started : status.since());
+    } else if (status == null) {
+      status = Health.Status.up(started);
+    }
+    return new Health.Consumer(channel.id(), group, status);
   }
 
   <T> Subscription add(EventType<T> type, EventHandler<T> handler) {

@@ -105,6 +105,14 @@ public interface EventBus extends AutoCloseable {
    */
   String deadLetterAddress(String channel, @Nullable String group);
 
+  /**
+   * The state of the connection to the broker and of every consumer of this bus, now: connected, reconnecting with
+   * the error that broke the connection, or closed; each consumer consuming or stalled with its reason.
+   * {@link Health#ready()} is the readiness a service exposes. Never blocks on the broker; cheap enough to call on
+   * every probe.
+   */
+  Health health();
+
   /** The resolved server this bus talks to. */
   ServerConfig server();
 

@@ -106,6 +106,17 @@ public interface Transport extends AutoCloseable {
    */
   default void check(Destination destination) {}
 
+  /**
+   * The state of the connection to the broker now: {@link dev.omnibus.Health.State#UP UP},
+   * {@link dev.omnibus.Health.State#RECONNECTING RECONNECTING} with the error that broke it (also when the first
+   * connection has not been made yet), or {@link dev.omnibus.Health.State#CLOSED CLOSED}. Must not block on the broker:
+   * the bus calls it on every health probe. {@code null} (the default, for a transport without a connection, such as
+   * memory) lets the bus report it up since it opened, and closed once the bus is closed.
+   */
+  default dev.omnibus.Health.@org.jspecify.annotations.Nullable Status health() {
+    return null;
+  }
+
   /** Convenience for implementations: a stage already failed with the given exception. */
   static CompletionStage<Void> failed(RuntimeException failure) {
     return java.util.concurrent.CompletableFuture.failedFuture(failure);
