@@ -48,6 +48,8 @@ import org.slf4j.LoggerFactory;
 final class DefaultEventBus implements EventBus {
 
   private static final Logger LOG = LoggerFactory.getLogger(DefaultEventBus.class);
+  /** The most handlers one subscription may run at once. */
+  static final int MAX_CONCURRENCY = 1024;
 
   private final ServerConfig server;
   private final Transport transport;
@@ -59,6 +61,8 @@ final class DefaultEventBus implements EventBus {
   private final URI source;
   private final @Nullable RetryPolicy retry;
   private final Map<String, RetryPolicy> groupRetry;
+  private final int concurrency;
+  private final Map<String, Integer> groupConcurrency;
   private final @Nullable DedupeStore dedupe;
   private final RetryPolicy.Timer backoffTimer;
   private final Duration closeTimeout;
@@ -89,6 +93,8 @@ final class DefaultEventBus implements EventBus {
     this.source = builder.source != null ? builder.source : URI.create("/omnibus/" + server.name());
     this.retry = builder.retry;
     this.groupRetry = Map.copyOf(builder.groupRetry);
+    this.concurrency = builder.concurrency;
+    this.groupConcurrency = Map.copyOf(builder.groupConcurrency);
     this.dedupe = builder.dedupe;
     this.backoffTimer = builder.backoffTimer;
     this.closeTimeout = builder.closeTimeout;
@@ -114,6 +120,12 @@ final class DefaultEventBus implements EventBus {
     }
     try {
       check(transport, configuration);
+      for (ChannelDef channel : configuration.channels().values()) {
+        String concurrency = channel.receiveOptions().get("concurrency");
+        if (concurrency != null) {
+          parseConcurrency(concurrency, channel.path());
+        }
+      }
     } catch (RuntimeException e) {
       transport.close();
       throw e;
@@ -338,7 +350,7 @@ final class DefaultEventBus implements EventBus {
       consumerDedupe = new DedupeInterceptor(dedupe, channel.id() + "|" + consumer + "|");
     }
     return new Dispatcher(new Dispatcher.Context(envelope, retryPolicy(channel, group), backoffTimer, chains,
-        consumerDedupe, deadLetters, this::unsubscribe, server), channel, group);
+        consumerDedupe, deadLetters, this::unsubscribe, server, concurrency(channel, group)), channel, group);
   }
 
   private void start(Dispatcher dispatcher) {
@@ -379,6 +391,37 @@ final class DefaultEventBus implements EventBus {
       return retry;
     }
     return RetryPolicy.defaults().withOptions(channel.receiveOptions());
+  }
+
+  /**
+   * The group's own concurrency, else the document's {@code x-omnibus-concurrency} of the channel or its receive
+   * operation, else the builder's, else 1.
+   */
+  private int concurrency(ChannelDef channel, @Nullable String group) {
+    Integer forGroup = group == null ? null : groupConcurrency.get(group);
+    if (forGroup != null) {
+      return forGroup;
+    }
+    String option = channel.receiveOptions().get("concurrency");
+    if (option != null) {
+      return parseConcurrency(option, channel.path());
+    }
+    return concurrency;
+  }
+
+  /** A channel's {@code x-omnibus-concurrency}, checked when the bus is built so a wrong value fails at start. */
+  static int parseConcurrency(String value, String channelPath) {
+    try {
+      int parsed = Integer.parseInt(value.trim());
+      if (parsed >= 1 && parsed <= MAX_CONCURRENCY) {
+        return parsed;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw ConfigurationException.of(channelPath, "x-omnibus-concurrency (of this channel or its receive operation) "
+        + "must be a whole number from 1 to " + MAX_CONCURRENCY + ", how many handlers of a subscription run at once; "
+        + "was '" + value + "'");
   }
 
   @Override

@@ -12,6 +12,7 @@ import dev.omnibus.spi.Destination;
 import dev.omnibus.spi.ServerConfig;
 import dev.omnibus.spi.SubscribeOptions;
 import dev.omnibus.spi.Transport;
+import dev.omnibus.spi.TransportCapabilities;
 import dev.omnibus.spi.TransportSubscription;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.CloudEventData;
@@ -41,6 +42,8 @@ final class Dispatcher implements DeliveryHandler {
 
   private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
   private static final int TRACKED_ATTEMPTS = 10_000;
+  /** How long a stopping consumer waits for its concurrent handlings, as a transport waits for its one. */
+  private static final Duration LANES_STOP = Duration.ofSeconds(10);
 
   /**
    * What a consumer works with; no call back into the bus.
@@ -48,10 +51,11 @@ final class Dispatcher implements DeliveryHandler {
    * @param dedupe the consumer's dedupe, run inside every interceptor just before the handler; {@code null} for none
    * @param unsubscribe called when a subscription handle closes, with the handler's removal to run
    * @param server the bus's server, told to interceptors
+   * @param concurrency how many handlings may run at once, events of one key one at a time (1: one at a time)
    */
   record Context(EnvelopeCodec envelope, RetryPolicy retry, RetryPolicy.Timer timer, Chains chains,
       @Nullable DedupeInterceptor dedupe, DeadLetters deadLetters, BiConsumer<Dispatcher, Runnable> unsubscribe,
-      ServerConfig server) {}
+      ServerConfig server, int concurrency) {}
 
   private final Context context;
   private final ChannelDef channel;
@@ -69,6 +73,8 @@ final class Dispatcher implements DeliveryHandler {
     }
   };
   private volatile @Nullable TransportSubscription subscription;
+  /** Runs handlings concurrently by key when the concurrency is above 1; {@code null} for one at a time. */
+  private volatile @Nullable Lanes lanes;
   private volatile Instant started = Instant.now();
   /** Completed by {@link #stop()}: cuts a backoff under way short. */
   private final CompletableFuture<Void> stopSignal = new CompletableFuture<>();
@@ -88,9 +94,42 @@ final class Dispatcher implements DeliveryHandler {
     return group;
   }
 
+  /**
+   * Starts consuming. With a concurrency above 1 on a transport that lets deliveries be settled later
+   * ({@link TransportCapabilities.Feature#CONCURRENT_SETTLE}), handlings run on lanes by ordering key and the broker may
+   * push twice as many events as run at once; elsewhere one at a time, with a warning.
+   */
   void start(Transport transport, SubscribeOptions options) {
-    subscription = transport.subscribe(destination, options, this);
+    int concurrency = context.concurrency();
+    SubscribeOptions effective = options;
+    if (concurrency > 1) {
+      if (transport.capabilities(destination).supports(TransportCapabilities.Feature.CONCURRENT_SETTLE)) {
+        int capacity = 2 * concurrency;
+        lanes = new Lanes(concurrency, capacity, "omnibus-" + channel.id() + "-" + (group == null ? "anonymous"
+            : group));
+        effective = new SubscribeOptions(options.group(), Math.max(options.prefetch(), capacity));
+      } else {
+        LOG.warn("Concurrency {} asked for channel '{}' (group {}), but the {} binding cannot settle deliveries out "
+            + "of order there: its handlers run one at a time", concurrency, channel.id(), group,
+            context.server().protocol());
+      }
+    }
+    try {
+      subscription = transport.subscribe(destination, effective, this);
+    } catch (RuntimeException e) {
+      Lanes created = lanes;
+      if (created != null) {
+        created.stop(Duration.ZERO);
+      }
+      throw e;
+    }
     started = Instant.now();
+  }
+
+  /** How many handlings of this consumer may run at once: 1 unless lanes run them. */
+  int concurrency() {
+    Lanes running = lanes;
+    return running == null ? 1 : context.concurrency();
   }
 
   /** Whether this consumer consumes now, as its transport subscription says; closed once stopped. */
@@ -140,6 +179,15 @@ final class Dispatcher implements DeliveryHandler {
   void stop() {
     if (stopped.compareAndSet(false, true)) {
       stopSignal.complete(null);
+      Lanes runningLanes = lanes;
+      if (runningLanes != null) {
+        // Handlings under way finish and settle before the transport subscription closes: closing first would hand
+        // their events to another member while they still run here. Those not started stay unsettled.
+        if (!runningLanes.stop(LANES_STOP) && !runningLanes.isLaneThread()) {
+          LOG.warn("Handlers of channel '{}' (group {}) still running {} after stop; their events go back to the "
+              + "broker", channel.id(), group, LANES_STOP);
+        }
+      }
       TransportSubscription running = subscription;
       if (running != null) {
         running.close();
@@ -166,7 +214,11 @@ final class Dispatcher implements DeliveryHandler {
   private void handle(Delivery delivery) {
     long received = System.nanoTime();
     if (stopped.get()) {
-      delivery.nack(true);
+      if (lanes == null) {
+        delivery.nack(true);
+      }
+      // With lanes, left unsettled: closing the transport subscription hands it back, rather than a requeue that the
+      // broker may give this stopping consumer again at once.
       return;
     }
     CloudEvent event;
@@ -195,40 +247,89 @@ final class Dispatcher implements DeliveryHandler {
       report(Result.SKIPPED, null, event, delivery.attempt(), null);
       return;
     }
-    String key = event.getSource() + " " + event.getId();
-    int attempt = Math.max(delivery.attempt(), nextAttempt(key));
-    HandlerCall call = new HandlerCall(target, rawTarget, context.dedupe());
-    try {
-      context.chains().handle(new Handling(event, channel.id(), group, attempt, received, destination.address(),
-          context.server()), call);
-    } catch (HandlerClosed e) {
-      // The handler was closed while its event was on the way: hand the event back, never skip it.
-      forget(key);
-      delivery.nack(true);
-      report(Result.REQUEUED, null, event, attempt, null);
-      return;
-    } catch (Exception e) {
-      if (!call.started) {
-        forget(key);
-        Reason reason = refusalReason(e);
-        deadLetter(delivery, event, reason, refusal(reason, e), attempt, e);
-      } else if (attempt >= context.retry().maxAttempts()) {
-        forget(key);
-        deadLetter(delivery, event, Reason.EXHAUSTED, "handler failed " + attempt + " times", attempt, e);
-      } else {
-        Duration backoff = context.retry().backoffAfter(attempt);
-        LOG.debug("Handler failed for event {} (attempt {} of {}); redelivering in {}", event.getId(), attempt,
-            context.retry().maxAttempts(), backoff, e);
-        awaitBackoff(backoff);
-        delivery.nack(true);
-        report(Result.RETRIED, null, event, attempt, e);
-      }
+    Lanes running = lanes;
+    if (running == null) {
+      handleEvent(delivery, event, target, rawTarget, received);
       return;
     }
-    forget(key);
-    delivery.ack();
-    report(call.duplicate ? Result.DUPLICATE : call.started ? Result.HANDLED : Result.SKIPPED, null, event, attempt,
-        null);
+    running.submit(orderingKey(event), new Lanes.Task() {
+      @Override
+      public void run() {
+        try {
+          handleEvent(delivery, event, target, rawTarget, received);
+        } catch (RuntimeException | Error e) {
+          LOG.error("Unexpected failure handling a delivery of channel '{}'; it will be redelivered", channel.id(), e);
+          delivery.nack(true);
+          report(Result.REQUEUED, null, event, delivery.attempt(), e);
+        }
+      }
+
+      @Override
+      public void dropped() {
+        // Not started before the consumer stopped: unsettled, so the transport hands it back when it closes.
+      }
+    });
+  }
+
+  /** The key whose events must be handled in order: {@code partitionkey}, else the subject; {@code null} for none. */
+  private static @Nullable String orderingKey(CloudEvent event) {
+    Object partitionKey = event.getExtension("partitionkey");
+    return partitionKey != null ? partitionKey.toString() : event.getSubject();
+  }
+
+  /**
+   * Runs the handling chain and settles the delivery. On one thread per consumer, a failed attempt waits its backoff
+   * and hands the event back to the broker, which gives it again without skipping later ones (holding the partition
+   * or queue). On lanes, the retry happens here, holding only the event's lane: other keys go on, and a nack would
+   * make some brokers redeliver what other lanes already handled.
+   */
+  private void handleEvent(Delivery delivery, CloudEvent event, @Nullable Target target, @Nullable RawTarget rawTarget,
+      long received) {
+    String key = event.getSource() + " " + event.getId();
+    int attempt = Math.max(delivery.attempt(), nextAttempt(key));
+    while (true) {
+      HandlerCall call = new HandlerCall(target, rawTarget, context.dedupe());
+      try {
+        context.chains().handle(new Handling(event, channel.id(), group, attempt, received, destination.address(),
+            context.server()), call);
+      } catch (HandlerClosed e) {
+        // The handler was closed while its event was on the way: hand the event back, never skip it.
+        forget(key);
+        delivery.nack(true);
+        report(Result.REQUEUED, null, event, attempt, null);
+        return;
+      } catch (Exception e) {
+        if (!call.started) {
+          forget(key);
+          Reason reason = refusalReason(e);
+          deadLetter(delivery, event, reason, refusal(reason, e), attempt, e);
+        } else if (attempt >= context.retry().maxAttempts()) {
+          forget(key);
+          deadLetter(delivery, event, Reason.EXHAUSTED, "handler failed " + attempt + " times", attempt, e);
+        } else {
+          Duration backoff = context.retry().backoffAfter(attempt);
+          LOG.debug("Handler failed for event {} (attempt {} of {}); again in {}", event.getId(), attempt,
+              context.retry().maxAttempts(), backoff, e);
+          awaitBackoff(backoff);
+          report(Result.RETRIED, null, event, attempt, e);
+          if (lanes != null && !stopped.get()) {
+            attempt = nextAttempt(key);
+            received = System.nanoTime();
+            continue;
+          }
+          if (lanes == null) {
+            delivery.nack(true);
+          }
+          // On lanes and stopping: left unsettled for the transport to hand back.
+        }
+        return;
+      }
+      forget(key);
+      delivery.ack();
+      report(call.duplicate ? Result.DUPLICATE : call.started ? Result.HANDLED : Result.SKIPPED, null, event, attempt,
+          null);
+      return;
+    }
   }
 
   /** What kind of refusal, before the handler ran, an exception is. */

@@ -158,6 +158,8 @@ public interface EventBus extends AutoCloseable {
     ValidationMode validation = ValidationMode.ENFORCE;
     @Nullable RetryPolicy retry;
     final Map<String, RetryPolicy> groupRetry = new LinkedHashMap<>();
+    int concurrency = 1;
+    final Map<String, Integer> groupConcurrency = new LinkedHashMap<>();
     @Nullable DedupeStore dedupe;
     RetryPolicy.Timer backoffTimer = RetryPolicy.Timer.realTime();
     Duration closeTimeout = Duration.ofSeconds(10);
@@ -318,6 +320,35 @@ public interface EventBus extends AutoCloseable {
     public Builder retry(String group, RetryPolicy policy) {
       groupRetry.put(Objects.requireNonNull(group, "group"), Objects.requireNonNull(policy, "policy"));
       return this;
+    }
+
+    /**
+     * How many handlers of each subscription may run at once (default 1), before the document's
+     * {@code x-omnibus-concurrency} of a channel or its receive operation. Events of one key ({@code partitionkey},
+     * else {@code subject}) are still handled one at a time, in the order published; events without a key in any
+     * order. A failing event is retried holding only its key's lane, so other keys go on. Where the binding cannot
+     * settle deliveries out of order, handlers run one at a time and the bus logs a warning (see
+     * {@link TransportCapabilities.Feature#CONCURRENT_SETTLE}).
+     *
+     * @throws IllegalArgumentException unless {@code 1 <= concurrency <= 1024}
+     */
+    public Builder concurrency(int concurrency) {
+      this.concurrency = checkConcurrency(concurrency);
+      return this;
+    }
+
+    /** The concurrency of one consumer group, before everything else; see {@link #concurrency(int)}. */
+    public Builder concurrency(String group, int concurrency) {
+      groupConcurrency.put(Objects.requireNonNull(group, "group"), checkConcurrency(concurrency));
+      return this;
+    }
+
+    private static int checkConcurrency(int concurrency) {
+      if (concurrency < 1 || concurrency > DefaultEventBus.MAX_CONCURRENCY) {
+        throw new IllegalArgumentException("concurrency must be from 1 to " + DefaultEventBus.MAX_CONCURRENCY
+            + ", was " + concurrency);
+      }
+      return concurrency;
     }
 
     /**

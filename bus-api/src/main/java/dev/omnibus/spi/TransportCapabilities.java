@@ -49,7 +49,15 @@ public record TransportCapabilities(
      * A replayed dead letter reaches only the group that failed it, not every group of the channel
      * ({@link Transport#groupDestination}).
      */
-    GROUP_REPLAY
+    GROUP_REPLAY,
+    /**
+     * Deliveries may be settled later, from any thread and in any order: the transport keeps handing out deliveries
+     * (up to {@link SubscribeOptions#prefetch()}) while earlier ones are unsettled, acknowledges each on its own (on
+     * Kafka, commits only the contiguous settled prefix of a partition), and hands the unsettled ones back when the
+     * subscription closes. A message of a key is still handed out after the earlier ones of that key. The bus then runs
+     * up to the subscription's {@code concurrency} handlers at once, events of one key one at a time.
+     */
+    CONCURRENT_SETTLE
   }
 
   /** Whether a feature is supported. */

@@ -9,6 +9,7 @@ import dev.omnibus.ConfigurationException;
 import dev.omnibus.Event;
 import dev.omnibus.EventBus;
 import dev.omnibus.EventType;
+import dev.omnibus.RetryPolicy;
 import dev.omnibus.SerializationException;
 import dev.omnibus.Subscription;
 import dev.omnibus.TransportClosedException;
@@ -629,6 +630,128 @@ public abstract class TransportConformanceSuite {
       org.awaitility.Awaitility.await().atMost(WAIT).until(() -> count.get() >= events);
       assertThat(seen).hasSize(keys);
       seen.forEach((key, sequence) -> assertThat(sequence).as("order of key %s", key).isSorted());
+    }
+  }
+
+  @Nested
+  @DisplayName("concurrency")
+  class Concurrency {
+
+    private static final int CONCURRENCY = 8;
+
+    @Test
+    void handlersOfDifferentKeysRunAtOnceWhileEachKeyKeepsItsOrder() throws Exception {
+      // One member: every binding hands one consumer its destination's events in publish order (PER_KEY_ORDER is about
+      // a group's members), so the order per key seen here is the bus's lanes keeping it under concurrency.
+      requires(Feature.CONCURRENT_SETTLE, "deliveries cannot be settled out of order, so handlers run one at a time");
+      EventBus bus = openBus(Map.of("c", uniqueAddress()), b -> b.concurrency(CONCURRENCY));
+      int keys = 16;
+      int events = 800;
+      int together = 4;
+      CountDownLatch overlap = new CountDownLatch(together);
+      AtomicBoolean overlapped = new AtomicBoolean();
+      Map<String, AtomicInteger> running = new ConcurrentHashMap<>();
+      Map<String, List<Integer>> seen = new ConcurrentHashMap<>();
+      List<String> violations = new CopyOnWriteArrayList<>();
+      AtomicInteger count = new AtomicInteger();
+      bus.subscribe(TEXT.channel("c"), "g", event -> {
+        String[] parts = event.data().split(":");
+        String key = parts[0];
+        if (running.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet() > 1) {
+          violations.add("two events of key " + key + " at once");
+        }
+        try {
+          if (overlap.getCount() > 0) {
+            // The first handlers wait for each other: only handlers running at the same time get past this.
+            overlap.countDown();
+            if (overlap.await(WAIT.toSeconds(), TimeUnit.SECONDS)) {
+              overlapped.set(true);
+            }
+          }
+          seen.computeIfAbsent(key, k -> Collections.synchronizedList(new ArrayList<>()))
+              .add(Integer.parseInt(parts[1]));
+        } finally {
+          running.get(key).decrementAndGet();
+          count.incrementAndGet();
+        }
+      });
+      List<CompletableFuture<Void>> sent = new ArrayList<>();
+      for (int i = 0; i < events; i++) {
+        String key = "k" + (i % keys);
+        sent.add(bus.publish(TEXT.channel("c").event(key + ":" + i).subject(key).build()).toCompletableFuture());
+      }
+      CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS)
+          .join();
+      org.awaitility.Awaitility.await().atMost(WAIT).until(() -> count.get() >= events);
+
+      assertThat(overlapped).as("%d handlers ran at the same time", together).isTrue();
+      assertThat(violations).isEmpty();
+      assertThat(seen).hasSize(keys);
+      seen.forEach((key, sequence) -> assertThat(sequence).as("order of key %s", key).isSorted());
+    }
+
+    @Test
+    void aFailingEventIsRetriedWithoutHoldingBackOtherKeys() {
+      requires(Feature.CONCURRENT_SETTLE, "deliveries cannot be settled out of order, so a retry holds the queue");
+      EventBus bus = openBus(Map.of("c", uniqueAddress()), b -> b.concurrency(CONCURRENCY)
+          .retry(RetryPolicy.attempts(10_000).backoff(Duration.ofMillis(5), Duration.ofMillis(20), 2.0)));
+      int others = 50;
+      CountDownLatch othersDone = new CountDownLatch(others);
+      List<String> order = new CopyOnWriteArrayList<>();
+      AtomicInteger failures = new AtomicInteger();
+      bus.subscribe(TEXT.channel("c"), "g", event -> {
+        if (event.data().equals("stuck")) {
+          if (othersDone.getCount() > 0) {
+            failures.incrementAndGet();
+            throw new IllegalStateException("fails until the other keys are handled");
+          }
+          order.add("stuck");
+          return;
+        }
+        order.add(event.data());
+        othersDone.countDown();
+      });
+      join(bus.publish(TEXT.channel("c").event("stuck").subject("slow-key").build()));
+      for (int i = 0; i < others; i++) {
+        join(bus.publish(TEXT.channel("c").event("other" + i).subject("key" + i).build()));
+      }
+
+      org.awaitility.Awaitility.await().atMost(WAIT).until(() -> order.contains("stuck"));
+      assertThat(failures.get()).isPositive();
+      assertThat(order).hasSize(others + 1).last().isEqualTo("stuck");
+    }
+
+    @Test
+    void closingWithHandlersInFlightLosesNothing() throws Exception {
+      requires(Feature.CONCURRENT_SETTLE, "deliveries cannot be settled out of order");
+      requires(Feature.DURABLE_GROUPS, "a group does not keep what its closed member left unacknowledged");
+      String address = uniqueAddress();
+      EventBus first = openBus(Map.of("c", address), b -> b.concurrency(CONCURRENCY));
+      CountDownLatch release = new CountDownLatch(1);
+      CountDownLatch inFlight = new CountDownLatch(CONCURRENCY);
+      Received<String> handledByFirst = new Received<>();
+      first.subscribe(TEXT.channel("c"), "g", event -> {
+        inFlight.countDown();
+        release.await();
+        handledByFirst.add(event);
+      });
+      List<String> ids = publishTexts(first, TEXT.channel("c"), 200, "inflight");
+      assertThat(inFlight.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("%d handlers in flight", CONCURRENCY)
+          .isTrue();
+
+      CompletableFuture<Void> closing = CompletableFuture.runAsync(first::close);
+      release.countDown();
+      closing.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      EventBus second = openBus(Map.of("c", address), b -> b.concurrency(CONCURRENCY));
+      Received<String> handledBySecond = new Received<>();
+      second.subscribe(TEXT.channel("c"), "g", handledBySecond::add);
+
+      org.awaitility.Awaitility.await().atMost(WAIT).untilAsserted(() -> {
+        Set<String> handled = new HashSet<>(handledByFirst.ids());
+        handled.addAll(handledBySecond.ids());
+        assertThat(handled).containsAll(ids);
+      });
+      assertThat(handledByFirst.size()).isGreaterThanOrEqualTo(CONCURRENCY);
     }
   }
 

@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
 public final class Queue {
 
   private static final Logger LOG = LoggerFactory.getLogger(Queue.class);
-  static final int LANES = 8;
+  static final int LANES = 64;
 
   private final @Nullable String group;
   private final Pattern pattern;

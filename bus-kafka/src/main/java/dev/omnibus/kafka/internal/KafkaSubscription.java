@@ -48,6 +48,8 @@ final class KafkaSubscription implements TransportSubscription {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaSubscription.class);
   private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
   private static final Duration ERROR_BACKOFF = Duration.ofSeconds(1);
+  /** The least number of delivered, not yet committed records before the consumer pauses. */
+  private static final int WINDOW = 10_000;
 
   private final Consumer<byte[], byte[]> consumer;
   private final @Nullable String topic;
@@ -56,8 +58,13 @@ final class KafkaSubscription implements TransportSubscription {
   private final RecordMapping mapping;
   private final boolean anonymous;
   private final int maxUnsettled;
+  /** How many delivered records may wait for their commit, handled or not. */
+  private final int maxWindow;
   private final Duration closeTimeout;
   private final String description;
+  /** Notified when a delivery settles while a rebalance waits for the revoked partitions' handlers. */
+  private final Object settledSignal = new Object();
+  private volatile boolean awaitingSettlement;
   private final Runnable onClosed;
   private final Thread thread;
   private final CountDownLatch firstAssignment = new CountDownLatch(1);
@@ -81,6 +88,7 @@ final class KafkaSubscription implements TransportSubscription {
     this.mapping = mapping;
     this.anonymous = anonymous;
     this.maxUnsettled = maxUnsettled;
+    this.maxWindow = Math.max(WINDOW, maxUnsettled);
     this.closeTimeout = closeTimeout;
     this.description = description;
     this.onClosed = onClosed;
@@ -242,19 +250,24 @@ final class KafkaSubscription implements TransportSubscription {
   private void settle() {
     drainRequeued();
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-    int unsettled = 0;
+    int pending = 0;
+    int window = 0;
     for (PartitionProgress progress : partitions.values()) {
       progress.advance();
       if (progress.needsCommit(false)) {
         offsets.put(progress.partition, new OffsetAndMetadata(progress.committable()));
       }
-      unsettled += progress.unsettled();
+      pending += progress.pending();
+      window += progress.unsettled();
     }
     commitAsync(offsets);
-    if (!paused && unsettled >= maxUnsettled) {
+    // Deliveries still being handled are bounded by the prefetch. Those handled behind an unsettled one (a key retrying
+    // while other keys go on) wait for the commit in a larger window, so that one stuck record does not stop the rest.
+    boolean full = pending >= maxUnsettled || window >= maxWindow;
+    if (!paused && full) {
       consumer.pause(consumer.assignment());
       paused = true;
-    } else if (paused && unsettled < maxUnsettled) {
+    } else if (paused && !full) {
       consumer.resume(consumer.paused());
       paused = false;
     }
@@ -371,6 +384,7 @@ final class KafkaSubscription implements TransportSubscription {
       if (revoked.isEmpty()) {
         return;
       }
+      awaitSettled(revoked);
       drainRequeued();
       Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
       for (TopicPartition partition : revoked) {
@@ -427,6 +441,52 @@ final class KafkaSubscription implements TransportSubscription {
     }
   }
 
+  /**
+   * Waits, at most the close timeout, until every delivery of the revoked partitions is settled: handlers the bus runs
+   * concurrently may still be working on them, and the member taking the partitions over must not run an event of the
+   * same key at the same time, nor get offsets this member is about to acknowledge. Consumer thread.
+   */
+  private void awaitSettled(Collection<TopicPartition> revoked) {
+    long deadline = System.nanoTime() + closeTimeout.toNanos();
+    awaitingSettlement = true;
+    try {
+      synchronized (settledSignal) {
+        while (!settled(revoked)) {
+          long remaining = deadline - System.nanoTime();
+          if (remaining <= 0) {
+            LOG.warn("Kafka subscription {}: handlers still running on revoked partitions after {}; their events will "
+                + "be delivered again to the member taking over", description, closeTimeout);
+            return;
+          }
+          settledSignal.wait(Math.max(1, remaining / 1_000_000));
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      awaitingSettlement = false;
+    }
+  }
+
+  private boolean settled(Collection<TopicPartition> revoked) {
+    for (TopicPartition partition : revoked) {
+      PartitionProgress progress = partitions.get(partition);
+      if (progress != null && !progress.allSettled()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Wakes a rebalance waiting in {@link #awaitSettled}; costs a volatile read when none waits. */
+  private void signalSettled() {
+    if (awaitingSettlement) {
+      synchronized (settledSignal) {
+        settledSignal.notifyAll();
+      }
+    }
+  }
+
   /** One record handed to the handler. ack/nack from any thread; the first call counts. */
   private final class KafkaDelivery extends SettleOnceDelivery {
     private final PartitionProgress.Slot slot;
@@ -439,6 +499,7 @@ final class KafkaSubscription implements TransportSubscription {
     @Override
     protected void onAck() {
       slot.settle(PartitionProgress.Slot.ACKED);
+      signalSettled();
     }
 
     @Override
@@ -449,6 +510,7 @@ final class KafkaSubscription implements TransportSubscription {
       } else if (slot.settle(PartitionProgress.Slot.REQUEUED)) {
         requeued.add(slot);
       }
+      signalSettled();
     }
   }
 

@@ -76,7 +76,9 @@ public final class KafkaTransport implements Transport {
     this.capabilities = TransportCapabilities.builder(HeaderConvention.KAFKA)
         .supports(Feature.BINARY_MODE, Feature.STRUCTURED_MODE, Feature.CONSUMER_GROUPS, Feature.DURABLE_GROUPS,
             Feature.ANONYMOUS_FAN_OUT, Feature.PER_KEY_ORDER, Feature.REDELIVERY, Feature.WILDCARD_SUBSCRIPTIONS,
-            Feature.RETAINS_UNCONSUMED)
+            Feature.RETAINS_UNCONSUMED,
+            // Each record's slot is settled from any thread; only a partition's contiguous settled prefix is committed.
+            Feature.CONCURRENT_SETTLE)
         .maxMessageBytes(settings.maxMessageBytes())
         .publishConfirmation("acks=" + settings.acks() + " written")
         .build();

@@ -103,6 +103,27 @@ final class PartitionProgress {
     return slot.state != Slot.DISCARDED && slot.owner == this;
   }
 
+  /** Whether every delivery in flight has been settled (acknowledged, requeued or discarded). */
+  boolean allSettled() {
+    for (Slot slot : inFlight) {
+      if (slot.state == Slot.PENDING) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** How many deliveries in flight are not settled yet. */
+  int pending() {
+    int pending = 0;
+    for (Slot slot : inFlight) {
+      if (slot.state == Slot.PENDING) {
+        pending++;
+      }
+    }
+    return pending;
+  }
+
   int unsettled() {
     return inFlight.size();
   }

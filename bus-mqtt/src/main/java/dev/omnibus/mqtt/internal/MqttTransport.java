@@ -154,6 +154,10 @@ public final class MqttTransport implements Transport {
     TransportCapabilities.Builder builder = TransportCapabilities.builder(HeaderConvention.MQTT)
         .supports(Feature.STRUCTURED_MODE, Feature.CONSUMER_GROUPS, Feature.ANONYMOUS_FAN_OUT, Feature.REDELIVERY,
             Feature.WILDCARD_SUBSCRIPTIONS)
+        // Manual acks: each PUBACK names its packet id and goes out when its handler is done, in any order (brokers
+        // track them by id), so concurrent handlers do not wait for one another; the Receive Maximum follows the
+        // subscription's prefetch.
+        .supports(Feature.CONCURRENT_SETTLE)
         .maxMessageBytes(settings.maximumPacketSize() == null
             ? MQTT_MAX_PACKET : (int) Math.min(MQTT_MAX_PACKET, settings.maximumPacketSize()))
         .publishConfirmation("PUBACK at QoS 1 (the default), PUBCOMP at QoS 2, written to the socket at QoS 0");

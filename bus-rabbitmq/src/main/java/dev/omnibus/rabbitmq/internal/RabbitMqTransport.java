@@ -293,6 +293,8 @@ public final class RabbitMqTransport implements Transport {
     TransportCapabilities.Builder builder = TransportCapabilities.builder(HeaderConvention.AMQP)
         .supports(Feature.BINARY_MODE, Feature.STRUCTURED_MODE, Feature.DURABLE_GROUPS, Feature.REDELIVERY,
             Feature.GROUP_REPLAY)
+        // basic.ack / basic.nack name one delivery tag each, from any thread; closing the channel requeues the rest.
+        .supports(Feature.CONCURRENT_SETTLE)
         // RabbitMQ's own limit (max_message_size, 128 MiB by default since 3.8); a broker may set it lower.
         .maxMessageBytes(128 * 1024 * 1024)
         .publishConfirmation("publisher confirm (basic.ack); a nack, or a mandatory send no queue takes, fails it");
