@@ -48,9 +48,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * {@code --only=jmh,kafka,rabbitmq,mqtt,memory,observability,outbox} (merged into the results already there),
  * {@code --out=<project root>} (default: found from the jar's location), {@code --profile} (JFR recordings,
  * summarised to top frames in {@code docs/benchmarks/profiles/}; profiles distort the numbers, so a profiling run is
- * not a measuring run), {@code --events=<n>} (orders per Kafka throughput round; the others scale from it), {@code --jmh=<regex>} (only
- * these JMH benchmarks, reported as they are: for profiling). The outbox section's rounds have {@code events / 20}
- * orders.
+ * not a measuring run), {@code --events=<n>} (orders per Kafka throughput round; the others scale from it: the
+ * outbox section's rounds have {@code events / 20}), {@code --jmh=<regex>} (only these JMH benchmarks, reported as they
+ * are: for profiling).
  */
 public final class BenchmarkMain {
 
