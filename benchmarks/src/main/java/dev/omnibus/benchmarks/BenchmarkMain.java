@@ -1,6 +1,7 @@
 package dev.omnibus.benchmarks;
 
 import dev.omnibus.benchmarks.orders.Orders;
+import dev.omnibus.benchmarks.outbox.OutboxSection;
 import dev.omnibus.benchmarks.loopback.BrokerSections;
 import dev.omnibus.benchmarks.loopback.LoopbackRunner;
 import dev.omnibus.benchmarks.loopback.LoopbackRunner.BrokerResult;
@@ -38,18 +39,22 @@ import org.openjdk.jmh.runner.options.TimeValue;
 /**
  * Runs every benchmark and writes the results: JMH (envelope, in-memory) with short settings, then the loopback runner
  * on Kafka, RabbitMQ, Mosquitto and memory, then what metrics and tracing cost (in memory and on Kafka, on against
- * off), then {@code docs/benchmarks/results.json}, the plots and the results section of {@code docs/benchmarks.md}.
+ * off), then the transactional outbox's relay against direct publishes (PostgreSQL; in memory, on Kafka and RabbitMQ),
+ * then {@code docs/benchmarks/results.json}, the plots and the results section of {@code docs/benchmarks.md}: the
+ * sections run replace their rows there, the others' stay.
  *
  * <p>Options: {@code --quick} (a smoke test of the harness in about a minute, written under
  * {@code benchmarks/target/quick/} unless {@code --out} is given),
- * {@code --only=jmh,kafka,rabbitmq,mqtt,memory,observability}, {@code --out=<project root>} (default: found from the jar's location), {@code --profile} (JFR recordings,
+ * {@code --only=jmh,kafka,rabbitmq,mqtt,memory,observability,outbox} (merged into the results already there),
+ * {@code --out=<project root>} (default: found from the jar's location), {@code --profile} (JFR recordings,
  * summarised to top frames in {@code docs/benchmarks/profiles/}; profiles distort the numbers, so a profiling run is
- * not a measuring run), {@code --events=<n>} (orders per Kafka throughput round; the others scale from it), {@code --jmh=<regex>} (only
- * these JMH benchmarks, reported as they are: for profiling).
+ * not a measuring run), {@code --events=<n>} (orders per Kafka throughput round; the others scale from it: the
+ * outbox section's rounds have {@code events / 20}), {@code --jmh=<regex>} (only these JMH benchmarks, reported as they
+ * are: for profiling).
  */
 public final class BenchmarkMain {
 
-  private static final Set<String> SECTIONS = Set.of("jmh", "kafka", "rabbitmq", "mqtt", "memory", "observability");
+  private static final List<String> SECTIONS = Report.SECTIONS;
   private static final String PREFIX = "dev.omnibus.benchmarks.";
 
   private BenchmarkMain() {}
@@ -63,7 +68,7 @@ public final class BenchmarkMain {
     Path out = null;
     int events = 200_000;
     String jmhFilter = null;
-    Set<String> only = new LinkedHashSet<>(List.of("jmh", "kafka", "rabbitmq", "mqtt", "memory", "observability"));
+    Set<String> only = new LinkedHashSet<>(SECTIONS);
     for (String arg : args) {
       if (arg.equals("--quick")) {
         quick = true;
@@ -128,13 +133,15 @@ public final class BenchmarkMain {
       loadSampler.start();
 
       List<Row> rows = new ArrayList<>();
-      List<Report.LatencyPoint> latency = new ArrayList<>();
       List<String> notes = new ArrayList<>();
+      Set<String> measured = new LinkedHashSet<>();
       if (only.contains("jmh")) {
         jmh(rows);
+        measured.add("jmh");
       }
-      LoopbackRunner runner = new LoopbackRunner(quick ? LoopbackRunner.Settings.quick()
-          : LoopbackRunner.Settings.full(events));
+      LoopbackRunner.Settings settings = quick ? LoopbackRunner.Settings.quick() : LoopbackRunner.Settings.full(events);
+      LoopbackRunner runner = new LoopbackRunner(settings);
+      String rate = String.format(Locale.ROOT, "%,d/s", settings.latencyRate());
       LoopbackRunner rabbitRunner = new LoopbackRunner(quick ? LoopbackRunner.Settings.quick()
           : LoopbackRunner.Settings.full(Math.max(2_000, events * 3 / 20)));
       BrokerSections sections = new BrokerSections(runner);
@@ -158,8 +165,28 @@ public final class BenchmarkMain {
           notes.add(section.getKey() + ": not measured in this run (" + e.getMessage() + ").");
           continue;
         }
+        List<Row> sectionRows = new ArrayList<>();
         for (BrokerResult result : results) {
-          loopbackRows(result, rows, latency, notes);
+          loopbackRows(result, rate, sectionRows, notes);
+        }
+        rows.addAll(inSection(section.getKey(), sectionRows));
+        measured.add(section.getKey());
+      }
+      if (only.contains("outbox")) {
+        try {
+          OutboxSection outbox = new OutboxSection(quick ? OutboxSection.Settings.quick()
+              : OutboxSection.Settings.full(Math.max(1_000, events / 20)));
+          List<Row> sectionRows = new ArrayList<>();
+          // Not profiled: its time is mostly PostgreSQL's, outside this JVM.
+          for (OutboxSection.Result result : outbox.run(notes)) {
+            outboxRows(result, sectionRows, notes);
+          }
+          rows.addAll(inSection("outbox", sectionRows));
+          measured.add("outbox");
+        } catch (Exception e) {
+          System.out.println("[outbox] failed: " + e);
+          e.printStackTrace(System.out);
+          notes.add("outbox: not measured in this run (" + e.getMessage() + ").");
         }
       }
       loadSampler.interrupt();
@@ -172,7 +199,7 @@ public final class BenchmarkMain {
             + "%.2f on %d cores, sampled every 5 s): other work competed for the CPU, so absolute figures are low "
             + "and ratios noisy.", load, Runtime.getRuntime().availableProcessors()));
       }
-      Report.write(out, rows, latency, environment, notes);
+      Report.write(out, measured, rows, environment, notes);
       System.out.println();
       System.out.println("Wrote " + out.resolve("docs/benchmarks/results.json") + " and "
           + out.resolve("docs/benchmarks.md") + " in " + environment.get("duration"));
@@ -279,11 +306,44 @@ public final class BenchmarkMain {
       return results;
     }
 
-    private static void loopbackRows(BrokerResult result, List<Row> rows, List<Report.LatencyPoint> latency,
-        List<String> notes) {
+    /** The section's rows, checked to name their section first, as {@link Report#sectionOf} reads it back. */
+    private static List<Row> inSection(String section, List<Row> rows) {
+      for (Row row : rows) {
+        if (!Report.sectionOfRow(row).equals(section)) {
+          throw new IllegalStateException("the row '" + row.benchmark() + "' of section " + section + " must start "
+              + "with its section's name (Report.sectionOf), or --only runs would not merge it right");
+        }
+      }
+      return rows;
+    }
+
+    /**
+     * The outbox's rows: relay (and write, and both) against direct publishes, each the median of the rounds' own
+     * ratios; no target is promised.
+     */
+    private static void outboxRows(OutboxSection.Result result, List<Row> rows, List<String> notes) {
+      String binding = result.binding();
+      double direct = median(result.direct());
+      rows.add(Row.paired("outbox, " + binding + ": relay throughput, committed row → broker confirm (relay vs "
+          + "direct publish)", "events/s", median(result.relayed()), direct, result.relayOverDirect(), null));
+      rows.add(Row.paired("outbox, " + binding + ": write throughput, transactions of 100 (outbox write vs direct "
+          + "publish)", "events/s", median(result.written()), direct, result.writeOverDirect(), null));
+      rows.add(Row.paired("outbox, " + binding + ": write then relay (outbox end to end vs direct publish)",
+          "events/s", median(result.endToEnd()), direct, result.outboxOverDirect(), null));
+      notes.add(String.format(Locale.ROOT, "outbox, %s rounds, events/s — direct: %s; outbox write: %s; relay: %s.",
+          binding, rounds(result.direct()), rounds(result.written()), rounds(result.relayed())));
+    }
+
+    private static double median(List<Double> values) {
+      double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+      int middle = sorted.length / 2;
+      return sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+    }
+
+    private static void loopbackRows(BrokerResult result, String rate, List<Row> rows, List<String> notes) {
       String broker = result.broker();
       if (broker.equals(BrokerSections.OBSERVED_MEMORY) || broker.equals(BrokerSections.OBSERVED_KAFKA)) {
-        observabilityRows(result, rows, notes);
+        observabilityRows(result, rate, rows, notes);
         return;
       }
       boolean memory = broker.equals("memory");
@@ -294,16 +354,12 @@ public final class BenchmarkMain {
           targeted ? 0.90 : null));
       Latency raw = result.raw().medianLatency();
       Latency bus = result.bus().medianLatency();
-      String rate = "2,000/s";
       rows.add(Row.of(broker + " latency p50 at " + rate + " (bus vs " + against + ")", "ms", bus.p50(), raw.p50(),
           null));
       rows.add(Row.of(broker + " latency p99 at " + rate + " (bus vs " + against + ")", "ms", bus.p99(), raw.p99(),
           null));
       rows.add(Row.of(broker + " latency p99.9 at " + rate + " (bus vs " + against + ")", "ms", bus.p999(),
           raw.p999(), null));
-      latency.add(new Report.LatencyPoint(broker, "p50", raw.p50(), bus.p50()));
-      latency.add(new Report.LatencyPoint(broker, "p99", raw.p99(), bus.p99()));
-      latency.add(new Report.LatencyPoint(broker, "p99.9", raw.p999(), bus.p999()));
       if (result.raw().lost() + result.bus().lost() + raw.lost() + bus.lost() > 0) {
         notes.add(String.format(Locale.ROOT, "%s: orders not received within 15 s — %s %d (throughput) + %d "
             + "(latency), bus %d + %d.", broker, against, result.raw().lost(), raw.lost(), result.bus().lost(),
@@ -314,14 +370,16 @@ public final class BenchmarkMain {
     }
 
     /** Metrics and tracing on (B) against off (A): the target is 0.90 of the throughput with both on. */
-    private static void observabilityRows(BrokerResult result, List<Row> rows, List<String> notes) {
+    private static void observabilityRows(BrokerResult result, String rate, List<Row> rows, List<String> notes) {
       String broker = result.broker();
-      rows.add(Row.paired(broker + " throughput, publish→consume (on vs off)", "events/s",
+      rows.add(Row.paired(broker + " throughput, publish→consume (bus with metrics and tracing vs without)", "events/s",
           result.bus().medianThroughput(), result.raw().medianThroughput(), result.medianRoundRatio(), 0.90));
       Latency off = result.raw().medianLatency();
       Latency on = result.bus().medianLatency();
-      rows.add(Row.of(broker + " latency p50 at 2,000/s (on vs off)", "ms", on.p50(), off.p50(), null));
-      rows.add(Row.of(broker + " latency p99 at 2,000/s (on vs off)", "ms", on.p99(), off.p99(), null));
+      rows.add(Row.of(broker + " latency p50 at " + rate + " (with metrics and tracing vs without)", "ms", on.p50(),
+          off.p50(), null));
+      rows.add(Row.of(broker + " latency p99 at " + rate + " (with metrics and tracing vs without)", "ms", on.p99(),
+          off.p99(), null));
       if (result.raw().lost() + result.bus().lost() + off.lost() + on.lost() > 0) {
         notes.add(String.format(Locale.ROOT, "%s: orders not received within 15 s — off %d + %d, on %d + %d.", broker,
             result.raw().lost(), off.lost(), result.bus().lost(), on.lost()));

@@ -156,7 +156,7 @@ abstract class OutboxScenarios {
    * rows sent but not all; a relay started afterwards publishes the rest (and again what the dead one had published
    * without marking), the inbox absorbs the duplicates.
    *
-   * @param protocol {@code amqp} or {@code mqtt}
+   * @param protocol {@code amqp}, {@code mqtt} or {@code kafka}
    * @param hostPort the broker, as the child's bus reaches it
    */
   protected void relayProcessKilledMidFlush(String protocol, String hostPort) throws Exception {

@@ -8,7 +8,8 @@ import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * A relay in a process of its own, for a scenario to kill with {@code destroyForcibly()} (SIGKILL) mid-flush.
- * Arguments: JDBC URL, user, outbox table, protocol ({@code amqp} or {@code mqtt}), host:port, channel address.
+ * Arguments: JDBC URL, user, outbox table, protocol ({@code amqp}, {@code mqtt} or {@code kafka}), host:port (the
+ * bootstrap servers for Kafka), channel address.
  */
 final class RelayProcess {
 

@@ -22,7 +22,7 @@ import org.apache.kafka.clients.admin.NewTopic;
  * Starts {@link KafkaNode} in a JVM of its own ({@code -Xmx512m}, as PERFORMANCE.md ran Kafka) on free loopback
  * ports, and stops it on {@link #close()}. With {@code OMNIBUS_KAFKA_BOOTSTRAP} set, uses that broker instead.
  */
-final class KafkaProcess implements AutoCloseable {
+public final class KafkaProcess implements AutoCloseable {
 
   private final String bootstrap;
   private final Process process;
@@ -34,7 +34,8 @@ final class KafkaProcess implements AutoCloseable {
     this.dir = dir;
   }
 
-  static KafkaProcess start() throws IOException, InterruptedException {
+  /** Starts the node (or names the external broker) and waits until it is ready, at most 90 s. */
+  public static KafkaProcess start() throws IOException, InterruptedException {
     String external = System.getenv("OMNIBUS_KAFKA_BOOTSTRAP");
     if (external != null && !external.isBlank()) {
       return new KafkaProcess(external, null, null);
@@ -77,7 +78,8 @@ final class KafkaProcess implements AutoCloseable {
     return new KafkaProcess("127.0.0.1:" + brokerPort, process, dir);
   }
 
-  String bootstrapServers() {
+  /** The bootstrap servers of the node. */
+  public String bootstrapServers() {
     return bootstrap;
   }
 
@@ -87,7 +89,7 @@ final class KafkaProcess implements AutoCloseable {
   }
 
   /** Creates a topic of one partition and waits until it is there. */
-  void createTopic(String topic) throws Exception {
+  public void createTopic(String topic) throws Exception {
     try (Admin admin = admin()) {
       admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
     }

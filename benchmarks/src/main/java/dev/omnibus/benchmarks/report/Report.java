@@ -1,5 +1,7 @@
 package dev.omnibus.benchmarks.report;
 
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
@@ -7,10 +9,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
@@ -20,16 +25,68 @@ import org.knowm.xchart.style.Styler;
  * Writes a run's rows: {@code docs/benchmarks/results.json}, the plots {@code docs/benchmarks/ratios.png} and
  * {@code docs/benchmarks/latency.png}, and the results section of {@code docs/benchmarks.md} (between the markers
  * {@value #START} and {@value #END}; the rest of that page is written by hand).
+ *
+ * <p>A run of some sections ({@code --only=...}) merges into what is there: the rows of the sections it measured
+ * replace theirs, the other sections' rows stay, each with the run (date, machine, load, notes) that measured it.
+ * A row's or a note's section is the start of its name ({@link #sectionOf}).
  */
 public final class Report {
 
   static final String START = "<!-- results:start -->";
   static final String END = "<!-- results:end -->";
 
+  /** The runner's sections, in the order of the results. */
+  public static final List<String> SECTIONS = List.of("jmh", "kafka", "rabbitmq", "mqtt", "memory", "observability",
+      "outbox");
+  /** The sections whose latency rows are raw client against bus, drawn in the latency plot. */
+  private static final Set<String> LATENCY_SECTIONS = Set.of("kafka", "rabbitmq", "mqtt", "memory");
+
   private Report() {}
 
   /** A latency figure of one broker, for the latency plot. */
   public record LatencyPoint(String broker, String percentile, double raw, double bus) {}
+
+  /**
+   * One run of the runner: the sections it measured that are still in the results, its environment, and its notes.
+   *
+   * @param sections the sections whose rows in the results come from this run
+   * @param environment date, machine, load, settings, duration
+   * @param notes what the reader should know about the run's figures
+   */
+  @JsonPropertyOrder({"sections", "environment", "notes"})
+  public record Run(List<String> sections, Map<String, String> environment, List<String> notes) {}
+
+  /**
+   * The section a row or note belongs to, from the start of its text: {@code outbox...}, {@code <broker>, metrics and
+   * tracing...} or {@code observability...}, {@code kafka...}, {@code rabbitmq...}, {@code mqtt...},
+   * {@code memory...}, {@code envelope...}, {@code payload...}, {@code in-memory...} or {@code jmh...}; else
+   * {@code null} (a note about the whole run).
+   */
+  public static @Nullable String sectionOf(String text) {
+    if (text.startsWith("outbox")) {
+      return "outbox";
+    }
+    if (text.startsWith("observability") || text.matches("^[a-z0-9]+, metrics and tracing.*")) {
+      return "observability";
+    }
+    for (String broker : List.of("kafka", "rabbitmq", "mqtt", "memory")) {
+      if (text.startsWith(broker)) {
+        return broker;
+      }
+    }
+    for (String jmh : List.of("envelope", "payload", "in-memory", "jmh")) {
+      if (text.startsWith(jmh)) {
+        return "jmh";
+      }
+    }
+    return null;
+  }
+
+  /** A row's section: {@link #sectionOf} its name, else {@code jmh} (a JMH benchmark reported as it is). */
+  public static String sectionOfRow(Row row) {
+    String section = sectionOf(row.benchmark());
+    return section == null ? "jmh" : section;
+  }
 
   /**
    * Draws the plots again from {@code docs/benchmarks/results.json} under the given root (default: the working
@@ -39,52 +96,72 @@ public final class Report {
   public static void main(String[] args) throws IOException {
     System.setProperty("java.awt.headless", "true");
     Path dir = Path.of(args.length > 0 ? args[0] : ".").resolve("docs/benchmarks");
-    var results = new ObjectMapper().readTree(dir.resolve("results.json").toFile()).get("results");
-    List<Row> rows = new ArrayList<>();
-    List<LatencyPoint> latency = new ArrayList<>();
-    for (var node : results) {
-      Row row = new Row(node.get("benchmark").asText(), node.get("unit").asText(), node.get("omnibus").asDouble(),
-          node.get("baseline").asDouble(), node.get("ratio").asDouble(),
-          node.get("target").isNull() ? null : node.get("target").asDouble());
-      rows.add(row);
-      int at = row.benchmark().indexOf(" latency ");
-      if (row.unit().equals("ms") && at > 0) {
-        String percentile = row.benchmark().substring(at + " latency ".length()).split(" ")[0];
-        latency.add(new LatencyPoint(row.benchmark().substring(0, at), percentile, row.baseline(), row.omnibus()));
-      }
-    }
+    List<Row> rows = readRows(new ObjectMapper().readTree(dir.resolve("results.json").toFile()));
     ratioPlot(rows, dir.resolve("ratios.png"));
-    latencyPlot(latency, dir.resolve("latency.png"));
+    latencyPlot(latencyPoints(rows), dir.resolve("latency.png"));
   }
 
-  public static void write(Path root, List<Row> rows, List<LatencyPoint> latency, Map<String, String> environment,
+  /**
+   * Merges a run into the results under {@code root}: the rows of {@code measured} sections are replaced by
+   * {@code rows}, the others kept with their runs; then writes the JSON, the plots and the page's results section.
+   *
+   * @param root the project root (or the smoke test's output root)
+   * @param measured the sections this run measured (a section that failed keeps its earlier rows)
+   * @param rows this run's rows
+   * @param environment this run's environment
+   * @param notes this run's notes
+   */
+  public static void write(Path root, Set<String> measured, List<Row> rows, Map<String, String> environment,
       List<String> notes) throws IOException {
     Path dir = root.resolve("docs/benchmarks");
     Files.createDirectories(dir);
     ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    List<Row> merged = new ArrayList<>(rows);
+    List<Run> runs = new ArrayList<>();
+    runs.add(new Run(SECTIONS.stream().filter(measured::contains).toList(), environment, notes));
+    Path file = dir.resolve("results.json");
+    if (Files.exists(file)) {
+      JsonNode earlier = mapper.readTree(file.toFile());
+      for (Row row : readRows(earlier)) {
+        if (!measured.contains(sectionOfRow(row))) {
+          merged.add(row);
+        }
+      }
+      for (Run run : readRuns(earlier)) {
+        List<String> kept = run.sections().stream().filter(section -> !measured.contains(section)).toList();
+        if (!kept.isEmpty()) {
+          runs.add(new Run(kept, run.environment(), run.notes().stream()
+              .filter(note -> !measuredNote(measured, note)).toList()));
+        }
+      }
+    }
+    merged.sort(Comparator.comparingInt(row -> SECTIONS.indexOf(sectionOfRow(row))));
     Map<String, Object> json = new LinkedHashMap<>();
-    json.put("results", rows);
-    json.put("environment", environment);
-    json.put("notes", notes);
-    Files.writeString(dir.resolve("results.json"), mapper.writeValueAsString(json) + "\n");
+    json.put("results", merged);
+    json.put("runs", runs);
+    Files.writeString(file, mapper.writeValueAsString(json) + "\n");
 
-    boolean ratios = ratioPlot(rows, dir.resolve("ratios.png"));
-    boolean latencies = latencyPlot(latency, dir.resolve("latency.png"));
+    boolean ratios = ratioPlot(merged, dir.resolve("ratios.png"));
+    boolean latencies = latencyPlot(latencyPoints(merged), dir.resolve("latency.png"));
 
     StringBuilder md = new StringBuilder();
     md.append(START).append('\n');
-    md.append("Run of ").append(environment.getOrDefault("date", "?")).append(" — ")
-        .append(environment.getOrDefault("machine", "?")).append(". Load average before / after: ")
-        .append(environment.getOrDefault("load before", "?")).append(" / ")
-        .append(environment.getOrDefault("load after", "?")).append(" (1, 5, 15 min); peak of the 1-minute load during ")
-        .append("the run: ").append(environment.getOrDefault("load peak", "?")).append(". Duration: ")
-        .append(environment.getOrDefault("duration", "?")).append(".\n\n");
-    for (String note : notes) {
-      md.append("> ").append(note).append("\n\n");
+    for (Run run : runs) {
+      Map<String, String> env = run.environment();
+      md.append(runs.size() > 1 ? "**" + String.join(", ", run.sections()) + "**: run" : "Run").append(" of ")
+          .append(env.getOrDefault("date", "?")).append(" — ")
+          .append(env.getOrDefault("machine", "?")).append(". Load average before / after: ")
+          .append(env.getOrDefault("load before", "?")).append(" / ")
+          .append(env.getOrDefault("load after", "?")).append(" (1, 5, 15 min); peak of the 1-minute load during ")
+          .append("the run: ").append(env.getOrDefault("load peak", "?")).append(". Duration: ")
+          .append(env.getOrDefault("duration", "?")).append(".\n\n");
+      for (String note : run.notes()) {
+        md.append("> ").append(note).append("\n\n");
+      }
     }
     md.append("| benchmark | unit | omnibus | baseline | ratio | target | |\n");
     md.append("|---|---|---:|---:|---:|---:|---|\n");
-    for (Row row : rows) {
+    for (Row row : merged) {
       Boolean met = row.met();
       md.append("| ").append(row.benchmark()).append(" | ").append(row.unit()).append(" | ")
           .append(format(row.omnibus())).append(" | ").append(format(row.baseline())).append(" | ")
@@ -109,6 +186,61 @@ public final class Report {
         ? existing.substring(0, start) + md + existing.substring(end + END.length()).replaceFirst("^\n", "")
         : existing + (existing.endsWith("\n") ? "\n" : "\n\n") + md;
     Files.writeString(page, updated, StandardCharsets.UTF_8);
+  }
+
+  private static boolean measuredNote(Set<String> measured, String note) {
+    String section = sectionOf(note);
+    return section != null && measured.contains(section);
+  }
+
+  private static List<Row> readRows(JsonNode json) {
+    List<Row> rows = new ArrayList<>();
+    for (JsonNode node : json.path("results")) {
+      rows.add(new Row(node.get("benchmark").asText(), node.get("unit").asText(), node.get("omnibus").asDouble(),
+          node.get("baseline").asDouble(), node.get("ratio").asDouble(),
+          node.path("target").isNumber() ? node.get("target").asDouble() : null));
+    }
+    return rows;
+  }
+
+  /** The runs of a results file; one written before runs were recorded is one run of the sections of its rows. */
+  private static List<Run> readRuns(JsonNode json) {
+    List<Run> runs = new ArrayList<>();
+    if (json.has("runs")) {
+      for (JsonNode run : json.get("runs")) {
+        runs.add(new Run(strings(run.path("sections")), environment(run.path("environment")),
+            strings(run.path("notes"))));
+      }
+    } else if (json.has("environment")) {
+      List<String> sections = readRows(json).stream().map(Report::sectionOfRow).distinct().toList();
+      runs.add(new Run(sections, environment(json.get("environment")), strings(json.path("notes"))));
+    }
+    return runs;
+  }
+
+  private static List<String> strings(JsonNode array) {
+    List<String> values = new ArrayList<>();
+    array.forEach(value -> values.add(value.asText()));
+    return values;
+  }
+
+  private static Map<String, String> environment(JsonNode object) {
+    Map<String, String> values = new LinkedHashMap<>();
+    object.fields().forEachRemaining(field -> values.put(field.getKey(), field.getValue().asText()));
+    return values;
+  }
+
+  /** The raw-against-bus latency rows of the broker sections: {@code <broker> latency <percentile> ...}. */
+  private static List<LatencyPoint> latencyPoints(List<Row> rows) {
+    List<LatencyPoint> latency = new ArrayList<>();
+    for (Row row : rows) {
+      int at = row.benchmark().indexOf(" latency ");
+      if (row.unit().equals("ms") && at > 0 && LATENCY_SECTIONS.contains(sectionOfRow(row))) {
+        String percentile = row.benchmark().substring(at + " latency ".length()).split(" ")[0];
+        latency.add(new LatencyPoint(row.benchmark().substring(0, at), percentile, row.baseline(), row.omnibus()));
+      }
+    }
+    return latency;
   }
 
   private static String format(double value) {
