@@ -96,8 +96,8 @@ final class Dispatcher implements DeliveryHandler {
 
   /**
    * Starts consuming. With a concurrency above 1 on a transport that lets deliveries be settled later
-   * ({@link TransportCapabilities.Feature#CONCURRENT_SETTLE}), handlings run on lanes by ordering key and the broker may
-   * push twice as many events as run at once; elsewhere one at a time, with a warning.
+   * ({@link TransportCapabilities.Feature#CONCURRENT_SETTLE}), handlings run on lanes by ordering key and the broker
+   * may push twice as many events as run at once; elsewhere one at a time, with a warning.
    */
   void start(Transport transport, SubscribeOptions options) {
     int concurrency = context.concurrency();

@@ -1,11 +1,12 @@
 package dev.omnibus.benchmarks;
 
-import dev.omnibus.benchmarks.orders.Orders;
-import dev.omnibus.benchmarks.outbox.OutboxSection;
+import dev.omnibus.benchmarks.concurrency.SlowHandlerSection;
 import dev.omnibus.benchmarks.loopback.BrokerSections;
-import dev.omnibus.benchmarks.loopback.LoopbackRunner;
 import dev.omnibus.benchmarks.loopback.LoopbackRunner.BrokerResult;
 import dev.omnibus.benchmarks.loopback.LoopbackRunner.Latency;
+import dev.omnibus.benchmarks.loopback.LoopbackRunner;
+import dev.omnibus.benchmarks.orders.Orders;
+import dev.omnibus.benchmarks.outbox.OutboxSection;
 import dev.omnibus.benchmarks.report.JfrSummary;
 import dev.omnibus.benchmarks.report.Report;
 import dev.omnibus.benchmarks.report.Row;
@@ -187,6 +188,25 @@ public final class BenchmarkMain {
           System.out.println("[outbox] failed: " + e);
           e.printStackTrace(System.out);
           notes.add("outbox: not measured in this run (" + e.getMessage() + ").");
+        }
+      }
+      if (only.contains("concurrency")) {
+        try {
+          SlowHandlerSection slow = new SlowHandlerSection(quick ? SlowHandlerSection.Settings.quick()
+              : SlowHandlerSection.Settings.full());
+          List<Row> sectionRows = new ArrayList<>();
+          for (SlowHandlerSection.Result result : slow.run(notes)) {
+            sectionRows.add(Row.paired("concurrency, " + result.binding()
+                + ": throughput with a 1 ms handler (concurrency " + SlowHandlerSection.CONCURRENCY
+                + " vs 1, order per key checked)", "events/s", median(result.many()), median(result.one()),
+                result.ratio(), 10.0));
+          }
+          rows.addAll(inSection("concurrency", sectionRows));
+          measured.add("concurrency");
+        } catch (Exception e) {
+          System.out.println("[concurrency] failed: " + e);
+          e.printStackTrace(System.out);
+          notes.add("concurrency: not measured in this run (" + e.getMessage() + ").");
         }
       }
       loadSampler.interrupt();

@@ -76,7 +76,8 @@ final class KafkaSubscription implements TransportSubscription {
   // Consumer thread only.
   private final Map<TopicPartition, PartitionProgress> partitions = new HashMap<>();
   private boolean assignedOnce;
-  private boolean paused;
+  /** Whether the assignment is paused because too much is unsettled; read by settling threads to wake the poll. */
+  private volatile boolean paused;
 
   KafkaSubscription(Consumer<byte[], byte[]> consumer, @Nullable String topic, @Nullable Pattern pattern,
       DeliveryHandler handler, RecordMapping mapping, boolean anonymous, int maxUnsettled, Duration closeTimeout,
@@ -154,7 +155,10 @@ final class KafkaSubscription implements TransportSubscription {
         try {
           records = consumer.poll(POLL_TIMEOUT);
         } catch (WakeupException e) {
-          continue; // close() woke us up; the loop condition decides
+          if (!running) {
+            continue; // close() woke us up
+          }
+          records = ConsumerRecords.empty(); // a settlement woke a paused consumer: settle and resume now
         } catch (AuthenticationException | AuthorizationException | InvalidGroupIdException e) {
           fail(e);
           return;
@@ -487,6 +491,16 @@ final class KafkaSubscription implements TransportSubscription {
     }
   }
 
+  /**
+   * Wakes a paused consumer's poll, so that it resumes as soon as handlers running concurrently free room rather than
+   * after its poll timeout. Only from other threads: the consumer thread settles before it polls anyway.
+   */
+  private void wakeIfPaused() {
+    if (paused && Thread.currentThread() != thread) {
+      consumer.wakeup();
+    }
+  }
+
   /** One record handed to the handler. ack/nack from any thread; the first call counts. */
   private final class KafkaDelivery extends SettleOnceDelivery {
     private final PartitionProgress.Slot slot;
@@ -500,6 +514,7 @@ final class KafkaSubscription implements TransportSubscription {
     protected void onAck() {
       slot.settle(PartitionProgress.Slot.ACKED);
       signalSettled();
+      wakeIfPaused();
     }
 
     @Override
@@ -511,6 +526,7 @@ final class KafkaSubscription implements TransportSubscription {
         requeued.add(slot);
       }
       signalSettled();
+      wakeIfPaused();
     }
   }
 
