@@ -37,12 +37,18 @@ final class BridgeFixture implements AutoCloseable {
     return URI.create("http://127.0.0.1:" + bridge.port() + pathAndQuery);
   }
 
-  /** Publishes {@code count} placed orders with ids {@code prefix-1...}, waiting for each to be confirmed. */
+  /** The subject, so the ordering key, of the events {@link #publish} sends: one key, so the bus keeps their order. */
+  static final String KEY = "stream";
+
+  /**
+   * Publishes {@code count} placed orders with ids {@code prefix-1...}, all with one subject: the bus keeps the order
+   * of one key only (the in-memory broker, like Kafka, spreads keys over lanes handled in parallel).
+   */
   List<String> publish(String prefix, int count) {
     List<String> ids = new ArrayList<>();
     for (int i = 1; i <= count; i++) {
       String id = prefix + "-" + i;
-      bus.publish(PLACED.event(new OrderPlaced(id, i)).id(id).build()).toCompletableFuture().join();
+      bus.publish(PLACED.event(new OrderPlaced(id, i)).id(id).subject(KEY).build()).toCompletableFuture().join();
       ids.add(id);
     }
     return ids;
