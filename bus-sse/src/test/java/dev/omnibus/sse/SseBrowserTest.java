@@ -19,7 +19,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -68,13 +70,15 @@ class SseBrowserTest {
       </body></html>
       """;
 
+  // One browser for the class: starting Chromium is the slow part of these tests.
+  private static WebDriver browser;
+
   private final BridgeFixture fixture = new BridgeFixture();
   private final ExecutorService executor = Executors.newCachedThreadPool();
   private HttpServer site;
-  private WebDriver browser;
 
-  @BeforeEach
-  void startBrowser(@TempDir Path profile) throws IOException {
+  @BeforeAll
+  static void startBrowser(@TempDir Path profile) throws IOException {
     String chromium = Brokers.requireTool("chromium", "chromium");
     String chromedriver = Brokers.requireTool("chromedriver", "chromium-driver");
     ChromeDriverService service = new ChromeDriverService.Builder()
@@ -87,6 +91,17 @@ class SseBrowserTest {
         "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
         "--user-data-dir=" + Files.createDirectories(profile.resolve("chromium")));
     browser = new ChromeDriver(service, options);
+  }
+
+  @AfterAll
+  static void stopBrowser() {
+    if (browser != null) {
+      browser.quit();
+    }
+  }
+
+  @BeforeEach
+  void startSite() throws IOException {
     site = HttpServer.create(loopback(), 0);
     site.setExecutor(executor);
     site.start();
@@ -94,9 +109,7 @@ class SseBrowserTest {
 
   @AfterEach
   void stop() {
-    if (browser != null) {
-      browser.quit();
-    }
+    browser.get("about:blank"); // closes the page's EventSource
     if (site != null) {
       site.stop(0);
     }
