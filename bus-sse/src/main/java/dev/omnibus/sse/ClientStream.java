@@ -93,9 +93,19 @@ final class ClientStream {
     writer.interrupt();
   }
 
-  /** Waits for the writer to finish, at most {@code millis}. */
-  void await(long millis) throws InterruptedException {
+  /** Waits for the writer to finish, at most {@code millis}; returns whether it has. */
+  boolean await(long millis) throws InterruptedException {
     writer.join(Math.max(1, millis));
+    return !writer.isAlive();
+  }
+
+  /**
+   * Ends a stream that did not end when closed: its writer is stuck writing the last chunk to a peer that does not
+   * read. The interrupt closes the channel under the write.
+   */
+  void abort() {
+    state = State.DROPPED;
+    writer.interrupt();
   }
 
   private boolean sees(CloudEvent event) {

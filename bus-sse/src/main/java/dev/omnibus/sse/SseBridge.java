@@ -138,7 +138,9 @@ public final class SseBridge implements AutoCloseable {
         client.close();
       }
       for (ClientStream client : clients) {
-        client.await(TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+        if (!client.await(TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()))) {
+          client.abort();
+        }
       }
       if (ownExecutor != null) {
         server.stop(0);
