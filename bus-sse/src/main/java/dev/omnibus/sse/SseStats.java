@@ -8,7 +8,8 @@ package dev.omnibus.sse;
  * @param accepted the streams opened so far
  * @param refused the requests the authentication hook denied
  * @param received the events the bridge received from the bus, on all its channels
- * @param delivered the events written to clients (one event to two clients counts two), replayed ones included
+ * @param delivered the events written to clients (one event to two clients counts two), replayed ones included;
+ *     counted once a write completed, so a dropped client may have received a few more than counted
  * @param dropped the clients disconnected because they read too slowly: their queue was full when an event came
  */
 public record SseStats(int connected, long accepted, long refused, long received, long delivered, long dropped) {

@@ -83,9 +83,11 @@ class SseLoadTest {
 
   @Test
   void withQueuesSmallerThanTheBurstTheClientsThatFallBehindAreDroppedAndTheOthersGetEverything() {
-    int events = 200;
+    // -Domnibus.sse.load.events=2000 -Domnibus.sse.load.queue=4 for a harder run by hand.
+    int events = Integer.getInteger("omnibus.sse.load.events", 200);
+    int queue = Integer.getInteger("omnibus.sse.load.queue", 16);
     try (SseBridge bridge = SseBridge.builder(fixture.bus).stream("/events/orders", "orders")
-        .clientQueue(16).start(loopback())) {
+        .clientQueue(queue).start(loopback())) {
       connectAll(bridge);
 
       List<String> published = publish(events);
@@ -110,7 +112,7 @@ class SseLoadTest {
       assertThat(stats.dropped()).isEqualTo(ended);
       assertThat(stats.connected()).isEqualTo(CLIENTS - ended);
       assertThat(stats.received()).isEqualTo(events);
-      report("queue 16, " + events + " events", stats);
+      report("queue " + queue + ", " + events + " events", stats);
     }
   }
 
