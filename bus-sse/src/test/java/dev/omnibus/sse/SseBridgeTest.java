@@ -28,7 +28,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
@@ -40,6 +42,12 @@ class SseBridgeTest {
   private final BridgeFixture fixture = new BridgeFixture();
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final List<AutoCloseable> closing = new ArrayList<>();
+
+  @BeforeAll
+  static void patience() {
+    // Shared CI machines may be slow; no assertion depends on how long anything takes.
+    Awaitility.setDefaultTimeout(Duration.ofSeconds(30));
+  }
 
   @AfterEach
   void closeAll() throws Exception {

@@ -21,7 +21,9 @@ import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -36,6 +38,12 @@ class SseRabbitMqTest {
   private final String address = "omnibus-it.sse." + UUID.randomUUID().toString().substring(0, 8);
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private EventBus bus;
+
+  @BeforeAll
+  static void patience() {
+    // Shared CI machines may be slow; no assertion depends on how long anything takes.
+    Awaitility.setDefaultTimeout(Duration.ofSeconds(30));
+  }
 
   @BeforeEach
   void connect() {
