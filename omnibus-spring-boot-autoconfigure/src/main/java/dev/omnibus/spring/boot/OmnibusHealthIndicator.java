@@ -39,7 +39,12 @@ public final class OmnibusHealthIndicator extends AbstractHealthIndicator {
 
   @Override
   protected void doHealthCheck(Health.Builder builder) {
-    dev.omnibus.Health health = bus.health();
+    describe(bus.health(), bus.server().host(), consumers.isRunning(), consumers.subscriptionCount(), builder);
+  }
+
+  /** Status and details of a bus's health; {@code consuming} is whether the context runs the listeners. */
+  static void describe(dev.omnibus.Health health, String host, boolean consuming, int subscriptions,
+      Health.Builder builder) {
     List<Map<String, Object>> consumerDetails = new ArrayList<>();
     for (Consumer consumer : health.consumers()) {
       Map<String, Object> detail = new LinkedHashMap<>();
@@ -52,11 +57,11 @@ public final class OmnibusHealthIndicator extends AbstractHealthIndicator {
     }
     builder.withDetail("server", health.server())
         .withDetail("protocol", health.protocol())
-        .withDetail("host", bus.server().host())
+        .withDetail("host", host)
         .withDetail("transport", status(health.transport()))
         .withDetail("consumers", consumerDetails)
-        .withDetail("subscriptions", consumers.subscriptionCount());
-    if (health.transport().state() == State.CLOSED || !consumers.isRunning()) {
+        .withDetail("subscriptions", subscriptions);
+    if (health.transport().state() == State.CLOSED || !consuming) {
       builder.outOfService();
     } else if (health.ready()) {
       builder.up();
