@@ -78,6 +78,12 @@ public final class OmnibusTracing implements Interceptor {
 
   private static final W3CTraceContextPropagator W3C = W3CTraceContextPropagator.getInstance();
   private static final TextMapGetter<CloudEvent> FROM_EVENT = new TextMapGetter<>() {
+    // Abstract up to OpenTelemetry 1.6x (the one Spring Boot's BOM manages): overridden so the class works on both.
+    @Override
+    public Iterable<String> keys(CloudEvent event) {
+      return event.getExtensionNames();
+    }
+
     @Override
     public @Nullable String get(@Nullable CloudEvent event, String key) {
       Object value = event == null ? null : event.getExtension(key);

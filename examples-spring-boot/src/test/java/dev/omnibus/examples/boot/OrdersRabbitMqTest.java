@@ -5,10 +5,13 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import dev.omnibus.spring.boot.OmnibusTestKitConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.annotation.Import;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 
-/** The same service on the machine's RabbitMQ: only omnibus.server changes. */
+/** The same service on the machine's RabbitMQ: only omnibus.server changes (and the test kit imported by hand). */
+@Import(OmnibusTestKitConfiguration.class)
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = "omnibus.server=rabbitmq")
 class OrdersRabbitMqTest extends OrdersServiceContract {
 

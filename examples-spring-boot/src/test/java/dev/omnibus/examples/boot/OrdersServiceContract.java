@@ -1,8 +1,13 @@
 package dev.omnibus.examples.boot;
 
+import static dev.omnibus.test.OmnibusAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.omnibus.EventType;
+import dev.omnibus.examples.boot.OrderEvents.OrderPaid;
+import dev.omnibus.examples.boot.OrderEvents.OrderPlaced;
+import dev.omnibus.test.BusRecorder;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,6 +26,9 @@ abstract class OrdersServiceContract {
 
   @LocalServerPort int port;
   @Autowired JsonMapper json;
+  @Autowired BusRecorder events;
+  @Autowired EventType<OrderPlaced> orderPlaced;
+  @Autowired EventType<OrderPaid> orderPaid;
 
   abstract String expectedProtocol();
 
@@ -38,12 +46,52 @@ abstract class OrdersServiceContract {
   }
 
   @Test
+  void aPostedOrderIsPublishedAndBillingPublishesThatItWasPaid() throws Exception {
+    String orderId = send(HttpRequest.newBuilder(uri("/orders"))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"customer\":\"bob\",\"totalMinor\":1250,\"currency\":\"EUR\"}"))
+        .build(), 202).get("orderId").asString();
+
+    assertThat(events).published(orderPlaced).extracting(OrderPlaced::orderId).containsExactly(orderId);
+    assertThat(events).awaitPublished(orderPaid, 1).containsExactly(new OrderPaid(orderId, 1250, "EUR"));
+    assertThat(events).consumed(orderPlaced).extracting(OrderPlaced::orderId).containsExactly(orderId);
+    assertThat(events).hasNoDeadLetters();
+  }
+
+  @Test
+  void readinessIncludesTheBus() throws Exception {
+    JsonNode readiness = send(HttpRequest.newBuilder(uri("/actuator/health/readiness")).build(), 200);
+
+    assertThat(readiness.get("status").asString()).isEqualTo("UP");
+    assertThat(readiness.get("components").get("omnibus").get("status").asString()).isEqualTo("UP");
+  }
+
+  @Test
+  void publishesAreMeteredInBootsMeterRegistry() throws Exception {
+    send(HttpRequest.newBuilder(uri("/orders"))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"customer\":\"eve\",\"totalMinor\":100,\"currency\":\"EUR\"}"))
+        .build(), 202);
+
+    await().untilAsserted(() -> {
+      JsonNode meter = send(HttpRequest.newBuilder(uri("/actuator/metrics/messaging.client.operation.duration"))
+          .build(), 200);
+      assertThat(meter.get("measurements")).anySatisfy(measurement -> {
+        assertThat(measurement.get("statistic").asString()).isEqualTo("COUNT");
+        assertThat(measurement.get("value").asDouble()).isGreaterThanOrEqualTo(1);
+      });
+    });
+  }
+
+  @Test
   void healthShowsTheBusAndItsBroker() throws Exception {
     JsonNode omnibus = send(HttpRequest.newBuilder(uri("/actuator/health")).build(), 200)
         .get("components").get("omnibus");
 
     assertThat(omnibus.get("status").asString()).isEqualTo("UP");
     assertThat(omnibus.get("details").get("protocol").asString()).isEqualTo(expectedProtocol());
+    assertThat(omnibus.get("details").get("transport").get("state").asString()).isEqualTo("UP");
+    assertThat(omnibus.get("details").get("consumers").get(0).get("group").asString()).isEqualTo("billing");
   }
 
   private URI uri(String path) {

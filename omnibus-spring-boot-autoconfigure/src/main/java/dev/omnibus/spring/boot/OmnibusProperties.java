@@ -39,6 +39,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param credentials credentials by server name, before {@code OMNIBUS_<SERVER>_USERNAME}/{@code _PASSWORD}
  * @param inMemory run on a fresh in-memory broker instead of the selected server (tests; see {@link OmnibusTest})
  * @param closeTimeout how long closing the bus may wait for unconfirmed publishes
+ * @param metrics Micrometer meters of the bus, when {@code dev.omnibus:bus-micrometer} and a {@code MeterRegistry}
+ *     bean are present ({@code omnibus.metrics.enabled}, default {@code true})
+ * @param tracing OpenTelemetry spans of the bus, when {@code dev.omnibus:bus-opentelemetry} and an
+ *     {@code OpenTelemetry} bean are present ({@code omnibus.tracing.enabled}, default {@code true})
  */
 @ConfigurationProperties("omnibus")
 public record OmnibusProperties(
@@ -49,13 +53,22 @@ public record OmnibusProperties(
     Map<String, String> variables,
     Map<String, Credential> credentials,
     @DefaultValue("false") boolean inMemory,
-    @DefaultValue("10s") Duration closeTimeout) {
+    @DefaultValue("10s") Duration closeTimeout,
+    @DefaultValue Switch metrics,
+    @DefaultValue Switch tracing) {
 
   /** Copies the maps. */
   public OmnibusProperties {
     variables = variables == null ? Map.of() : Map.copyOf(variables);
     credentials = credentials == null ? Map.of() : Map.copyOf(credentials);
   }
+
+  /**
+   * Whether an optional part of the starter is on when what it needs is present.
+   *
+   * @param enabled {@code false} turns it off
+   */
+  public record Switch(@DefaultValue("true") boolean enabled) {}
 
   /**
    * A user name and password for one server.

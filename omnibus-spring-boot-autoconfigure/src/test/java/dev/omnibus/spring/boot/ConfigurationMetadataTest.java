@@ -24,6 +24,7 @@ class ConfigurationMetadataTest {
     }
 
     assertThat(documents).anySatisfy(json -> assertThat(json)
-        .contains("\"omnibus.asyncapi\"", "\"omnibus.server\"", "\"omnibus.close-timeout\"", "\"omnibus.in-memory\""));
+        .contains("\"omnibus.asyncapi\"", "\"omnibus.server\"", "\"omnibus.close-timeout\"", "\"omnibus.in-memory\"",
+            "\"omnibus.metrics.enabled\"", "\"omnibus.tracing.enabled\""));
   }
 }

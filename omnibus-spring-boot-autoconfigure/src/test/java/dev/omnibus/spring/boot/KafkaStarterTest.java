@@ -12,12 +12,17 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.annotation.Import;
+import dev.omnibus.test.BusRecorder;
+import static dev.omnibus.test.OmnibusAssertions.assertThat;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /** The starter on a Kafka broker inside the test JVM, its address as a server variable property. */
 @ExtendWith(EmbeddedKafka.class)
+@Import(OmnibusTestKitConfiguration.class)
 @SpringBootTest(classes = TestApp.class, properties = {
     "omnibus.asyncapi=classpath:boot-test.yaml",
     "omnibus.server=kafka",
@@ -32,6 +37,8 @@ class KafkaStarterTest {
   @Autowired EventBus bus;
   @Autowired EventType<OrderPlaced> orderPlaced;
   @Autowired Received received;
+  @Autowired BusRecorder events;
+  @Autowired OmnibusHealthIndicator health;
 
   @Test
   void listenersGetWhatTheBeanPublishesThroughKafka() {
@@ -43,5 +50,21 @@ class KafkaStarterTest {
       assertThat(received.billing).contains("k-1");
       assertThat(received.shipping).contains("k-1");
     });
+  }
+
+  @Test
+  void theTestKitsRecorderSeesThePublishAndTheHandlings() {
+    bus.publish(orderPlaced, new OrderPlaced("rec-1", 100)).toCompletableFuture().join();
+
+    assertThat(events).published(orderPlaced).extracting(OrderPlaced::orderId).containsExactly("rec-1");
+    assertThat(events).awaitConsumed(orderPlaced, 2).extracting(OrderPlaced::orderId).containsOnly("rec-1");
+  }
+
+  @Test
+  void healthIsUpWithTheTransportAndTheConsumers() {
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+        assertThat(health.health(true).getStatus()).isEqualTo(Status.UP));
+    assertThat(health.health(true).getDetails()).containsKeys("transport", "consumers")
+        .containsEntry("protocol", bus.server().protocol());
   }
 }

@@ -15,9 +15,14 @@ import java.net.Socket;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.annotation.Import;
+import dev.omnibus.test.BusRecorder;
+import static dev.omnibus.test.OmnibusAssertions.assertThat;
 
 /** The starter on the machine's RabbitMQ (127.0.0.1:5672), credentials from Boot properties. */
+@Import(OmnibusTestKitConfiguration.class)
 @SpringBootTest(classes = TestApp.class, properties = {
     "omnibus.asyncapi=classpath:boot-test.yaml",
     "omnibus.server=rabbitmq",
@@ -44,6 +49,8 @@ class RabbitMqStarterTest {
   @Autowired EventBus bus;
   @Autowired EventType<OrderPlaced> orderPlaced;
   @Autowired Received received;
+  @Autowired BusRecorder events;
+  @Autowired OmnibusHealthIndicator health;
 
   @Test
   void listenersGetWhatTheBeanPublishesThroughRabbitMq() {
@@ -55,5 +62,21 @@ class RabbitMqStarterTest {
       assertThat(received.billing).contains("r-1");
       assertThat(received.shipping).contains("r-1");
     });
+  }
+
+  @Test
+  void theTestKitsRecorderSeesThePublishAndTheHandlings() {
+    bus.publish(orderPlaced, new OrderPlaced("rec-1", 100)).toCompletableFuture().join();
+
+    assertThat(events).published(orderPlaced).extracting(OrderPlaced::orderId).containsExactly("rec-1");
+    assertThat(events).awaitConsumed(orderPlaced, 2).extracting(OrderPlaced::orderId).containsOnly("rec-1");
+  }
+
+  @Test
+  void healthIsUpWithTheTransportAndTheConsumers() {
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+        assertThat(health.health(true).getStatus()).isEqualTo(Status.UP));
+    assertThat(health.health(true).getDetails()).containsKeys("transport", "consumers")
+        .containsEntry("protocol", bus.server().protocol());
   }
 }
