@@ -59,9 +59,10 @@ public abstract class HealthOutageSuite extends HealthSuite {
     allDone(sends);
     awaitDelivered(delivered, confirmed);
 
-    long stopped = System.nanoTime();
+    long stopping = System.nanoTime();
     try {
       stopBroker();
+      long stopped = System.nanoTime();
       Health down = Awaitility.await("bus not ready once the broker stopped").atMost(WAIT)
           .pollInterval(Duration.ofMillis(50)).until(bus::health, health -> !health.ready());
       long noticed = System.nanoTime();
@@ -87,10 +88,12 @@ public abstract class HealthOutageSuite extends HealthSuite {
       long started = System.nanoTime();
       awaitReady(bus);
       long ready = System.nanoTime();
-      System.out.printf("[omnibus] %s health: not ready %d ms after the broker stopped (%s); ready %d ms after it "
-              + "accepted connections again (start took %d ms)%n", binding(),
-          TimeUnit.NANOSECONDS.toMillis(noticed - stopped), down, TimeUnit.NANOSECONDS.toMillis(ready - started),
-          TimeUnit.NANOSECONDS.toMillis(started - starting));
+      // The broker may drop its connections before its stop command returns, and accept them before its start
+      // command returns: both are printed from the command's beginning and with its duration.
+      System.out.printf("[omnibus] %s health: not ready %d ms after the broker began to stop (stop took %d ms): %s; "
+              + "ready %d ms after it began to start (start took %d ms)%n", binding(),
+          TimeUnit.NANOSECONDS.toMillis(noticed - stopping), TimeUnit.NANOSECONDS.toMillis(stopped - stopping), down,
+          TimeUnit.NANOSECONDS.toMillis(ready - starting), TimeUnit.NANOSECONDS.toMillis(started - starting));
     } finally {
       if (!bus.health().ready()) {
         startBroker(); // idempotent in the kits' brokers: a failed assertion must not leave the broker down
