@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -56,6 +57,8 @@ public final class OwnMosquitto implements AutoCloseable {
     String executable = find("mosquitto");
     Path dir = Path.of("target", "mosquitto", name + "-" + System.nanoTime()).toAbsolutePath();
     Files.createDirectories(dir);
+    // Started as root, Mosquitto drops to user mosquitto: its log and persistence file go here.
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
     int port;
     try (ServerSocket socket = new ServerSocket(0)) {
       port = socket.getLocalPort();
