@@ -58,7 +58,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #health()}: a Kafka client has no connection to watch (it connects to each broker as needed and retries by
  * itself, silently), so once a second a health thread asks the cluster for its id with the admin client
- * ({@code describeCluster}, at most {@value #PROBE_TIMEOUT_MS} ms, never more than one at a time): reconnecting with the
+ * ({@code describeCluster}, at most 3 s, never more than one at a time): reconnecting with the
  * client's reason from the first probe unanswered (and until the first answer), up again with the next answer. The
  * same thread samples each subscription ({@link KafkaSubscription#checkHealth()}).
  */
