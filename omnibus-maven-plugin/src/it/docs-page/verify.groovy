@@ -7,7 +7,7 @@ def page = html.getText('UTF-8')
 assert page.startsWith('<!DOCTYPE html>')
 assert page.contains('<h1 id="top">Orders 1.0.0</h1>')
 assert page.contains('<h2 id="delivery">Delivery semantics</h2>')
-assert page.contains('Warn: a payload that breaks its message schema is logged and goes on.') : 'the validation parameter'
+assert page.contains('Warn: an invalid payload is logged and goes on.') : 'the validation parameter'
 assert !page.contains('<script')
 def text = markdown.getText('UTF-8')
 assert text.contains('| `orderId` | string | yes | At least 1 character. |')

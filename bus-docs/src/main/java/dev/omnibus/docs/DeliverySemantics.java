@@ -95,6 +95,13 @@ final class DeliverySemantics {
           .plain(": a bus cannot be built on this server, so nothing below applies to it."));
     }
     if (family != Family.NONE) {
+      // EnvelopeCodec: the message key is the partitionkey extension, else the subject.
+      out.add(Text.of("The ordering key is the event's ").mono("partitionkey").plain(" extension, else its ")
+          .mono("subject").plain("."));
+      out.add(Text.of("A handler that throws gets the event again after a wait; the event keeps its partition or"
+          + " queue position meanwhile, so order survives retries. After the last attempt it goes to the dead letter"
+          + " channel as a CloudEvent with ").mono("dlqreason").plain(", ").mono("dlqattempts").plain(", ")
+          .mono("dlqerror").plain("; malformed input and invalid payloads go there at once, without retries."));
       out.add(Text.of("Delivery is at least once: an event is acknowledged only after its handler returned, so"
           + " handlers must be idempotent (or the bus built with dedupe)."));
     }
@@ -129,18 +136,16 @@ final class DeliverySemantics {
   }
 
   private static Text ordering(Family family, AsyncApiChannel channel) {
-    // EnvelopeCodec: the message key is the partitionkey extension, else the subject.
-    Text text = Text.of("The event's ").mono("partitionkey").plain(" extension, else its ").mono("subject")
-        .plain(". ");
+    Text text = new Text();
     switch (family) {
       case KAFKA -> {
-        text.plain("It is the record key: events with one key go to one partition and are handled in order");
+        text.plain("The record key: one partition per key, in order");
         Object partitions = kafkaChannelField(channel, "partitions");
         text.plain(partitions == null ? "." : " (" + BindingWords.plain(partitions) + " partitions).");
       }
       case RABBITMQ -> text.plain("In order per queue with one consumer; the members of a group interleave.");
       case MQTT -> text.plain("In order per topic for one subscriber; not per key across a group's members.");
-      default -> text.plain("Events with one key are handled in order, one at a time.");
+      default -> text.plain("Per key, one event at a time.");
     }
     if (!channel.addressParameters().isEmpty()) {
       text.plain(" Each value of ").append(parameters(channel)).plain(" is its own address.");
@@ -179,15 +184,12 @@ final class DeliverySemantics {
         text.plain(" (less a random " + Math.round(policy.jitter() * 100) + "% at most)");
       }
     }
-    text.plain(", then dead letters.");
-    text.plain(own ? " From the document's " : " The bus's defaults");
+    text.plain(", then dead letters. ");
     if (own) {
-      text.mono("x-omnibus-retry-*").plain(" options.");
+      text.plain("From the document's ").mono("x-omnibus-retry-*").plain(".");
     } else {
-      text.plain(" (no ").mono("x-omnibus-retry-*").plain(" option).");
+      text.plain("The bus's defaults.");
     }
-    text.plain(" The event holds its position while it waits, so order survives retries. A service may set its"
-        + " own policy in code.");
     return text;
   }
 
@@ -216,12 +218,10 @@ final class DeliverySemantics {
   private static Text deadLetters(Family family, ServerTemplate server, AsyncApiChannel channel) {
     Text text = Text.code(deadLetterAddress(family, channel, "<group>"));
     if (family == Family.RABBITMQ && amqpQueue(channel) == null) {
-      text.plain(" for group ").mono("<group>").plain(" (a durable queue, declared when the group subscribes).");
+      text.plain(", a durable queue per group, declared when the group subscribes.");
     } else {
       text.plain(", for every group.");
     }
-    text.plain(" Each dead letter is the CloudEvent with ").mono("dlqreason").plain(", ").mono("dlqattempts")
-        .plain(", ").mono("dlqerror").plain("; malformed or invalid input goes there at once.");
     return text;
   }
 
@@ -238,7 +238,7 @@ final class DeliverySemantics {
           .plain(" unacknowledged deliveries per subscription (").mono("x-omnibus-prefetch").plain(").");
       case MQTT -> text.plain("subscription; the broker pushes up to ").plain(option(server, "receive-maximum",
           "65535")).plain(" unacknowledged messages (").mono("x-omnibus-receive-maximum").plain(").");
-      default -> text.plain("key in each group; events of different keys are handled side by side.");
+      default -> text.plain("key in a group; different keys side by side.");
     }
     return text;
   }
@@ -249,12 +249,11 @@ final class DeliverySemantics {
       return Text.of("Off: payloads are not checked.");
     }
     if (!schemas) {
-      return Text.of("Nothing to check: no message of the channel has a payload schema.");
+      return Text.of("Nothing to check: no payload schema.");
     }
     return switch (validation) {
-      case WARN -> Text.of("Warn: a payload that breaks its message schema is logged and goes on.");
-      default -> Text.of("Enforced: an invalid payload is refused on publish (nothing is sent) and goes to dead"
-          + " letters on receive, without retries.");
+      case WARN -> Text.of("Warn: an invalid payload is logged and goes on.");
+      default -> Text.of("Enforced: an invalid payload is refused on publish and dead-lettered on receive.");
     };
   }
 

@@ -38,7 +38,7 @@ final class HtmlPage {
       p { margin: .45rem 0; }
       p.note { background: var(--note); border-left: 4px solid #d4a72c; padding: .45rem .75rem; }
       code { font: 13px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; background: var(--soft);
-             border: 1px solid var(--line); border-radius: 4px; padding: 0 .25rem; overflow-wrap: anywhere; }
+             border: 1px solid var(--line); border-radius: 4px; padding: 0 .25rem; overflow-wrap: break-word; }
       pre { background: #0d1117; color: #e6edf3; border-radius: 6px; padding: .8rem 1rem; overflow-x: auto;
             font: 13px/1.45 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; margin: .2rem 0 .8rem; }
       pre code { background: none; border: 0; padding: 0; color: inherit; font: inherit; }

@@ -125,8 +125,8 @@ class AsyncApiDocsTest {
     @Test
     void kafkaOrdersByKeyAndDeadLettersToTheTopicDotDlq() {
       assertThat(section("production"))
-          .contains("It is the record key: events with one key go to one partition and are handled in order (12"
-              + " partitions).")
+          .contains("The ordering key is the event's `partitionkey` extension, else its `subject`.")
+          .contains("The record key: one partition per key, in order (12 partitions).")
           .contains("`shipping.parcels.dlq`, for every group.")
           .contains("so at most 12 work at once.");
     }
@@ -135,18 +135,18 @@ class AsyncApiDocsTest {
     void retriesComeFromTheReceiveOperationBeforeTheChannel() {
       // trackParcel (receive) says 4 attempts, the channel 3: the operation's wins, the channel's backoffs stay.
       assertThat(section("production")).contains("4 attempts, waiting up to 1 s, 2 s, 4 s (less a random 50% at"
-          + " most), then dead letters. From the document's `x-omnibus-retry-*` options.");
+          + " most), then dead letters. From the document's `x-omnibus-retry-*`.");
     }
 
     @Test
     void aChannelWithoutRetryOptionsGetsTheBusDefaults() {
       assertThat(section("rabbit")).contains("5 attempts, waiting up to 100 ms, 200 ms, 400 ms, 800 ms (less a"
-          + " random 50% at most), then dead letters. The bus's defaults");
+          + " random 50% at most), then dead letters. The bus's defaults.");
     }
 
     @Test
     void rabbitMqDeadLettersPerGroupAndPerQueueChannel() {
-      assertThat(section("rabbit")).contains("`parcels.{region}.events.<group>.dlq` for group `<group>`")
+      assertThat(section("rabbit")).contains("`parcels.{region}.events.<group>.dlq`, a durable queue per group")
           .contains("`shipping.labels.dlq`, for every group.")
           .contains("50 unacknowledged deliveries per subscription (`x-omnibus-prefetch`)");
     }
@@ -166,9 +166,10 @@ class AsyncApiDocsTest {
 
     @Test
     void validationFollowsTheModeTheBusIsBuiltWith() {
-      assertThat(section("local")).contains("Enforced: an invalid payload is refused on publish");
+      assertThat(section("local")).contains("Enforced: an invalid payload is refused on publish and dead-lettered on"
+          + " receive.");
       assertThat(SHIPPING.validation(ValidationMode.WARN).markdown())
-          .contains("Warn: a payload that breaks its message schema is logged and goes on.");
+          .contains("Warn: an invalid payload is logged and goes on.");
       assertThat(SHIPPING.validation(ValidationMode.OFF).markdown()).contains("Off: payloads are not checked.")
           .doesNotContain("Enforced:");
     }

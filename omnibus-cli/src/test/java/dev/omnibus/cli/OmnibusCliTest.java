@@ -168,7 +168,7 @@ class OmnibusCliTest {
     assertThat(err()).startsWith("Wrote " + target.resolve("index.html") + " and " + target.resolve("index.md"));
     String html = Files.readString(target.resolve("index.html"), StandardCharsets.UTF_8);
     assertThat(html).startsWith("<!DOCTYPE html>").contains("<h2 id=\"delivery\">Delivery semantics</h2>")
-        .contains("Warn: a payload that breaks its message schema is logged and goes on.");
+        .contains("Warn: an invalid payload is logged and goes on.");
     assertThat(Files.readString(target.resolve("index.md"), StandardCharsets.UTF_8))
         .contains("`notes.dlq`, for every group.");
   }
