@@ -21,7 +21,7 @@ import org.jspecify.annotations.Nullable;
  * channel, the concurrency and payload validation. The retry policy is the bus's own ({@link RetryPolicy#defaults()}
  * with the channel's {@code x-omnibus-retry-*} options, read through {@link AsyncApiDocument#options}); the option
  * merge is the document reader's. The dead letter addresses follow each binding's {@code Transport.deadLetter} rule;
- * {@code DeliverySemanticsTest} checks the in-memory one against a real bus.
+ * {@code DeliverySemanticsTest} checks them against {@code EventBus.deadLetterAddress} of a bus on each binding.
  */
 final class DeliverySemantics {
 

@@ -4,20 +4,64 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.omnibus.EventBus;
 import dev.omnibus.asyncapi.AsyncApiDocument;
+import dev.omnibus.docs.DeliverySemantics.Family;
+import dev.omnibus.tck.Brokers;
+import dev.omnibus.test.kafka.EmbeddedKafka;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The page's dead letter addresses and retry waits are the bus's own. */
+/**
+ * The page's dead letter addresses are the ones a real bus reports ({@code EventBus.deadLetterAddress}) on each
+ * binding, so a binding that changes its rule fails here, and the retry waits read as a person writes them. The
+ * RabbitMQ and MQTT checks need the brokers of the machine ({@link Brokers#assumeReachable}); Kafka runs in the JVM.
+ */
 class DeliverySemanticsTest {
 
+  private static final Path DOCUMENT = Documents.fixture("dead-letters.yaml");
+  private static final List<String> CHANNELS = List.of("parcels", "tracked", "labels");
+
+  private static void assertSameAddresses(Family family, EventBus bus) {
+    AsyncApiDocument document = AsyncApiDocument.load(DOCUMENT);
+    for (String channel : CHANNELS) {
+      assertThat(DeliverySemantics.deadLetterAddress(family, document.channels().get(channel), "billing"))
+          .as("%s dead letters of channel %s", family, channel)
+          .isEqualTo(bus.deadLetterAddress(channel, "billing"));
+    }
+  }
+
   @Test
-  void theInMemoryDeadLetterAddressIsTheOneABusReports() {
-    AsyncApiDocument document = Documents.shipping();
-    try (EventBus bus = EventBus.builder().asyncApi(Documents.fixture("shipping.yaml")).server("local").build()) {
-      assertThat(DeliverySemantics.deadLetterAddress(DeliverySemantics.Family.MEMORY,
-          document.channels().get("parcels"), "tracking"))
-          .isEqualTo(bus.deadLetterAddress("parcels", "tracking"))
-          .isEqualTo("parcels._.events.dlq");
+  void inMemoryTheAddressesAreTheBusesOwn() {
+    try (EventBus bus = EventBus.builder().asyncApi(DOCUMENT).server("local").build()) {
+      assertSameAddresses(Family.MEMORY, bus);
+      assertThat(bus.deadLetterAddress("parcels", "billing")).isEqualTo("bus-docs.parcels._.events.dlq");
+    }
+  }
+
+  @Test
+  void onKafkaTheAddressesAreTheBusesOwn() {
+    try (EventBus bus = EventBus.builder().asyncApi(DOCUMENT).server(EmbeddedKafka.shared().server()).build()) {
+      assertSameAddresses(Family.KAFKA, bus);
+      assertThat(bus.deadLetterAddress("tracked", "billing")).isEqualTo("bus-docs.tracked.v1.dlq");
+    }
+  }
+
+  @Test
+  void onRabbitMqTheAddressesAreTheBusesOwn() {
+    Brokers.assumeReachable("RabbitMQ", "127.0.0.1", 5672);
+    try (EventBus bus = EventBus.builder().asyncApi(DOCUMENT).server("rabbit").build()) {
+      assertSameAddresses(Family.RABBITMQ, bus);
+      assertThat(bus.deadLetterAddress("labels", "billing")).isEqualTo("bus-docs.labels.queue.dlq");
+    }
+  }
+
+  @Test
+  void onMqttTheAddressesAreTheBusesOwn() {
+    Brokers.assumeReachable("Mosquitto", "127.0.0.1", 1883);
+    try (EventBus bus = EventBus.builder().asyncApi(DOCUMENT).server("mosquitto").build()) {
+      assertSameAddresses(Family.MQTT, bus);
+      assertThat(bus.deadLetterAddress("parcels", "billing")).isEqualTo("bus-docs.parcels._.events/dlq");
     }
   }
 
@@ -31,10 +75,10 @@ class DeliverySemanticsTest {
 
   @Test
   void protocolsMapToTheBindingsOmnibusHas() {
-    assertThat(DeliverySemantics.Family.of("kafka-secure")).isEqualTo(DeliverySemantics.Family.KAFKA);
-    assertThat(DeliverySemantics.Family.of("AMQPS")).isEqualTo(DeliverySemantics.Family.RABBITMQ);
-    assertThat(DeliverySemantics.Family.of("secure-mqtt")).isEqualTo(DeliverySemantics.Family.MQTT);
-    assertThat(DeliverySemantics.Family.of("memory")).isEqualTo(DeliverySemantics.Family.MEMORY);
-    assertThat(DeliverySemantics.Family.of("ws")).isEqualTo(DeliverySemantics.Family.NONE);
+    assertThat(Family.of("kafka-secure")).isEqualTo(Family.KAFKA);
+    assertThat(Family.of("AMQPS")).isEqualTo(Family.RABBITMQ);
+    assertThat(Family.of("secure-mqtt")).isEqualTo(Family.MQTT);
+    assertThat(Family.of("memory")).isEqualTo(Family.MEMORY);
+    assertThat(Family.of("ws")).isEqualTo(Family.NONE);
   }
 }
