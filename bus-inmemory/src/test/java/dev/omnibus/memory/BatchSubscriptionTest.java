@@ -12,13 +12,27 @@ import dev.omnibus.Interceptor;
 import dev.omnibus.Interceptor.Outcome;
 import dev.omnibus.Interceptor.Result;
 import dev.omnibus.RetryPolicy;
+import dev.omnibus.spi.DeliveryHandler;
+import dev.omnibus.spi.Destination;
+import dev.omnibus.spi.ServerConfig;
+import dev.omnibus.spi.SubscribeOptions;
+import dev.omnibus.spi.Transport;
+import dev.omnibus.spi.TransportCapabilities;
+import dev.omnibus.spi.TransportCapabilities.Feature;
+import dev.omnibus.spi.TransportProvider;
+import dev.omnibus.spi.TransportSubscription;
+import dev.omnibus.envelope.WireMessage;
 import io.cloudevents.CloudEvent;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -26,6 +40,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.awaitility.Awaitility;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 /** Batch handlers: bounds of a batch, the outcome of each event, dedupe, and a close in the middle of batches. */
@@ -230,6 +245,108 @@ class BatchSubscriptionTest {
       publish(bus, 1);
       Awaitility.await().atMost(WAIT).until(() -> !refused.isEmpty());
       assertThat(broker.published("notes.dlq")).isEmpty();
+    }
+  }
+
+  @Test
+  void anEventAnInterceptorRefusesIsDeadLetteredAndNeverReachesABatch() {
+    InMemoryBroker broker = InMemoryBroker.create();
+    List<String> admitted = new CopyOnWriteArrayList<>();
+    Interceptor refuseBad = new Interceptor() {
+      @Override
+      public void aroundHandle(Interceptor.Handling handling, HandleChain next) throws Exception {
+        admitted.add(new String(handling.event().getData().toBytes()));
+        if (new String(handling.event().getData().toBytes()).equals("n1")) {
+          throw new IllegalArgumentException("n1 is refused");
+        }
+        next.proceed(handling);
+      }
+    };
+    try (EventBus bus = EventBus.builder().server(broker.server()).intercept(refuseBad).build()) {
+      List<String> seen = new CopyOnWriteArrayList<>();
+      bus.subscribeBatch(NOTE, "g", 10, Duration.ofMillis(50), batch ->
+          batch.events().forEach(event -> seen.add(event.data())));
+      publish(bus, 3);
+
+      CloudEvent deadLetter = broker.awaitPublished("notes.dlq", 1, WAIT).get(0);
+      Awaitility.await().atMost(WAIT).until(() -> seen.size() >= 2);
+      assertThat(new String(deadLetter.getData().toBytes())).isEqualTo("n1");
+      assertThat(deadLetter.getExtension("dlqreason").toString()).startsWith("refused before handling");
+      assertThat(seen).containsExactly("n0", "n2");
+      assertThat(admitted).as("each event passed the chain on its own").containsExactly("n0", "n1", "n2");
+    }
+  }
+
+  @Test
+  void aBindingThatCannotSettleLaterGetsBatchesOfOne() {
+    InMemoryBroker broker = InMemoryBroker.create();
+    TransportProvider inOrderOnly = new TransportProvider() {
+      @Override
+      public Set<String> protocols() {
+        return Set.of("memory");
+      }
+
+      @Override
+      public Transport open(ServerConfig server) {
+        return new SettlesInOrder(new InMemoryTransportProvider().open(server));
+      }
+    };
+    try (EventBus bus = EventBus.builder().server(broker.server()).transport(inOrderOnly).build()) {
+      assertThat(bus.capabilities("notes").supports(Feature.CONCURRENT_SETTLE)).isFalse();
+      List<Integer> sizes = new CopyOnWriteArrayList<>();
+      List<String> seen = new CopyOnWriteArrayList<>();
+      bus.subscribeBatch(NOTE, "g", 10, Duration.ofSeconds(30), batch -> {
+        sizes.add(batch.events().size());
+        batch.events().forEach(event -> seen.add(event.data()));
+      });
+      publish(bus, 5);
+
+      Awaitility.await().atMost(WAIT).until(() -> seen.size() >= 5);
+      assertThat(sizes).containsOnly(1);
+      assertThat(seen).containsExactly("n0", "n1", "n2", "n3", "n4");
+    }
+  }
+
+  /** The in-memory transport, saying it cannot settle deliveries out of order. */
+  private record SettlesInOrder(Transport delegate) implements Transport {
+    @Override
+    public CompletionStage<Void> send(Destination destination, WireMessage message) {
+      return delegate.send(destination, message);
+    }
+
+    @Override
+    public TransportSubscription subscribe(Destination destination, SubscribeOptions options,
+        DeliveryHandler handler) {
+      return delegate.subscribe(destination, options, handler);
+    }
+
+    @Override
+    public TransportCapabilities capabilities() {
+      TransportCapabilities all = delegate.capabilities();
+      Set<Feature> features = EnumSet.noneOf(Feature.class);
+      features.addAll(all.features());
+      features.remove(Feature.CONCURRENT_SETTLE);
+      return new TransportCapabilities(all.convention(), features, all.maxMessageBytes(), all.publishConfirmation());
+    }
+
+    @Override
+    public Destination deadLetter(Destination origin, @Nullable String group) {
+      return delegate.deadLetter(origin, group);
+    }
+
+    @Override
+    public Optional<Destination> groupDestination(Destination channelDestination, String group) {
+      return delegate.groupDestination(channelDestination, group);
+    }
+
+    @Override
+    public boolean flush(Duration timeout) {
+      return delegate.flush(timeout);
+    }
+
+    @Override
+    public void close() {
+      delegate.close();
     }
   }
 }
