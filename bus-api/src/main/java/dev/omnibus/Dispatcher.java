@@ -125,6 +125,7 @@ final class Dispatcher implements DeliveryHandler {
       if (created != null) {
         created.stop(Duration.ZERO);
       }
+      batches.values().forEach(batch -> batch.stop(false, Duration.ZERO));
       throw e;
     }
     started = Instant.now();
