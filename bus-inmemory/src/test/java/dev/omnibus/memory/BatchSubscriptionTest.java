@@ -201,11 +201,10 @@ class BatchSubscriptionTest {
     publish(first, 20);
     assertThat(inside.await(20, TimeUnit.SECONDS)).isTrue();
     // The first batch is being handled while others wait collected: close while it runs, then let it finish.
-    CompletableFuture<Void> closed = CompletableFuture.runAsync(first::close);
-    Awaitility.await().atMost(WAIT).until(() -> first.health().consumers().stream()
-        .allMatch(consumer -> consumer.status().state() != dev.omnibus.Health.State.UP) || closed.isDone());
+    Thread closing = closeWhileTheBatchRuns(first::close);
     release.countDown();
-    closed.get(20, TimeUnit.SECONDS);
+    closing.join(20_000);
+    assertThat(closing.isAlive()).isFalse();
     assertThat(handled).as("the batch under way finished").hasSize(4);
 
     try (EventBus second = EventBus.builder().server(broker.server()).build()) {
@@ -214,6 +213,68 @@ class BatchSubscriptionTest {
       Awaitility.await().atMost(WAIT).until(() -> handled.size() == 20);
     }
     assertThat(handled.keySet()).hasSize(20);
+  }
+
+  @Test
+  void closingTheBatchSubscriptionAloneHandsItsCollectedEventsBackWithoutLosingAny() throws Exception {
+    InMemoryBroker broker = InMemoryBroker.create();
+    EventType<String> other = EventType.of("com.example.other", String.class).channel("notes");
+    try (EventBus bus = EventBus.builder().server(broker.server()).build()) {
+      bus.subscribe(other, "g", event -> {});
+      List<String> handled = new CopyOnWriteArrayList<>();
+      CountDownLatch inside = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      dev.omnibus.Subscription batches = bus.subscribeBatch(NOTE, "g", 4, Duration.ofSeconds(30), batch -> {
+        inside.countDown();
+        release.await(20, TimeUnit.SECONDS);
+        batch.events().forEach(event -> handled.add(event.data()));
+      });
+      publish(bus, 12);
+      assertThat(inside.await(20, TimeUnit.SECONDS)).isTrue();
+
+      Thread closing = closeWhileTheBatchRuns(batches::close);
+      release.countDown();
+      closing.join(20_000);
+      assertThat(closing.isAlive()).isFalse();
+
+      // The batch under way finished; the rest came back and, its handler gone from a group that stays, went to
+      // dead letters (from where replay() brings them back), as a plain handler's events would.
+      Awaitility.await().atMost(WAIT).until(() ->
+          handled.size() + broker.published("notes.dlq").size() >= 12);
+      assertThat(handled).hasSize(4);
+      List<String> all = new ArrayList<>(handled);
+      broker.published("notes.dlq").forEach(deadLetter -> all.add(new String(deadLetter.getData().toBytes())));
+      assertThat(all).hasSize(12).doesNotHaveDuplicates();
+      assertThat(broker.published("notes.dlq")).allSatisfy(deadLetter ->
+          assertThat(deadLetter.getExtension("dlqreason").toString()).startsWith("no handler left"));
+    }
+  }
+
+  @Test
+  void anEventCannotBeFailedAfterTheHandlerReturned() {
+    InMemoryBroker broker = InMemoryBroker.create();
+    try (EventBus bus = EventBus.builder().server(broker.server()).build()) {
+      List<dev.omnibus.BatchHandler.Batch<String>> kept = new CopyOnWriteArrayList<>();
+      bus.subscribeBatch(NOTE, "g", 10, Duration.ZERO, kept::add);
+      publish(bus, 1);
+      Awaitility.await().atMost(WAIT).until(() -> !kept.isEmpty());
+
+      dev.omnibus.BatchHandler.Batch<String> batch = kept.get(0);
+      assertThatThrownBy(() -> batch.fail(batch.events().get(0), new IllegalStateException("late")))
+          .isInstanceOf(IllegalStateException.class).hasMessageContaining("returned already");
+    }
+  }
+
+  /**
+   * Starts closing on a thread of its own and returns once that thread waits for the batch under way to finish
+   * (closing marks the collector stopped before it waits, so no later batch starts).
+   */
+  private static Thread closeWhileTheBatchRuns(Runnable close) {
+    Thread closing = new Thread(close, "closing");
+    closing.start();
+    Awaitility.await().atMost(WAIT).until(() -> closing.getState() == Thread.State.TIMED_WAITING
+        && java.util.Arrays.stream(closing.getStackTrace()).anyMatch(frame -> frame.getMethodName().equals("join")));
+    return closing;
   }
 
   @Test
