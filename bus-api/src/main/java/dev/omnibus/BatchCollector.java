@@ -13,6 +13,8 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -54,6 +56,8 @@ final class BatchCollector<T> {
   private @Nullable Thread worker; // guarded by lock
   /** Whether events still collected when stopping are handed back at once (the handler left a running consumer). */
   private volatile boolean requeue;
+  /** Completed by {@link #stop}: cuts a backoff under way short. */
+  private final CompletableFuture<Void> stopSignal = new CompletableFuture<>();
 
   private BatchCollector(Dispatcher dispatcher, Dispatcher.Context context, EventType<T> type, int maxSize,
       Duration maxWait, BatchHandler<T> handler, boolean inline) {
@@ -140,6 +144,7 @@ final class BatchCollector<T> {
       }
       this.requeue = requeue;
       stopped = true;
+      stopSignal.complete(null);
       running = worker;
       if (running != null && !handling) {
         running.interrupt(); // collecting: what it holds is handed back by work()
@@ -239,7 +244,7 @@ final class BatchCollector<T> {
       Duration backoff = context.retry().backoffAfter(current.number);
       LOG.debug("Batch handler failed for event {} (attempt {} of {}); again alone in {}", item.event.getId(),
           current.number, context.retry().maxAttempts(), backoff, current.error);
-      dispatcher.awaitBackoff(backoff);
+      awaitBackoff(backoff);
       dispatcher.report(Result.RETRIED, null, item.event, current.number, current.error);
       if (stopped) {
         handBack(item);
@@ -315,6 +320,29 @@ final class BatchCollector<T> {
       dispatcher.report(Result.HANDLED, null, one.item.event, one.attempt, null);
     }
     return failed;
+  }
+
+  /**
+   * Waits before a failed event's next attempt, on the bus's timer; {@link #stop} cuts it short. A timer that fails or
+   * throws counts as elapsed. Its own wait rather than the consumer's, so that batches keep to this class.
+   */
+  private void awaitBackoff(Duration backoff) {
+    CompletableFuture<?> elapsed;
+    try {
+      elapsed = context.timer().after(backoff).toCompletableFuture();
+    } catch (RuntimeException e) {
+      LOG.warn("The backoff timer failed for channel '{}'; retrying without waiting", dispatcher.channel().id(), e);
+      return;
+    }
+    try {
+      CompletableFuture.anyOf(elapsed, stopSignal).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException e) {
+      LOG.debug("The backoff timer failed for channel '{}'; retrying now", dispatcher.channel().id(), e.getCause());
+    } finally {
+      elapsed.cancel(false);
+    }
   }
 
   /**

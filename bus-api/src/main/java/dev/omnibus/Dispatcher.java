@@ -105,7 +105,7 @@ final class Dispatcher implements DeliveryHandler {
    */
   void start(Transport transport, SubscribeOptions options) {
     int concurrency = context.concurrency();
-    SubscribeOptions effective = startBatches(transport, options);
+    SubscribeOptions effective = startBatches(options);
     if (concurrency > 1) {
       if (transport.capabilities(destination).supports(TransportCapabilities.Feature.CONCURRENT_SETTLE)) {
         int capacity = 2 * concurrency;
@@ -135,7 +135,7 @@ final class Dispatcher implements DeliveryHandler {
    * Starts the batch handlers added before the consumer starts; returns the options with a prefetch that lets a batch
    * fill while the one before is handled (twice the largest size).
    */
-  private SubscribeOptions startBatches(Transport transport, SubscribeOptions options) {
+  private SubscribeOptions startBatches(SubscribeOptions options) {
     batchesStarted = true;
     int prefetch = options.prefetch();
     for (Map.Entry<String, BatchCollector<?>> batch : batches.entrySet()) {
@@ -449,7 +449,7 @@ final class Dispatcher implements DeliveryHandler {
    * holds the event's partition or queue position, so per-key order survives retries; stopping the subscription cuts
    * it short. A timer that fails or throws counts as elapsed: the event is handed out again rather than held.
    */
-  void awaitBackoff(Duration backoff) {
+  private void awaitBackoff(Duration backoff) {
     CompletableFuture<?> elapsed;
     try {
       elapsed = context.timer().after(backoff).toCompletableFuture();
