@@ -756,6 +756,109 @@ public abstract class TransportConformanceSuite {
   }
 
   @Nested
+  @DisplayName("non-blocking retries")
+  class NonBlockingRetries {
+
+    /** Many attempts, short waits: the failing event outlives the others by what it waits for, not by luck. */
+    private final RetryPolicy patient = RetryPolicy.attempts(10_000)
+        .backoff(Duration.ofMillis(10), Duration.ofMillis(50), 2.0).nonBlocking();
+
+    @Test
+    void aFailingEventDoesNotHoldBackTheEventsBehindIt() {
+      requires(Feature.RETRY_DESTINATIONS, "no retry destination: every retry blocks its partition or queue");
+      EventBus bus = openBus(Map.of("c", uniqueAddress()), b -> b.retry(patient));
+      int others = 20;
+      CountDownLatch othersDone = new CountDownLatch(others);
+      List<String> order = new CopyOnWriteArrayList<>();
+      AtomicInteger failures = new AtomicInteger();
+      bus.subscribe(TEXT.channel("c"), "g", event -> {
+        if (event.data().equals("stuck")) {
+          if (othersDone.getCount() > 0) {
+            failures.incrementAndGet();
+            throw new IllegalStateException("fails until the events behind it are handled");
+          }
+          order.add("stuck");
+          return;
+        }
+        order.add(event.data());
+        othersDone.countDown();
+      });
+      // One key for all: a blocking retry would hold every event behind the failing one, whatever the concurrency.
+      join(bus.publish(TEXT.channel("c").event("stuck").subject("one-key").build()));
+      for (int i = 0; i < others; i++) {
+        join(bus.publish(TEXT.channel("c").event("other" + i).subject("one-key").build()));
+      }
+
+      org.awaitility.Awaitility.await().atMost(WAIT).until(() -> order.contains("stuck"));
+      assertThat(failures.get()).isPositive();
+      assertThat(order).hasSize(others + 1).last().isEqualTo("stuck");
+    }
+
+    @Test
+    void aRetriedEventReachesItsHandlerAsPublished() {
+      requires(Feature.RETRY_DESTINATIONS, "no retry destination: every retry blocks its partition or queue");
+      EventBus bus = openBus(Map.of("c", uniqueAddress()), b -> b.retry(patient));
+      Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+      Received<String> handled = new Received<>();
+      List<String> problems = new CopyOnWriteArrayList<>();
+      bus.subscribe(TEXT.channel("c"), "g", event -> {
+        if (calls.computeIfAbsent(event.id(), id -> new AtomicInteger()).incrementAndGet() < 3) {
+          throw new IllegalStateException("the first two attempts fail");
+        }
+        if (!event.extensions().keySet().stream().filter(name -> name.startsWith("retry")).toList().isEmpty()) {
+          problems.add(event.id() + " came with " + event.extensions().keySet());
+        }
+        if (!("n-" + event.subject()).equals(event.data())) {
+          problems.add(event.id() + " came as " + event.subject() + "/" + event.data());
+        }
+        handled.add(event);
+      });
+      List<String> ids = new ArrayList<>();
+      for (int i = 0; i < 10; i++) {
+        Event<String> event = TEXT.channel("c").event("n-" + i).subject(Integer.toString(i)).build();
+        ids.add(event.id());
+        join(bus.publish(event));
+      }
+
+      handled.awaitAll(ids, WAIT);
+      assertThat(problems).isEmpty();
+      assertThat(handled.ids()).as("each event handled once, by its id").containsExactlyInAnyOrderElementsOf(ids);
+      assertThat(calls.values()).allSatisfy(count -> assertThat(count.get()).isEqualTo(3));
+    }
+
+    @Test
+    void anEventFailingEveryAttemptIsDeadLetteredAsABlockingRetryWouldBe() {
+      requires(Feature.RETRY_DESTINATIONS, "no retry destination: every retry blocks its partition or queue");
+      EventBus bus = openBus(Map.of("c", uniqueAddress()), b -> b.retry(RetryPolicy.attempts(3)
+          .backoff(Duration.ofMillis(10), Duration.ofMillis(50), 2.0).nonBlocking()));
+      List<io.cloudevents.CloudEvent> deadLetters = new CopyOnWriteArrayList<>();
+      openDeadLetterReader(bus, "g", deadLetters);
+      AtomicInteger poisonCalls = new AtomicInteger();
+      Received<String> handled = new Received<>();
+      bus.subscribe(TEXT.channel("c"), "g", event -> {
+        if ("poison".equals(event.data())) {
+          poisonCalls.incrementAndGet();
+          throw new IllegalStateException("always fails");
+        }
+        handled.add(event);
+      });
+      Event<String> poison = TEXT.channel("c").event("poison").build();
+      join(bus.publish(poison));
+      List<String> ids = publishTexts(bus, TEXT.channel("c"), 5, "ok");
+
+      handled.awaitAll(ids, WAIT);
+      org.awaitility.Awaitility.await().atMost(WAIT).until(() -> !deadLetters.isEmpty());
+      io.cloudevents.CloudEvent letter = deadLetters.get(0);
+      assertThat(letter.getId()).isEqualTo(poison.id());
+      assertThat(String.valueOf(letter.getExtension("dlqattempts"))).isEqualTo("3");
+      assertThat(String.valueOf(letter.getExtension("dlqreason"))).isEqualTo("handler failed 3 times");
+      assertThat(letter.getExtension("retryattempt")).as("the dead letter is the event, not its retry copy").isNull();
+      assertThat(poisonCalls.get()).isEqualTo(3);
+      assertThat(deadLetters).hasSize(1);
+    }
+  }
+
+  @Nested
   @DisplayName("consumer groups")
   class ConsumerGroups {
 
