@@ -81,6 +81,22 @@ class NonBlockingRetryTest {
   }
 
   @Test
+  void withConcurrencyARetryNoLongerHoldsItsKey() {
+    EventBus bus = EventBus.builder().server(broker.server()).channel("orders", "orders.placed").retry(NON_BLOCKING)
+        .concurrency(4).build();
+    buses.add(bus);
+    assertThat(handlingOrder(bus, "billing")).containsExactly("second", "first");
+  }
+
+  @Test
+  void withConcurrencyABlockingRetryHoldsItsKey() {
+    EventBus bus = EventBus.builder().server(broker.server()).channel("orders", "orders.placed")
+        .retry(NON_BLOCKING.blocking()).concurrency(4).build();
+    buses.add(bus);
+    assertThat(handlingOrder(bus, "billing")).containsExactly("first", "second");
+  }
+
+  @Test
   void theDefaultRetryKeepsTheOrder() {
     assertThat(handlingOrder(bus(NON_BLOCKING.blocking()), "billing")).containsExactly("first", "second");
   }
