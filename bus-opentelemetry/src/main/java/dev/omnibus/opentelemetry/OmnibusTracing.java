@@ -192,8 +192,8 @@ public final class OmnibusTracing implements Interceptor {
   }
 
   /**
-   * A dead letter's or a retry copy's: the handling that failed on this thread. Otherwise the current span's (a handler publishing),
-   * else the event's own {@code traceparent} (an event relayed, a replay), else none: a new trace.
+   * A dead letter's or a retry copy's: the handling that failed on this thread. Otherwise the current span's (a
+   * handler publishing), else the event's own {@code traceparent} (an event relayed, a replay), else none: a new trace.
    */
   private Context publishParent(Publishing publishing) {
     if (publishing.kind() == Kind.DEAD_LETTER || publishing.kind() == Kind.RETRY) {
