@@ -7,9 +7,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
@@ -31,6 +32,9 @@ final class Lanes {
     void dropped();
   }
 
+  /** How long a lane thread without work lives. */
+  private static final Duration IDLE = Duration.ofSeconds(30);
+
   private final ExecutorService threads;
   private final Set<Thread> laneThreads = ConcurrentHashMap.newKeySet();
   private final Semaphore capacity;
@@ -46,12 +50,22 @@ final class Lanes {
     this.permits = capacity;
     this.capacity = new Semaphore(capacity);
     AtomicInteger counter = new AtomicInteger();
-    this.threads = Executors.newFixedThreadPool(n, runnable -> {
-      Thread thread = new Thread(runnable, name + "-" + counter.incrementAndGet());
-      thread.setDaemon(true);
-      laneThreads.add(thread);
-      return thread;
-    });
+    // Threads are made as keys have work and end after a while without, so an idle subscription keeps none.
+    ThreadPoolExecutor pool = new ThreadPoolExecutor(n, n, IDLE.toNanos(), TimeUnit.NANOSECONDS,
+        new LinkedBlockingQueue<>(), runnable -> {
+          Thread thread = new Thread(() -> {
+            try {
+              runnable.run();
+            } finally {
+              laneThreads.remove(Thread.currentThread());
+            }
+          }, name + "-" + counter.incrementAndGet());
+          thread.setDaemon(true);
+          laneThreads.add(thread);
+          return thread;
+        });
+    pool.allowCoreThreadTimeOut(true);
+    this.threads = pool;
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.omnibus.benchmarks;
 
 import dev.omnibus.benchmarks.concurrency.SlowHandlerSection;
+import dev.omnibus.benchmarks.concurrency.SubscriptionCostSection;
 import dev.omnibus.benchmarks.loopback.BrokerSections;
 import dev.omnibus.benchmarks.loopback.LoopbackRunner.BrokerResult;
 import dev.omnibus.benchmarks.loopback.LoopbackRunner.Latency;
@@ -41,12 +42,14 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * Runs every benchmark and writes the results: JMH (envelope, in-memory) with short settings, then the loopback runner
  * on Kafka, RabbitMQ, Mosquitto and memory, then what metrics and tracing cost (in memory and on Kafka, on against
  * off), then the transactional outbox's relay against direct publishes (PostgreSQL; in memory, on Kafka and RabbitMQ),
- * then {@code docs/benchmarks/results.json}, the plots and the results section of {@code docs/benchmarks.md}: the
+ * then a 1 ms handler at concurrency 16 against 1 and the cost of 10 to 1,000 subscriptions (every binding), then
+ * {@code docs/benchmarks/results.json}, the plots and the results section of {@code docs/benchmarks.md}: the
  * sections run replace their rows there, the others' stay.
  *
  * <p>Options: {@code --quick} (a smoke test of the harness in about a minute, written under
  * {@code benchmarks/target/quick/} unless {@code --out} is given),
- * {@code --only=jmh,kafka,rabbitmq,mqtt,memory,observability,outbox} (merged into the results already there),
+ * {@code --only=jmh,kafka,rabbitmq,mqtt,memory,observability,outbox,concurrency,subscriptions} (merged into the
+ * results already there),
  * {@code --out=<project root>} (default: found from the jar's location), {@code --profile} (JFR recordings,
  * summarised to top frames in {@code docs/benchmarks/profiles/}; profiles distort the numbers, so a profiling run is
  * not a measuring run), {@code --events=<n>} (orders per Kafka throughput round; the others scale from it: the
@@ -207,6 +210,28 @@ public final class BenchmarkMain {
           System.out.println("[concurrency] failed: " + e);
           e.printStackTrace(System.out);
           notes.add("concurrency: not measured in this run (" + e.getMessage() + ").");
+        }
+      }
+      if (only.contains("subscriptions")) {
+        try {
+          List<Row> sectionRows = new ArrayList<>();
+          for (SubscriptionCostSection.Result result : new SubscriptionCostSection(quick).run(notes)) {
+            String what = String.format(Locale.ROOT, "subscriptions, %s: %,d anonymous subscriptions", result.binding(),
+                result.subscriptions());
+            // Opened per second against the rate that opens 1,000 within 5 s (200/s): at least 1 is the target.
+            sectionRows.add(Row.of(what + ", opened per second (vs 200/s, 1,000 in 5 s)", "subscriptions/s",
+                result.subscriptions() / Math.max(result.seconds(), 1e-3), 200, 1.0));
+            sectionRows.add(Row.of(what + ", threads added (per subscription)", "threads", result.threads(),
+                result.subscriptions(), null));
+            sectionRows.add(Row.of(what + ", heap added in MiB (per subscription)", "MiB", result.heapMiB(),
+                result.subscriptions(), null));
+          }
+          rows.addAll(inSection("subscriptions", sectionRows));
+          measured.add("subscriptions");
+        } catch (Exception e) {
+          System.out.println("[subscriptions] failed: " + e);
+          e.printStackTrace(System.out);
+          notes.add("subscriptions: not measured in this run (" + e.getMessage() + ").");
         }
       }
       loadSampler.interrupt();

@@ -2,15 +2,18 @@ package dev.omnibus.asyncapi;
 
 import dev.omnibus.ConfigurationException;
 import dev.omnibus.spi.ServerConfig;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -199,6 +202,45 @@ public final class AsyncApiDocument {
   /** The operations, in document order, each from the application's point of view. */
   public List<AsyncApiOperation> operations() {
     return parsed.operations();
+  }
+
+  /**
+   * The {@code x-omnibus-*} options that apply to a channel in one direction, as the bus reads them: those of the
+   * channel's operations of that action (in document order, the first one of a key wins), then the channel's own.
+   * A consumer's retry policy, for instance, is {@code RetryPolicy.defaults().withOptions(options(id, RECEIVE))}.
+   *
+   * @return the options without their prefix, empty for an unknown channel
+   */
+  public Map<String, String> options(String channelId, AsyncApiOperation.Action action) {
+    Objects.requireNonNull(channelId, "channelId");
+    Objects.requireNonNull(action, "action");
+    Map<String, String> options = new LinkedHashMap<>();
+    AsyncApiChannel channel = parsed.channels().get(channelId);
+    if (channel == null) {
+      return options;
+    }
+    for (AsyncApiOperation operation : parsed.operations()) {
+      if (operation.channelId().equals(channelId) && operation.action() == action) {
+        operation.options().forEach(options::putIfAbsent);
+      }
+    }
+    // An operation's settings come before its channel's (docs/configuration.md).
+    channel.options().forEach(options::putIfAbsent);
+    return options;
+  }
+
+  /**
+   * An object of the document as written, by its document path: {@code ""} (the document itself, with its
+   * {@code info}), {@code servers.<name>} and {@code servers.<name>.variables.<name>}, a channel's and a parameter's
+   * {@link AsyncApiChannel#path()}, an operation's {@link AsyncApiOperation#path()} (traits applied) and a message's
+   * {@link AsyncApiMessage#path()} (traits applied, references inlined). For tools that show what Omnibus does not
+   * use itself, such as titles, descriptions and examples. Treat the node as read-only.
+   *
+   * @return the object, or empty when the path names none of these
+   */
+  public Optional<JsonNode> object(String path) {
+    Objects.requireNonNull(path, "path");
+    return Optional.ofNullable(parsed.objects().get(path));
   }
 
   @Override

@@ -9,7 +9,6 @@ import dev.omnibus.spi.ServerConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -62,8 +61,6 @@ public final class AsyncApiReader implements ConfigurationReader {
       List<ConfigurationException.Problem> problems) {
     Bindings send = Bindings.none();
     Bindings receive = Bindings.none();
-    Map<String, String> sendOptions = new LinkedHashMap<>();
-    Map<String, String> receiveOptions = new LinkedHashMap<>();
     for (AsyncApiOperation operation : document.operations()) {
       if (!operation.channelId().equals(channel.id())) {
         continue;
@@ -72,17 +69,12 @@ public final class AsyncApiReader implements ConfigurationReader {
         if (send.byProtocol().isEmpty()) {
           send = operation.bindings();
         }
-        operation.options().forEach(sendOptions::putIfAbsent);
-      } else {
-        if (receive.byProtocol().isEmpty()) {
-          receive = operation.bindings();
-        }
-        operation.options().forEach(receiveOptions::putIfAbsent);
+      } else if (receive.byProtocol().isEmpty()) {
+        receive = operation.bindings();
       }
     }
-    // An operation's settings come before its channel's (docs/configuration.md).
-    channel.options().forEach(sendOptions::putIfAbsent);
-    channel.options().forEach(receiveOptions::putIfAbsent);
+    Map<String, String> sendOptions = document.options(channel.id(), AsyncApiOperation.Action.SEND);
+    Map<String, String> receiveOptions = document.options(channel.id(), AsyncApiOperation.Action.RECEIVE);
     Mode mode = Mode.BINARY;
     String declaredMode = receiveOptions.getOrDefault("mode", sendOptions.get("mode"));
     if (declaredMode != null) {

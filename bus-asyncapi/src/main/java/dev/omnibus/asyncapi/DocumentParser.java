@@ -54,6 +54,8 @@ public final class DocumentParser {
   private @Nullable String defaultContentType;
   private final RefResolver refs;
   private final Map<String, Map<String, AsyncApiMessage>> channelMessages = new LinkedHashMap<>();
+  /** The objects as written, by document path, for tools that show what Omnibus does not use (descriptions...). */
+  private final Map<String, JsonNode> objects = new LinkedHashMap<>();
 
   private DocumentParser(Sources sources, URI file, JsonNode root, String origin) {
     this.file = file;
@@ -102,7 +104,8 @@ public final class DocumentParser {
       channels2(servers.keySet(), channels, operations);
     }
     problems.throwIfAny();
-    return new ParsedDocument(version, origin, servers, channels, operations, strictBindings);
+    objects.put("", root);
+    return new ParsedDocument(version, origin, servers, channels, operations, strictBindings, objects);
   }
 
   // ---------------------------------------------------------------- the document
@@ -226,6 +229,7 @@ public final class DocumentParser {
       }
       ServerTemplate template = server(name, server, path, security, schemes);
       if (template != null) {
+        objects.put(path, server.node());
         servers.put(name, template);
       }
     }
@@ -334,6 +338,7 @@ public final class DocumentParser {
           }
         }
       }
+      objects.put(at, node);
       out.put(name, new ServerTemplate.Variable(name, defaultValue, enumValues));
     }
     return out;
@@ -388,6 +393,7 @@ public final class DocumentParser {
       channelMessages.put(id, messages);
       Bindings channelBindings = bindings.parse(inlined(channel, "bindings", path), Paths.of(path, "bindings"),
           BindingParser.Kind.CHANNEL);
+      objects.put(path, c);
       channels.put(id, new AsyncApiChannel(id, address, parameters, servers, channelBindings, Json.options(c),
           new ArrayList<>(messages.values()), path));
     }
@@ -490,6 +496,7 @@ public final class DocumentParser {
       Bindings operationBindings = bindings.parse(operation.get("bindings"), Paths.of(path, "bindings"),
           BindingParser.Kind.OPERATION);
       if (action != null && channelId != null) {
+        objects.put(path, operation);
         operations.add(new AsyncApiOperation(id, action, channelId, messages, operationBindings,
             Json.options(operation), path));
       }
@@ -576,11 +583,13 @@ public final class DocumentParser {
         // 2.x speaks from the client's side: 'subscribe' is what the application sends, 'publish' what it receives.
         AsyncApiOperation.Action action = verb.equals("subscribe") ? AsyncApiOperation.Action.SEND
             : AsyncApiOperation.Action.RECEIVE;
+        objects.put(at, operation);
         operations.add(new AsyncApiOperation(operationId != null ? operationId : name + "." + verb, action, name,
             messages, operationBindings, Json.options(operation), at));
       }
       Bindings channelBindings = bindings.parse(inlined(channel, "bindings", path), Paths.of(path, "bindings"),
           BindingParser.Kind.CHANNEL);
+      objects.put(path, c);
       channels.put(name, new AsyncApiChannel(name, name, parameters, servers, channelBindings, Json.options(c),
           all, path));
     }
@@ -682,6 +691,7 @@ public final class DocumentParser {
         problems.add(Paths.of(at, "default"), "the default '" + defaultValue + "' is not one of the enum values "
             + enumValues);
       }
+      objects.put(at, parameter);
       out.put(name, new AsyncApiChannel.Parameter(name, enumValues, defaultValue, location));
     }
     return out;
@@ -770,6 +780,7 @@ public final class DocumentParser {
     }
     Bindings messageBindings = bindings.parse(message.get("bindings"), Paths.of(path, "bindings"),
         BindingParser.Kind.MESSAGE);
+    objects.put(path, message);
     return new AsyncApiMessage(name, type, contentType != null ? contentType : defaultContentType, payload,
         schemaFormat, headers, messageBindings, path);
   }

@@ -134,6 +134,27 @@ public final class InMemoryBroker {
     broker.publish(address, message);
   }
 
+  /**
+   * Simulates a lost connection for testing a service's readiness wiring: until {@link #endOutage()}, the buses on
+   * this broker report their connection {@link dev.omnibus.Health.State#RECONNECTING RECONNECTING} and every consumer
+   * {@link dev.omnibus.Health.State#STALLED STALLED}, with the given reason, so {@code bus.health().ready()} is false.
+   * Only the health reports change: events are published and delivered as before.
+   *
+   * <pre>{@code
+   * broker.simulateOutage("Connection refused");
+   * assertThat(readinessProbe()).isEqualTo(503);
+   * broker.endOutage();
+   * }</pre>
+   */
+  public void simulateOutage(String reason) {
+    broker.outage(java.util.Objects.requireNonNull(reason, "reason"));
+  }
+
+  /** Ends a simulated outage: the buses on this broker report up again. */
+  public void endOutage() {
+    broker.recovered();
+  }
+
   /** Forgets retained messages, pending deliveries, groups without members and counters. */
   public void clear() {
     broker.clear();

@@ -6,6 +6,7 @@ import dev.omnibus.EventBus;
 import dev.omnibus.EventType;
 import dev.omnibus.spi.Bindings;
 import dev.omnibus.spi.ServerConfig;
+import dev.omnibus.tck.OwnMosquitto;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;

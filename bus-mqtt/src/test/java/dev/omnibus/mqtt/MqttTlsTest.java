@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.omnibus.ConfigurationException;
 import dev.omnibus.spi.ServerConfig;
+import dev.omnibus.tck.OwnMosquitto;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;

@@ -2,9 +2,11 @@ package dev.omnibus.cli;
 
 import dev.omnibus.EventBusException;
 import dev.omnibus.EventType;
+import dev.omnibus.ValidationMode;
 import dev.omnibus.asyncapi.AsyncApiDocument;
 import dev.omnibus.contract.CompatibilityReport;
 import dev.omnibus.contract.Contracts;
+import dev.omnibus.docs.AsyncApiDocs;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -18,12 +20,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The contract tools for builds without Maven: {@code java -jar omnibus-cli.jar export ...} writes the AsyncAPI
  * document of event types, {@code java -jar omnibus-cli.jar check OLD NEW} reports the changes between two
- * documents. Exit status 0 when all is well, 1 when {@code check} finds a breaking change, 2 when the arguments, a
+ * documents, {@code java -jar omnibus-cli.jar docs DOCUMENT} writes its documentation page. Exit status 0 when all is well, 1 when {@code check} finds a breaking change, 2 when the arguments, a
  * document or a class are wrong. {@code --help} says the rest.
  */
 public final class OmnibusCli {
@@ -49,6 +52,12 @@ public final class OmnibusCli {
           --json FILE  also writes the JSON report there ('-' prints it instead of the text)
           --text FILE  also writes the text report there
           --no-fail    exits with 0 even when a change is breaking
+
+      docs [--out DIR] [--validation MODE] DOCUMENT
+          Writes the documentation of an AsyncAPI document: index.html (one self-contained page) and index.md,
+          with what Omnibus does on each server (ordering, retries, dead letters, concurrency, validation).
+          --out DIR          where to write them (the default is asyncapi-docs)
+          --validation MODE  the payload validation of the service's bus: enforce (the default), warn or off
 
       Exit status: 0 ok, 1 a breaking change (check), 2 wrong arguments, document or class.
       What breaks and why: docs/contracts.md in the Omnibus sources.
@@ -84,6 +93,7 @@ public final class OmnibusCli {
         case "export" -> export(Options.parse(rest, List.of("--classpath", "--document", "--output"), List.of()),
             out, err);
         case "check" -> check(Options.parse(rest, List.of("--json", "--text"), List.of("--no-fail")), out, err);
+        case "docs" -> docs(Options.parse(rest, List.of("--out", "--validation"), List.of()), err);
         default -> throw new UsageException("unknown command '" + args[0] + "'");
       };
     } catch (UsageException e) {
@@ -155,6 +165,25 @@ public final class OmnibusCli {
       write(Path.of(text), report.text());
     }
     return report.breaking() && !options.flag("--no-fail") ? BREAKING : OK;
+  }
+
+  private static int docs(Options options, PrintStream err) {
+    if (options.arguments().size() != 1) {
+      throw new UsageException("docs needs one AsyncAPI document");
+    }
+    String validation = options.value("--validation");
+    ValidationMode mode;
+    try {
+      mode = validation == null ? ValidationMode.ENFORCE
+          : ValidationMode.valueOf(validation.trim().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("--validation must be enforce, warn or off, not '" + validation + "'");
+    }
+    String out = options.value("--out");
+    List<Path> files = AsyncApiDocs.of(AsyncApiDocument.load(Path.of(options.arguments().get(0)))).validation(mode)
+        .write(Path.of(out == null ? "asyncapi-docs" : out));
+    err.println("Wrote " + files.get(0) + " and " + files.get(1));
+    return OK;
   }
 
   private static URL url(String element) {

@@ -79,4 +79,13 @@ class OmnibusCliIT {
     assertThat(run.status()).as(run.err()).isZero();
     assertThat(run.out()).endsWith("1 change, 0 breaking.\n");
   }
+
+  @Test
+  void theJarWritesTheDocumentationOfADocument(@TempDir Path dir) throws Exception {
+    Run run = java(dir, "docs", "--out", dir.resolve("docs").toString(), contract("v2-additive.yaml"));
+
+    assertThat(run.status()).as(run.err()).isZero();
+    assertThat(Files.readString(dir.resolve("docs").resolve("index.html"), StandardCharsets.UTF_8))
+        .startsWith("<!DOCTYPE html>").contains("Delivery semantics");
+  }
 }

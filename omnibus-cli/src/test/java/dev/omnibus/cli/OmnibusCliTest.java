@@ -157,4 +157,37 @@ class OmnibusCliTest {
     assertThat(run("check", contract("v1.yaml"))).isEqualTo(2);
     assertThat(err()).startsWith("omnibus: check needs two documents, OLD and NEW");
   }
+
+  @Test
+  void docsWritesThePageAndTheMarkdownOfADocument(@TempDir Path dir) throws IOException {
+    Path target = dir.resolve("site");
+
+    String document = Path.of(contract("v1.yaml")).resolveSibling("../docs/notes.yaml").normalize().toString();
+    assertThat(run("docs", "--out", target.toString(), "--validation", "warn", document)).isZero();
+
+    assertThat(err()).startsWith("Wrote " + target.resolve("index.html") + " and " + target.resolve("index.md"));
+    String html = Files.readString(target.resolve("index.html"), StandardCharsets.UTF_8);
+    assertThat(html).startsWith("<!DOCTYPE html>").contains("<h2 id=\"delivery\">Delivery semantics</h2>")
+        .contains("Warn: an invalid payload is logged and goes on.");
+    assertThat(Files.readString(target.resolve("index.md"), StandardCharsets.UTF_8))
+        .contains("`notes.dlq`, for every group.");
+  }
+
+  @Test
+  void docsNeedsOneDocument() {
+    assertThat(run("docs")).isEqualTo(2);
+    assertThat(err()).startsWith("omnibus: docs needs one AsyncAPI document");
+  }
+
+  @Test
+  void docsRefusesAnUnknownValidationMode() {
+    assertThat(run("docs", "--validation", "strict", contract("v1.yaml"))).isEqualTo(2);
+    assertThat(err()).startsWith("omnibus: --validation must be enforce, warn or off, not 'strict'");
+  }
+
+  @Test
+  void docsOfAMissingDocumentExitsWithTwo(@TempDir Path dir) {
+    assertThat(run("docs", "--out", dir.toString(), dir.resolve("missing.yaml").toString())).isEqualTo(2);
+    assertThat(err()).startsWith("omnibus: ").contains("does not exist");
+  }
 }

@@ -37,7 +37,7 @@ public final class Report {
 
   /** The runner's sections, in the order of the results. */
   public static final List<String> SECTIONS = List.of("jmh", "kafka", "rabbitmq", "mqtt", "memory", "observability",
-      "outbox", "concurrency");
+      "outbox", "concurrency", "subscriptions");
   /** The sections whose latency rows are raw client against bus, drawn in the latency plot. */
   private static final Set<String> LATENCY_SECTIONS = Set.of("kafka", "rabbitmq", "mqtt", "memory");
 
@@ -68,6 +68,9 @@ public final class Report {
     }
     if (text.startsWith("concurrency")) {
       return "concurrency";
+    }
+    if (text.startsWith("subscriptions")) {
+      return "subscriptions";
     }
     if (text.startsWith("observability") || text.matches("^[a-z0-9]+, metrics and tracing.*")) {
       return "observability";

@@ -1,13 +1,16 @@
 package dev.omnibus.memory.internal;
 
+import dev.omnibus.Health;
 import dev.omnibus.envelope.WireMessage;
 import dev.omnibus.spi.DeliveryHandler;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -35,6 +38,8 @@ public final class Broker {
   private final Object ackSignal = new Object();
   private volatile int ackWaiters;
   private final AtomicInteger members = new AtomicInteger();
+  /** What the transports of this broker report as their connection: up, or a simulated outage. */
+  private final AtomicReference<Health.Status> connection = new AtomicReference<>(Health.Status.up(Instant.now()));
 
   public Broker(String name) {
     this.name = name;
@@ -42,6 +47,27 @@ public final class Broker {
 
   public String name() {
     return name;
+  }
+
+  /**
+   * The connection state its transports report: {@link Health.State#UP UP}, or
+   * {@link Health.State#RECONNECTING RECONNECTING} with the reason during a simulated outage.
+   */
+  public Health.Status connection() {
+    return connection.get();
+  }
+
+  /** Starts a simulated outage: only health reports change, messages flow as before. */
+  public void outage(String reason) {
+    connection.updateAndGet(current -> current.state() == Health.State.RECONNECTING
+        ? Health.Status.of(Health.State.RECONNECTING, reason, current.since())
+        : Health.Status.of(Health.State.RECONNECTING, reason, Instant.now()));
+  }
+
+  /** Ends a simulated outage. */
+  public void recovered() {
+    connection.updateAndGet(current -> current.state() == Health.State.UP
+        ? current : new Health.Status(Health.State.UP, current.lastError(), Instant.now()));
   }
 
   /** Stores a message and hands it to every queue whose pattern matches the address. */

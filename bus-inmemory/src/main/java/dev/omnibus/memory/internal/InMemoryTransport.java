@@ -1,5 +1,6 @@
 package dev.omnibus.memory.internal;
 
+import dev.omnibus.Health;
 import dev.omnibus.PublishException;
 import dev.omnibus.TransportClosedException;
 import dev.omnibus.envelope.HeaderConvention;
@@ -12,6 +13,7 @@ import dev.omnibus.spi.Transport;
 import dev.omnibus.spi.TransportCapabilities;
 import dev.omnibus.spi.TransportCapabilities.Feature;
 import dev.omnibus.spi.TransportSubscription;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -20,7 +22,11 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-/** One bus's connection to an in-memory broker. Thread-safe. */
+/**
+ * One bus's connection to an in-memory broker. Up until closed, but during an outage simulated on the broker
+ * ({@code InMemoryBroker.simulateOutage}), when it reports itself reconnecting and its subscriptions stalled.
+ * Thread-safe.
+ */
 public final class InMemoryTransport implements Transport {
 
   private static final TransportCapabilities CAPABILITIES = TransportCapabilities.builder(HeaderConvention.MEMORY)
@@ -33,6 +39,7 @@ public final class InMemoryTransport implements Transport {
   private final Broker broker;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Set<Queue.Member> members = ConcurrentHashMap.newKeySet();
+  private final Instant opened = Instant.now();
 
   public InMemoryTransport(Broker broker) {
     this.broker = broker;
@@ -76,12 +83,40 @@ public final class InMemoryTransport implements Transport {
     Queue.Member member = broker.join(destination.address(), options.group(), handler);
     members.add(member);
     AtomicBoolean stopped = new AtomicBoolean();
-    return () -> {
-      if (stopped.compareAndSet(false, true)) {
-        members.remove(member);
-        member.close();
+    Instant started = Instant.now();
+    return new TransportSubscription() {
+      @Override
+      public void close() {
+        if (stopped.compareAndSet(false, true)) {
+          members.remove(member);
+          member.close();
+        }
+      }
+
+      @Override
+      public Health.Status health() {
+        if (stopped.get()) {
+          return Health.Status.of(Health.State.CLOSED, null, started);
+        }
+        Health.Status connection = broker.connection();
+        return connection.state() == Health.State.UP
+            ? Health.Status.up(later(started, connection.since()))
+            : Health.Status.of(Health.State.STALLED, connection.lastError(), connection.since());
       }
     };
+  }
+
+  @Override
+  public Health.Status health() {
+    if (closed.get()) {
+      return Health.Status.of(Health.State.CLOSED, null, opened);
+    }
+    Health.Status connection = broker.connection();
+    return connection.state() == Health.State.UP ? Health.Status.up(later(opened, connection.since())) : connection;
+  }
+
+  private static Instant later(Instant a, Instant b) {
+    return a.isAfter(b) ? a : b;
   }
 
   @Override

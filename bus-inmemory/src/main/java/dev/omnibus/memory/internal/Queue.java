@@ -8,9 +8,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -180,28 +182,66 @@ public final class Queue {
     }
   }
 
-  /** One subscription taking part in the queue, with its own thread. */
+  /**
+   * The threads that run members' deliveries, shared by every queue of the process: a thread is made when a member
+   * has work and no idle thread is there, and ends after a minute without work. So an idle subscription costs no
+   * thread, and the threads follow the subscriptions that are busy at once, not how many there are.
+   */
+  private static final AtomicInteger THREAD_COUNT = new AtomicInteger();
+  private static final ExecutorService THREADS = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS,
+      new SynchronousQueue<>(), runnable -> {
+        Thread thread = new Thread(runnable, "omnibus-memory-" + THREAD_COUNT.incrementAndGet());
+        thread.setDaemon(true);
+        return thread;
+      });
+  /**
+   * One subscription taking part in the queue. Its deliveries run one at a time, in order, on the shared threads
+   * (one thread at a time per member), as on a thread of its own.
+   */
   public final class Member implements AutoCloseable {
     private final DeliveryHandler handler;
-    private final ExecutorService executor;
+    private final String name;
     private final AtomicBoolean closed = new AtomicBoolean();
-    private volatile @Nullable Thread thread;
+    private final Object lock = new Object();
+    private final ArrayDeque<InMemoryDelivery> pending = new ArrayDeque<>(); // guarded by lock
+    private boolean scheduled; // guarded by lock
+    private volatile @Nullable Thread running;
 
     private Member(DeliveryHandler handler, String name) {
       this.handler = handler;
-      this.executor = Executors.newSingleThreadExecutor(runnable -> {
-        Thread created = new Thread(runnable, name);
-        created.setDaemon(true);
-        thread = created;
-        return created;
-      });
+      this.name = name;
     }
 
     private void dispatch(InMemoryDelivery delivery) {
+      synchronized (lock) {
+        if (closed.get()) {
+          return; // released by leave()
+        }
+        pending.addLast(delivery);
+        if (scheduled) {
+          return;
+        }
+        scheduled = true;
+      }
+      THREADS.execute(this::drain);
+    }
+
+    /** Runs this member's deliveries in order until none is left; one drain at a time per member. */
+    private void drain() {
+      Thread thread = Thread.currentThread();
+      String shared = thread.getName();
+      thread.setName(name);
+      running = thread;
       try {
-        executor.execute(() -> {
-          if (closed.get()) {
-            return; // released by leave()
+        while (true) {
+          InMemoryDelivery delivery;
+          synchronized (lock) {
+            delivery = closed.get() ? null : pending.pollFirst();
+            if (delivery == null) {
+              scheduled = false;
+              lock.notifyAll();
+              return;
+            }
           }
           try {
             handler.onDelivery(delivery);
@@ -209,9 +249,10 @@ public final class Queue {
             LOG.error("Delivery handler threw; redelivering", e);
             delivery.nack(true);
           }
-        });
-      } catch (java.util.concurrent.RejectedExecutionException e) {
-        // The member is closing; leave() hands the message to another member.
+        }
+      } finally {
+        running = null;
+        thread.setName(shared);
       }
     }
 
@@ -221,20 +262,28 @@ public final class Queue {
       if (!closed.compareAndSet(false, true)) {
         return;
       }
-      executor.shutdown();
-      if (Thread.currentThread() == thread) {
-        // Closed from its own handler: the handler under way is the caller, so there is nothing to wait for.
-        leave(this);
-        broker.departed(Queue.this);
-        return;
-      }
-      try {
-        if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
-          executor.shutdownNow();
+      if (Thread.currentThread() != running) {
+        // Closed from elsewhere than its own handler: let the delivery under way finish first.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        synchronized (lock) {
+          pending.clear();
+          while (scheduled) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+              break;
+            }
+            try {
+              lock.wait(Math.max(1, left / 1_000_000));
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+              break;
+            }
+          }
         }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        executor.shutdownNow();
+      } else {
+        synchronized (lock) {
+          pending.clear();
+        }
       }
       leave(this);
       broker.departed(Queue.this);

@@ -1,8 +1,11 @@
 package dev.omnibus.kafka.internal;
 
+import dev.omnibus.Health;
 import dev.omnibus.envelope.WireMessage;
 import dev.omnibus.spi.DeliveryHandler;
 import dev.omnibus.spi.TransportSubscription;
+import dev.omnibus.spi.support.Causes;
+import dev.omnibus.spi.support.HealthState;
 import dev.omnibus.spi.support.SettleOnceDelivery;
 import java.time.Duration;
 import java.util.Collection;
@@ -21,6 +24,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
@@ -40,8 +45,15 @@ import org.slf4j.LoggerFactory;
  * partition back to the nacked offset, so it and every later offset are delivered again and nothing is skipped.
  * Anonymous subscriptions (a group of their own) commit nothing: no one will resume them.
  *
- * <p>Thread-safe: {@link #close()} and the deliveries' ack/nack may be called from any thread; everything else runs
- * on the consumer thread, because a Kafka consumer is not thread-safe.
+ * <p>{@link #health()} says whether the consumer hears from the cluster: a consumer in a group gets a heartbeat
+ * response every {@code heartbeat.interval.ms} (1 s here) and fetch responses at least every {@code fetch.max.wait.ms},
+ * so no byte received for the silence limit (three heartbeats, at least 3 s; the client's own
+ * {@code incoming-byte-total}) means the cluster is away: stalled, up again with the first bytes. A consumer loop that
+ * stopped on an error is stalled with it for good. {@link #checkHealth()} samples, once a second, on the transport's
+ * health thread.
+ *
+ * <p>Thread-safe: {@link #close()}, {@link #health()}, {@link #checkHealth()} and the deliveries' ack/nack may be
+ * called from any thread; everything else runs on the consumer thread, because a Kafka consumer is not thread-safe.
  */
 final class KafkaSubscription implements TransportSubscription {
 
@@ -72,6 +84,15 @@ final class KafkaSubscription implements TransportSubscription {
   private final ConcurrentLinkedQueue<PartitionProgress.Slot> requeued = new ConcurrentLinkedQueue<>();
   private volatile boolean running = true;
   private volatile @Nullable RuntimeException startFailure;
+  private final HealthState health = new HealthState();
+  private final long silenceLimitNanos;
+  /** The consumer's {@code incoming-byte-total}, found on the consumer thread, read by the health thread. */
+  private volatile @Nullable Metric incomingBytes;
+  private volatile @Nullable String stoppedBecause;
+  private volatile @Nullable String lastPollError;
+  // Health thread only.
+  private double bytesSeen = -1;
+  private long bytesChangedNanos = System.nanoTime();
 
   // Consumer thread only.
   private final Map<TopicPartition, PartitionProgress> partitions = new HashMap<>();
@@ -81,7 +102,7 @@ final class KafkaSubscription implements TransportSubscription {
 
   KafkaSubscription(Consumer<byte[], byte[]> consumer, @Nullable String topic, @Nullable Pattern pattern,
       DeliveryHandler handler, RecordMapping mapping, boolean anonymous, int maxUnsettled, Duration closeTimeout,
-      String description, Runnable onClosed) {
+      Duration silenceLimit, String description, Runnable onClosed) {
     this.consumer = consumer;
     this.topic = topic;
     this.pattern = pattern;
@@ -93,6 +114,7 @@ final class KafkaSubscription implements TransportSubscription {
     this.closeTimeout = closeTimeout;
     this.description = description;
     this.onClosed = onClosed;
+    this.silenceLimitNanos = silenceLimit.toNanos();
     this.thread = new Thread(this::run, "omnibus-kafka-" + description);
   }
 
@@ -121,10 +143,59 @@ final class KafkaSubscription implements TransportSubscription {
   }
 
   @Override
+  public Health.Status health() {
+    return health.get();
+  }
+
+  /**
+   * Samples the consumer's received bytes: stalled after the silence limit without any, up again with the next; stalled
+   * for good once the consumer loop stopped on an error. Called once a second by the transport's health thread; never
+   * blocks.
+   */
+  void checkHealth() {
+    if (closing.get()) {
+      return;
+    }
+    String stopped = stoppedBecause;
+    if (stopped != null) {
+      health.lost(Health.State.STALLED, "the consumer stopped: " + stopped);
+      return;
+    }
+    Metric metric = incomingBytes;
+    if (metric == null) {
+      return; // not polling yet
+    }
+    long now = System.nanoTime();
+    double bytes = metric.metricValue() instanceof Number number ? number.doubleValue() : bytesSeen;
+    if (bytes != bytesSeen) {
+      bytesSeen = bytes;
+      bytesChangedNanos = now;
+      health.up();
+    } else if (now - bytesChangedNanos >= silenceLimitNanos) {
+      String pollError = lastPollError;
+      health.lost(Health.State.STALLED, "no answer from the Kafka cluster for "
+          + TimeUnit.NANOSECONDS.toSeconds(now - bytesChangedNanos) + " s (no heartbeat or fetch response)"
+          + (pollError == null ? "" : "; last poll error: " + pollError));
+    }
+  }
+
+  /** The consumer's {@code incoming-byte-total} (all its connections), or null when the client has none. */
+  private static @Nullable Metric incomingBytesOf(Consumer<byte[], byte[]> consumer) {
+    for (Map.Entry<MetricName, ? extends Metric> entry : consumer.metrics().entrySet()) {
+      MetricName name = entry.getKey();
+      if (name.name().equals("incoming-byte-total") && name.group().equals("consumer-metrics")) {
+        return entry.getValue();
+      }
+    }
+    return null;
+  }
+
+  @Override
   public void close() {
     if (!closing.compareAndSet(false, true)) {
       return;
     }
+    health.closed();
     running = false;
     consumer.wakeup();
     if (Thread.currentThread() != thread) {
@@ -150,6 +221,7 @@ final class KafkaSubscription implements TransportSubscription {
       } else {
         consumer.subscribe(List.of(topic), listener);
       }
+      incomingBytes = incomingBytesOf(consumer);
       while (running) {
         ConsumerRecords<byte[], byte[]> records;
         try {
@@ -167,6 +239,7 @@ final class KafkaSubscription implements TransportSubscription {
           return;
         } catch (KafkaException e) {
           LOG.warn("Kafka subscription {}: poll failed, retrying in {}: {}", description, ERROR_BACKOFF, e.toString());
+          lastPollError = Causes.message(e);
           if (!backOff()) {
             return;
           }
@@ -184,6 +257,7 @@ final class KafkaSubscription implements TransportSubscription {
   }
 
   private void fail(RuntimeException failure) {
+    stoppedBecause = Causes.message(failure);
     if (firstAssignment.getCount() > 0) {
       startFailure = failure;
       firstAssignment.countDown();

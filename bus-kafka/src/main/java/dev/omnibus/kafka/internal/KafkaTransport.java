@@ -2,6 +2,7 @@ package dev.omnibus.kafka.internal;
 
 import dev.omnibus.ConfigurationException;
 import dev.omnibus.ConfigurationException.Problem;
+import dev.omnibus.Health;
 import dev.omnibus.PublishException;
 import dev.omnibus.TransportClosedException;
 import dev.omnibus.envelope.HeaderConvention;
@@ -15,6 +16,7 @@ import dev.omnibus.spi.TransportCapabilities;
 import dev.omnibus.spi.TransportCapabilities.Feature;
 import dev.omnibus.spi.TransportSubscription;
 import dev.omnibus.spi.support.Causes;
+import dev.omnibus.spi.support.HealthState;
 import dev.omnibus.spi.support.InFlight;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,11 +27,17 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -47,6 +55,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe. {@link #send} completes its stage on the producer's I/O thread: dependent stages must not block
  * (use the {@code *Async} variants for slow work), as with any Kafka producer callback.
+ *
+ * <p>{@link #health()}: a Kafka client has no connection to watch (it connects to each broker as needed and retries by
+ * itself, silently), so once a second a health thread asks the cluster for its id with the admin client
+ * ({@code describeCluster}, at most 3 s, never more than one at a time): reconnecting with the
+ * client's reason from the first probe unanswered (and until the first answer), up again with the next answer. The
+ * same thread samples each subscription ({@link KafkaSubscription#checkHealth()}).
  */
 public final class KafkaTransport implements Transport {
 
@@ -67,6 +81,18 @@ public final class KafkaTransport implements Transport {
   private final InFlight inFlight = new InFlight();
   private volatile @Nullable Producer<byte[], byte[]> producer;
   private volatile @Nullable Admin admin;
+  private final HealthState health = new HealthState();
+  private final AtomicBoolean probing = new AtomicBoolean();
+  private final ScheduledFuture<?> healthCheck;
+
+  /** How long one health probe waits for the cluster's answer. */
+  static final int PROBE_TIMEOUT_MS = 3_000;
+  /** The one thread of every Kafka transport of this JVM that starts the health probes; they never block it. */
+  private static final ScheduledExecutorService HEALTH = Executors.newSingleThreadScheduledExecutor(runnable -> {
+    Thread thread = new Thread(runnable, "omnibus-kafka-health");
+    thread.setDaemon(true);
+    return thread;
+  });
 
   private KafkaTransport(ServerConfig server, KafkaClientSettings settings, KafkaBindings bindings) {
     this.server = server;
@@ -82,6 +108,53 @@ public final class KafkaTransport implements Transport {
         .maxMessageBytes(settings.maxMessageBytes())
         .publishConfirmation("acks=" + settings.acks() + " written")
         .build();
+    health.lost(Health.State.RECONNECTING, "connecting to the Kafka cluster at " + bootstrapServers());
+    this.healthCheck = HEALTH.scheduleWithFixedDelay(this::checkHealth, 0, 1, TimeUnit.SECONDS);
+  }
+
+  /** Whether the cluster answers now, as the last health probe found; never blocks. */
+  @Override
+  public Health.Status health() {
+    return health.get();
+  }
+
+  /**
+   * Starts a probe unless one is under way, and samples every subscription. Runs on the health thread; never blocks
+   * (the probe completes on the admin client's thread) and never throws, which would cancel the schedule.
+   */
+  private void checkHealth() {
+    try {
+      for (KafkaSubscription subscription : subscriptions) {
+        subscription.checkHealth();
+      }
+      if (closed.get() || !probing.compareAndSet(false, true)) {
+        return;
+      }
+      try {
+        admin().describeCluster(new DescribeClusterOptions().timeoutMs(PROBE_TIMEOUT_MS)).clusterId()
+            .whenComplete((id, failure) -> {
+              probing.set(false);
+              if (failure == null) {
+                health.up();
+              } else if (!closed.get()) {
+                health.lost(Health.State.RECONNECTING, "no answer from the Kafka cluster at " + bootstrapServers()
+                    + " within " + PROBE_TIMEOUT_MS + " ms: " + Causes.message(failure));
+              }
+            });
+      } catch (RuntimeException e) {
+        probing.set(false);
+        if (!closed.get()) {
+          health.lost(Health.State.RECONNECTING, "cannot reach the Kafka cluster at " + bootstrapServers() + ": "
+              + Causes.message(e));
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("Health check of Kafka server '{}' failed", server.name(), e);
+    }
+  }
+
+  private String bootstrapServers() {
+    return String.valueOf(settings.admin().get(org.apache.kafka.clients.CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG));
   }
 
   /**
@@ -193,7 +266,7 @@ public final class KafkaTransport implements Transport {
     try {
       subscription = new KafkaSubscription(new KafkaConsumer<>(properties), pattern == null ? topic : null, pattern,
           handler, mapping, anonymous, options.prefetch() > 0 ? options.prefetch() : 1_000, settings.closeTimeout(),
-          description, () -> subscriptions.remove(holder[0]));
+          silenceLimit(properties), description, () -> subscriptions.remove(holder[0]));
     } catch (KafkaException e) {
       throw ConfigurationException.because("Cannot create a Kafka consumer for channel '" + destination.channel()
           + "' on server '" + server.name() + "': " + Causes.message(e), e);
@@ -214,6 +287,23 @@ public final class KafkaTransport implements Transport {
           + server.name() + "': " + Causes.message(e), e);
     }
     return subscription;
+  }
+
+  /**
+   * How long a consumer may hear nothing from the cluster before it counts as stalled: three heartbeat intervals, at
+   * least 3 s.
+   */
+  private static Duration silenceLimit(Map<String, Object> consumerProperties) {
+    Object heartbeat = consumerProperties.get(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG);
+    long heartbeatMs = 3_000;
+    if (heartbeat != null) {
+      try {
+        heartbeatMs = Long.parseLong(heartbeat.toString().trim());
+      } catch (NumberFormatException e) {
+        // Kafka rejects it when the consumer is created
+      }
+    }
+    return Duration.ofMillis(Math.max(3_000, 3 * heartbeatMs));
   }
 
   @Override
@@ -252,6 +342,8 @@ public final class KafkaTransport implements Transport {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    healthCheck.cancel(false);
+    health.closed();
     List<KafkaSubscription> open = new ArrayList<>(subscriptions);
     // Close consumers in parallel so that close stays bounded by one consumer's timeout, not their sum.
     List<Thread> closers = new ArrayList<>();

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.jspecify.annotations.Nullable;
@@ -34,6 +35,10 @@ final class TopicProvisioner {
       configuration = Map.copyOf(configuration);
     }
   }
+
+  /** How often, and how many times, a new topic's leaders are looked for before its first use. */
+  private static final Duration LEADER_CHECK_INTERVAL = Duration.ofMillis(50);
+  private static final int LEADER_CHECKS = 100;
 
   private final Supplier<Admin> admin;
   private final int maxMessageBytes;
@@ -87,7 +92,14 @@ final class TopicProvisioner {
     }
     client.createTopics(List.of(newTopic)).all().whenComplete((ignored, failure) -> {
       Throwable cause = failure == null ? null : unwrap(failure);
-      if (cause == null || cause instanceof TopicExistsException) {
+      if (cause == null) {
+        // A produce to a partition whose leader is not serving yet fails with a retriable error; when a later batch
+        // then succeeds, the idempotent producer retries the first one forever with an out-of-order sequence
+        // (KAFKA-14359). Waiting for every partition's leader before the first send closes that window.
+        awaitLeaders(client, topic, result, LEADER_CHECKS);
+        return;
+      }
+      if (cause instanceof TopicExistsException) {
         result.complete(null);
         return;
       }
@@ -101,6 +113,22 @@ final class TopicProvisioner {
       });
     });
     return result;
+  }
+
+  /** Completes the result once every partition of a new topic has a leader, or after the checks run out. */
+  private static void awaitLeaders(Admin client, String topic, CompletableFuture<Void> result, int checksLeft) {
+    client.describeTopics(List.of(topic)).allTopicNames().whenComplete((found, failure) -> {
+      TopicDescription description = failure == null ? found.get(topic) : null;
+      boolean led = description != null && !description.partitions().isEmpty()
+          && description.partitions().stream().allMatch(partition -> partition.leader() != null
+              && !partition.leader().isEmpty());
+      if (led || checksLeft <= 1) {
+        result.complete(null); // created either way: at worst the first sends are retried by the producer
+        return;
+      }
+      CompletableFuture.delayedExecutor(LEADER_CHECK_INTERVAL.toMillis(), TimeUnit.MILLISECONDS)
+          .execute(() -> awaitLeaders(client, topic, result, checksLeft - 1));
+    });
   }
 
   private static Throwable unwrap(Throwable failure) {

@@ -3,6 +3,7 @@ package dev.omnibus.mqtt.internal;
 import dev.omnibus.envelope.WireMessage;
 import java.time.Duration;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -62,8 +63,11 @@ interface MqttConnection {
    */
   void subscribe(String filter, int qos, Duration timeout) throws Exception;
 
-  /** Subscribes again after a reconnect, without blocking (called on paho's callback thread). */
-  void resubscribe(String filter, int qos);
+  /**
+   * Subscribes again after a reconnect, without blocking (called on paho's callback thread). {@code done} is called
+   * once, on paho's thread, with {@code null} when the broker granted the subscription, else the failure.
+   */
+  void resubscribe(String filter, int qos, Consumer<@Nullable Throwable> done);
 
   /** Unsubscribes a filter, waiting at most the timeout. */
   void unsubscribe(String filter, Duration timeout);

@@ -1,7 +1,10 @@
 package dev.omnibus.mqtt.internal;
 
+import dev.omnibus.Health;
 import dev.omnibus.spi.DeliveryHandler;
 import dev.omnibus.spi.TransportSubscription;
+import dev.omnibus.spi.support.Causes;
+import dev.omnibus.spi.support.HealthState;
 import dev.omnibus.spi.support.SettleOnceDelivery;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,6 +34,9 @@ import org.slf4j.LoggerFactory;
  * worker keeps the broker's order per topic; a nacked message goes back to the head of the queue, so it is handled
  * again before anything that arrived after it. The queue is bounded by the Receive Maximum the client announced: the
  * broker sends no more unacknowledged messages than that.
+ *
+ * <p>{@link #health()} follows the client's callbacks: stalled with the reason when its connection is lost, up again
+ * once paho has reconnected and the broker granted the subscription again (its SUBACK), closed once closed.
  *
  * <p>Thread-safe.
  */
@@ -73,6 +79,7 @@ final class MqttSubscription implements TransportSubscription, MqttConnection.Li
   private final Queue<Item> orphans = new ConcurrentLinkedQueue<>();
   private volatile @Nullable Handover handover;
   private final Thread worker;
+  private final HealthState health = new HealthState();
 
   MqttSubscription(String description, String clientId, String filter, int qos, DeliveryHandler handler,
       MqttConnection connection, GroupMembers.@Nullable Lease lease, int maxRedeliveries, Duration closeTimeout,
@@ -130,7 +137,13 @@ final class MqttSubscription implements TransportSubscription, MqttConnection.Li
     if (reconnect && !closed.get()) {
       // A clean session lost its subscription with the connection; a persistent one kept it, and subscribing again
       // is harmless there.
-      connection.resubscribe(filter, qos);
+      connection.resubscribe(filter, qos, failure -> {
+        if (failure == null) {
+          health.up();
+        } else {
+          health.lost(Health.State.STALLED, "subscribing again after reconnecting failed: " + Causes.message(failure));
+        }
+      });
     }
   }
 
@@ -138,6 +151,10 @@ final class MqttSubscription implements TransportSubscription, MqttConnection.Li
   public void onLost(@Nullable Throwable cause) {
     LOG.info("{}: connection lost ({}); reconnecting", description,
         cause == null ? "closed by the broker" : cause.toString());
+    if (!closed.get()) {
+      health.lost(Health.State.STALLED, "connection lost: " + (cause == null ? "closed by the broker"
+          : Causes.message(cause)));
+    }
   }
 
   private void work() {
@@ -166,6 +183,11 @@ final class MqttSubscription implements TransportSubscription, MqttConnection.Li
     }
   }
 
+  @Override
+  public Health.Status health() {
+    return health.get();
+  }
+
   /** Closes; a member of a group hands what it did not handle to another member in this JVM, if there is one. */
   @Override
   public void close() {
@@ -185,6 +207,7 @@ final class MqttSubscription implements TransportSubscription, MqttConnection.Li
       }
       return;
     }
+    health.closed();
     MqttSubscription sibling = null;
     if (lease != null) {
       Set<MqttSubscription> members = LIVE.get(lease.key());

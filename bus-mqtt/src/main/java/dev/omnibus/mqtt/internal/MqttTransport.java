@@ -1,6 +1,7 @@
 package dev.omnibus.mqtt.internal;
 
 import dev.omnibus.ConfigurationException;
+import dev.omnibus.Health;
 import dev.omnibus.PublishException;
 import dev.omnibus.TransportClosedException;
 import dev.omnibus.envelope.HeaderConvention;
@@ -14,6 +15,7 @@ import dev.omnibus.spi.TransportCapabilities;
 import dev.omnibus.spi.TransportCapabilities.Feature;
 import dev.omnibus.spi.TransportSubscription;
 import dev.omnibus.spi.support.Causes;
+import dev.omnibus.spi.support.HealthState;
 import dev.omnibus.spi.support.PublishWindow;
 import java.net.InetAddress;
 import java.net.URI;
@@ -44,6 +46,10 @@ import org.slf4j.LoggerFactory;
  * the message to a {@link PublishWindow} with as many sends unconfirmed at once as the broker's Receive Maximum
  * allows; the others, and every send made while paho reconnects, are held in order and published when there is room
  * and the connection is back, or fail after {@code x-omnibus-send-hold-timeout}.
+ *
+ * <p>{@link #health()} is the publishing client's connection as paho reports it: reconnecting with the reason from the
+ * loss of the connection (paho's {@code disconnected} / {@code connectionLost}) until it reconnected
+ * ({@code connectComplete}); each subscription's own client reports its consumer.
  */
 public final class MqttTransport implements Transport {
 
@@ -64,6 +70,7 @@ public final class MqttTransport implements Transport {
 
   private final Set<MqttSubscription> subscriptions = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final HealthState health = new HealthState();
 
   private MqttTransport(MqttSettings settings, MqttBindings bindings, String clientIdBase, String publisherId,
       MqttConnection publisher) {
@@ -293,10 +300,16 @@ public final class MqttTransport implements Transport {
   }
 
   @Override
+  public Health.Status health() {
+    return health.get();
+  }
+
+  @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    health.closed();
     // Every member of this transport goes: nothing to hand over among them, and handovers still waiting end now.
     for (MqttSubscription subscription : subscriptions.toArray(new MqttSubscription[0])) {
       subscription.close(false);
@@ -351,10 +364,15 @@ public final class MqttTransport implements Transport {
       // fail them so their senders publish again (at least once), which frees the window for the held ones.
       window.failInFlight("the connection was lost before the broker confirmed the message"
           + (cause == null ? "" : " (" + Causes.message(cause) + ")"), cause);
+      if (!closed.get()) {
+        health.lost(Health.State.RECONNECTING, "connection lost: " + (cause == null ? "closed by the broker"
+            : Causes.message(cause)));
+      }
     }
 
     @Override
     public void onConnected(boolean reconnect) {
+      health.up();
       if (reconnect) {
         LOG.info("Reconnected to MQTT server '{}'; publishing {} held sends", settings.serverName(), window.held());
         window.resume();

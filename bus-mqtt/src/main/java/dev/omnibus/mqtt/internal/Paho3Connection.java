@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import org.eclipse.paho.client.mqttv3.IMqttActionListener;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.IMqttToken;
@@ -122,22 +123,30 @@ final class Paho3Connection implements MqttConnection {
   }
 
   @Override
-  public void resubscribe(String filter, int qos) {
+  public void resubscribe(String filter, int qos, Consumer<@Nullable Throwable> done) {
     try {
       client.subscribe(filter, qos, null, new IMqttActionListener() {
         @Override
         public void onSuccess(IMqttToken token) {
+          int[] granted = token.getGrantedQos();
+          if (granted != null && granted.length > 0 && granted[0] >= SUBACK_FAILURE) {
+            onFailure(token, new IllegalStateException("the broker refused the subscription to '" + filter + "'"));
+            return;
+          }
           LOG.debug("Resubscribed {} after reconnecting", filter);
+          done.accept(null);
         }
 
         @Override
         public void onFailure(IMqttToken token, Throwable failure) {
           LOG.warn("Resubscribing '{}' on MQTT server '{}' failed: {}", filter, settings.serverName(),
               failure.toString());
+          done.accept(failure);
         }
       });
     } catch (MqttException | RuntimeException e) {
       LOG.warn("Resubscribing '{}' on MQTT server '{}' failed: {}", filter, settings.serverName(), e.toString());
+      done.accept(e);
     }
   }
 

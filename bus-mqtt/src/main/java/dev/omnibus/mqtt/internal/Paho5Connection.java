@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttActionListener;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
@@ -141,23 +142,32 @@ final class Paho5Connection implements MqttConnection {
   }
 
   @Override
-  public void resubscribe(String filter, int qos) {
+  public void resubscribe(String filter, int qos, Consumer<@Nullable Throwable> done) {
     try {
       // Not the overload with a per-subscription message listener: paho 1.2.5 fails on a null one.
       client.subscribe(new MqttSubscription[] {new MqttSubscription(filter, qos)}, null, new MqttActionListener() {
         @Override
         public void onSuccess(IMqttToken token) {
+          int[] reasons = token.getReasonCodes();
+          if (reasons != null && reasons.length > 0 && reasons[0] >= FIRST_FAILURE_REASON) {
+            onFailure(token, new IllegalStateException("the broker refused the subscription to '" + filter
+                + "' with reason code 0x" + Integer.toHexString(reasons[0])));
+            return;
+          }
           LOG.debug("Resubscribed {} after reconnecting", filter);
+          done.accept(null);
         }
 
         @Override
         public void onFailure(IMqttToken token, Throwable failure) {
           LOG.warn("Resubscribing '{}' on MQTT server '{}' failed: {}", filter, settings.serverName(),
               failure.toString());
+          done.accept(failure);
         }
       }, new MqttProperties());
     } catch (MqttException | RuntimeException e) {
       LOG.warn("Resubscribing '{}' on MQTT server '{}' failed: {}", filter, settings.serverName(), e.toString());
+      done.accept(e);
     }
   }
 

@@ -5,9 +5,12 @@ import com.rabbitmq.client.AlreadyClosedException;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
+import com.rabbitmq.client.ShutdownSignalException;
+import dev.omnibus.Health;
 import dev.omnibus.envelope.WireMessage;
 import dev.omnibus.spi.DeliveryHandler;
 import dev.omnibus.spi.TransportSubscription;
+import dev.omnibus.spi.support.HealthState;
 import dev.omnibus.spi.support.SettleOnceDelivery;
 import java.io.IOException;
 import java.time.Duration;
@@ -25,6 +28,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe. {@link #close()} stops handing deliveries to the handler, waits (bounded) for the one under way,
  * cancels the consumer and closes the channel, which returns every unacknowledged message to its queue.
+ *
+ * <p>{@link #health()} follows the consumer's own callbacks: up on the broker's {@code basic.consume-ok} (also when
+ * amqp-client re-registers the consumer after a recovery), stalled with the broker's reason when its channel shuts
+ * down (the connection lost, or a channel error) or the broker cancels it (its queue deleted), closed once closed.
  */
 final class RabbitMqSubscription implements TransportSubscription {
 
@@ -38,6 +45,7 @@ final class RabbitMqSubscription implements TransportSubscription {
   private final ReentrantLock handling = new ReentrantLock();
   private final Runnable onClose;
   private volatile String consumerTag = "";
+  private final HealthState health = new HealthState();
 
   private RabbitMqSubscription(Channel channel, String queue, DeliveryHandler handler, Runnable onClose) {
     this.channel = channel;
@@ -63,10 +71,16 @@ final class RabbitMqSubscription implements TransportSubscription {
   }
 
   @Override
+  public Health.Status health() {
+    return health.get();
+  }
+
+  @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    health.closed();
     try {
       // Lets the delivery under way finish, so its acknowledgement still reaches the broker.
       boolean idle = handling.tryLock(HANDLER_GRACE.toMillis(), TimeUnit.MILLISECONDS);
@@ -125,9 +139,24 @@ final class RabbitMqSubscription implements TransportSubscription {
     }
 
     @Override
+    public void handleConsumeOk(String tag) {
+      super.handleConsumeOk(tag);
+      health.up(); // also when amqp-client re-registered the consumer after recovering the connection
+    }
+
+    @Override
+    public void handleShutdownSignal(String tag, ShutdownSignalException cause) {
+      if (!closed.get() && !cause.isInitiatedByApplication()) {
+        health.lost(Health.State.STALLED, "channel closed: " + PublisherChannel.replyText(cause));
+      }
+    }
+
+    @Override
     public void handleCancel(String tag) {
       // The broker cancelled the consumer: its queue was deleted (or, for a mirrored queue, failed over).
       LOG.warn("RabbitMQ cancelled the consumer of queue {}: the queue was deleted; nothing more is received", queue);
+      health.lost(Health.State.STALLED, "RabbitMQ cancelled the consumer of queue '" + queue
+          + "' (the queue was deleted): nothing more is received");
     }
   }
 

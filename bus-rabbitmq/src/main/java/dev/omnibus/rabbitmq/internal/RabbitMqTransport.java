@@ -4,11 +4,13 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.impl.ForgivingExceptionHandler;
 import com.rabbitmq.client.Recoverable;
 import com.rabbitmq.client.RecoveryListener;
 import com.rabbitmq.client.ShutdownSignalException;
 import dev.omnibus.ConfigurationException;
 import dev.omnibus.ConfigurationException.Problem;
+import dev.omnibus.Health;
 import dev.omnibus.PublishException;
 import dev.omnibus.TransportClosedException;
 import dev.omnibus.envelope.HeaderConvention;
@@ -22,6 +24,7 @@ import dev.omnibus.spi.Transport;
 import dev.omnibus.spi.TransportCapabilities;
 import dev.omnibus.spi.TransportCapabilities.Feature;
 import dev.omnibus.spi.TransportSubscription;
+import dev.omnibus.spi.support.HealthState;
 import dev.omnibus.spi.support.PublishWindow;
 import java.io.IOException;
 import java.time.Duration;
@@ -60,6 +63,12 @@ import org.slf4j.LoggerFactory;
  * longer than {@code x-omnibus-send-hold-timeout} fails, as does one that finds {@code x-omnibus-max-held-sends}
  * held. Sends published but unconfirmed when the connection was lost fail: the broker may or may not have them, and
  * their confirms cannot come on the recovered channel.
+ *
+ * <p>{@link #health()} follows amqp-client's own signals, never asking the broker: a connection's shutdown (not asked
+ * for by the application) makes it {@link Health.State#RECONNECTING RECONNECTING} with the broker's reply text
+ * ({@code CONNECTION_FORCED - broker forced connection closure with reason 'shutdown'}), each failed recovery attempt
+ * (every {@code networkRecoveryInterval}, 2 s) updates the reason ({@code Connection refused}), and the recovery's end
+ * makes it up again. The worse of the publishing and the consuming connection is reported.
  */
 public final class RabbitMqTransport implements Transport {
 
@@ -89,6 +98,8 @@ public final class RabbitMqTransport implements Transport {
   private final ScheduledExecutorService timer;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final TransportCapabilities capabilities;
+  private final HealthState publishHealth = new HealthState();
+  private final HealthState consumeHealth = new HealthState();
 
   /**
    * Reads a server's settings and its AMQP server binding, then connects.
@@ -124,6 +135,7 @@ public final class RabbitMqTransport implements Transport {
     this.declarer = new Declarer(settings);
     this.workers = Executors.newCachedThreadPool(daemonThreads("omnibus-rabbitmq-" + settings.server() + "-worker-"));
     this.factory = factory(settings);
+    factory.setExceptionHandler(new RecoveryFailures());
     this.publishConnection = connect("publish");
     this.window = PublishWindow.<Outgoing>builder(settings.server(), this::dispatch)
         .window(settings.confirmWindow())
@@ -148,6 +160,7 @@ public final class RabbitMqTransport implements Transport {
         }
       });
     }
+    track(publishConnection, publishHealth);
     this.timer = Executors.newSingleThreadScheduledExecutor(
         daemonThreads("omnibus-rabbitmq-" + settings.server() + "-confirm-timer-"));
     timer.scheduleWithFixedDelay(this::tick, 1, 1, TimeUnit.SECONDS);
@@ -340,11 +353,62 @@ public final class RabbitMqTransport implements Transport {
     return window.flush(timeout);
   }
 
+  /**
+   * The worse of the publishing and the consuming connection: up, or reconnecting with the broker's reason for closing
+   * it (or the last recovery attempt's failure); closed once closed. Never blocks.
+   */
+  @Override
+  public Health.Status health() {
+    Health.Status publishing = publishHealth.get();
+    Health.Status consuming = consumeHealth.get();
+    return consuming.state().compareTo(publishing.state()) > 0 ? consuming : publishing;
+  }
+
+  /** Follows a connection's shutdown and recovery in a health state. */
+  private void track(Connection connection, HealthState health) {
+    connection.addShutdownListener(cause -> {
+      if (!cause.isInitiatedByApplication() && !closed.get()) {
+        health.lost(Health.State.RECONNECTING, "connection lost: " + PublisherChannel.replyText(cause));
+      }
+    });
+    if (connection instanceof Recoverable recoverable) {
+      recoverable.addRecoveryListener(new RecoveryListener() {
+        @Override
+        public void handleRecoveryStarted(Recoverable recovering) {
+          // still reconnecting: up once the recovery, topology included, has completed
+        }
+
+        @Override
+        public void handleRecovery(Recoverable recovered) {
+          health.up();
+        }
+      });
+    }
+  }
+
+  /**
+   * amqp-client's default handling of errors, plus: a failed recovery attempt gives its connection's health the
+   * latest reason ({@code Connection refused} while the broker is away).
+   */
+  private final class RecoveryFailures extends ForgivingExceptionHandler {
+    @Override
+    public void handleConnectionRecoveryException(Connection connection, Throwable exception) {
+      super.handleConnectionRecoveryException(connection, exception);
+      HealthState health = connection == publishConnection ? publishHealth
+          : connection == consumeConnection ? consumeHealth : null;
+      if (health != null && !closed.get()) {
+        health.lost(Health.State.RECONNECTING, "reconnecting: " + PublisherChannel.rootMessage(exception));
+      }
+    }
+  }
+
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    publishHealth.closed();
+    consumeHealth.closed();
     for (RabbitMqSubscription subscription : subscriptions) {
       subscription.close();
     }
@@ -494,7 +558,9 @@ public final class RabbitMqTransport implements Transport {
     }
     synchronized (consumeConnectionLock) {
       if (consumeConnection == null) {
-        consumeConnection = connect("consume");
+        Connection connected = connect("consume");
+        track(connected, consumeHealth);
+        consumeConnection = connected;
       }
       return consumeConnection;
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.omnibus.EventBus;
 import dev.omnibus.Health.Consumer;
 import dev.omnibus.Health.State;
+import dev.omnibus.memory.InMemoryBroker;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -53,6 +54,29 @@ class HealthTest {
       Health health = indicator.health(true);
       assertThat(health.getStatus()).isEqualTo(Status.OUT_OF_SERVICE);
       assertThat((Map<String, Object>) health.getDetails().get("transport")).containsEntry("state", "CLOSED");
+    }
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void downWithTheReasonWhileTheBrokerIsOutThenUpAgain() {
+    try (ConfigurableApplicationContext context = run()) {
+      OmnibusHealthIndicator indicator = context.getBean(OmnibusHealthIndicator.class);
+      // omnibus.in-memory gives each context a broker of its own, named by the bus's server address.
+      InMemoryBroker broker = InMemoryBroker.named(context.getBean(EventBus.class).server().host());
+
+      broker.simulateOutage("Connection refused");
+      Health down;
+      try {
+        down = indicator.health(true);
+      } finally {
+        broker.endOutage();
+      }
+
+      assertThat(down.getStatus()).isEqualTo(Status.DOWN);
+      assertThat((Map<String, Object>) down.getDetails().get("transport")).containsEntry("state", "RECONNECTING")
+          .containsEntry("lastError", "Connection refused");
+      assertThat(indicator.health(true).getStatus()).isEqualTo(Status.UP);
     }
   }
 

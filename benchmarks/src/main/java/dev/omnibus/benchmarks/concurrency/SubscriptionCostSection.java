@@ -1,0 +1,147 @@
+package dev.omnibus.benchmarks.concurrency;
+
+import dev.omnibus.EventBus;
+import dev.omnibus.EventType;
+import dev.omnibus.Subscription;
+import dev.omnibus.benchmarks.loopback.KafkaProcess;
+import dev.omnibus.memory.InMemoryBroker;
+import dev.omnibus.spi.Credentials;
+import dev.omnibus.spi.ServerConfig;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What a subscription costs: one bus opens 10, 100 and 1,000 subscriptions, one channel each, and the section
+ * records the time to open them, the threads and the heap they added (after a GC), on each binding. A binding that
+ * takes longer than {@link #BUDGET_SECONDS} for one step stops there, with a note: what it opened is reported.
+ */
+public final class SubscriptionCostSection {
+
+  /** The subscription counts measured. */
+  public static final List<Integer> COUNTS = List.of(10, 100, 1_000);
+  private static final long BUDGET_SECONDS = 120;
+  private static final EventType<String> TYPE = EventType.of("dev.omnibus.bench.cost", String.class);
+
+  /**
+   * One binding and count.
+   *
+   * @param binding the binding
+   * @param subscriptions how many were opened
+   * @param seconds the time to open them
+   * @param threads the threads they added
+   * @param heapMiB the heap they added, after a GC
+   */
+  public record Result(String binding, int subscriptions, double seconds, int threads, double heapMiB) {}
+
+  /** Opens a bus for a binding. */
+  private interface Buses {
+    EventBus open() throws Exception;
+  }
+
+  private final boolean quick;
+  private final String run = UUID.randomUUID().toString().substring(0, 8);
+
+  /** A section; {@code quick} measures 10 and 100 only. */
+  public SubscriptionCostSection(boolean quick) {
+    this.quick = quick;
+  }
+
+  /**
+   * Memory, Kafka (a KRaft node in a JVM of its own), RabbitMQ and MQTT (the machine's brokers; skipped with a note
+   * when not reachable).
+   */
+  public List<Result> run(List<String> notes) throws Exception {
+    List<Result> results = new ArrayList<>();
+    measure("memory", () -> EventBus.builder().server(InMemoryBroker.create().server()).build(), results, notes);
+    try (KafkaProcess kafka = KafkaProcess.start()) {
+      ServerConfig server = ServerConfig.of("bench", "kafka", kafka.bootstrapServers());
+      measure("kafka", () -> EventBus.builder().server(server).build(), results, notes);
+    }
+    String rabbit = env("OMNIBUS_RABBITMQ_HOST", "127.0.0.1");
+    if (reachable(rabbit, 5672)) {
+      ServerConfig server = ServerConfig.of("bench", "amqp", rabbit + ":5672")
+          .withCredentials(Credentials.of("guest", "guest"));
+      measure("rabbitmq", () -> EventBus.builder().server(server).build(), results, notes);
+    } else {
+      notes.add("subscriptions, rabbitmq: not measured (RabbitMQ is not reachable at " + rabbit + ":5672).");
+    }
+    String mqtt = env("OMNIBUS_MQTT_HOST", "127.0.0.1");
+    if (reachable(mqtt, 1883)) {
+      ServerConfig server = ServerConfig.of("bench", "mqtt", mqtt + ":1883");
+      measure("mqtt", () -> EventBus.builder().server(server).build(), results, notes);
+    } else {
+      notes.add("subscriptions, mqtt: not measured (Mosquitto is not reachable at " + mqtt + ":1883).");
+    }
+    return results;
+  }
+
+  private void measure(String binding, Buses buses, List<Result> results, List<String> notes) throws Exception {
+    for (int count : COUNTS) {
+      if (quick && count > 100) {
+        break;
+      }
+      Result result = once(binding, count, buses);
+      results.add(result);
+      log(String.format(Locale.ROOT, "subscriptions, %s: %,d opened in %.2f s, +%d threads, +%.1f MiB heap", binding,
+          result.subscriptions(), result.seconds(), result.threads(), result.heapMiB()));
+      if (result.subscriptions() < count) {
+        notes.add(String.format(Locale.ROOT, "subscriptions, %s: only %,d of %,d opened within %d s.", binding,
+            result.subscriptions(), count, BUDGET_SECONDS));
+        return;
+      }
+    }
+  }
+
+  private Result once(String binding, int count, Buses buses) throws Exception {
+    try (EventBus bus = buses.open()) {
+      System.gc();
+      int threadsBefore = ManagementFactory.getThreadMXBean().getThreadCount();
+      long heapBefore = usedHeap();
+      List<Subscription> opened = new ArrayList<>(count);
+      long start = System.nanoTime();
+      long deadline = start + TimeUnit.SECONDS.toNanos(BUDGET_SECONDS);
+      for (int i = 0; i < count && System.nanoTime() < deadline; i++) {
+        String channel = "cost-" + run + "-" + count + "-" + i;
+        // Anonymous, so that nothing durable (a RabbitMQ queue, an MQTT session) is left on the brokers after the run.
+        opened.add(bus.subscribe(TYPE.channel(channel), event -> { }));
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      System.gc();
+      int threads = ManagementFactory.getThreadMXBean().getThreadCount() - threadsBefore;
+      double heap = (usedHeap() - heapBefore) / (1024.0 * 1024.0);
+      for (Subscription subscription : opened) {
+        subscription.close();
+      }
+      return new Result(binding, opened.size(), seconds, threads, heap);
+    }
+  }
+
+  private static long usedHeap() {
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+  }
+
+  private static boolean reachable(String host, int port) {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress(host, port), 2_000);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static String env(String name, String fallback) {
+    String value = System.getenv(name);
+    return value == null || value.isBlank() ? fallback : value;
+  }
+
+  private static void log(String line) {
+    System.out.println("[subscriptions] " + line);
+  }
+}
