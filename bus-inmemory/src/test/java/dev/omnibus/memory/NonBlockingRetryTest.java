@@ -10,65 +10,83 @@ import dev.omnibus.PublishException;
 import dev.omnibus.RetryPolicy;
 import io.cloudevents.CloudEvent;
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
 import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * Non-blocking retries as the bus does them, beyond what the conformance kit checks on every binding: what a retry
- * copy carries on the wire, and where the bus retries blocking instead (an anonymous subscription, a copy the broker
- * did not take). Order tells the two modes apart: one consumer, one key, the first event failing once; blocking
- * handles it before the second, non-blocking after.
+ * copy carries, and where the bus retries blocking instead (an anonymous subscription, a copy the broker did not
+ * take). One consumer, one key, "first" failing once, then "second": a non-blocking retry of "first" waits on a timer
+ * that lets it go only once "second" was handled (a blocking one could never get there), a blocking retry waits on a
+ * timer that lets it go at once and keeps the order.
  */
 class NonBlockingRetryTest {
 
   private static final Duration WAIT = Duration.ofSeconds(10);
   private static final EventType<String> TEXT = EventType.of("dev.omnibus.test.text", String.class)
       .channel("orders").subject(text -> "one-key");
-  private static final RetryPolicy NON_BLOCKING = RetryPolicy.attempts(5)
-      .backoff(Duration.ofMillis(1), Duration.ofMillis(5), 2.0).nonBlocking();
+  private static final RetryPolicy NON_BLOCKING = RetryPolicy.attempts(5).nonBlocking();
 
   private final InMemoryBroker broker = InMemoryBroker.create();
   private final List<EventBus> buses = new CopyOnWriteArrayList<>();
-  private final List<Interceptor.Publishing> published = new CopyOnWriteArrayList<>();
+  private final List<Interceptor.Publishing> retries = new CopyOnWriteArrayList<>();
+  private final List<String> order = new CopyOnWriteArrayList<>();
+  private final CompletableFuture<Void> secondHandled = new CompletableFuture<>();
+  /** Records the retry copies the bus publishes. */
+  private final Interceptor recorder = new Interceptor() {
+    @Override
+    public CompletionStage<Void> aroundPublish(Publishing publishing, PublishChain next) {
+      if (publishing.kind() == Kind.RETRY) {
+        retries.add(publishing);
+      }
+      return next.proceed(publishing);
+    }
+  };
 
   @AfterEach
   void close() {
     buses.forEach(EventBus::close);
   }
 
-  private EventBus bus(RetryPolicy retry, Interceptor... interceptors) {
-    EventBus.Builder builder = EventBus.builder().server(broker.server()).channel("orders", "orders.placed")
-        .retry(retry);
-    for (Interceptor interceptor : interceptors) {
-      builder.intercept(interceptor);
-    }
-    EventBus bus = builder.build();
+  /** A bus whose retries wait until "second" was handled. */
+  private EventBus gatedBus(RetryPolicy retry, UnaryOperator<EventBus.Builder> more) {
+    return bus(retry, builder -> more.apply(builder.backoff(delay -> secondHandled)));
+  }
+
+  /** A bus whose retries wait for nothing. */
+  private EventBus immediateBus(RetryPolicy retry, UnaryOperator<EventBus.Builder> more) {
+    return bus(retry, builder -> more.apply(builder.backoff(delay -> CompletableFuture.completedFuture(null))));
+  }
+
+  private EventBus bus(RetryPolicy retry, UnaryOperator<EventBus.Builder> more) {
+    EventBus bus = more.apply(EventBus.builder().server(broker.server()).channel("orders", "orders.placed")
+        .retry(retry).intercept(recorder)).build();
     buses.add(bus);
     return bus;
   }
 
   /** Subscribes a handler failing "first" once, publishes "first" then "second", and returns the handling order. */
-  private static List<String> handlingOrder(EventBus bus, @Nullable String group) {
-    List<String> order = new CopyOnWriteArrayList<>();
+  private List<String> handlingOrder(EventBus bus, @Nullable String group) {
     AtomicInteger firstCalls = new AtomicInteger();
     EventHandler<String> handler = event -> {
       if (event.data().equals("first") && firstCalls.incrementAndGet() == 1) {
         throw new IllegalStateException("fails once");
       }
       order.add(event.data());
+      if (event.data().equals("second")) {
+        secondHandled.complete(null);
+      }
     };
-    if (group == null) {
-      bus.subscribe(TEXT, handler);
-    } else {
-      bus.subscribe(TEXT, group, handler);
-    }
+    bus.subscribe(TEXT, group, handler);
     bus.publish(TEXT, "first").toCompletableFuture().join();
     bus.publish(TEXT, "second").toCompletableFuture().join();
     Awaitility.await().atMost(WAIT).until(() -> order.size() == 2);
@@ -77,57 +95,46 @@ class NonBlockingRetryTest {
 
   @Test
   void aGroupMovesOnAndHandlesTheRetryLater() {
-    assertThat(handlingOrder(bus(NON_BLOCKING), "billing")).containsExactly("second", "first");
+    assertThat(handlingOrder(gatedBus(NON_BLOCKING, b -> b), "billing")).containsExactly("second", "first");
   }
 
   @Test
   void withConcurrencyARetryNoLongerHoldsItsKey() {
-    EventBus bus = EventBus.builder().server(broker.server()).channel("orders", "orders.placed").retry(NON_BLOCKING)
-        .concurrency(4).build();
-    buses.add(bus);
-    assertThat(handlingOrder(bus, "billing")).containsExactly("second", "first");
-  }
-
-  @Test
-  void withConcurrencyABlockingRetryHoldsItsKey() {
-    EventBus bus = EventBus.builder().server(broker.server()).channel("orders", "orders.placed")
-        .retry(NON_BLOCKING.blocking()).concurrency(4).build();
-    buses.add(bus);
-    assertThat(handlingOrder(bus, "billing")).containsExactly("first", "second");
+    assertThat(handlingOrder(gatedBus(NON_BLOCKING, b -> b.concurrency(4)), "billing"))
+        .containsExactly("second", "first");
   }
 
   @Test
   void theDefaultRetryKeepsTheOrder() {
-    assertThat(handlingOrder(bus(NON_BLOCKING.blocking()), "billing")).containsExactly("first", "second");
+    assertThat(handlingOrder(immediateBus(NON_BLOCKING.blocking(), b -> b), "billing"))
+        .containsExactly("first", "second");
+    assertThat(retries).isEmpty();
+  }
+
+  @Test
+  void withConcurrencyABlockingRetryHoldsItsKey() {
+    assertThat(handlingOrder(immediateBus(NON_BLOCKING.blocking(), b -> b.concurrency(4)), "billing"))
+        .containsExactly("first", "second");
+    assertThat(retries).isEmpty();
   }
 
   @Test
   void aRetryCopyCarriesItsAttemptDueTimeAndGroupToTheGroupsRetryDestination() {
-    Interceptor recorder = new Interceptor() {
-      @Override
-      public CompletionStage<Void> aroundPublish(Publishing publishing, PublishChain next) {
-        if (publishing.kind() == Kind.RETRY) {
-          published.add(publishing);
-        }
-        return next.proceed(publishing);
-      }
-    };
-    EventBus bus = bus(NON_BLOCKING, recorder);
+    handlingOrder(gatedBus(NON_BLOCKING, b -> b), "billing");
 
-    handlingOrder(bus, "billing");
-
-    assertThat(published).singleElement().satisfies(retry -> {
+    assertThat(retries).singleElement().satisfies(retry -> {
       assertThat(retry.address()).isEqualTo("orders.placed.billing.retry");
       CloudEvent copy = retry.event();
       assertThat(copy.getExtension("retryattempt")).hasToString("2");
       assertThat(copy.getExtension("retrygroup")).hasToString("billing");
-      assertThat(java.time.OffsetDateTime.parse(copy.getExtension("retrynotbefore").toString())).isNotNull();
+      assertThat(OffsetDateTime.parse(copy.getExtension("retrynotbefore").toString())).isNotNull();
     });
   }
 
   @Test
   void anAnonymousSubscriptionRetriesBlocking() {
-    assertThat(handlingOrder(bus(NON_BLOCKING), null)).containsExactly("first", "second");
+    assertThat(handlingOrder(immediateBus(NON_BLOCKING, b -> b), null)).containsExactly("first", "second");
+    assertThat(retries).isEmpty();
   }
 
   @Test
@@ -144,7 +151,8 @@ class NonBlockingRetryTest {
       }
     };
 
-    assertThat(handlingOrder(bus(NON_BLOCKING, brokerRefusesRetries), "billing")).containsExactly("first", "second");
+    assertThat(handlingOrder(immediateBus(NON_BLOCKING, b -> b.intercept(brokerRefusesRetries)), "billing"))
+        .containsExactly("first", "second");
     assertThat(refused).hasValue(1);
   }
 }
