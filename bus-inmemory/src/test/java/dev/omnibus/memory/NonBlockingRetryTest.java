@@ -10,6 +10,8 @@ import dev.omnibus.PublishException;
 import dev.omnibus.RetryPolicy;
 import io.cloudevents.CloudEvent;
 import java.time.Duration;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -21,6 +23,7 @@ import org.awaitility.Awaitility;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Non-blocking retries as the bus does them, beyond what the conformance kit checks on every binding: what a retry
@@ -102,6 +105,32 @@ class NonBlockingRetryTest {
   void withConcurrencyARetryNoLongerHoldsItsKey() {
     assertThat(handlingOrder(gatedBus(NON_BLOCKING, b -> b.concurrency(4)), "billing"))
         .containsExactly("second", "first");
+  }
+
+  @Test
+  void theDocumentCanAskForNonBlockingRetries(@TempDir Path dir) throws Exception {
+    Path document = dir.resolve("asyncapi.yaml");
+    Files.writeString(document, """
+        asyncapi: 3.0.0
+        info: {title: t, version: '1'}
+        servers:
+          local: {host: %s, protocol: memory}
+        channels:
+          orders:
+            address: orders.placed
+        operations:
+          consumeOrders:
+            action: receive
+            channel: {$ref: '#/channels/orders'}
+            x-omnibus-retry-mode: non-blocking
+        """.formatted(broker.name()));
+    EventBus bus = EventBus.builder().asyncApi(document).environment(name -> null).backoff(delay -> secondHandled)
+        .intercept(recorder).build();
+    buses.add(bus);
+
+    assertThat(handlingOrder(bus, "billing")).containsExactly("second", "first");
+    assertThat(retries).singleElement().extracting(Interceptor.Publishing::address)
+        .isEqualTo("orders.placed.billing.retry");
   }
 
   @Test
