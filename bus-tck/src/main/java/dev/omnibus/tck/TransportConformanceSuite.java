@@ -9,6 +9,7 @@ import dev.omnibus.ConfigurationException;
 import dev.omnibus.Event;
 import dev.omnibus.EventBus;
 import dev.omnibus.EventType;
+import dev.omnibus.Interceptor;
 import dev.omnibus.RetryPolicy;
 import dev.omnibus.SerializationException;
 import dev.omnibus.Subscription;
@@ -824,6 +825,42 @@ public abstract class TransportConformanceSuite {
       assertThat(problems).isEmpty();
       assertThat(handled.ids()).as("each event handled once, by its id").containsExactlyInAnyOrderElementsOf(ids);
       assertThat(calls.values()).allSatisfy(count -> assertThat(count.get()).isEqualTo(3));
+    }
+
+    @Test
+    void aRetryWaitingWhenItsConsumerClosesReachesTheNextMemberOfItsGroup() throws Exception {
+      requires(Feature.RETRY_DESTINATIONS, "no retry destination: every retry blocks its partition or queue");
+      requires(Feature.DURABLE_GROUPS, "a group does not keep what its closed member left unacknowledged");
+      String address = uniqueAddress();
+      RetryPolicy tenMinutes = RetryPolicy.attempts(5).backoff(Duration.ofMinutes(10), Duration.ofMinutes(10), 1.0)
+          .withJitter(0).nonBlocking();
+      CountDownLatch copyStored = new CountDownLatch(1);
+      Interceptor watcher = new Interceptor() {
+        @Override
+        public java.util.concurrent.CompletionStage<Void> aroundPublish(Publishing publishing, PublishChain next) {
+          java.util.concurrent.CompletionStage<Void> sent = next.proceed(publishing);
+          if (publishing.kind() == Interceptor.Kind.RETRY) {
+            sent.thenRun(copyStored::countDown);
+          }
+          return sent;
+        }
+      };
+      EventBus first = openBus(Map.of("c", address), b -> b.retry(tenMinutes).intercept(watcher));
+      first.subscribe(TEXT.channel("c"), "g", event -> {
+        throw new IllegalStateException("this member cannot handle it");
+      });
+      Event<String> event = TEXT.channel("c").event("late").build();
+      join(first.publish(event));
+      assertThat(copyStored.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("the retry copy was stored").isTrue();
+
+      first.close();
+      // Its own timer lets the copy go at once: what is tested is that the copy is still there, not the wait.
+      EventBus second = openBus(Map.of("c", address), b -> b.retry(tenMinutes)
+          .backoff(delay -> CompletableFuture.completedFuture(null)));
+      Received<String> handled = new Received<>();
+      second.subscribe(TEXT.channel("c"), "g", handled::add);
+
+      handled.awaitAll(List.of(event.id()), WAIT);
     }
 
     @Test
