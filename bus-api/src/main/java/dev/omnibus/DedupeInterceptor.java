@@ -1,5 +1,6 @@
 package dev.omnibus;
 
+import io.cloudevents.CloudEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,7 +17,7 @@ record DedupeInterceptor(DedupeStore store, String prefix) implements Intercepto
 
   @Override
   public void aroundHandle(Handling handling, HandleChain next) throws Exception {
-    String key = prefix + handling.event().getSource() + " " + handling.event().getId();
+    String key = key(handling.event());
     if (store.wasHandled(key)) {
       LOG.debug("Event {} from {} was handled already by this consumer: acknowledged as a duplicate",
           handling.event().getId(), handling.event().getSource());
@@ -24,5 +25,10 @@ record DedupeInterceptor(DedupeStore store, String prefix) implements Intercepto
     }
     next.proceed(handling);
     store.markHandled(key);
+  }
+
+  /** The key under which this consumer remembers an event. */
+  String key(CloudEvent event) {
+    return prefix + event.getSource() + " " + event.getId();
   }
 }

@@ -50,6 +50,8 @@ final class DefaultEventBus implements EventBus {
   private static final Logger LOG = LoggerFactory.getLogger(DefaultEventBus.class);
   /** The most handlers one subscription may run at once. */
   static final int MAX_CONCURRENCY = 1024;
+  /** The largest batch: a bound on what one subscription holds unsettled (twice this) and in memory. */
+  static final int MAX_BATCH = 10_000;
 
   private final ServerConfig server;
   private final Transport transport;
@@ -294,6 +296,26 @@ final class DefaultEventBus implements EventBus {
       requireCapabilities(type);
     }
     return register(type.channel(), group, dispatcher -> dispatcher.add(type, handler));
+  }
+
+  @Override
+  public <T> Subscription subscribeBatch(EventType<T> type, @Nullable String group, int maxSize, Duration maxWait,
+      BatchHandler<T> handler) {
+    Objects.requireNonNull(type, "type");
+    Objects.requireNonNull(maxWait, "maxWait");
+    Objects.requireNonNull(handler, "handler");
+    if (maxSize < 1 || maxSize > MAX_BATCH) {
+      throw new IllegalArgumentException("maxSize must be from 1 to " + MAX_BATCH + ", was " + maxSize);
+    }
+    if (maxWait.isNegative()) {
+      throw new IllegalArgumentException("maxWait must not be negative, was " + maxWait);
+    }
+    if (!type.required().isEmpty()) {
+      requireCapabilities(type);
+    }
+    boolean settlesLater = capabilities(type.channel()).supports(Feature.CONCURRENT_SETTLE);
+    return register(type.channel(), group,
+        dispatcher -> dispatcher.addBatch(type, maxSize, maxWait, handler, settlesLater));
   }
 
   private void requireCapabilities(EventType<?> type) {

@@ -68,6 +68,10 @@ final class Dispatcher implements DeliveryHandler {
   /** Types whose handler was closed while others remain: their events go to dead letters, never skipped. */
   private final Set<String> retired = ConcurrentHashMap.newKeySet();
   private volatile @Nullable RawTarget raw;
+  /** Batch handlers by type; see {@link BatchCollector}. */
+  private final Map<String, BatchCollector<?>> batches = new ConcurrentHashMap<>();
+  /** Whether {@link #start} started the batch handlers: those added later start at once. */
+  private volatile boolean batchesStarted;
   private final AtomicBoolean stopped = new AtomicBoolean();
   private final Map<String, Integer> attempts = new LinkedHashMap<>(16, 0.75f, true) {
     @Override
@@ -109,13 +113,13 @@ final class Dispatcher implements DeliveryHandler {
    */
   void start(Transport transport, SubscribeOptions options) {
     int concurrency = context.concurrency();
-    SubscribeOptions effective = options;
+    SubscribeOptions effective = startBatches(options);
     if (concurrency > 1) {
       if (transport.capabilities(destination).supports(TransportCapabilities.Feature.CONCURRENT_SETTLE)) {
         int capacity = 2 * concurrency;
         lanes = new Lanes(concurrency, capacity, "omnibus-" + channel.id() + "-" + (group == null ? "anonymous"
             : group));
-        effective = new SubscribeOptions(options.group(), Math.max(options.prefetch(), capacity));
+        effective = new SubscribeOptions(options.group(), Math.max(effective.prefetch(), capacity));
       } else {
         LOG.warn("Concurrency {} asked for channel '{}' (group {}), but the {} binding cannot settle deliveries out "
             + "of order there: its handlers run one at a time", concurrency, channel.id(), group,
@@ -134,9 +138,28 @@ final class Dispatcher implements DeliveryHandler {
       if (retries != null) {
         retries.close();
       }
+      batches.values().forEach(batch -> batch.stop(false, Duration.ZERO));
       throw e;
     }
     started = Instant.now();
+  }
+
+  /**
+   * Starts the batch handlers added before the consumer starts; returns the options with a prefetch that lets a batch
+   * fill while the one before is handled (twice the largest size).
+   */
+  private SubscribeOptions startBatches(SubscribeOptions options) {
+    batchesStarted = true;
+    int prefetch = options.prefetch();
+    for (Map.Entry<String, BatchCollector<?>> batch : batches.entrySet()) {
+      batch.getValue().start(threadName() + "-batch-" + batch.getKey());
+      prefetch = Math.max(prefetch, 2 * batch.getValue().maxSize());
+    }
+    return prefetch == options.prefetch() ? options : new SubscribeOptions(options.group(), prefetch);
+  }
+
+  private String threadName() {
+    return "omnibus-" + channel.id() + "-" + (group == null ? "anonymous" : group);
   }
 
   /** How many handlings of this consumer may run at once: 1 unless lanes run them. */
@@ -159,7 +182,7 @@ final class Dispatcher implements DeliveryHandler {
 
   <T> Subscription add(EventType<T> type, EventHandler<T> handler) {
     Target target = new Target(type, handler);
-    if (byType.putIfAbsent(type.type(), target) != null) {
+    if (batches.containsKey(type.type()) || byType.putIfAbsent(type.type(), target) != null) {
       throw ConfigurationException.of("Group '" + group + "' already has a handler for '" + type.type()
           + "' on channel '" + channel.id() + "' in this bus: use one handler per type and group, or another group");
     }
@@ -170,6 +193,41 @@ final class Dispatcher implements DeliveryHandler {
         if (group != null) {
           retired.add(type.type());
         }
+      }
+    });
+  }
+
+  /**
+   * Adds a batch handler of a type. Where the transport cannot settle deliveries later ({@code settlesLater} false),
+   * its batches are of one event, handled on the transport's thread, with a warning. Added to a consumer already
+   * started, it keeps that consumer's prefetch.
+   */
+  <T> Subscription addBatch(EventType<T> type, int maxSize, Duration maxWait, BatchHandler<T> handler,
+      boolean settlesLater) {
+    if (byType.containsKey(type.type()) || batches.containsKey(type.type())) {
+      throw ConfigurationException.of("Group '" + group + "' already has a handler for '" + type.type()
+          + "' on channel '" + channel.id() + "' in this bus: use one handler per type and group, or another group");
+    }
+    BatchCollector<T> collector;
+    if (!settlesLater) {
+      LOG.warn("Batches of up to {} asked for '{}' on channel '{}' (group {}), but the {} binding cannot keep "
+          + "deliveries unsettled while others arrive there: its batches hold one event", maxSize, type.type(),
+          channel.id(), group, context.server().protocol());
+      collector = BatchCollector.inline(this, context, type, handler);
+    } else {
+      collector = BatchCollector.collecting(this, context, type, maxSize, maxWait, handler);
+    }
+    batches.put(type.type(), collector);
+    retired.remove(type.type());
+    if (batchesStarted) {
+      collector.start(threadName() + "-batch-" + type.type());
+    }
+    return new Handle(() -> {
+      if (batches.remove(type.type(), collector)) {
+        if (group != null) {
+          retired.add(type.type());
+        }
+        collector.stop(true, LANES_STOP);
       }
     });
   }
@@ -201,6 +259,10 @@ final class Dispatcher implements DeliveryHandler {
               + "broker", channel.id(), group, LANES_STOP);
         }
       }
+      for (BatchCollector<?> batch : batches.values()) {
+        // The batch under way finishes and settles; those collected are left unsettled for the closing subscription.
+        batch.stop(false, LANES_STOP);
+      }
       TransportSubscription running = subscription;
       if (running != null) {
         running.close();
@@ -214,7 +276,7 @@ final class Dispatcher implements DeliveryHandler {
 
   /** Whether at most one handler is left, so that removing it ends this consumer. */
   boolean lastHandler() {
-    return byType.size() + (raw == null ? 0 : 1) <= 1;
+    return byType.size() + batches.size() + (raw == null ? 0 : 1) <= 1;
   }
 
   @Override
@@ -244,6 +306,11 @@ final class Dispatcher implements DeliveryHandler {
     } catch (MalformedEventException e) {
       deadLetter(delivery, null, Reason.MALFORMED, "malformed: " + String.join("; ", e.violations()),
           delivery.attempt(), e);
+      return;
+    }
+    BatchCollector<?> batch = batches.get(event.getType());
+    if (batch != null) {
+      batch.add(delivery, event, received);
       return;
     }
     dispatch(delivery, event, received);
@@ -359,7 +426,7 @@ final class Dispatcher implements DeliveryHandler {
   }
 
   /** What kind of refusal, before the handler ran, an exception is. */
-  private static Reason refusalReason(Exception e) {
+  static Reason refusalReason(Exception e) {
     if (e instanceof ValidationException) {
       return Reason.INVALID;
     }
@@ -370,7 +437,7 @@ final class Dispatcher implements DeliveryHandler {
   }
 
   /** Why an event was refused before its handler ran, for its dead letter. */
-  private static String refusal(Reason reason, Exception e) {
+  static String refusal(Reason reason, Exception e) {
     return switch (reason) {
       case INVALID -> "invalid payload: " + ((ValidationException) e).violations();
       case UNDECODABLE -> "undecodable payload: " + e.getMessage();
@@ -379,7 +446,7 @@ final class Dispatcher implements DeliveryHandler {
   }
 
   /** Tells the interceptors what became of a delivery; a bus without interceptors builds nothing for it. */
-  private void report(Result result, @Nullable Reason reason, @Nullable CloudEvent event, int attempt,
+  void report(Result result, @Nullable Reason reason, @Nullable CloudEvent event, int attempt,
       @Nullable Throwable error) {
     Chains chains = context.chains();
     if (!chains.isEmpty()) {
@@ -392,7 +459,7 @@ final class Dispatcher implements DeliveryHandler {
    * letter (it comes again). A dead letter that cannot be encoded at all is acknowledged after one ERROR log, so a
    * malformed message never blocks the partition or loops on the queue.
    */
-  private void deadLetter(Delivery delivery, @Nullable CloudEvent event, Reason why, String reason, int attempt,
+  void deadLetter(Delivery delivery, @Nullable CloudEvent event, Reason why, String reason, int attempt,
       @Nullable Throwable error) {
     if (context.deadLetters().send(destination, group, event, delivery.message(), reason, attempt, error)) {
       delivery.ack();
@@ -601,23 +668,28 @@ final class Dispatcher implements DeliveryHandler {
 
     private <T> void dispatch(EventType<T> type, EventHandler<T> handler, CloudEvent event, HandlerCall call)
         throws Exception {
-      CloudEventData data = event.getData();
-      T payload = data == null ? null : type.codec().decode(data.toBytes());
-      Map<String, Object> extensions = new LinkedHashMap<>();
-      for (String name : event.getExtensionNames()) {
-        Object value = event.getExtension(name);
-        if (value != null) {
-          extensions.put(name, value);
-        }
-      }
-      Event<T> received = Event.received(type, payload, event.getId(), event.getSource(), event.getSubject(),
-          event.getTime(), event.getDataContentType(), event.getDataSchema(), extensions);
+      Event<T> received = received(type, event);
       if (closed) {
         throw new HandlerClosed();
       }
       call.started = true;
       handler.handle(received);
     }
+  }
+
+  /** A received CloudEvent as the typed event its handler gets; its payload decoded by the type's codec. */
+  static <T> Event<T> received(EventType<T> type, CloudEvent event) {
+    CloudEventData data = event.getData();
+    T payload = data == null ? null : type.codec().decode(data.toBytes());
+    Map<String, Object> extensions = new LinkedHashMap<>();
+    for (String name : event.getExtensionNames()) {
+      Object value = event.getExtension(name);
+      if (value != null) {
+        extensions.put(name, value);
+      }
+    }
+    return Event.received(type, payload, event.getId(), event.getSource(), event.getSubject(), event.getTime(),
+        event.getDataContentType(), event.getDataSchema(), extensions);
   }
 
   private record RawTarget(RawEventHandler handler) {}

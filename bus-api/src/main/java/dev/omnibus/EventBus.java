@@ -78,6 +78,31 @@ public interface EventBus extends AutoCloseable {
   }
 
   /**
+   * Subscribes a handler to the events of one type a batch at a time: the consumer collects up to {@code maxSize}
+   * events, or those that arrived within {@code maxWait} of the first, and calls the handler once with them, in
+   * delivery order, one batch after the other. Each event has its own outcome: acknowledged unless the handler
+   * {@linkplain BatchHandler.Batch#fail failed} it; a failed one is retried on its own (a batch of one) after the
+   * retry policy's backoff, then dead-lettered, while the others are acknowledged. A handler that throws fails every
+   * event of its batch once. Events refused before any handler (malformed, invalid, undecodable) go to dead letters and
+   * never reach a batch; the {@linkplain Builder#dedupe(Duration) dedupe} skips duplicates, also within one batch.
+   * Each event still passes the interceptors on its own, before the handler (see docs/delivery.md, "Batches").
+   *
+   * <p>Groups work as for {@link #subscribe(EventType, String, EventHandler)}; one handler per type and group. The
+   * events of a batch stay unsettled until its outcome, which needs
+   * {@link TransportCapabilities.Feature#CONCURRENT_SETTLE} (all bindings of this project); where the binding lacks
+   * it, batches hold one event and the bus logs a warning. A batch handler runs on a thread of its own; the
+   * {@linkplain Builder#concurrency(int) concurrency} of its consumer does not apply to it.
+   *
+   * @param maxSize the most events in one batch, 1 to 10,000
+   * @param maxWait how long a batch waits to fill after its first event arrived; zero hands out what has arrived
+   * @throws IllegalArgumentException unless {@code 1 <= maxSize <= 10000} and {@code maxWait} is not negative
+   * @throws ConfigurationException when the channel is unknown, or this group already has a handler for this type
+   * @throws TransportClosedException after {@link #close()}
+   */
+  <T> Subscription subscribeBatch(EventType<T> type, @Nullable String group, int maxSize, Duration maxWait,
+      BatchHandler<T> handler);
+
+  /**
    * Subscribes a handler to every event of a channel as a raw CloudEvent, whatever its type. In a group, it takes the
    * events no typed handler of the group takes.
    */

@@ -50,6 +50,10 @@ public interface Interceptor {
    * Around one handling of a received event, after it was decoded from the wire, before its payload is decoded and its
    * handler called. An exception thrown before the handler ran (an interceptor's refusal, a payload that cannot be
    * decoded) sends the event to dead letters at once; one thrown by the handler counts as a failed attempt.
+   *
+   * <p>For a batch handler ({@link EventBus#subscribeBatch}) the chain runs for each event on its own, before the
+   * handler is called once for the batch: its end is the event's admission (dedupe, payload decoding), so the chain
+   * does not wrap the handler's work, and {@link #onOutcome} is told each event's result after the batch.
    */
   default void aroundHandle(Handling handling, HandleChain next) throws Exception {
     next.proceed(handling);

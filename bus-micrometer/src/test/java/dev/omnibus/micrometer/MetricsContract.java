@@ -162,6 +162,28 @@ abstract class MetricsContract {
   }
 
   @Test
+  void aBatchHandlersEventsAreCountedOneByOne() {
+    EventBus bus = bus(builder -> builder.retry(
+        RetryPolicy.attempts(2).backoff(Duration.ofMillis(10), Duration.ofMillis(10), 1.0)));
+    bus.subscribeBatch(PLACED, GROUP, 10, Duration.ofMillis(50), batch -> {
+      for (Event<Order> event : batch.events()) {
+        if (event.data().id().equals("bad")) {
+          batch.fail(event, new IllegalStateException("rejected"));
+        }
+      }
+    });
+    join(bus.publish(PLACED, new Order("o-1", 10)));
+    join(bus.publish(PLACED, new Order("bad", 10)));
+    join(bus.publish(PLACED, new Order("o-2", 10)));
+    awaitCount(OmnibusMetrics.DEAD_LETTERS, 1, consumerTags(OmnibusMetrics.DEAD_LETTER_REASON, "exhausted"));
+    // o-1 and o-2 handled; bad retried once, then dead-lettered: four outcomes, each counted as received.
+    awaitCount(OmnibusMetrics.RECEIVED, 4, consumerTags());
+    assertThat(count(OmnibusMetrics.HANDLER_FAILURES,
+        consumerTags(OmnibusMetrics.ERROR_TYPE, IllegalStateException.class.getName()))).isEqualTo(2);
+    assertThat(count(OmnibusMetrics.RETRIES, consumerTags())).isEqualTo(1);
+  }
+
+  @Test
   void anEventHandledAlreadyIsCountedAsADuplicate() {
     EventBus bus = bus(builder -> builder.dedupe(Duration.ofMinutes(5)));
     bus.subscribe(PLACED, GROUP, event -> { });

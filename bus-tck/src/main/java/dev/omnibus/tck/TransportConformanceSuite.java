@@ -896,6 +896,98 @@ public abstract class TransportConformanceSuite {
   }
 
   @Nested
+  @DisplayName("batches")
+  class Batches {
+
+    private static final int SIZE = 10;
+
+    @Test
+    void everyEventArrivesInBatchesOfAtMostTheirSizeWithNothingLost() {
+      requires(Feature.CONCURRENT_SETTLE, "deliveries cannot stay unsettled while others arrive: batches hold one");
+      EventBus bus = openBus("c", uniqueAddress());
+      List<Integer> sizes = new CopyOnWriteArrayList<>();
+      Received<String> handled = new Received<>();
+      bus.subscribeBatch(TEXT.channel("c"), "g", SIZE, Duration.ofMillis(50), batch -> {
+        sizes.add(batch.events().size());
+        batch.events().forEach(handled::add);
+      });
+      List<String> ids = publishTexts(bus, TEXT.channel("c"), 300, "batched");
+
+      handled.awaitAll(ids, WAIT);
+      assertThat(sizes).allSatisfy(size -> assertThat(size).isBetween(1, SIZE));
+    }
+
+    @Test
+    void aFailedEventIsDeadLetteredAloneWhileTheOthersOfItsBatchAreAcknowledged() {
+      requires(Feature.CONCURRENT_SETTLE, "deliveries cannot stay unsettled while others arrive: batches hold one");
+      EventBus bus = openBus(Map.of("c", uniqueAddress()), b -> b
+          .retry(RetryPolicy.attempts(2).backoff(Duration.ofMillis(5), Duration.ofMillis(5), 1.0)));
+      List<io.cloudevents.CloudEvent> deadLetters = new CopyOnWriteArrayList<>();
+      openDeadLetterReader(bus, "g", deadLetters);
+      Received<String> handled = new Received<>();
+      AtomicInteger poisonAttempts = new AtomicInteger();
+      bus.subscribeBatch(TEXT.channel("c"), "g", SIZE, Duration.ofMillis(50), batch -> {
+        for (Event<String> event : batch.events()) {
+          if ("poison".equals(event.data())) {
+            poisonAttempts.incrementAndGet();
+            batch.fail(event, new IllegalStateException("poison cannot be handled"));
+          } else {
+            handled.add(event);
+          }
+        }
+      });
+      List<String> before = publishTexts(bus, TEXT.channel("c"), 5, "before");
+      Event<String> poison = TEXT.channel("c").event("poison").build();
+      join(bus.publish(poison));
+      List<String> after = publishTexts(bus, TEXT.channel("c"), 5, "after");
+
+      List<String> others = new ArrayList<>(before);
+      others.addAll(after);
+      handled.awaitAll(others, WAIT);
+      org.awaitility.Awaitility.await().atMost(WAIT).until(() -> !deadLetters.isEmpty());
+      assertThat(deadLetters).singleElement().satisfies(deadLetter -> {
+        assertThat(deadLetter.getId()).isEqualTo(poison.id());
+        assertThat(deadLetter.getExtension("dlqattempts")).hasToString("2");
+      });
+      assertThat(poisonAttempts).hasValue(2);
+      assertThat(handled.ids()).doesNotContain(poison.id());
+    }
+
+    @Test
+    void closingWhileABatchIsHandledLosesNothing() throws Exception {
+      requires(Feature.CONCURRENT_SETTLE, "deliveries cannot stay unsettled while others arrive: batches hold one");
+      requires(Feature.DURABLE_GROUPS, "a group does not keep what its closed member left unacknowledged");
+      String address = uniqueAddress();
+      EventBus first = openBus("c", address);
+      CountDownLatch inside = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      Received<String> handledByFirst = new Received<>();
+      first.subscribeBatch(TEXT.channel("c"), "g", SIZE, Duration.ofMillis(50), batch -> {
+        inside.countDown();
+        release.await();
+        batch.events().forEach(handledByFirst::add);
+      });
+      List<String> ids = publishTexts(first, TEXT.channel("c"), 100, "inbatch");
+      assertThat(inside.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("a batch under way").isTrue();
+
+      CompletableFuture<Void> closing = CompletableFuture.runAsync(first::close);
+      release.countDown();
+      closing.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      EventBus second = openBus("c", address);
+      Received<String> handledBySecond = new Received<>();
+      second.subscribeBatch(TEXT.channel("c"), "g", SIZE, Duration.ofMillis(50),
+          batch -> batch.events().forEach(handledBySecond::add));
+
+      org.awaitility.Awaitility.await().atMost(WAIT).untilAsserted(() -> {
+        Set<String> handled = new HashSet<>(handledByFirst.ids());
+        handled.addAll(handledBySecond.ids());
+        assertThat(handled).containsAll(ids);
+      });
+      assertThat(handledByFirst.size()).as("the batch under way finished").isPositive();
+    }
+  }
+
+  @Nested
   @DisplayName("consumer groups")
   class ConsumerGroups {
 
