@@ -71,6 +71,7 @@ final class DefaultEventBus implements EventBus {
   private final Chains chains;
   private final Outbound outbound;
   private final DeadLetters deadLetters;
+  private final Retries retries;
   /** Set once by close(): no new subscription from then on. */
   private final AtomicBoolean closing = new AtomicBoolean();
   /** Set once consuming has stopped: no publish from then on (handlers finishing during close may still publish). */
@@ -105,6 +106,7 @@ final class DefaultEventBus implements EventBus {
     this.chains = Chains.of(interceptors);
     this.outbound = new Outbound(transport, server.name());
     this.deadLetters = new DeadLetters(transport, server, envelope, source, closeTimeout, chains, outbound);
+    this.retries = new Retries(transport, server, envelope, closeTimeout, chains, outbound);
   }
 
   static EventBus build(EventBus.Builder builder) {
@@ -372,7 +374,7 @@ final class DefaultEventBus implements EventBus {
       consumerDedupe = new DedupeInterceptor(dedupe, channel.id() + "|" + consumer + "|");
     }
     return new Dispatcher(new Dispatcher.Context(envelope, retryPolicy(channel, group), backoffTimer, chains,
-        consumerDedupe, deadLetters, this::unsubscribe, server, concurrency(channel, group)), channel, group);
+        consumerDedupe, deadLetters, this::unsubscribe, server, concurrency(channel, group), retries), channel, group);
   }
 
   private void start(Dispatcher dispatcher) {

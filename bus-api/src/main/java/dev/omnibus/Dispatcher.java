@@ -6,6 +6,7 @@ import dev.omnibus.Interceptor.Reason;
 import dev.omnibus.Interceptor.Result;
 import dev.omnibus.envelope.EnvelopeCodec;
 import dev.omnibus.envelope.MalformedEventException;
+import dev.omnibus.envelope.WireMessage;
 import dev.omnibus.spi.Delivery;
 import dev.omnibus.spi.DeliveryHandler;
 import dev.omnibus.spi.Destination;
@@ -36,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * it only after its handler returned; a failing handler gets the event again up to the retry policy's attempts, then
  * the event goes to dead letters; a message that is not a CloudEvent, or that is refused before its handler runs
  * (invalid or undecodable payload), goes to dead letters at once. What became of each delivery is told to the
- * interceptors ({@link Interceptor#onOutcome}).
+ * interceptors ({@link Interceptor#onOutcome}). With a non-blocking retry policy, a group also consumes its retry
+ * destination: a failed event goes there as a copy and the channel moves on ({@link Retries}).
  */
 final class Dispatcher implements DeliveryHandler {
 
@@ -52,10 +54,11 @@ final class Dispatcher implements DeliveryHandler {
    * @param unsubscribe called when a subscription handle closes, with the handler's removal to run
    * @param server the bus's server, told to interceptors
    * @param concurrency how many handlings may run at once, events of one key one at a time (1: one at a time)
+   * @param retries where non-blocking retries go
    */
   record Context(EnvelopeCodec envelope, RetryPolicy retry, RetryPolicy.Timer timer, Chains chains,
       @Nullable DedupeInterceptor dedupe, DeadLetters deadLetters, BiConsumer<Dispatcher, Runnable> unsubscribe,
-      ServerConfig server, int concurrency) {}
+      ServerConfig server, int concurrency, Retries retries) {}
 
   private final Context context;
   private final ChannelDef channel;
@@ -82,6 +85,11 @@ final class Dispatcher implements DeliveryHandler {
   private volatile Instant started = Instant.now();
   /** Completed by {@link #stop()}: cuts a backoff under way short. */
   private final CompletableFuture<Void> stopSignal = new CompletableFuture<>();
+  /** Where failed events wait with a non-blocking retry policy; {@code null} when retries block. */
+  private volatile @Nullable Destination retryDestination;
+  private volatile @Nullable TransportSubscription retrySubscription;
+  /** Without lanes, one handling at a time, though the retry destination is consumed on a thread of its own. */
+  private final Object serial = new Object();
 
   Dispatcher(Context context, ChannelDef channel, @Nullable String group) {
     this.context = context;
@@ -119,11 +127,16 @@ final class Dispatcher implements DeliveryHandler {
       }
     }
     try {
+      startRetries(transport, effective);
       subscription = transport.subscribe(destination, effective, this);
     } catch (RuntimeException e) {
       Lanes created = lanes;
       if (created != null) {
         created.stop(Duration.ZERO);
+      }
+      TransportSubscription retries = retrySubscription;
+      if (retries != null) {
+        retries.close();
       }
       batches.values().forEach(batch -> batch.stop(false, Duration.ZERO));
       throw e;
@@ -254,6 +267,10 @@ final class Dispatcher implements DeliveryHandler {
       if (running != null) {
         running.close();
       }
+      TransportSubscription retries = retrySubscription;
+      if (retries != null) {
+        retries.close();
+      }
     }
   }
 
@@ -296,6 +313,11 @@ final class Dispatcher implements DeliveryHandler {
       batch.add(delivery, event, received);
       return;
     }
+    dispatch(delivery, event, received);
+  }
+
+  /** Finds the event's handler and runs it: at once, or on the lane of its key. */
+  private void dispatch(Delivery delivery, CloudEvent event, long received) {
     Target target = byType.get(event.getType());
     RawTarget rawTarget = raw;
     if (target == null && rawTarget == null) {
@@ -316,7 +338,9 @@ final class Dispatcher implements DeliveryHandler {
     }
     Lanes running = lanes;
     if (running == null) {
-      handleEvent(delivery, event, target, rawTarget, received);
+      synchronized (serial) {
+        handleEvent(delivery, event, target, rawTarget, received);
+      }
       return;
     }
     running.submit(orderingKey(event), new Lanes.Task() {
@@ -373,6 +397,8 @@ final class Dispatcher implements DeliveryHandler {
         } else if (attempt >= context.retry().maxAttempts()) {
           forget(key);
           deadLetter(delivery, event, Reason.EXHAUSTED, "handler failed " + attempt + " times", attempt, e);
+        } else if (forwardRetry(delivery, event, attempt, e)) {
+          forget(key);
         } else {
           Duration backoff = context.retry().backoffAfter(attempt);
           LOG.debug("Handler failed for event {} (attempt {} of {}); again in {}", event.getId(), attempt,
@@ -478,6 +504,103 @@ final class Dispatcher implements DeliveryHandler {
   private void forget(String key) {
     synchronized (attempts) {
       attempts.remove(key);
+    }
+  }
+
+  // Non-blocking retries (RetryPolicy.Mode.NON_BLOCKING): the group's retry destination, consumed beside the channel.
+
+  /** Subscribes the group's retry destination when the policy is non-blocking and the transport has one. */
+  private void startRetries(Transport transport, SubscribeOptions options) {
+    if (!context.retry().isNonBlocking()) {
+      return;
+    }
+    Destination retries = context.retries().destination(destination, group).orElse(null);
+    if (retries == null) {
+      LOG.warn("Non-blocking retries asked for channel '{}' (group {}), but {}: failed events are retried blocking",
+          channel.id(), group, group == null ? "an anonymous subscription has no retry destination"
+              : "the " + context.server().protocol() + " binding has no retry destinations");
+      return;
+    }
+    retrySubscription = transport.subscribe(retries, options, this::onRetryDelivery);
+    retryDestination = retries;
+  }
+
+  /**
+   * Sends a failed event's copy for its next attempt to the retry destination, then acknowledges the original.
+   * Returns false, leaving the delivery to the blocking path, when retries block or the copy was not stored.
+   */
+  private boolean forwardRetry(Delivery delivery, CloudEvent event, int attempt, Exception error) {
+    Destination retries = retryDestination;
+    if (retries == null || group == null) {
+      return false;
+    }
+    Duration backoff = context.retry().backoffAfter(attempt);
+    if (!context.retries().send(retries, group, event, attempt + 1, Instant.now().plus(backoff))) {
+      return false;
+    }
+    LOG.debug("Handler failed for event {} (attempt {} of {}); retried from '{}' in {}", event.getId(), attempt,
+        context.retry().maxAttempts(), retries.address(), backoff, error);
+    delivery.ack();
+    report(Result.RETRIED, null, event, attempt, error);
+    return true;
+  }
+
+  /**
+   * A copy from the retry destination: waits until its attempt is due, holding only the retry destination, then
+   * handles the original event as any delivery, with the copy's attempt number. The copies of one destination are
+   * nearly in due order (each attempt's backoff is the same policy's), and a copy behind a later one waits no longer
+   * than the longest backoff.
+   */
+  private void onRetryDelivery(Delivery delivery) {
+    try {
+      if (stopped.get()) {
+        if (lanes == null) {
+          delivery.nack(true);
+        }
+        return;
+      }
+      CloudEvent copy;
+      try {
+        copy = context.envelope().decode(delivery.message());
+      } catch (MalformedEventException e) {
+        deadLetter(delivery, null, Reason.MALFORMED, "malformed: " + String.join("; ", e.violations()),
+            delivery.attempt(), e);
+        return;
+      }
+      Retries.Copy retry = Retries.read(copy);
+      Duration wait = Duration.between(Instant.now(), retry.notBefore());
+      if (wait.compareTo(Duration.ZERO) > 0) {
+        awaitBackoff(wait);
+      }
+      if (stopped.get()) {
+        if (lanes == null) {
+          delivery.nack(true);
+        }
+        return;
+      }
+      dispatch(new RetryDelivery(delivery, retry.attempt()), retry.event(), System.nanoTime());
+    } catch (RuntimeException | Error e) {
+      LOG.error("Unexpected failure handling a retry of channel '{}'; it will be redelivered", channel.id(), e);
+      delivery.nack(true);
+      report(Result.REQUEUED, null, null, delivery.attempt(), e);
+    }
+  }
+
+  /** A retry copy's delivery, numbered as the attempt it is for. */
+  private record RetryDelivery(Delivery copy, int attempt) implements Delivery {
+    @Override
+    public WireMessage message() {
+      return copy.message();
+    }
+
+    @Override
+    public void ack() {
+      copy.ack();
+    }
+
+    @Override
+    public void nack(boolean requeue) {
+      copy.nack(requeue);
     }
   }
 

@@ -90,7 +90,12 @@ public interface Interceptor {
     /** A dead letter the bus publishes for an event that could not be handled. */
     DEAD_LETTER,
     /** A dead letter published again by {@link EventBus#replay}. */
-    REPLAY
+    REPLAY,
+    /**
+     * A copy of a failed event the bus publishes to its group's retry destination, to be handled again later
+     * ({@link RetryPolicy#nonBlocking()}).
+     */
+    RETRY
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.omnibus;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
@@ -19,17 +20,43 @@ import java.util.concurrent.TimeUnit;
  * }</pre>
  *
  * <p>The wait before attempt n+1 is {@code min(maxBackoff, initialBackoff * multiplier^(n-1))}, scaled by a random
- * factor in {@code [1 - jitter, 1]} so that consumers failing together do not retry together. While it waits, the
- * event's partition or queue position is held, so per-key order survives retries.
+ * factor in {@code [1 - jitter, 1]} so that consumers failing together do not retry together.
+ *
+ * <p>Two modes ({@link Mode}). {@linkplain Mode#BLOCKING Blocking}, the default: while it waits, the event's partition
+ * or queue position (or, with concurrency, its key's lane) is held, so per-key order survives retries.
+ * {@linkplain Mode#NON_BLOCKING Non-blocking} ({@link #nonBlocking()}): a copy of the failed event goes to the group's
+ * retry destination and the partition or queue moves on; order per key is given up (docs/delivery.md, "Two retry
+ * modes").
+ *
+ * <pre>{@code
+ * EventBus.builder().retry("billing", RetryPolicy.attempts(5).nonBlocking());
+ * }</pre>
  *
  * @param maxAttempts how many times a handler gets an event, at least 1
  * @param initialBackoff the wait after the first failure
  * @param maxBackoff the longest wait
  * @param multiplier how much each wait grows, at least 1
  * @param jitter the random share taken off each wait, 0 to 1
+ * @param mode whether a retry holds the event's place (blocking) or moves on (non-blocking)
  */
 public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration maxBackoff, double multiplier,
-    double jitter) {
+    double jitter, Mode mode) {
+
+  /** How a consumer waits for a failed event's next attempt. */
+  public enum Mode {
+    /**
+     * The consumer holds the event, and its partition or queue (with concurrency, its key), until the next attempt:
+     * order per key is kept; the events behind it wait.
+     */
+    BLOCKING,
+    /**
+     * The consumer publishes a copy of the event to its group's retry destination, acknowledges the original and
+     * moves on; the copy is handled when its backoff has passed. Order per key is given up. Needs a consumer group
+     * and a transport with {@link dev.omnibus.spi.TransportCapabilities.Feature#RETRY_DESTINATIONS}; elsewhere the
+     * consumer retries blocking, with a warning.
+     */
+    NON_BLOCKING
+  }
 
   /**
    * What the waits between attempts are measured by: real time, unless a test gives its own clock with
@@ -62,7 +89,13 @@ public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration max
   private static final RetryPolicy DEFAULTS =
       new RetryPolicy(5, Duration.ofMillis(100), Duration.ofSeconds(5), 2.0, 0.5);
 
+  /** A blocking policy. */
+  public RetryPolicy(int maxAttempts, Duration initialBackoff, Duration maxBackoff, double multiplier, double jitter) {
+    this(maxAttempts, initialBackoff, maxBackoff, multiplier, jitter, Mode.BLOCKING);
+  }
+
   public RetryPolicy {
+    Objects.requireNonNull(mode, "mode");
     if (maxAttempts < 1) {
       throw new IllegalArgumentException("maxAttempts must be >= 1, was " + maxAttempts);
     }
@@ -93,12 +126,27 @@ public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration max
 
   /** This policy with other backoffs. */
   public RetryPolicy backoff(Duration initialBackoff, Duration maxBackoff, double multiplier) {
-    return new RetryPolicy(maxAttempts, initialBackoff, maxBackoff, multiplier, jitter);
+    return new RetryPolicy(maxAttempts, initialBackoff, maxBackoff, multiplier, jitter, mode);
   }
 
   /** This policy with another jitter. */
   public RetryPolicy withJitter(double jitter) {
-    return new RetryPolicy(maxAttempts, initialBackoff, maxBackoff, multiplier, jitter);
+    return new RetryPolicy(maxAttempts, initialBackoff, maxBackoff, multiplier, jitter, mode);
+  }
+
+  /** This policy retrying without blocking: failed events wait in the group's retry destination ({@link Mode}). */
+  public RetryPolicy nonBlocking() {
+    return new RetryPolicy(maxAttempts, initialBackoff, maxBackoff, multiplier, jitter, Mode.NON_BLOCKING);
+  }
+
+  /** This policy retrying in place, holding the event's partition or queue: the default ({@link Mode}). */
+  public RetryPolicy blocking() {
+    return new RetryPolicy(maxAttempts, initialBackoff, maxBackoff, multiplier, jitter, Mode.BLOCKING);
+  }
+
+  /** Whether this policy retries without blocking. */
+  public boolean isNonBlocking() {
+    return mode == Mode.NON_BLOCKING;
   }
 
   /** The wait after the given failed attempt (1 = the first). */
@@ -112,7 +160,8 @@ public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration max
   /**
    * This policy overridden by {@code x-omnibus-retry-*} options of a document: {@code retry-max-attempts},
    * {@code retry-initial-backoff}, {@code retry-max-backoff} (durations such as {@code 200ms}, {@code 2s} or
-   * {@code PT1S}), {@code retry-multiplier}, {@code retry-jitter}.
+   * {@code PT1S}), {@code retry-multiplier}, {@code retry-jitter}, {@code retry-mode} ({@code blocking} or
+   * {@code non-blocking}).
    *
    * @throws IllegalArgumentException naming the option whose value is not understood
    */
@@ -122,6 +171,7 @@ public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration max
     Duration max = maxBackoff;
     double factor = multiplier;
     double random = jitter;
+    Mode waiting = mode;
     for (Map.Entry<String, String> option : options.entrySet()) {
       String value = option.getValue().trim();
       try {
@@ -131,6 +181,7 @@ public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration max
           case "retry-max-backoff" -> max = parseDuration(value);
           case "retry-multiplier" -> factor = Double.parseDouble(value);
           case "retry-jitter" -> random = Double.parseDouble(value);
+          case "retry-mode" -> waiting = parseMode(value);
           default -> {
             // not a retry option
           }
@@ -142,7 +193,15 @@ public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration max
     if (max.compareTo(initial) < 0) {
       max = initial;
     }
-    return new RetryPolicy(attempts, initial, max, factor, random);
+    return new RetryPolicy(attempts, initial, max, factor, random, waiting);
+  }
+
+  private static Mode parseMode(String value) {
+    return switch (value.toLowerCase(Locale.ROOT)) {
+      case "blocking" -> Mode.BLOCKING;
+      case "non-blocking", "nonblocking" -> Mode.NON_BLOCKING;
+      default -> throw new IllegalArgumentException("retry-mode is blocking or non-blocking");
+    };
   }
 
   static Duration parseDuration(String text) {

@@ -38,6 +38,27 @@ class RetryPolicyTest {
   }
 
   @Test
+  void retriesBlockUnlessAskedNotTo() {
+    assertThat(RetryPolicy.defaults().mode()).isEqualTo(RetryPolicy.Mode.BLOCKING);
+    assertThat(policy.nonBlocking().isNonBlocking()).isTrue();
+    assertThat(policy.nonBlocking().backoff(Duration.ofMillis(1), Duration.ofMillis(2), 1.5).isNonBlocking())
+        .as("the mode survives the other settings").isTrue();
+    assertThat(policy.nonBlocking().blocking()).isEqualTo(policy);
+  }
+
+  @Test
+  void theRetryModeIsADocumentOption() {
+    assertThat(RetryPolicy.defaults().withOptions(Map.of("retry-mode", "non-blocking")).mode())
+        .isEqualTo(RetryPolicy.Mode.NON_BLOCKING);
+    assertThat(policy.nonBlocking().withOptions(Map.of("retry-mode", "Blocking")).mode())
+        .isEqualTo(RetryPolicy.Mode.BLOCKING);
+    assertThatThrownBy(() -> RetryPolicy.defaults().withOptions(Map.of("retry-mode", "later")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("x-omnibus-retry-mode")
+        .hasMessageContaining("later");
+  }
+
+  @Test
   void anUnreadableOptionIsNamed() {
     assertThatThrownBy(() -> RetryPolicy.defaults().withOptions(Map.of("retry-max-attempts", "many")))
         .isInstanceOf(IllegalArgumentException.class)

@@ -21,8 +21,9 @@ import java.util.regex.Pattern;
  * @param channelBindings the channel's bindings
  * @param operationBindings the bindings of the operation in this direction (send on send, receive on subscribe)
  * @param options {@code x-omnibus-*} settings of the channel and operation, without the prefix
- * @param kind a channel of the document, the dead letter channel of one ({@link Transport#deadLetter}), or one group's
- *     part of one ({@link Transport#groupDestination})
+ * @param kind a channel of the document, the dead letter channel of one ({@link Transport#deadLetter}), one group's
+ *     part of one ({@link Transport#groupDestination}), or one group's retry destination of one
+ *     ({@link Transport#retryDestination})
  */
 public record Destination(
     String channel,
@@ -48,7 +49,12 @@ public record Destination(
      * The part of a channel that only one of its consumer groups reads (a RabbitMQ group queue), made by
      * {@link Transport#groupDestination}; the bus sends a replayed dead letter to it.
      */
-    GROUP
+    GROUP,
+    /**
+     * Where one group of a channel parks the copies of events it retries without blocking, made by
+     * {@link Transport#retryDestination}; the bus sends the copies there and the group consumes it beside the channel.
+     */
+    RETRY
   }
 
   public Destination {
@@ -67,6 +73,14 @@ public record Destination(
    */
   public static Destination deadLetters(String channel, String address, Mode mode) {
     return new Destination(channel, address, mode, Bindings.none(), Bindings.none(), Map.of(), Kind.DEAD_LETTERS);
+  }
+
+  /**
+   * A retry destination for the channel with the given id ({@link Kind#RETRY}): as a dead letter destination, no
+   * bindings of the channel or its operations apply.
+   */
+  public static Destination retries(String channel, String address, Mode mode) {
+    return new Destination(channel, address, mode, Bindings.none(), Bindings.none(), Map.of(), Kind.RETRY);
   }
 
   /** Whether this is a dead letter channel. */

@@ -64,6 +64,24 @@ public interface Transport extends AutoCloseable {
   }
 
   /**
+   * Where one group of a channel parks the events it retries without blocking ({@code RetryPolicy.nonBlocking()}): a
+   * {@link Destination.Kind#RETRY} destination the transport recognises by its kind on {@link #send} and
+   * {@link #subscribe} (subscribed with the same group), one per channel and group, kept while the group is away as
+   * the group's own messages are. By default {@code <address>.<group>.retry} with every {@code {param}} segment
+   * replaced by {@code _}. Used only when the transport declares
+   * {@link TransportCapabilities.Feature#RETRY_DESTINATIONS}.
+   *
+   * <p>Called from any thread; must not block on the broker.
+   *
+   * @param origin the channel's destination as the group subscribed it (its address may hold {@code {param}} segments)
+   * @param group the consumer group
+   */
+  default Destination retryDestination(Destination origin, String group) {
+    return Destination.retries(origin.channel(), origin.addressWithWildcards("_") + "." + group + ".retry",
+        origin.mode());
+  }
+
+  /**
    * A destination that reaches only the consumers of one group of a channel, where the broker can address one group:
    * the bus sends a replayed dead letter there ({@code EventBus.replay}), so that the groups that handled the event do
    * not get it again. Empty where the broker cannot address one group (a Kafka topic, an MQTT shared subscription):

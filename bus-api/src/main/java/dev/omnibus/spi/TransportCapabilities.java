@@ -57,7 +57,13 @@ public record TransportCapabilities(
      * subscription closes. A message of a key is still handed out after the earlier ones of that key. The bus then runs
      * up to the subscription's {@code concurrency} handlers at once, events of one key one at a time.
      */
-    CONCURRENT_SETTLE
+    CONCURRENT_SETTLE,
+    /**
+     * The transport recognises the {@link Destination.Kind#RETRY} destinations of {@link Transport#retryDestination}
+     * on send and subscribe, so that a group can retry without blocking: a failed event goes there as a copy and the
+     * channel's destination moves on. Without it a non-blocking retry policy retries blocking, with a warning.
+     */
+    RETRY_DESTINATIONS
   }
 
   /** Whether a feature is supported. */

@@ -99,7 +99,7 @@ final class DeliverySemantics {
       out.add(Text.of("The ordering key is the event's ").mono("partitionkey").plain(" extension, else its ")
           .mono("subject").plain("."));
       out.add(Text.of("A handler that throws gets the event again after a wait; the event keeps its partition or"
-          + " queue position meanwhile, so order survives retries. After the last attempt it goes to the dead letter"
+          + " queue position meanwhile (unless its retries are non-blocking), so order survives retries. After the last attempt it goes to the dead letter"
           + " channel as a CloudEvent with ").mono("dlqreason").plain(", ").mono("dlqattempts").plain(", ")
           .mono("dlqerror").plain("; malformed input and invalid payloads go there at once, without retries."));
       out.add(Text.of("Delivery is at least once: an event is acknowledged only after its handler returned, so"
@@ -183,6 +183,10 @@ final class DeliverySemantics {
       if (policy.jitter() > 0) {
         text.plain(" (less a random " + Math.round(policy.jitter() * 100) + "% at most)");
       }
+    }
+    if (policy.maxAttempts() > 1 && policy.isNonBlocking()) {
+      text.plain("; non-blocking: a failed event waits in the group's retry destination while the channel moves on,"
+          + " so order per key is given up");
     }
     text.plain(", then dead letters. ");
     if (own) {

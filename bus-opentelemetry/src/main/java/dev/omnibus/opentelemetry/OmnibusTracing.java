@@ -123,7 +123,9 @@ public final class OmnibusTracing implements Interceptor {
   public CompletionStage<Void> aroundPublish(Publishing publishing, PublishChain next) {
     CloudEvent event = publishing.event();
     Context parent = publishParent(publishing);
-    String destination = publishing.kind() == Kind.DEAD_LETTER ? publishing.address() : publishing.channel();
+    // Dead letters and retry copies go to an address of their own, not to the channel.
+    String destination = publishing.kind() == Kind.DEAD_LETTER || publishing.kind() == Kind.RETRY
+        ? publishing.address() : publishing.channel();
     SpanBuilder builder = tracer.spanBuilder("send " + destination)
         .setSpanKind(SpanKind.PRODUCER)
         .setParent(parent)
@@ -190,11 +192,11 @@ public final class OmnibusTracing implements Interceptor {
   }
 
   /**
-   * A dead letter's: the handling that failed on this thread. Otherwise the current span's (a handler publishing),
-   * else the event's own {@code traceparent} (an event relayed, a replay), else none: a new trace.
+   * A dead letter's or a retry copy's: the handling that failed on this thread. Otherwise the current span's (a
+   * handler publishing), else the event's own {@code traceparent} (an event relayed, a replay), else none: a new trace.
    */
   private Context publishParent(Publishing publishing) {
-    if (publishing.kind() == Kind.DEAD_LETTER) {
+    if (publishing.kind() == Kind.DEAD_LETTER || publishing.kind() == Kind.RETRY) {
       SpanContext failed = failedHandling.get();
       if (failed != null) {
         return Context.root().with(Span.wrap(failed));

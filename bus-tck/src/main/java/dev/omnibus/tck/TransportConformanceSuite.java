@@ -9,6 +9,7 @@ import dev.omnibus.ConfigurationException;
 import dev.omnibus.Event;
 import dev.omnibus.EventBus;
 import dev.omnibus.EventType;
+import dev.omnibus.Interceptor;
 import dev.omnibus.RetryPolicy;
 import dev.omnibus.SerializationException;
 import dev.omnibus.Subscription;
@@ -752,6 +753,145 @@ public abstract class TransportConformanceSuite {
         assertThat(handled).containsAll(ids);
       });
       assertThat(handledByFirst.size()).isGreaterThanOrEqualTo(CONCURRENCY);
+    }
+  }
+
+  @Nested
+  @DisplayName("non-blocking retries")
+  class NonBlockingRetries {
+
+    /** Many attempts, short waits: the failing event outlives the others by what it waits for, not by luck. */
+    private final RetryPolicy patient = RetryPolicy.attempts(10_000)
+        .backoff(Duration.ofMillis(10), Duration.ofMillis(50), 2.0).nonBlocking();
+
+    @Test
+    void aFailingEventDoesNotHoldBackTheEventsBehindIt() {
+      requires(Feature.RETRY_DESTINATIONS, "no retry destination: every retry blocks its partition or queue");
+      EventBus bus = openBus(Map.of("c", uniqueAddress()), b -> b.retry(patient));
+      int others = 20;
+      CountDownLatch othersDone = new CountDownLatch(others);
+      List<String> order = new CopyOnWriteArrayList<>();
+      AtomicInteger failures = new AtomicInteger();
+      bus.subscribe(TEXT.channel("c"), "g", event -> {
+        if (event.data().equals("stuck")) {
+          if (othersDone.getCount() > 0) {
+            failures.incrementAndGet();
+            throw new IllegalStateException("fails until the events behind it are handled");
+          }
+          order.add("stuck");
+          return;
+        }
+        order.add(event.data());
+        othersDone.countDown();
+      });
+      // One key for all: a blocking retry would hold every event behind the failing one, whatever the concurrency.
+      join(bus.publish(TEXT.channel("c").event("stuck").subject("one-key").build()));
+      for (int i = 0; i < others; i++) {
+        join(bus.publish(TEXT.channel("c").event("other" + i).subject("one-key").build()));
+      }
+
+      org.awaitility.Awaitility.await().atMost(WAIT).until(() -> order.contains("stuck"));
+      assertThat(failures.get()).isPositive();
+      assertThat(order).hasSize(others + 1).last().isEqualTo("stuck");
+    }
+
+    @Test
+    void aRetriedEventReachesItsHandlerAsPublished() {
+      requires(Feature.RETRY_DESTINATIONS, "no retry destination: every retry blocks its partition or queue");
+      EventBus bus = openBus(Map.of("c", uniqueAddress()), b -> b.retry(patient));
+      Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+      Received<String> handled = new Received<>();
+      List<String> problems = new CopyOnWriteArrayList<>();
+      bus.subscribe(TEXT.channel("c"), "g", event -> {
+        if (calls.computeIfAbsent(event.id(), id -> new AtomicInteger()).incrementAndGet() < 3) {
+          throw new IllegalStateException("the first two attempts fail");
+        }
+        if (!event.extensions().keySet().stream().filter(name -> name.startsWith("retry")).toList().isEmpty()) {
+          problems.add(event.id() + " came with " + event.extensions().keySet());
+        }
+        if (!("n-" + event.subject()).equals(event.data())) {
+          problems.add(event.id() + " came as " + event.subject() + "/" + event.data());
+        }
+        handled.add(event);
+      });
+      List<String> ids = new ArrayList<>();
+      for (int i = 0; i < 10; i++) {
+        Event<String> event = TEXT.channel("c").event("n-" + i).subject(Integer.toString(i)).build();
+        ids.add(event.id());
+        join(bus.publish(event));
+      }
+
+      handled.awaitAll(ids, WAIT);
+      assertThat(problems).isEmpty();
+      assertThat(handled.ids()).as("each event handled once, by its id").containsExactlyInAnyOrderElementsOf(ids);
+      assertThat(calls.values()).allSatisfy(count -> assertThat(count.get()).isEqualTo(3));
+    }
+
+    @Test
+    void aRetryWaitingWhenItsConsumerClosesReachesTheNextMemberOfItsGroup() throws Exception {
+      requires(Feature.RETRY_DESTINATIONS, "no retry destination: every retry blocks its partition or queue");
+      requires(Feature.DURABLE_GROUPS, "a group does not keep what its closed member left unacknowledged");
+      String address = uniqueAddress();
+      RetryPolicy tenMinutes = RetryPolicy.attempts(5).backoff(Duration.ofMinutes(10), Duration.ofMinutes(10), 1.0)
+          .withJitter(0).nonBlocking();
+      CountDownLatch copyStored = new CountDownLatch(1);
+      Interceptor watcher = new Interceptor() {
+        @Override
+        public java.util.concurrent.CompletionStage<Void> aroundPublish(Publishing publishing, PublishChain next) {
+          java.util.concurrent.CompletionStage<Void> sent = next.proceed(publishing);
+          if (publishing.kind() == Interceptor.Kind.RETRY) {
+            sent.thenRun(copyStored::countDown);
+          }
+          return sent;
+        }
+      };
+      EventBus first = openBus(Map.of("c", address), b -> b.retry(tenMinutes).intercept(watcher));
+      first.subscribe(TEXT.channel("c"), "g", event -> {
+        throw new IllegalStateException("this member cannot handle it");
+      });
+      Event<String> event = TEXT.channel("c").event("late").build();
+      join(first.publish(event));
+      assertThat(copyStored.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("the retry copy was stored").isTrue();
+
+      first.close();
+      // Its own timer lets the copy go at once: what is tested is that the copy is still there, not the wait.
+      EventBus second = openBus(Map.of("c", address), b -> b.retry(tenMinutes)
+          .backoff(delay -> CompletableFuture.completedFuture(null)));
+      Received<String> handled = new Received<>();
+      second.subscribe(TEXT.channel("c"), "g", handled::add);
+
+      handled.awaitAll(List.of(event.id()), WAIT);
+    }
+
+    @Test
+    void anEventFailingEveryAttemptIsDeadLetteredAsABlockingRetryWouldBe() {
+      requires(Feature.RETRY_DESTINATIONS, "no retry destination: every retry blocks its partition or queue");
+      EventBus bus = openBus(Map.of("c", uniqueAddress()), b -> b.retry(RetryPolicy.attempts(3)
+          .backoff(Duration.ofMillis(10), Duration.ofMillis(50), 2.0).nonBlocking()));
+      List<io.cloudevents.CloudEvent> deadLetters = new CopyOnWriteArrayList<>();
+      openDeadLetterReader(bus, "g", deadLetters);
+      AtomicInteger poisonCalls = new AtomicInteger();
+      Received<String> handled = new Received<>();
+      bus.subscribe(TEXT.channel("c"), "g", event -> {
+        if ("poison".equals(event.data())) {
+          poisonCalls.incrementAndGet();
+          throw new IllegalStateException("always fails");
+        }
+        handled.add(event);
+      });
+      Event<String> poison = TEXT.channel("c").event("poison").build();
+      join(bus.publish(poison));
+      List<String> ids = publishTexts(bus, TEXT.channel("c"), 5, "ok");
+
+      handled.awaitAll(ids, WAIT);
+      org.awaitility.Awaitility.await().atMost(WAIT).until(() -> !deadLetters.isEmpty());
+      io.cloudevents.CloudEvent letter = deadLetters.get(0);
+      assertThat(letter.getId()).isEqualTo(poison.id());
+      assertThat(String.valueOf(letter.getExtension("dlqattempts"))).isEqualTo("3");
+      assertThat(String.valueOf(letter.getExtension("dlqreason"))).isEqualTo("handler failed 3 times");
+      assertThat(letter.getExtension("retryattempt")).as("the dead letter is the event, not its retry copy").isNull();
+      assertThat(poisonCalls.get()).isEqualTo(3);
+      assertThat(deadLetters).hasSize(1);
     }
   }
 

@@ -100,7 +100,12 @@ public final class BusRecorder implements Interceptor {
             ? error.getCause() : error);
         return;
       }
-      append(publishing.kind() == Kind.DEAD_LETTER ? deadLetters : published, publishing.event());
+      if (publishing.kind() == Kind.DEAD_LETTER) {
+        append(deadLetters, publishing.event());
+      } else if (publishing.kind() != Kind.RETRY) {
+        // A retry copy is the bus's own, not a publish of the application's.
+        append(published, publishing.event());
+      }
       recorded.complete(null);
     });
     return recorded;

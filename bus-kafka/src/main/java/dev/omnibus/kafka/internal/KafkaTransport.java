@@ -104,7 +104,7 @@ public final class KafkaTransport implements Transport {
             Feature.ANONYMOUS_FAN_OUT, Feature.PER_KEY_ORDER, Feature.REDELIVERY, Feature.WILDCARD_SUBSCRIPTIONS,
             Feature.RETAINS_UNCONSUMED,
             // Each record's slot is settled from any thread; only a partition's contiguous settled prefix is committed.
-            Feature.CONCURRENT_SETTLE)
+            Feature.CONCURRENT_SETTLE, Feature.RETRY_DESTINATIONS)
         .maxMessageBytes(settings.maxMessageBytes())
         .publishConfirmation("acks=" + settings.acks() + " written")
         .build();
@@ -240,6 +240,10 @@ public final class KafkaTransport implements Transport {
     String group = options.group();
     boolean anonymous = group == null;
     String groupId = anonymous ? "omnibus-anonymous-" + UUID.randomUUID() : group;
+    if (!anonymous && destination.kind() == Destination.Kind.RETRY) {
+      // A consumer group of its own, so that the retry consumers joining or leaving do not rebalance the channel's.
+      groupId = group + ".retry";
+    }
     String topic = destinationTopic(destination);
     Pattern pattern = topic.indexOf('{') >= 0 ? wildcardPattern(topic) : null;
     if (pattern == null && settings.createTopics()) {
@@ -323,6 +327,16 @@ public final class KafkaTransport implements Transport {
     return Destination.deadLetters(origin.channel(), topic + ".dlq", origin.mode());
   }
 
+  /**
+   * A group's retry topic is {@code <topic>.<group>.retry}, the channel's parameters replaced by {@code _}: created on
+   * first send as the dead letter topic is, consumed by the group beside the channel's topic.
+   */
+  @Override
+  public Destination retryDestination(Destination origin, String group) {
+    String topic = destinationTopic(origin).replaceAll("\\{[^}]+}", "_");
+    return Destination.retries(origin.channel(), topic + "." + group + ".retry", origin.mode());
+  }
+
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
@@ -373,10 +387,15 @@ public final class KafkaTransport implements Transport {
     return "KafkaTransport[" + settings + "]";
   }
 
+  /** Whether the destination is a topic of its own (dead letters, retries): the channel binding does not apply. */
+  private static boolean ownTopic(Destination destination) {
+    return destination.isDeadLetters() || destination.kind() == Destination.Kind.RETRY;
+  }
+
   /** The topic a destination names: the channel binding's {@code topic}, else the address. */
   private String destinationTopic(Destination destination) {
-    KafkaChannelBinding binding = destination.isDeadLetters() ? null : bindings.channel(destination);
-    if (destination.isDeadLetters() || binding == null || binding.topic() == null || binding.topic().isBlank()) {
+    KafkaChannelBinding binding = ownTopic(destination) ? null : bindings.channel(destination);
+    if (ownTopic(destination) || binding == null || binding.topic() == null || binding.topic().isBlank()) {
       return destination.address();
     }
     return binding.topic();
@@ -391,9 +410,9 @@ public final class KafkaTransport implements Transport {
   }
 
   private TopicProvisioner.TopicSpec specOf(Destination destination, String topic) {
-    KafkaChannelBinding binding = destination.isDeadLetters() ? null : bindings.channel(destination);
-    // The binding describes the channel's own topic; a dead letter destination carries no channel binding.
-    if (binding == null || destination.isDeadLetters()) {
+    KafkaChannelBinding binding = ownTopic(destination) ? null : bindings.channel(destination);
+    // The binding describes the channel's own topic; a dead letter or retry destination carries no channel binding.
+    if (binding == null || ownTopic(destination)) {
       return new TopicProvisioner.TopicSpec(null, null, Map.of());
     }
     return new TopicProvisioner.TopicSpec(binding.partitions(), binding.replicas(), binding.topicConfiguration());

@@ -164,7 +164,7 @@ public final class MqttTransport implements Transport {
         // Manual acks: each PUBACK names its packet id and goes out when its handler is done, in any order (brokers
         // track them by id), so concurrent handlers do not wait for one another; the Receive Maximum follows the
         // subscription's prefetch.
-        .supports(Feature.CONCURRENT_SETTLE)
+        .supports(Feature.CONCURRENT_SETTLE, Feature.RETRY_DESTINATIONS)
         .maxMessageBytes(settings.maximumPacketSize() == null
             ? MQTT_MAX_PACKET : (int) Math.min(MQTT_MAX_PACKET, settings.maximumPacketSize()))
         .publishConfirmation("PUBACK at QoS 1 (the default), PUBCOMP at QoS 2, written to the socket at QoS 0");
@@ -287,6 +287,16 @@ public final class MqttTransport implements Transport {
   @Override
   public Destination deadLetter(Destination origin, @Nullable String group) {
     return Destination.deadLetters(origin.channel(), origin.addressWithWildcards("_") + "/dlq", origin.mode());
+  }
+
+  /**
+   * A group's retry topic is a sub-topic, {@code <topic>/<group>/retry}: consumed by the group's shared subscription
+   * as the channel is, and matched by no single-level filter of the channel.
+   */
+  @Override
+  public Destination retryDestination(Destination origin, String group) {
+    return Destination.retries(origin.channel(), origin.addressWithWildcards("_") + "/" + group + "/retry",
+        origin.mode());
   }
 
   @Override

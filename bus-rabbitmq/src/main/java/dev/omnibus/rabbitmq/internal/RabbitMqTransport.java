@@ -191,7 +191,7 @@ public final class RabbitMqTransport implements Transport {
           PublisherChannel.rootMessage(e), e));
     }
     // A group's queue is sent to by name: mandatory, so that a queue gone missing fails the replay, not drops it.
-    boolean mandatory = destination.kind() == Destination.Kind.GROUP
+    boolean mandatory = destination.kind() == Destination.Kind.GROUP || destination.kind() == Destination.Kind.RETRY
         || (binding != null && binding.mandatory() != null ? binding.mandatory() : settings.mandatory());
     // Published by a worker as soon as the confirm window has room and the connection is up; held in order until then.
     return window.send(destination.address(), new Outgoing(route, mandatory, properties, message.body()));
@@ -307,7 +307,7 @@ public final class RabbitMqTransport implements Transport {
         .supports(Feature.BINARY_MODE, Feature.STRUCTURED_MODE, Feature.DURABLE_GROUPS, Feature.REDELIVERY,
             Feature.GROUP_REPLAY)
         // basic.ack / basic.nack name one delivery tag each, from any thread; closing the channel requeues the rest.
-        .supports(Feature.CONCURRENT_SETTLE)
+        .supports(Feature.CONCURRENT_SETTLE, Feature.RETRY_DESTINATIONS)
         // RabbitMQ's own limit (max_message_size, 128 MiB by default since 3.8); a broker may set it lower.
         .maxMessageBytes(128 * 1024 * 1024)
         .publishConfirmation("publisher confirm (basic.ack); a nack, or a mandatory send no queue takes, fails it");
@@ -331,6 +331,12 @@ public final class RabbitMqTransport implements Transport {
     // bindings: a receive operation's expiration or cc would otherwise apply to dead letters.
     return new Destination(origin.channel(), topology.deadLetterAddress(origin, group), origin.mode(),
         origin.channelBindings(), Bindings.none(), Map.of(), Destination.Kind.DEAD_LETTERS);
+  }
+
+  /** The group's durable retry queue {@code <queue>.retry}, sent to and consumed through the default exchange. */
+  @Override
+  public Destination retryDestination(Destination origin, String group) {
+    return topology.retryQueue(origin, group);
   }
 
   /**

@@ -27,6 +27,7 @@ import org.jspecify.annotations.Nullable;
 final class Topology {
 
   private static final String DLQ_SUFFIX = ".dlq";
+  private static final String RETRY_SUFFIX = ".retry";
 
   private final RabbitMqSettings settings;
   private final AmqpBindings bindings;
@@ -71,6 +72,9 @@ final class Topology {
     if (destination.kind() == Destination.Kind.GROUP) {
       return new Route(defaultExchange(), destination.address(), null);
     }
+    if (destination.kind() == Destination.Kind.RETRY) {
+      return new Route(defaultExchange(), destination.address(), retryQueueSpec(destination));
+    }
     AmqpChannelBinding binding = binding(destination);
     QueueSpec queue = queueOf(destination, binding);
     if (queue != null) {
@@ -86,6 +90,9 @@ final class Topology {
 
   /** What a subscription to this destination consumes. */
   Source source(Destination destination, @Nullable String group) {
+    if (destination.kind() == Destination.Kind.RETRY) {
+      return new Source(defaultExchange(), retryQueueSpec(destination), destination.address(), null);
+    }
     AmqpChannelBinding binding = binding(destination);
     QueueSpec queue = queueOf(destination, binding);
     if (queue != null) {
@@ -128,6 +135,23 @@ final class Topology {
     // Without the operation's bindings: its cc or bcc routing keys would reach other queues from the default exchange.
     return new Destination(channel.channel(), groupQueueName(channel.address(), group), channel.mode(),
         channel.channelBindings(), Bindings.none(), Map.of(), Destination.Kind.GROUP);
+  }
+
+  /**
+   * A group's retry queue, {@code <queue>.retry}: a durable queue of the group's own, sent to and consumed through the
+   * default exchange, so that no other group's binding reaches it; for an {@code is: queue} channel the channel's
+   * queue's, which all its subscribers share.
+   */
+  Destination retryQueue(Destination origin, String group) {
+    AmqpChannelBinding binding = binding(origin);
+    QueueSpec queue = queueOf(origin, binding);
+    String name = (queue != null ? queue.name() : groupQueueName(origin.address(), group)) + RETRY_SUFFIX;
+    checkName(origin, name, "queue");
+    return Destination.retries(origin.channel(), name, origin.mode());
+  }
+
+  private static QueueSpec retryQueueSpec(Destination retries) {
+    return new QueueSpec(retries.address(), true, false, false);
   }
 
   /** The dead letter address of a destination consumed by a group: {@code <queue>.dlq} (DESIGN §6). */
