@@ -2,13 +2,11 @@ package dev.omnibus.benchmarks.concurrency;
 
 import dev.omnibus.EventBus;
 import dev.omnibus.EventType;
+import dev.omnibus.benchmarks.loopback.BrokerHosts;
 import dev.omnibus.benchmarks.loopback.KafkaProcess;
 import dev.omnibus.memory.InMemoryBroker;
 import dev.omnibus.spi.Credentials;
 import dev.omnibus.spi.ServerConfig;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -113,8 +111,8 @@ public final class SlowHandlerSection {
         return EventBus.builder().server(server).channel("slow", topic);
       }));
     }
-    String rabbit = env("OMNIBUS_RABBITMQ_HOST", "127.0.0.1");
-    if (reachable(rabbit, 5672)) {
+    String rabbit = BrokerHosts.env("OMNIBUS_RABBITMQ_HOST", "127.0.0.1");
+    if (BrokerHosts.reachable(rabbit, 5672)) {
       ServerConfig server = ServerConfig.of("bench", "amqp", rabbit + ":5672")
           .withCredentials(Credentials.of("guest", "guest"));
       results.add(measure("rabbitmq", settings.events(), () -> EventBus.builder().server(server)
@@ -122,8 +120,8 @@ public final class SlowHandlerSection {
     } else {
       notes.add("concurrency, rabbitmq: not measured in this run (RabbitMQ is not reachable at " + rabbit + ":5672).");
     }
-    String mqtt = env("OMNIBUS_MQTT_HOST", "127.0.0.1");
-    if (reachable(mqtt, 1883)) {
+    String mqtt = BrokerHosts.env("OMNIBUS_MQTT_HOST", "127.0.0.1");
+    if (BrokerHosts.reachable(mqtt, 1883)) {
       ServerConfig server = ServerConfig.of("bench", "mqtt", mqtt + ":1883");
       results.add(measure("mqtt", Math.min(settings.events(), MQTT_EVENTS), () -> EventBus.builder().server(server)
           .channel("slow", "bench/slow/" + run + "/" + (++channels))));
@@ -190,20 +188,6 @@ public final class SlowHandlerSection {
       }
       return rate;
     }
-  }
-
-  private static boolean reachable(String host, int port) {
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress(host, port), 2_000);
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  private static String env(String name, String fallback) {
-    String value = System.getenv(name);
-    return value == null || value.isBlank() ? fallback : value;
   }
 
   private static double median(double[] values) {

@@ -3,14 +3,12 @@ package dev.omnibus.benchmarks.concurrency;
 import dev.omnibus.EventBus;
 import dev.omnibus.EventType;
 import dev.omnibus.Subscription;
+import dev.omnibus.benchmarks.loopback.BrokerHosts;
 import dev.omnibus.benchmarks.loopback.KafkaProcess;
 import dev.omnibus.memory.InMemoryBroker;
 import dev.omnibus.spi.Credentials;
 import dev.omnibus.spi.ServerConfig;
-import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -64,16 +62,16 @@ public final class SubscriptionCostSection {
       ServerConfig server = ServerConfig.of("bench", "kafka", kafka.bootstrapServers());
       measure("kafka", () -> EventBus.builder().server(server).build(), results, notes);
     }
-    String rabbit = env("OMNIBUS_RABBITMQ_HOST", "127.0.0.1");
-    if (reachable(rabbit, 5672)) {
+    String rabbit = BrokerHosts.env("OMNIBUS_RABBITMQ_HOST", "127.0.0.1");
+    if (BrokerHosts.reachable(rabbit, 5672)) {
       ServerConfig server = ServerConfig.of("bench", "amqp", rabbit + ":5672")
           .withCredentials(Credentials.of("guest", "guest"));
       measure("rabbitmq", () -> EventBus.builder().server(server).build(), results, notes);
     } else {
       notes.add("subscriptions, rabbitmq: not measured (RabbitMQ is not reachable at " + rabbit + ":5672).");
     }
-    String mqtt = env("OMNIBUS_MQTT_HOST", "127.0.0.1");
-    if (reachable(mqtt, 1883)) {
+    String mqtt = BrokerHosts.env("OMNIBUS_MQTT_HOST", "127.0.0.1");
+    if (BrokerHosts.reachable(mqtt, 1883)) {
       ServerConfig server = ServerConfig.of("bench", "mqtt", mqtt + ":1883");
       measure("mqtt", () -> EventBus.builder().server(server).build(), results, notes);
     } else {
@@ -125,20 +123,6 @@ public final class SubscriptionCostSection {
 
   private static long usedHeap() {
     return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-  }
-
-  private static boolean reachable(String host, int port) {
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress(host, port), 2_000);
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  private static String env(String name, String fallback) {
-    String value = System.getenv(name);
-    return value == null || value.isBlank() ? fallback : value;
   }
 
   private static void log(String line) {

@@ -2,6 +2,7 @@ package dev.omnibus.benchmarks.outbox;
 
 import dev.omnibus.Event;
 import dev.omnibus.EventBus;
+import dev.omnibus.benchmarks.loopback.BrokerHosts;
 import dev.omnibus.benchmarks.loopback.KafkaProcess;
 import dev.omnibus.benchmarks.orders.Orders;
 import dev.omnibus.benchmarks.orders.Orders.Order;
@@ -10,9 +11,6 @@ import dev.omnibus.outbox.Outbox;
 import dev.omnibus.outbox.OutboxRelay;
 import dev.omnibus.spi.Credentials;
 import dev.omnibus.spi.ServerConfig;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -49,8 +47,8 @@ public final class OutboxSection {
   /** Rows per relay pass. */
   static final int BATCH = 500;
 
-  private static final String URL = env("OMNIBUS_PG_URL", "jdbc:postgresql://127.0.0.1:5432/test");
-  private static final String USER = env("OMNIBUS_PG_USER", "postgres");
+  private static final String URL = BrokerHosts.env("OMNIBUS_PG_URL", "jdbc:postgresql://127.0.0.1:5432/test");
+  private static final String USER = BrokerHosts.env("OMNIBUS_PG_USER", "postgres");
   private static final long RELAY_DEADLINE_SECONDS = 300;
 
   /** How many orders per round, how many rounds (after one warm-up round of each side). */
@@ -126,8 +124,8 @@ public final class OutboxSection {
       results.add(measure("kafka", EventBus.builder()
           .server(ServerConfig.of("bench", "kafka", kafka.bootstrapServers())).channel(Orders.CHANNEL, topic)));
     }
-    String rabbit = env("OMNIBUS_RABBITMQ_HOST", "127.0.0.1");
-    if (reachable(rabbit, 5672)) {
+    String rabbit = BrokerHosts.env("OMNIBUS_RABBITMQ_HOST", "127.0.0.1");
+    if (BrokerHosts.reachable(rabbit, 5672)) {
       results.add(measure("rabbitmq", EventBus.builder()
           .server(ServerConfig.of("bench", "amqp", rabbit + ":5672").withCredentials(Credentials.of("guest", "guest")))
           .channel(Orders.CHANNEL, "bench.outbox." + run)));
@@ -272,21 +270,8 @@ public final class OutboxSection {
     return sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
   }
 
-  private static boolean reachable(String host, int port) {
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress(host, port), 3_000);
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
   private static void log(String message) {
     System.out.println("[outbox] " + message);
   }
 
-  private static String env(String name, String fallback) {
-    String value = System.getenv(name);
-    return value == null || value.isBlank() ? fallback : value;
-  }
 }
