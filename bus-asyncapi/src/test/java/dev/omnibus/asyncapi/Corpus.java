@@ -12,8 +12,9 @@ import org.opentest4j.TestAbortedException;
  * conformance files), in a folder beside the clone ({@code ../shared/data}) or named by
  * {@code -Domnibus.corpus=<dir>}, passed by the root pom's surefire configuration. Tests over it call {@link #dir()}
  * first: without the folder they are skipped with one line saying so, and with {@code CI=true} they fail, because CI
- * always has it. The module's own tests use fixtures in {@code src/test/resources} and never need it. The same
- * helper exists in envelope, bus-asyncapi and bus-contracts, the three modules with corpus tests.
+ * always has it. The module's own tests use fixtures in {@code src/test/resources} and never need it. The kit
+ * depends on envelope and bus-asyncapi, so they keep a copy of this helper; other modules use
+ * {@code dev.omnibus.tck.Corpus}.
  */
 final class Corpus {
 

@@ -1,6 +1,7 @@
 package dev.omnibus.contract;
 
 import dev.omnibus.EventType;
+import dev.omnibus.tck.Corpus;
 import java.nio.file.Path;
 import java.util.List;
 

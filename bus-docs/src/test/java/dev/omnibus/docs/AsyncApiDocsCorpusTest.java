@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.omnibus.ConfigurationException;
 import dev.omnibus.asyncapi.AsyncApiDocument;
+import dev.omnibus.tck.Corpus;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

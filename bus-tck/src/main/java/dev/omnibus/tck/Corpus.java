@@ -12,8 +12,8 @@ import org.opentest4j.TestAbortedException;
  * conformance files), in a folder beside the clone ({@code ../shared/data}) or named by
  * {@code -Domnibus.corpus=<dir>}, passed by the root pom's surefire configuration. Tests over it call {@link #dir()}
  * first: without the folder they are skipped with one line saying so, and with {@code CI=true} they fail, because CI
- * always has it. A module's own tests use fixtures in {@code src/test/resources} and never need it. Envelope,
- * bus-asyncapi and bus-contracts, which this kit depends on, keep a copy of their own; the bindings use this one.
+ * always has it. A module's own tests use fixtures in {@code src/test/resources} and never need it. Envelope
+ * and bus-asyncapi, which this kit depends on, keep a copy of their own; every other module uses this one.
  */
 public final class Corpus {
 
