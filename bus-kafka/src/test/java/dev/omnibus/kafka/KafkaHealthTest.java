@@ -4,10 +4,6 @@ import dev.omnibus.EventBus;
 import dev.omnibus.spi.ServerConfig;
 import dev.omnibus.tck.HealthOutageSuite;
 import dev.omnibus.test.kafka.EmbeddedKafka;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -19,28 +15,17 @@ import org.junit.jupiter.api.BeforeAll;
  */
 class KafkaHealthTest extends HealthOutageSuite {
 
-  private static @Nullable Path directory;
   private static @Nullable EmbeddedKafka kafka;
 
   @BeforeAll
-  static void startKafka() throws Exception {
-    directory = Files.createTempDirectory("omnibus-kafka-health-");
-    kafka = EmbeddedKafka.create(0, 0, directory.resolve("data"), Map.of());
-    kafka.start();
+  static void startKafka() {
+    kafka = EmbeddedKafka.startPrivate("omnibus-kafka-health-");
   }
 
   @AfterAll
-  static void stopKafka() throws Exception {
-    try {
-      if (kafka != null) {
-        kafka.stop();
-      }
-    } finally {
-      if (directory != null) {
-        try (var paths = Files.walk(directory)) {
-          paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        }
-      }
+  static void stopKafka() {
+    if (kafka != null) {
+      kafka.discard();
     }
   }
 

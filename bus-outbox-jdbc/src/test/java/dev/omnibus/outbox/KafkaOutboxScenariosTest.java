@@ -6,12 +6,8 @@ import static org.awaitility.Awaitility.await;
 import dev.omnibus.EventBus;
 import dev.omnibus.spi.ServerConfig;
 import dev.omnibus.test.kafka.EmbeddedKafka;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,28 +19,17 @@ import org.junit.jupiter.api.Test;
  */
 class KafkaOutboxScenariosTest extends OutboxScenarios {
 
-  private static @Nullable Path directory;
   private static @Nullable EmbeddedKafka kafka;
 
   @BeforeAll
-  static void startBroker() throws Exception {
-    directory = Files.createTempDirectory("omnibus-outbox-kafka-");
-    kafka = EmbeddedKafka.create(0, 0, directory.resolve("data"), Map.of());
-    kafka.start();
+  static void startBroker() {
+    kafka = EmbeddedKafka.startPrivate("omnibus-outbox-kafka-");
   }
 
   @AfterAll
-  static void stopBroker() throws Exception {
-    try {
-      if (kafka != null) {
-        kafka.stop();
-      }
-    } finally {
-      if (directory != null) {
-        try (var paths = Files.walk(directory)) {
-          paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        }
-      }
+  static void stopBroker() {
+    if (kafka != null) {
+      kafka.discard();
     }
   }
 

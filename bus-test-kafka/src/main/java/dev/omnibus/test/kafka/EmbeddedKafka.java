@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -68,6 +69,8 @@ public final class EmbeddedKafka implements BeforeAllCallback, ParameterResolver
   private final Path logDir;
   private final Map<String, String> extraConfig;
   private @Nullable KafkaRaftServer server;
+  /** The temporary directory of a {@link #startPrivate} broker, deleted by {@link #discard()}. */
+  private @Nullable Path temporary;
 
   /** For JUnit's {@code @ExtendWith}: the extension delegates to the JVM's shared broker. */
   public EmbeddedKafka() {
@@ -117,6 +120,42 @@ public final class EmbeddedKafka implements BeforeAllCallback, ParameterResolver
   public static EmbeddedKafka create(int brokerPort, int controllerPort, Path logDir, Map<String, String> config) {
     return new EmbeddedKafka(null, brokerPort == 0 ? freePort() : brokerPort,
         controllerPort == 0 ? freePort() : controllerPort, logDir, config);
+  }
+
+  /**
+   * A started broker of a test's own, on free ports and in a fresh temporary directory, for a test that stops and
+   * starts it (the shared broker of the other tests is never stopped); {@link #discard()} stops it and deletes the
+   * directory.
+   *
+   * @param prefix the temporary directory's name prefix, e.g. {@code omnibus-kafka-health-}
+   */
+  public static EmbeddedKafka startPrivate(String prefix) {
+    Path directory;
+    try {
+      directory = Files.createTempDirectory(prefix);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot create a log directory for a private Kafka broker", e);
+    }
+    EmbeddedKafka kafka = create(0, 0, directory.resolve("data"), Map.of());
+    kafka.temporary = directory;
+    kafka.start();
+    return kafka;
+  }
+
+  /** Stops a {@link #startPrivate} broker and deletes its directory. */
+  public void discard() {
+    try {
+      stop();
+    } finally {
+      Path directory = temporary;
+      if (directory != null) {
+        try (var paths = Files.walk(directory)) {
+          paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+          // a temporary directory left behind is no failure of the test
+        }
+      }
+    }
   }
 
   /** The bootstrap servers to give clients, e.g. {@code 127.0.0.1:40123}. */
@@ -311,7 +350,7 @@ public final class EmbeddedKafka implements BeforeAllCallback, ParameterResolver
 
   private static void deleteTree(Path dir) {
     try (var paths = Files.walk(dir)) {
-      paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+      paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
     } catch (IOException | UncheckedIOException e) {
       // best effort: a temporary directory
     }
