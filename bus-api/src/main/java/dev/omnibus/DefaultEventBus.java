@@ -81,6 +81,12 @@ final class DefaultEventBus implements EventBus {
   private final CountDownLatch closeDone = new CountDownLatch(1);
   private final Object lock = new Object();
   private final Map<String, Dispatcher> groupDispatchers = new HashMap<>();
+  /** The channels the document or the builder declared, as against those made up on first use. */
+  private final Set<String> declaredChannels;
+  private final Correlator correlator = new Correlator();
+  /** Reply address by inbox key: a static reply channel's id, or the mode of this bus's own inbox. */
+  private final Map<String, String> inboxes = new HashMap<>();
+  private final boolean replyOnFailure;
   private final Set<Dispatcher> dispatchers = ConcurrentHashMap.newKeySet();
 
   private DefaultEventBus(Configuration configuration, Transport transport, EventBus.Builder builder) {
@@ -93,6 +99,8 @@ final class DefaultEventBus implements EventBus {
     Map<String, ChannelDef> resolved = new HashMap<>();
     configuration.channels().forEach((id, channel) -> resolved.put(id, adaptMode(channel)));
     this.channels = new ConcurrentHashMap<>(resolved);
+    this.declaredChannels = Set.copyOf(resolved.keySet());
+    this.replyOnFailure = builder.replyOnFailure;
     this.source = builder.source != null ? builder.source : URI.create("/omnibus/" + server.name());
     this.retry = builder.retry;
     this.groupRetry = Map.copyOf(builder.groupRetry);
@@ -368,13 +376,18 @@ final class DefaultEventBus implements EventBus {
   }
 
   private Dispatcher newDispatcher(ChannelDef channel, @Nullable String group) {
+    return newDispatcher(channel, group, channel.receiveDestination());
+  }
+
+  private Dispatcher newDispatcher(ChannelDef channel, @Nullable String group, Destination destination) {
     DedupeInterceptor consumerDedupe = null;
     if (dedupe != null) {
       String consumer = group != null ? group : "anonymous@" + System.nanoTime();
       consumerDedupe = new DedupeInterceptor(dedupe, channel.id() + "|" + consumer + "|");
     }
     return new Dispatcher(new Dispatcher.Context(envelope, retryPolicy(channel, group), backoffTimer, chains,
-        consumerDedupe, deadLetters, this::unsubscribe, server, concurrency(channel, group), retries), channel, group);
+        consumerDedupe, deadLetters, this::unsubscribe, server, concurrency(channel, group), retries), channel, group,
+        destination);
   }
 
   private void start(Dispatcher dispatcher) {
@@ -446,6 +459,157 @@ final class DefaultEventBus implements EventBus {
     throw ConfigurationException.of(channelPath, "x-omnibus-concurrency (of this channel or its receive operation) "
         + "must be a whole number from 1 to " + MAX_CONCURRENCY + ", how many handlers of a subscription run at once; "
         + "was '" + value + "'");
+  }
+
+  @Override
+  public <Q, R> CompletionStage<Event<R>> request(Event<Q> request, EventType<R> replyType, Duration timeout) {
+    Objects.requireNonNull(request, "request");
+    Objects.requireNonNull(replyType, "replyType");
+    Objects.requireNonNull(timeout, "timeout");
+    if (timeout.isNegative() || timeout.isZero()) {
+      throw new IllegalArgumentException("timeout must be positive, was " + timeout);
+    }
+    if (closed) {
+      return CompletableFuture.failedFuture(TransportClosedException.of("EventBus for server '" + server.name() + "'"));
+    }
+    Correlator.Pending<R> pending;
+    Event<Q> withReplyAddress;
+    try {
+      ChannelDef channel = channel(request.eventType().channel());
+      String replyTo = inbox(channel, replyType);
+      pending = correlator.open(replyType, request.type(), channel.id(), timeout);
+      withReplyAddress = request.withExtensions(Map.of(Correlator.REPLY_TO, replyTo,
+          Correlator.CORRELATION_ID, pending.correlationId));
+    } catch (EventBusException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    publish(withReplyAddress).whenComplete((sent, failure) -> {
+      if (failure != null) {
+        correlator.abandon(pending, failure instanceof java.util.concurrent.CompletionException wrapped
+            && wrapped.getCause() != null ? wrapped.getCause() : failure);
+      } else {
+        correlator.sent();
+      }
+    });
+    return pending.future.minimalCompletionStage();
+  }
+
+  /**
+   * The reply channel of requests on {@code requestChannel}: the reply type's channel when the document or the builder
+   * declared it with an address of its own (replies to every requester come there); {@code null} when each requester
+   * reads its own inbox.
+   */
+  private @Nullable ChannelDef staticReplyChannel(ChannelDef requestChannel, EventType<?> replyType) {
+    String id = replyType.channelOrNull();
+    if (id == null || id.equals(requestChannel.id()) || !declaredChannels.contains(id)) {
+      return null;
+    }
+    ChannelDef replyChannel = channels.get(id);
+    return replyChannel == null || replyChannel.hasParameters() ? null : replyChannel;
+  }
+
+  /** The address replies to a request on the channel come to, reading it from now on if not yet. */
+  private String inbox(ChannelDef requestChannel, EventType<?> replyType) {
+    ChannelDef replyChannel = staticReplyChannel(requestChannel, replyType);
+    String key = replyChannel != null ? "channel " + replyChannel.id() : "inbox " + requestChannel.mode();
+    synchronized (lock) {
+      if (closing.get()) {
+        throw TransportClosedException.of("EventBus for server '" + server.name() + "'");
+      }
+      String known = inboxes.get(key);
+      if (known != null) {
+        return known;
+      }
+      ChannelDef channel;
+      Destination destination;
+      if (replyChannel != null) {
+        channel = replyChannel;
+        destination = replyChannel.receiveDestination();
+      } else {
+        destination = transport.replyInbox(correlator.inboxId(), requestChannel.mode());
+        channel = ChannelDef.of(destination.channel(), destination.address(), null, destination.mode());
+      }
+      Dispatcher dispatcher = newDispatcher(channel, null, destination);
+      dispatcher.addRaw(correlator::onReply);
+      start(dispatcher);
+      inboxes.put(key, destination.address());
+      return destination.address();
+    }
+  }
+
+  @Override
+  public <Q, R> Subscription respond(EventType<Q> requestType, @Nullable String group, EventType<R> replyType,
+      Responder<Q, R> responder) {
+    Objects.requireNonNull(requestType, "requestType");
+    Objects.requireNonNull(replyType, "replyType");
+    Objects.requireNonNull(responder, "responder");
+    ChannelDef requestChannel = channel(requestType.channel());
+    return subscribe(requestType, group, request -> answer(requestChannel, request, replyType, responder));
+  }
+
+  /** Computes the reply to one request and sends it, waiting for the broker's confirm. */
+  private <Q, R> void answer(ChannelDef requestChannel, Event<Q> request, EventType<R> replyType,
+      Responder<Q, R> responder) throws Exception {
+    ChannelDef replyChannel = staticReplyChannel(requestChannel, replyType);
+    Object replyTo = request.extension(Correlator.REPLY_TO);
+    String address = replyTo != null ? replyTo.toString() : replyChannel != null ? replyChannel.address() : null;
+    if (address == null || address.isBlank()) {
+      throw new UnanswerableRequest("request '" + request.id() + "' of type '" + request.type() + "' names no reply "
+          + "address (no '" + Correlator.REPLY_TO + "' extension, and no reply channel with an address for channel '"
+          + requestChannel.id() + "'): it cannot be answered");
+    }
+    Object correlation = request.extension(Correlator.CORRELATION_ID);
+    String correlationId = correlation != null ? correlation.toString() : request.id();
+    Destination destination = replyChannel != null && address.equals(replyChannel.address())
+        ? replyChannel.sendDestination(address)
+        : transport.replyDestination(address, requestChannel.mode());
+    String channelId = replyChannel != null ? replyChannel.id()
+        : replyType.channelOrNull() != null ? replyType.channelOrNull() : destination.channel();
+    Event<R> reply;
+    try {
+      reply = replyType.event(responder.respond(request)).extension(Correlator.CORRELATION_ID, correlationId).build();
+    } catch (Exception e) {
+      if (!replyOnFailure) {
+        throw e;
+      }
+      LOG.debug("Responder for '{}' failed on request {}: sending an error reply", request.type(), request.id(), e);
+      sendReply(errorReply(replyType, correlationId, e), channelId, destination);
+      return;
+    }
+    try {
+      sendReply(reply, channelId, destination);
+    } catch (ValidationException | SerializationException e) {
+      if (!replyOnFailure) {
+        throw e;
+      }
+      LOG.warn("The reply to request {} of type '{}' was refused: sending an error reply", request.id(),
+          request.type(), e);
+      sendReply(errorReply(replyType, correlationId, e), channelId, destination);
+    }
+  }
+
+  private static <R> Event<R> errorReply(EventType<R> replyType, String correlationId, Exception failure) {
+    String error = failure.getClass().getName() + (failure.getMessage() == null ? "" : ": " + failure.getMessage());
+    return replyType.event(null).extension(Correlator.CORRELATION_ID, correlationId)
+        .extension(Correlator.REPLY_ERROR, error).build();
+  }
+
+  private void sendReply(Event<?> reply, String channelId, Destination destination) throws Exception {
+    CloudEvent cloudEvent = toCloudEvent(reply);
+    try {
+      chains.publish(new Publishing(cloudEvent, channelId, destination.address(), Kind.REPLY, server),
+          publishing -> encodeAndSend(destination, publishing.event())).toCompletableFuture().get();
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof Exception cause) {
+        throw cause;
+      }
+      throw e;
+    }
+  }
+
+  @Override
+  public RequestStats requestStats() {
+    return correlator.stats();
   }
 
   @Override
@@ -543,6 +707,7 @@ final class DefaultEventBus implements EventBus {
     for (Dispatcher dispatcher : running) {
       dispatcher.stop();
     }
+    correlator.close();
     closedAt = Instant.now();
     closed = true;
     try {

@@ -92,10 +92,15 @@ final class Dispatcher implements DeliveryHandler {
   private final Object serial = new Object();
 
   Dispatcher(Context context, ChannelDef channel, @Nullable String group) {
+    this(context, channel, group, channel.receiveDestination());
+  }
+
+  /** A dispatcher reading a destination of the channel other than its own address: a requester's reply inbox. */
+  Dispatcher(Context context, ChannelDef channel, @Nullable String group, Destination destination) {
     this.context = context;
     this.channel = channel;
     this.group = group;
-    this.destination = channel.receiveDestination();
+    this.destination = destination;
   }
 
   ChannelDef channel() {
@@ -394,6 +399,9 @@ final class Dispatcher implements DeliveryHandler {
           forget(key);
           Reason reason = refusalReason(e);
           deadLetter(delivery, event, reason, refusal(reason, e), attempt, e);
+        } else if (e instanceof UnanswerableRequest) {
+          forget(key);
+          deadLetter(delivery, event, Reason.REFUSED, e.getMessage(), attempt, e);
         } else if (attempt >= context.retry().maxAttempts()) {
           forget(key);
           deadLetter(delivery, event, Reason.EXHAUSTED, "handler failed " + attempt + " times", attempt, e);

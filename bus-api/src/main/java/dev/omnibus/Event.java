@@ -190,6 +190,19 @@ public final class Event<T> {
   }
 
   /** Rebuilds a received event; for the bus's own use. */
+  /** This event with more extensions (replacing those of the same names), all else the same. */
+  Event<T> withExtensions(Map<String, Object> more) {
+    Builder<T> builder = new Builder<>(eventType, data, id);
+    if (source != null) {
+      builder.source(source);
+    }
+    builder.subject(subject).time(time).dataSchema(dataSchema);
+    builder.dataContentType(dataContentType);
+    extensions.forEach(builder::extension);
+    more.forEach(builder::extension);
+    return builder.build();
+  }
+
   static <T> Event<T> received(EventType<T> type, @Nullable T data, String id, URI source, @Nullable String subject,
       @Nullable OffsetDateTime time, @Nullable String dataContentType, @Nullable URI dataSchema,
       Map<String, Object> extensions) {

@@ -109,6 +109,60 @@ public interface EventBus extends AutoCloseable {
   Subscription subscribe(String channel, @Nullable String group, RawEventHandler handler);
 
   /**
+   * Sends a request and waits for its reply: the request is published on its type's channel like any event, with two
+   * extensions: {@code replyto}, this bus's reply address, and {@code correlationid}, which the reply carries back
+   * (the protocol's own reply-to and correlation fields carry them too where there are: AMQP {@code reply_to} and
+   * {@code correlation_id}, MQTT 5 Response Topic and Correlation Data). A responder ({@link #respond}) answers it.
+   *
+   * <p>The reply comes to the reply channel the document names for the request's operation when it has a static
+   * address, else to a reply inbox of this bus (a queue or topic of its own, or a shared reply topic on Kafka; see
+   * {@code docs/request-reply.md}). The stage completes with the reply, or fails with {@link RequestTimeoutException}
+   * when none came within {@code timeout}, with {@link RemoteFailureException} when the responder failed, or as
+   * {@link #publish(Event)} fails when the request could not be sent. A reply that comes too late, twice, or for no
+   * request of this bus is counted in {@link #requestStats()} and dropped.
+   *
+   * <p>The request's payload is checked against the document before it is sent, and the reply's when it arrives.
+   *
+   * @param request the request event
+   * @param replyType the reply's type: its CloudEvents type and codec (a channel on it is the reply channel)
+   * @param timeout how long to wait for the reply
+   * @return the reply, or the failure
+   */
+  <Q, R> CompletionStage<Event<R>> request(Event<Q> request, EventType<R> replyType, Duration timeout);
+
+  /**
+   * Sends a request of the given type and data and waits for its reply: see {@link #request(Event, EventType,
+   * Duration)}.
+   */
+  default <Q, R> CompletionStage<Event<R>> request(EventType<Q> type, @Nullable Q data, EventType<R> replyType,
+      Duration timeout) {
+    return request(type.event(data).build(), replyType, timeout);
+  }
+
+  /**
+   * Answers requests of a type: the responder's return value goes back to each request's reply address as an event of
+   * {@code replyType} carrying the request's correlation id. In a group, responders compete: each request is answered
+   * by one member, as any group's events are handled by one. The request is acknowledged once the broker confirmed
+   * the reply; if the reply cannot be sent, the request is retried like a failed event.
+   *
+   * <p>A request without a reply address (no {@code replyto}, and none in the document) cannot be answered: it goes
+   * to dead letters at once with that reason. A responder that throws sends an error reply, which fails the request
+   * with {@link RemoteFailureException}, unless the bus was built with {@link Builder#replyOnFailure(boolean)
+   * replyOnFailure(false)}.
+   *
+   * @param requestType the requests' type (and channel)
+   * @param group the responders' group, or {@code null} for every responder to answer
+   * @param replyType the replies' type
+   * @param responder computes each reply
+   * @return the subscription; closing it stops answering
+   */
+  <Q, R> Subscription respond(EventType<Q> requestType, @Nullable String group, EventType<R> replyType,
+      Responder<Q, R> responder);
+
+  /** What became of this bus's requests and of the replies that reached it. */
+  RequestStats requestStats();
+
+  /**
    * Publishes a dead letter again, as it was originally, onto the channel it came from (the {@code dlqchannel}
    * extension), without the dead letter extensions. The stage completes as for {@link #publish(Event)}.
    *
@@ -188,6 +242,7 @@ public interface EventBus extends AutoCloseable {
     @Nullable DedupeStore dedupe;
     RetryPolicy.Timer backoffTimer = RetryPolicy.Timer.realTime();
     Duration closeTimeout = Duration.ofSeconds(10);
+    boolean replyOnFailure = true;
     Function<String, @Nullable String> environment = System::getenv;
 
     Builder() {}
@@ -383,6 +438,16 @@ public interface EventBus extends AutoCloseable {
      */
     public Builder backoff(RetryPolicy.Timer timer) {
       this.backoffTimer = Objects.requireNonNull(timer, "timer");
+      return this;
+    }
+
+    /**
+     * Whether a {@link Responder} that throws sends an error reply (the default), which fails the request at once with
+     * {@link RemoteFailureException}; with {@code false} the request is retried and dead-lettered like a failed event,
+     * and its requester times out.
+     */
+    public Builder replyOnFailure(boolean replyOnFailure) {
+      this.replyOnFailure = replyOnFailure;
       return this;
     }
 

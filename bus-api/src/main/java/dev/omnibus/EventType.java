@@ -136,6 +136,11 @@ public final class EventType<T> {
     return javaType;
   }
 
+  /** The channel id, or {@code null} when none was set. */
+  @Nullable String channelOrNull() {
+    return channel;
+  }
+
   /**
    * The channel id.
    *

@@ -95,7 +95,12 @@ public interface Interceptor {
      * A copy of a failed event the bus publishes to its group's retry destination, to be handled again later
      * ({@link RetryPolicy#nonBlocking()}).
      */
-    RETRY
+    RETRY,
+    /**
+     * A responder's reply to a request ({@link EventBus#respond}), sent to the request's reply address. Its data is
+     * checked as an event's; an error reply (extension {@code replyerror}) carries none.
+     */
+    REPLY
   }
 
   /**

@@ -54,7 +54,12 @@ public record Destination(
      * Where one group of a channel parks the copies of events it retries without blocking, made by
      * {@link Transport#retryDestination}; the bus sends the copies there and the group consumes it beside the channel.
      */
-    RETRY
+    RETRY,
+    /**
+     * Where replies to requests go: a requester's inbox, made by {@link Transport#replyInbox}, or the address a request
+     * named in its {@code replyto} extension, made by {@link Transport#replyDestination}.
+     */
+    REPLY
   }
 
   public Destination {
@@ -84,6 +89,19 @@ public record Destination(
   }
 
   /** Whether this is a dead letter channel. */
+  /**
+   * A reply destination: a requester's inbox ({@link Transport#replyInbox}) or the address a request named in its
+   * {@code replyto} extension ({@link Transport#replyDestination}).
+   *
+   * @param channel the channel the replies belong to, for logs and metrics
+   * @param address the address on the broker
+   * @param mode how replies are encoded there
+   * @return the destination, of kind {@link Kind#REPLY}
+   */
+  public static Destination replies(String channel, String address, Mode mode) {
+    return new Destination(channel, address, mode, Bindings.none(), Bindings.none(), Map.of(), Kind.REPLY);
+  }
+
   public boolean isDeadLetters() {
     return kind == Kind.DEAD_LETTERS;
   }

@@ -82,6 +82,35 @@ public interface Transport extends AutoCloseable {
   }
 
   /**
+   * A requester's reply inbox: a {@link Destination.Kind#REPLY} destination that only this bus reads, subscribed once
+   * per bus without a group, whose address requests carry in their {@code replyto} extension (and in the protocol's
+   * own reply-to field where there is one). Replies to other requesters that reach it anyway (a shared reply topic)
+   * are ignored by the bus, which tells its own by the correlation id. By default {@code omnibus.replies.<inboxId>}.
+   * A binding overrides it where a fresh address per bus would cost the broker a lasting resource (a Kafka topic per
+   * bus, say), or where the broker has an inbox of its own.
+   *
+   * <p>Called from any thread; must not block on the broker.
+   *
+   * @param inboxId a short random id, unique to the bus
+   * @param mode how replies are encoded
+   */
+  default Destination replyInbox(String inboxId, dev.omnibus.envelope.Mode mode) {
+    return Destination.replies("omnibus-replies", "omnibus.replies." + inboxId, mode);
+  }
+
+  /**
+   * Where a responder sends the reply to a request whose {@code replyto} names {@code address} and that names no
+   * channel of the bus: a {@link Destination.Kind#REPLY} destination that {@link #send} delivers to whoever reads that
+   * address (on RabbitMQ the queue of that name, through the default exchange).
+   *
+   * @param address the request's reply-to address
+   * @param mode how the reply is encoded
+   */
+  default Destination replyDestination(String address, dev.omnibus.envelope.Mode mode) {
+    return Destination.replies("omnibus-replies", address, mode);
+  }
+
+  /**
    * A destination that reaches only the consumers of one group of a channel, where the broker can address one group:
    * the bus sends a replayed dead letter there ({@code EventBus.replay}), so that the groups that handled the event do
    * not get it again. Empty where the broker cannot address one group (a Kafka topic, an MQTT shared subscription):

@@ -10,6 +10,9 @@ import dev.omnibus.Event;
 import dev.omnibus.EventBus;
 import dev.omnibus.EventType;
 import dev.omnibus.Interceptor;
+import dev.omnibus.RemoteFailureException;
+import dev.omnibus.RequestStats;
+import dev.omnibus.RequestTimeoutException;
 import dev.omnibus.RetryPolicy;
 import dev.omnibus.SerializationException;
 import dev.omnibus.Subscription;
@@ -1116,6 +1119,137 @@ public abstract class TransportConformanceSuite {
       openBus("c", address).subscribe(TEXT.channel("c"), "g", second::add);
       second.awaitCount(1, WAIT);
       assertThat(second.events()).extracting(Event::data).contains("held");
+    }
+  }
+
+  @Nested
+  @DisplayName("request/reply")
+  class RequestReply {
+
+    private final EventType<String> question = EventType.of("dev.omnibus.tck.question", String.class)
+        .channel("rpc");
+    private final EventType<String> answer = EventType.of("dev.omnibus.tck.answer", String.class);
+
+    private <T> T await(java.util.concurrent.CompletionStage<T> stage) {
+      return stage.toCompletableFuture().orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
+    }
+
+    private void awaitStats(EventBus bus, java.util.function.Predicate<RequestStats> condition, String what)
+        throws InterruptedException {
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (!condition.test(bus.requestStats())) {
+        assertThat(System.nanoTime() - deadline).as("%s; stats %s", what, bus.requestStats()).isNegative();
+        TimeUnit.MILLISECONDS.sleep(20);
+      }
+    }
+
+    @Test
+    void aRequestGetsItsReplyFromAResponderOfAnotherBus() {
+      String address = uniqueAddress();
+      EventBus responders = openBus("rpc", address);
+      responders.respond(question, "responders", answer, request -> "re:" + request.data());
+      EventBus requester = openBus("rpc", address);
+
+      Event<String> reply = await(requester.request(question, "hello", answer, WAIT));
+
+      assertThat(reply.data()).isEqualTo("re:hello");
+      assertThat(reply.type()).isEqualTo("dev.omnibus.tck.answer");
+      assertThat(reply.extension("correlationid")).isNotNull();
+      RequestStats stats = requester.requestStats();
+      assertThat(stats.replied()).isEqualTo(1);
+      assertThat(stats.pending()).isZero();
+    }
+
+    @Test
+    void competingRespondersOfOneGroupAnswerEachRequestOnce() throws Exception {
+      String address = uniqueAddress();
+      AtomicInteger first = new AtomicInteger();
+      AtomicInteger second = new AtomicInteger();
+      openBus("rpc", address).respond(question, "responders", answer, request -> {
+        first.incrementAndGet();
+        return "re:" + request.data();
+      });
+      openBus("rpc", address).respond(question, "responders", answer, request -> {
+        second.incrementAndGet();
+        return "re:" + request.data();
+      });
+      EventBus requester = openBus("rpc", address);
+      List<CompletableFuture<Event<String>>> replies = new ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        replies.add(requester.request(question, "q" + i, answer, WAIT).toCompletableFuture());
+      }
+      for (int i = 0; i < 40; i++) {
+        assertThat(await(replies.get(i)).data()).isEqualTo("re:q" + i);
+      }
+      assertThat(first.get() + second.get()).as("answers given by the two responders").isEqualTo(40);
+      assertThat(requester.requestStats().duplicate()).isZero();
+    }
+
+    @Test
+    void aRequestNobodyAnswersTimesOut() {
+      EventBus requester = openBus("rpc", uniqueAddress());
+
+      assertThatThrownBy(() -> await(requester.request(question, "anyone?", answer, Duration.ofMillis(300))))
+          .hasCauseInstanceOf(RequestTimeoutException.class)
+          .hasMessageContaining("No reply to request 'dev.omnibus.tck.question'");
+      assertThat(requester.requestStats().timedOut()).isEqualTo(1);
+      assertThat(requester.requestStats().pending()).isZero();
+    }
+
+    @Test
+    void aLateReplyIsCountedAndDroppedNeverGivenToTheNextCaller() throws Exception {
+      String address = uniqueAddress();
+      CountDownLatch slowMayAnswer = new CountDownLatch(1);
+      openBus("rpc", address).respond(question, "responders", answer, request -> {
+        if ("slow".equals(request.data())) {
+          assertThat(slowMayAnswer.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        }
+        return "re:" + request.data();
+      });
+      EventBus requester = openBus("rpc", address);
+
+      assertThatThrownBy(() -> await(requester.request(question, "slow", answer, Duration.ofMillis(500))))
+          .hasCauseInstanceOf(RequestTimeoutException.class);
+      slowMayAnswer.countDown();
+      Event<String> next = await(requester.request(question, "fast", answer, WAIT));
+
+      assertThat(next.data()).isEqualTo("re:fast");
+      awaitStats(requester, stats -> stats.late() == 1, "the slow reply counted as late");
+      assertThat(requester.requestStats().replied()).isEqualTo(1);
+    }
+
+    @Test
+    void aResponderThatThrowsFailsTheRequestWithItsError() {
+      String address = uniqueAddress();
+      openBus("rpc", address).respond(question, "responders", answer, request -> {
+        throw new IllegalStateException("out of stock: " + request.data());
+      });
+      EventBus requester = openBus("rpc", address);
+
+      assertThatThrownBy(() -> await(requester.request(question, "sku-1", answer, WAIT)))
+          .hasCauseInstanceOf(RemoteFailureException.class)
+          .hasMessageContaining("java.lang.IllegalStateException: out of stock: sku-1");
+      assertThat(requester.requestStats().failed()).isEqualTo(1);
+    }
+
+    @Test
+    void correlationNeverCrossesUnderAThousandConcurrentRequests() {
+      String address = uniqueAddress();
+      EventBus responders = openBus(Map.of("rpc", address),
+          b -> capabilities().supports(Feature.CONCURRENT_SETTLE) ? b.concurrency(8) : b);
+      responders.respond(question, "responders", answer, request -> "re:" + request.data());
+      EventBus requester = openBus("rpc", address);
+      int count = 1_000;
+      List<CompletableFuture<Event<String>>> replies = new ArrayList<>();
+      for (int i = 0; i < count; i++) {
+        replies.add(requester.request(question, "q" + i, answer, WAIT).toCompletableFuture());
+      }
+      for (int i = 0; i < count; i++) {
+        assertThat(await(replies.get(i)).data()).as("reply to request %d", i).isEqualTo("re:q" + i);
+      }
+      RequestStats stats = requester.requestStats();
+      assertThat(stats.replied()).isEqualTo(count);
+      assertThat(stats.late() + stats.duplicate() + stats.orphan()).isZero();
     }
   }
 
