@@ -8,6 +8,7 @@ import dev.omnibus.benchmarks.loopback.LoopbackRunner.Latency;
 import dev.omnibus.benchmarks.loopback.LoopbackRunner;
 import dev.omnibus.benchmarks.orders.Orders;
 import dev.omnibus.benchmarks.outbox.OutboxSection;
+import dev.omnibus.benchmarks.requestreply.RequestReplySection;
 import dev.omnibus.benchmarks.report.JfrSummary;
 import dev.omnibus.benchmarks.report.Report;
 import dev.omnibus.benchmarks.report.Row;
@@ -48,7 +49,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *
  * <p>Options: {@code --quick} (a smoke test of the harness in about a minute, written under
  * {@code benchmarks/target/quick/} unless {@code --out} is given),
- * {@code --only=jmh,kafka,rabbitmq,mqtt,memory,observability,outbox,concurrency,subscriptions} (merged into the
+ * {@code --only=jmh,kafka,rabbitmq,mqtt,memory,observability,outbox,concurrency,subscriptions,requestreply} (merged into the
  * results already there),
  * {@code --out=<project root>} (default: found from the jar's location), {@code --profile} (JFR recordings,
  * summarised to top frames in {@code docs/benchmarks/profiles/}; profiles distort the numbers, so a profiling run is
@@ -232,6 +233,27 @@ public final class BenchmarkMain {
           System.out.println("[subscriptions] failed: " + e);
           e.printStackTrace(System.out);
           notes.add("subscriptions: not measured in this run (" + e.getMessage() + ").");
+        }
+      }
+      if (only.contains("requestreply")) {
+        try {
+          RequestReplySection section = new RequestReplySection(quick ? RequestReplySection.Settings.quick()
+              : RequestReplySection.Settings.full());
+          List<Row> sectionRows = new ArrayList<>();
+          for (RequestReplySection.Result result : section.run(notes)) {
+            for (double percentile : new double[] {50, 99}) {
+              // Against the same buses answering by hand (a ping publish answered by a pong publish): no target.
+              sectionRows.add(Row.of(String.format(Locale.ROOT, "request/reply, %s: round trip p%.0f in ms (vs a "
+                  + "ping answered by a pong on the same buses)", result.binding(), percentile), "ms",
+                  result.request(percentile), result.byHand(percentile), null));
+            }
+          }
+          rows.addAll(inSection("requestreply", sectionRows));
+          measured.add("requestreply");
+        } catch (Exception e) {
+          System.out.println("[request/reply] failed: " + e);
+          e.printStackTrace(System.out);
+          notes.add("request/reply: not measured in this run (" + e.getMessage() + ").");
         }
       }
       loadSampler.interrupt();

@@ -380,6 +380,56 @@ class MqttInteropTest {
     throw new AssertionError("no line with '" + marker + "' from the tool; it wrote:\n" + seen);
   }
 
+  private static final EventType<String> QUESTION = EventType.of("com.example.question", String.class)
+      .channel("readings");
+  private static final EventType<String> ANSWER = EventType.of("com.example.answer", String.class);
+
+  @Test
+  void aPlainRequesterWithResponseTopicAndCorrelationDataGetsTheReplyThere() throws Exception {
+    String topic = MqttBroker.uniqueTopic("interop-rpc");
+    String replies = MqttBroker.uniqueTopic("interop-rpc-replies");
+    bus(topic, null).respond(QUESTION, "responders", ANSWER, request -> "re:" + request.data());
+    BlockingQueue<MqttMessage> received = new LinkedBlockingQueue<>();
+    MqttAsyncClient plain = plainClient(received);
+    plain.subscribe(new MqttSubscription(replies, 1)).waitForCompletion(WAIT.toMillis());
+
+    MqttMessage request = publishable("stock of sku-1?", "text/plain", Map.of("specversion", "1.0",
+        "id", "plain-request-1", "source", "/plain", "type", QUESTION.type()));
+    request.getProperties().setResponseTopic(replies);
+    request.getProperties().setCorrelationData("plain-42".getBytes(StandardCharsets.UTF_8));
+    plain.publish(topic, request).waitForCompletion(WAIT.toMillis());
+
+    MqttMessage reply = received.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+    assertThat(reply).as("a reply on the response topic").isNotNull();
+    assertThat(reply.getProperties().getCorrelationData()).asString(StandardCharsets.UTF_8).isEqualTo("plain-42");
+    assertThat(userProperties(reply)).containsEntry("type", ANSWER.type()).containsEntry("correlationid", "plain-42");
+    assertThat(new String(reply.getPayload(), StandardCharsets.UTF_8)).isEqualTo("re:stock of sku-1?");
+  }
+
+  @Test
+  void aPlainResponderAnsweringWithOnlyCorrelationDataCompletesTheBussRequest() throws Exception {
+    String topic = MqttBroker.uniqueTopic("interop-rpc");
+    EventBus bus = bus(topic, null);
+    BlockingQueue<MqttMessage> requests = new LinkedBlockingQueue<>();
+    MqttAsyncClient plain = plainClient(requests);
+    plain.subscribe(new MqttSubscription(topic, 1)).waitForCompletion(WAIT.toMillis());
+
+    java.util.concurrent.CompletableFuture<Event<String>> reply = bus.request(QUESTION, "stock of sku-1?", ANSWER,
+        WAIT).toCompletableFuture();
+    MqttMessage request = requests.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+    assertThat(request).isNotNull();
+    String responseTopic = request.getProperties().getResponseTopic();
+    assertThat(responseTopic).startsWith("omnibus/replies/");
+    MqttMessage answer = publishable("42 in stock", "text/plain", Map.of("specversion", "1.0",
+        "id", "plain-reply-1", "source", "/plain", "type", ANSWER.type()));
+    answer.getProperties().setCorrelationData(request.getProperties().getCorrelationData());
+    plain.publish(responseTopic, answer).waitForCompletion(WAIT.toMillis());
+
+    Event<String> got = reply.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    assertThat(got.data()).isEqualTo("42 in stock");
+    assertThat(got.id()).isEqualTo("plain-reply-1");
+  }
+
   /** The tool's path; the test is skipped without it, and fails with {@code CI=true} (the rule of {@link Brokers}). */
   private static String requireTool(String name) {
     return Brokers.requireTool(name, "mosquitto-clients");

@@ -37,7 +37,7 @@ public final class Report {
 
   /** The runner's sections, in the order of the results. */
   public static final List<String> SECTIONS = List.of("jmh", "kafka", "rabbitmq", "mqtt", "memory", "observability",
-      "outbox", "concurrency", "subscriptions");
+      "outbox", "concurrency", "subscriptions", "requestreply");
   /** The sections whose latency rows are raw client against bus, drawn in the latency plot. */
   private static final Set<String> LATENCY_SECTIONS = Set.of("kafka", "rabbitmq", "mqtt", "memory");
 
@@ -57,7 +57,7 @@ public final class Report {
   public record Run(List<String> sections, Map<String, String> environment, List<String> notes) {}
 
   /**
-   * The section a row or note belongs to, from the start of its text: {@code outbox...}, {@code <broker>, metrics and
+   * The section a row or note belongs to, from the start of its text: {@code outbox...}, {@code request/reply...}, {@code <broker>, metrics and
    * tracing...} or {@code observability...}, {@code kafka...}, {@code rabbitmq...}, {@code mqtt...},
    * {@code memory...}, {@code envelope...}, {@code payload...}, {@code in-memory...} or {@code jmh...}; else
    * {@code null} (a note about the whole run).
@@ -71,6 +71,9 @@ public final class Report {
     }
     if (text.startsWith("subscriptions")) {
       return "subscriptions";
+    }
+    if (text.startsWith("request/reply")) {
+      return "requestreply";
     }
     if (text.startsWith("observability") || text.matches("^[a-z0-9]+, metrics and tracing.*")) {
       return "observability";

@@ -64,6 +64,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class KafkaTransport implements Transport {
 
+  /** The topic every bus's replies come to, unless the document names a reply channel. */
+  static final String REPLY_TOPIC = "omnibus.replies";
+
   private static final Logger LOG = LoggerFactory.getLogger(KafkaTransport.class);
   private static final String PARAMETER_SEGMENT = "[^.]+";
   private static final Pattern PARAMETER = Pattern.compile("\\{[^}]+}");
@@ -325,6 +328,18 @@ public final class KafkaTransport implements Transport {
   public Destination deadLetter(Destination origin, @Nullable String group) {
     String topic = destinationTopic(origin).replaceAll("\\{[^}]+}", "_");
     return Destination.deadLetters(origin.channel(), topic + ".dlq", origin.mode());
+  }
+
+  /**
+   * Every bus reads its replies from one shared topic, {@code omnibus.replies}, with a consumer of its own (no group,
+   * from the end, every partition), and keeps those carrying its own correlation prefix: a topic per bus would be
+   * left behind on the cluster by every bus that ever sent a request. The cost is that each requester reads every
+   * reply of the cluster's requesters; a service with heavy request traffic names a reply channel of its own in the
+   * document.
+   */
+  @Override
+  public Destination replyInbox(String inboxId, dev.omnibus.envelope.Mode mode) {
+    return Destination.replies("omnibus-replies", REPLY_TOPIC, mode);
   }
 
   /**

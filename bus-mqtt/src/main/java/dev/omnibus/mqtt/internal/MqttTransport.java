@@ -299,6 +299,15 @@ public final class MqttTransport implements Transport {
         origin.mode());
   }
 
+  /**
+   * A bus's reply inbox is a topic of its own, {@code omnibus/replies/<inbox id>}, read by a plain (not shared)
+   * subscription; requests name it in their Response Topic.
+   */
+  @Override
+  public Destination replyInbox(String inboxId, dev.omnibus.envelope.Mode mode) {
+    return Destination.replies("omnibus-replies", "omnibus/replies/" + inboxId, mode);
+  }
+
   @Override
   public Health.Status health() {
     return health.get();

@@ -29,6 +29,9 @@ import org.slf4j.LoggerFactory;
 /** An MQTT 5 connection with paho's mqttv5 client: CloudEvents attributes travel as user properties. Thread-safe. */
 final class Paho5Connection implements MqttConnection {
 
+  private static final String REPLY_TO = "replyto";
+  private static final String CORRELATION_ID = "correlationid";
+
   private static final Logger LOG = LoggerFactory.getLogger(Paho5Connection.class);
   private static final int MQTT_MAX_RECEIVE = 65_535;
   private static final int FIRST_FAILURE_REASON = 0x80;
@@ -91,6 +94,31 @@ final class Paho5Connection implements MqttConnection {
     return publishWindow;
   }
 
+  /**
+   * MQTT 5's Response Topic and Correlation Data as the CloudEvents extensions {@code replyto} and
+   * {@code correlationid} of a binary-mode event whose sender set only those (a plain MQTT requester or responder);
+   * the extensions win where both are there.
+   */
+  static Map<String, String> withReplyProperties(Map<String, String> headers, MqttProperties properties) {
+    String responseTopic = properties.getResponseTopic();
+    byte[] correlationData = properties.getCorrelationData();
+    if (responseTopic == null && correlationData == null) {
+      return headers;
+    }
+    String prefix = headers.containsKey("specversion") ? "" : headers.containsKey("ce-specversion") ? "ce-" : null;
+    if (prefix == null) {
+      return headers;
+    }
+    Map<String, String> with = new LinkedHashMap<>(headers);
+    if (responseTopic != null && !with.containsKey("replyto") && !with.containsKey("ce-replyto")) {
+      with.put(prefix + REPLY_TO, responseTopic);
+    }
+    if (correlationData != null && !with.containsKey("correlationid") && !with.containsKey("ce-correlationid")) {
+      with.put(prefix + CORRELATION_ID, new String(correlationData, StandardCharsets.UTF_8));
+    }
+    return with;
+  }
+
   @Override
   public void publish(String topic, WireMessage message, int qos, boolean retain, @Nullable Long expirySeconds,
       BiConsumer<@Nullable Void, @Nullable Throwable> done) {
@@ -105,6 +133,15 @@ final class Paho5Connection implements MqttConnection {
     }
     if (expirySeconds != null) {
       properties.setMessageExpiryInterval(expirySeconds);
+    }
+    // A request's reply address and correlation id also as MQTT 5's Response Topic and Correlation Data.
+    String replyTo = message.headers().get(REPLY_TO);
+    if (replyTo != null) {
+      properties.setResponseTopic(replyTo);
+    }
+    String correlationId = message.headers().get(CORRELATION_ID);
+    if (correlationId != null) {
+      properties.setCorrelationData(correlationId.getBytes(StandardCharsets.UTF_8));
     }
     byte[] payload = message.body() == null ? new byte[0] : message.body();
     try {
@@ -260,6 +297,7 @@ final class Paho5Connection implements MqttConnection {
           }
           headers = copy;
         }
+        headers = withReplyProperties(headers, properties);
       }
       byte[] payload = message.getPayload();
       WireMessage wire = new WireMessage(headers, contentType, payload.length == 0 ? null : payload, null);

@@ -36,6 +36,9 @@ final class MessageMapper {
 
   private static final JsonFactory JSON = new JsonFactory();
   private static final String ID_HEADER = HeaderConvention.AMQP.headerName("id");
+  /** Where the bus writes a request's reply address and correlation id in binary mode. */
+  private static final String REPLY_TO_HEADER = HeaderConvention.AMQP.headerName("replyto");
+  private static final String CORRELATION_HEADER = HeaderConvention.AMQP.headerName("correlationid");
 
   private MessageMapper() {}
 
@@ -47,6 +50,15 @@ final class MessageMapper {
         .contentType(message.contentType())
         .messageId(eventId(message))
         .deliveryMode(2);
+    // A request's reply address and correlation id also in AMQP's own properties, for clients that know only those.
+    Object replyTo = headers.get(REPLY_TO_HEADER);
+    if (replyTo != null) {
+      builder.replyTo(replyTo.toString());
+    }
+    Object correlationId = headers.get(CORRELATION_HEADER);
+    if (correlationId != null) {
+      builder.correlationId(correlationId.toString());
+    }
     if (binding != null) {
       if (binding.deliveryMode() != null) {
         builder.deliveryMode(binding.deliveryMode());
@@ -89,9 +101,46 @@ final class MessageMapper {
         }
       }
     }
+    headers = withReplyProperties(headers, properties);
     // An empty AMQP body is what a producer writes for an event without data.
     byte[] payload = body == null || body.length == 0 ? null : body;
     return new WireMessage(headers, properties.getContentType(), payload, null);
+  }
+
+  /**
+   * AMQP's {@code reply_to} and {@code correlation_id} as the CloudEvents extensions {@code replyto} and
+   * {@code correlationid}, when a client set only the properties (a plain AMQP requester or responder); the
+   * extensions win where both are there.
+   */
+  private static Map<String, String> withReplyProperties(Map<String, String> headers,
+      AMQP.BasicProperties properties) {
+    String replyTo = properties.getReplyTo();
+    String correlationId = properties.getCorrelationId();
+    if (replyTo == null && correlationId == null) {
+      return headers;
+    }
+    String prefix = binaryModePrefix(headers);
+    if (prefix == null) {
+      return headers;
+    }
+    Map<String, String> with = new HashMap<>(headers);
+    if (replyTo != null) {
+      with.putIfAbsent(prefix + "replyto", replyTo);
+    }
+    if (correlationId != null) {
+      with.putIfAbsent(prefix + "correlationid", correlationId);
+    }
+    return with;
+  }
+
+  /** The prefix of a binary-mode CloudEvent's attribute headers, or null for any other message. */
+  private static @Nullable String binaryModePrefix(Map<String, String> headers) {
+    for (String prefix : HeaderConvention.AMQP.readPrefixes()) {
+      if (headers.containsKey(prefix + "specversion")) {
+        return prefix;
+      }
+    }
+    return null;
   }
 
   /** The canonical string of a header value, or null for values that are no scalar (tables, arrays, void). */

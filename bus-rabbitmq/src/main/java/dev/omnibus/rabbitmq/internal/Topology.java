@@ -75,6 +75,11 @@ final class Topology {
     if (destination.kind() == Destination.Kind.RETRY) {
       return new Route(defaultExchange(), destination.address(), retryQueueSpec(destination));
     }
+    if (destination.kind() == Destination.Kind.REPLY) {
+      // A requester's queue, named in the request's reply_to: its own inbox, a foreign client's queue, or RabbitMQ's
+      // direct reply-to pseudo-queue. Not declared here; a reply to a requester that is gone is dropped by the broker.
+      return new Route(defaultExchange(), destination.address(), null);
+    }
     AmqpChannelBinding binding = binding(destination);
     QueueSpec queue = queueOf(destination, binding);
     if (queue != null) {
@@ -92,6 +97,11 @@ final class Topology {
   Source source(Destination destination, @Nullable String group) {
     if (destination.kind() == Destination.Kind.RETRY) {
       return new Source(defaultExchange(), retryQueueSpec(destination), destination.address(), null);
+    }
+    if (destination.kind() == Destination.Kind.REPLY) {
+      // This bus's reply inbox: a queue of its own, gone with its connection.
+      return new Source(defaultExchange(), new QueueSpec(destination.address(), false, true, true),
+          destination.address(), null);
     }
     AmqpChannelBinding binding = binding(destination);
     QueueSpec queue = queueOf(destination, binding);
