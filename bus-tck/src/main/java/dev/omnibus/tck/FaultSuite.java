@@ -6,6 +6,7 @@ import dev.omnibus.EventBus;
 import dev.omnibus.EventType;
 import dev.omnibus.RetryPolicy;
 import dev.omnibus.Subscription;
+import dev.omnibus.spi.ServerConfig;
 import io.cloudevents.CloudEvent;
 import java.net.URI;
 import java.nio.file.Path;
@@ -31,7 +32,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The fault suite of issue 7, the same for every binding: a broker restart mid-stream, a group member closed without
- * acknowledging, handlers failing for 1% of events, and malformed messages between good ones. Each scenario writes
+ * acknowledging, handlers failing for 1% of events, and malformed messages between good ones; and, where the binding
+ * gives a {@link #childServer(String)}, a group member and a producer in processes of their own killed with SIGKILL
+ * ({@link ChildBus}). Each scenario writes
  * its counts to {@code target/faults/<scenario>.json} ({@link FaultReport}) and asserts that no confirmed event was
  * lost. Extend it in a {@code *FaultTest} class; those run with {@code -Pfaults}.
  */
@@ -43,6 +46,7 @@ public abstract class FaultSuite {
   private static final EventType<String> TEXT = EventType.of("dev.omnibus.faults.text", String.class);
 
   private final List<EventBus> buses = new CopyOnWriteArrayList<>();
+  private final List<ChildBus> children = new CopyOnWriteArrayList<>();
 
   /** A builder configured for the binding under test. */
   protected abstract EventBus.Builder newBus();
@@ -86,12 +90,45 @@ public abstract class FaultSuite {
     return 10_000;
   }
 
+  /**
+   * The broker as a bus in another process on this machine reaches it (with the credentials it needs), for the
+   * process-kill scenarios; {@code null} (the default) skips them. {@code instance} names the child process and stays
+   * the same when the scenario starts it again: add it where the binding needs an identity per process (MQTT: the
+   * {@code clientId} server binding, which group members' client ids derive from, so that a child's sessions are not
+   * the test JVM's).
+   */
+  protected @Nullable ServerConfig childServer(String instance) {
+    return null;
+  }
+
+  /**
+   * Why the other members of a group do not get the unacknowledged events of a member whose process was killed, or
+   * {@code null} (the default) when they do. With a reason, the member-killed scenario starts the killed member again
+   * with the same identity (as a supervisor restarts a service), reports the reason, and counts that member's events
+   * as handled by the group: only a member resuming its session gets them.
+   */
+  protected @Nullable String handoverLimitation() {
+    return null;
+  }
+
+  /** How many events the member-killed scenario publishes to its group of two. */
+  protected int memberKilledEvents() {
+    return 5_000;
+  }
+
   @AfterEach
-  void closeBuses() {
-    for (EventBus bus : buses) {
-      bus.close();
+  void closeBuses() throws InterruptedException {
+    try {
+      for (ChildBus child : children) {
+        child.close();
+      }
+    } finally {
+      children.clear();
+      for (EventBus bus : buses) {
+        bus.close();
+      }
+      buses.clear();
     }
-    buses.clear();
   }
 
   private String uniqueAddress(String scenario) {
@@ -352,6 +389,113 @@ public abstract class FaultSuite {
     assertThat(deadLetters).allSatisfy(deadLetter ->
         assertThat(deadLetter.getExtension("dlqreason")).asString().startsWith("malformed:"));
     assertThat(report.lost()).as("%s", report).isZero();
+  }
+
+  /**
+   * A group of two members, one in a child JVM: the child handles slowly (2 ms an event), so the broker always has
+   * events in flight to it, and is killed with SIGKILL once it handled 100, while the test JVM publishes. Every
+   * confirmed event must be handled by a member; what the killed one had handled without acknowledging comes again
+   * (duplicates). The other member gets the killed one's events when the broker notices the death (RabbitMQ: the
+   * connection closes; Kafka: the member's session times out, 45 s by default), unless the binding says with
+   * {@link #handoverLimitation()} that only the member itself, started again, does.
+   */
+  @Test
+  void memberKilledInAnotherProcessLosesNoConfirmedEvent() throws Exception {
+    String instance = "member-" + Long.toString(Math.abs(new Random().nextLong()), 36);
+    ServerConfig server = childServerOrSkip(instance);
+    String address = uniqueAddress("member-killed");
+    String group = "killed";
+    int events = memberKilledEvents();
+    ChildBus child = startChild(ChildBus.member(server, TEXT.type(), address, group, Duration.ofMillis(2),
+        reportDirectory(), instance));
+    child.awaitReady(WAIT);
+    Tally here = new Tally();
+    openBus(address, b -> b).subscribe(TEXT.channel("c"), group, event -> here.add(event.id()));
+    EventBus publisher = openBus(address, b -> b);
+    CompletableFuture<Set<String>> publishing = CompletableFuture.supplyAsync(() -> {
+      try {
+        return publish(publisher, events, "k");
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    });
+
+    child.awaitAtLeast("handled", 100, WAIT);
+    child.kill();
+    Set<String> confirmed = publishing.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    String limitation = handoverLimitation();
+    ChildBus again = null;
+    if (limitation != null) {
+      again = startChild(ChildBus.member(server, TEXT.type(), address, group, Duration.ZERO, reportDirectory(),
+          instance + "-again"));
+      again.awaitReady(WAIT);
+    }
+    List<ChildBus> members = again == null ? List.of(child) : List.of(child, again);
+    Tally all = new Tally();
+    awaitQuietly(() -> {
+      all.deliveries.clear();
+      here.deliveries.forEach((id, count) -> all.deliveries.put(id, new AtomicInteger(count.get())));
+      members.forEach(member -> member.lines("handled").forEach(all::add));
+      return all.hasAll(confirmed);
+    });
+
+    FaultReport report = new FaultReport("member-killed", binding(), events, confirmed.size(),
+        confirmed.stream().filter(all.deliveries::containsKey).count(), all.duplicates(), 0, 0,
+        all.missing(confirmed));
+    report.write(reportDirectory());
+    System.out.printf("member-killed (%s): the killed child handled %d events; %s%n", binding(),
+        child.lines("handled").size(), limitation == null ? "the other member got the rest"
+            : "started again, it got " + again.lines("handled").size() + ", because " + limitation);
+    assertThat(report.acked()).as("publishes confirmed").isPositive();
+    assertThat(report.lost()).as("confirmed events no member handled: %s", report).isZero();
+  }
+
+  /**
+   * A producer in a child JVM, publishing as fast as the broker confirms (256 unconfirmed at most), killed with
+   * SIGKILL once 2,000 of its events were confirmed: every event the broker confirmed to it reaches the test's group.
+   * Events it had sent without a confirmation may or may not arrive: the scenario prints how many did.
+   */
+  @Test
+  void producerKilledInAnotherProcessLosesNoConfirmedEvent() throws Exception {
+    String instance = "producer-" + Long.toString(Math.abs(new Random().nextLong()), 36);
+    ServerConfig server = childServerOrSkip(instance);
+    String address = uniqueAddress("producer-killed");
+    Tally tally = new Tally();
+    openBus(address, b -> b).subscribe(TEXT.channel("c"), "producer-killed", event -> tally.add(event.id()));
+    ChildBus child = startChild(ChildBus.producer(server, TEXT.type(), address, reportDirectory(), instance));
+    child.awaitReady(WAIT);
+
+    child.awaitAtLeast("confirmed", 2_000, WAIT);
+    child.kill();
+    Set<String> sent = child.distinct("sent");
+    Set<String> confirmed = child.distinct("confirmed");
+    awaitQuietly(() -> tally.hasAll(confirmed));
+
+    Set<String> unconfirmed = new HashSet<>(sent);
+    unconfirmed.removeAll(confirmed);
+    long unconfirmedArrived = unconfirmed.stream().filter(tally.deliveries::containsKey).count();
+    FaultReport report = new FaultReport("producer-killed", binding(), sent.size(), confirmed.size(),
+        confirmed.stream().filter(tally.deliveries::containsKey).count(), tally.duplicates(), 0, 0,
+        tally.missing(confirmed));
+    report.write(reportDirectory());
+    System.out.printf("producer-killed (%s): of %d events sent but not confirmed when the producer was killed, %d "
+        + "arrived%n", binding(), unconfirmed.size(), unconfirmedArrived);
+    assertThat(confirmed).as("events the broker confirmed to the child").isNotEmpty();
+    assertThat(report.lost()).as("confirmed events never delivered: %s", report).isZero();
+  }
+
+  private ServerConfig childServerOrSkip(String instance) {
+    ServerConfig server = childServer(instance);
+    if (server == null) {
+      org.junit.jupiter.api.Assumptions.abort(binding() + " gives no childServer(...): no bus in another process");
+    }
+    return server;
+  }
+
+  private ChildBus startChild(ChildBus child) {
+    children.add(child);
+    return child;
   }
 
   /** Waits for a condition; a timeout is not an error here, the report counts what is missing. */

@@ -59,6 +59,12 @@ class KafkaFaultTest extends FaultSuite {
     return EventBus.builder().server(ServerConfig.of("faults", "kafka", broker().bootstrapServers()));
   }
 
+  /** The in-JVM broker's bootstrap address, which a child JVM on this machine reaches as well. */
+  @Override
+  protected ServerConfig childServer(String instance) {
+    return ServerConfig.of("faults", "kafka", broker().bootstrapServers());
+  }
+
   @Override
   protected String binding() {
     return "kafka";

@@ -61,6 +61,42 @@ class MqttFaultTest extends FaultSuite {
             Map.of("sessionExpiryInterval", SESSION_EXPIRY)))));
   }
 
+  /**
+   * The same broker with a client id of the child's own: group members' client ids derive from it, and a child with
+   * the test JVM's ids ({@code omnibus-<host name>-<group>-<hash>-1}) would take the test JVM's sessions away.
+   */
+  @Override
+  protected ServerConfig childServer(String instance) {
+    return ServerConfig.of("faults", "mqtt", HOST + ":" + PORT)
+        .withBindings(new Bindings(Map.of("mqtt",
+            Map.of("sessionExpiryInterval", SESSION_EXPIRY, "clientId", "omnibus-faults-" + instance))));
+  }
+
+  /**
+   * Mosquitto keeps the events in flight to a killed member, and goes on routing its share of the group's events to
+   * its session, as to any offline persistent session: the other members do not get them.
+   */
+  @Override
+  protected String handoverLimitation() {
+    return "Mosquitto keeps a killed member's unacknowledged events, and its share of those published after the kill, "
+        + "in that member's persistent session (only a member resuming it, with the same client id, gets them; at "
+        + "most max_queued_messages of them, 1000 by default, counting those in flight at the kill)";
+  }
+
+  /**
+   * 1,800: of a group of two, the killed member's session gets at most half (Mosquitto's shared subscriptions take
+   * turns, and go on giving an offline session its turn), 900, below stock Mosquitto's {@code max_queued_messages}
+   * 1000, which for an offline session counts the messages in flight at the kill as well, and beyond which it drops
+   * QoS 1 messages. This machine's {@code /etc/mosquitto/mosquitto.conf} does not set it. Run with 5,000 events here,
+   * the member started again got exactly 1,000 and 1,389 confirmed events were lost (2,500 routed to the killed
+   * member's session, 111 handled before the kill). A broker whose members may die with more than that outstanding
+   * needs {@code max_queued_messages} raised (0 is no limit); MQTT 5 gives a client no way to learn the limit.
+   */
+  @Override
+  protected int memberKilledEvents() {
+    return 1_800;
+  }
+
   @Override
   protected String binding() {
     return "mqtt";

@@ -60,10 +60,17 @@ class RabbitMqFaultTest extends FaultSuite {
 
   @Override
   protected EventBus.Builder newBus() {
-    return EventBus.builder()
-        .server(ServerConfig.of("faults", "amqp", HOST + ":" + PORT)
-            .withCredentials(Credentials.of(USERNAME, PASSWORD)))
-        .transport(PROVIDER);
+    return EventBus.builder().server(server()).transport(PROVIDER);
+  }
+
+  /** The same server; the child's group queue is the test JVM's ({@code <address>.<group>}), deleted by it. */
+  @Override
+  protected ServerConfig childServer(String instance) {
+    return server();
+  }
+
+  private static ServerConfig server() {
+    return ServerConfig.of("faults", "amqp", HOST + ":" + PORT).withCredentials(Credentials.of(USERNAME, PASSWORD));
   }
 
   @Override
