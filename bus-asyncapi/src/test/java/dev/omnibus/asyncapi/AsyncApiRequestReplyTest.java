@@ -40,10 +40,18 @@ class AsyncApiRequestReplyTest {
 
   @Test
   void the_rabbitmq_responder_replies_to_the_queue_each_request_names() {
-    ConfigurationReader.Result result = read("documents/request-reply/rpc-rabbitmq.yaml");
+    ConfigurationReader.Result result = read("documents/request-reply/rpc-server-rabbitmq.yaml");
     assertThat(channel(result, "rpcQueue").reply()).isEqualTo(new Reply("operations.sum.reply", "sumResults", null,
         "$message.header#/replyTo", List.of("com.example.rpc.sum-result.v1"), "$message.header#/correlation_id"));
     assertThat(channel(result, "sumResults").reply()).isNull();
+  }
+
+  @Test
+  void the_rabbitmq_requester_names_the_reply_queue_in_each_request_and_reads_the_results_there() {
+    ConfigurationReader.Result result = read("documents/request-reply/rpc-client-rabbitmq.yaml");
+    assertThat(channel(result, "rpcQueue").reply()).isEqualTo(new Reply("operations.requestSum.reply", "sumResults",
+        null, "$message.header#/replyTo", List.of("com.example.rpc.sum-result.v1"),
+        "$message.header#/correlation_id"));
   }
 
   @Test
@@ -64,7 +72,7 @@ class AsyncApiRequestReplyTest {
 
   @Test
   void the_document_model_keeps_the_reply_and_the_correlation_ids() {
-    AsyncApiDocument document = AsyncApiDocument.fromClasspath("documents/request-reply/rpc-rabbitmq.yaml");
+    AsyncApiDocument document = AsyncApiDocument.fromClasspath("documents/request-reply/rpc-server-rabbitmq.yaml");
     AsyncApiOperation sum = document.operations().get(0);
     assertThat(sum.reply()).isNotNull();
     assertThat(sum.reply().channelId()).isEqualTo("sumResults");
