@@ -145,8 +145,9 @@ public interface ConfigurationReader {
    * @param channel the id of the reply channel, or {@code null} when the reply names none
    * @param address the reply channel's address as the document writes it (possibly with {@code {param}}
    *     segments), or {@code null} when there is no reply channel or its address is left to the runtime
-   * @param addressLocation a runtime expression saying where in the request the reply address is, e.g.
-   *     {@code $message.header#/replyTo}, or {@code null} when the reply goes to the channel's address
+   * @param addressLocation a runtime expression saying where in the request the reply address is (written there by
+   *     the requester, read by the responder), e.g. {@code $message.header#/replyTo}, or {@code null} when the reply
+   *     goes to the channel's address
    * @param messageTypes what the reply may carry, each the CloudEvents type of a reply message (its
    *     {@code x-omnibus-type} or {@code ce_type} header {@code const}), else its name, as event types are matched
    *     to messages elsewhere; the reply's {@code messages}, else all of the reply channel's; empty when the
