@@ -93,6 +93,9 @@ public interface ConfigurationReader {
    * @param parameterEnums allowed values per address parameter, empty when unrestricted
    * @param path where the channel is declared, e.g. {@code channels.orders}
    * @param unavailable why the channel cannot be used on the selected server, or {@code null} when it can
+   * @param reply the reply of the request/reply operation on this channel (the request channel), whichever its
+   *     action ({@code send}: the application requests; {@code receive}: it responds), or {@code null} when no
+   *     operation on the channel has one
    */
   record Channel(
       String id,
@@ -105,12 +108,64 @@ public interface ConfigurationReader {
       Map<String, String> receiveOptions,
       Map<String, List<String>> parameterEnums,
       String path,
-      @Nullable String unavailable) {
+      @Nullable String unavailable,
+      @Nullable Reply reply) {
 
     public Channel {
       sendOptions = Map.copyOf(sendOptions);
       receiveOptions = Map.copyOf(receiveOptions);
       parameterEnums = Map.copyOf(parameterEnums);
+    }
+
+    /** A channel without a reply: the components of a channel before request/reply was read. */
+    public Channel(String id, @Nullable String address, Mode mode, Bindings bindings, Bindings sendBindings,
+        Bindings receiveBindings, Map<String, String> sendOptions, Map<String, String> receiveOptions,
+        Map<String, List<String>> parameterEnums, String path, @Nullable String unavailable) {
+      this(id, address, mode, bindings, sendBindings, receiveBindings, sendOptions, receiveOptions, parameterEnums,
+          path, unavailable, null);
+    }
+  }
+
+  /**
+   * Where and how the reply to a request goes: the document's {@code reply} object of an operation (AsyncAPI 3), with
+   * the {@code correlationId} of its messages. A reply names a channel, a runtime address, or both; when both, the
+   * runtime address ({@link #addressLocation}) is where each reply goes and the channel says what it carries.
+   *
+   * <pre>{@code
+   * operations:
+   *   sum:
+   *     action: receive
+   *     channel: {$ref: '#/channels/rpcQueue'}
+   *     reply:
+   *       address: {location: '$message.header#/replyTo'}
+   *       channel: {$ref: '#/channels/rpcReplies'}
+   * }</pre>
+   *
+   * @param path where the reply object is in the document, e.g. {@code operations.sum.reply}, for messages
+   * @param channel the id of the reply channel, or {@code null} when the reply names none
+   * @param address the reply channel's address as the document writes it (possibly with {@code {param}}
+   *     segments), or {@code null} when there is no reply channel or its address is left to the runtime
+   * @param addressLocation a runtime expression saying where in the request the reply address is (written there by
+   *     the requester, read by the responder), e.g. {@code $message.header#/replyTo}, or {@code null} when the reply
+   *     goes to the channel's address
+   * @param messageTypes what the reply may carry, each the CloudEvents type of a reply message (its
+   *     {@code x-omnibus-type} or {@code ce_type} header {@code const}), else its name, as event types are matched
+   *     to messages elsewhere; the reply's {@code messages}, else all of the reply channel's; empty when the
+   *     document does not say
+   * @param correlationLocation a runtime expression saying where the correlation id is, e.g.
+   *     {@code $message.header#/correlation_id}: the {@code correlationId.location} of the reply's messages, else of
+   *     the request's messages; {@code null} when neither declares one
+   */
+  record Reply(
+      String path,
+      @Nullable String channel,
+      @Nullable String address,
+      @Nullable String addressLocation,
+      List<String> messageTypes,
+      @Nullable String correlationLocation) {
+
+    public Reply {
+      messageTypes = List.copyOf(messageTypes);
     }
   }
 }

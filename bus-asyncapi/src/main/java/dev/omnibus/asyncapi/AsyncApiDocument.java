@@ -232,7 +232,8 @@ public final class AsyncApiDocument {
   /**
    * An object of the document as written, by its document path: {@code ""} (the document itself, with its
    * {@code info}), {@code servers.<name>} and {@code servers.<name>.variables.<name>}, a channel's and a parameter's
-   * {@link AsyncApiChannel#path()}, an operation's {@link AsyncApiOperation#path()} (traits applied) and a message's
+   * {@link AsyncApiChannel#path()}, an operation's {@link AsyncApiOperation#path()} (traits applied) and its
+   * {@link AsyncApiReply#path()}, and a message's
    * {@link AsyncApiMessage#path()} (traits applied, references inlined). For tools that show what Omnibus does not
    * use itself, such as titles, descriptions and examples. Treat the node as read-only.
    *

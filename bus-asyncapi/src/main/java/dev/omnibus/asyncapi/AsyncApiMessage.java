@@ -25,6 +25,9 @@ import org.jspecify.annotations.Nullable;
  * @param headers the headers schema, or {@code null}
  * @param bindings the message bindings by protocol, as written (plain values), with their document path
  * @param path where the message is in the document, e.g. {@code channels.orderEvents.messages.orderPaid}
+ * @param correlationLocation the runtime expression of its {@code correlationId.location} (e.g.
+ *     {@code $message.header#/correlation_id}), written inline or as a {@code $ref} to
+ *     {@code components.correlationIds}; {@code null} when the message declares no correlation ID
  */
 public record AsyncApiMessage(
     String name,
@@ -34,12 +37,20 @@ public record AsyncApiMessage(
     @Nullable String schemaFormat,
     @Nullable JsonNode headers,
     Bindings bindings,
-    String path) {
+    String path,
+    @Nullable String correlationLocation) {
 
   /** Checks that the required components are present. */
   public AsyncApiMessage {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(bindings, "bindings");
     Objects.requireNonNull(path, "path");
+  }
+
+  /** A message without a correlation ID. */
+  public AsyncApiMessage(String name, @Nullable String cloudEventType, @Nullable String contentType,
+      @Nullable JsonNode payload, @Nullable String schemaFormat, @Nullable JsonNode headers, Bindings bindings,
+      String path) {
+    this(name, cloudEventType, contentType, payload, schemaFormat, headers, bindings, path, null);
   }
 }

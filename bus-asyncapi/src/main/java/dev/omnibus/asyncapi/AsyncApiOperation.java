@@ -4,6 +4,7 @@ import dev.omnibus.spi.Bindings;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One operation of a document, from the application's point of view: it sends to, or receives from, a channel.
@@ -22,6 +23,8 @@ import java.util.Objects;
  * @param bindings the operation bindings by protocol, as written (plain values), with their document path
  * @param options the {@code x-omnibus-*} extensions of the operation, without the prefix, as strings
  * @param path where the operation is in the document, e.g. {@code operations.sendOrderPaid}
+ * @param reply the operation's {@code reply} (AsyncAPI 3 request/reply), or {@code null} when it has none (always
+ *     for 2.x, which has no reply object)
  */
 public record AsyncApiOperation(
     String id,
@@ -30,7 +33,8 @@ public record AsyncApiOperation(
     List<AsyncApiMessage> messages,
     Bindings bindings,
     Map<String, String> options,
-    String path) {
+    String path,
+    @Nullable AsyncApiReply reply) {
 
   /** What the application does on the channel. */
   public enum Action {
@@ -49,5 +53,11 @@ public record AsyncApiOperation(
     Objects.requireNonNull(bindings, "bindings");
     options = Map.copyOf(options);
     Objects.requireNonNull(path, "path");
+  }
+
+  /** An operation without a reply. */
+  public AsyncApiOperation(String id, Action action, String channelId, List<AsyncApiMessage> messages,
+      Bindings bindings, Map<String, String> options, String path) {
+    this(id, action, channelId, messages, bindings, options, path, null);
   }
 }

@@ -11,8 +11,14 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import dev.omnibus.RetryPolicy;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads an AsyncAPI document for {@code EventBus.builder().asyncApi(...)}: the selected server, every channel with its
@@ -20,6 +26,8 @@ import dev.omnibus.RetryPolicy;
  * {@link java.util.ServiceLoader}. Thread-safe (stateless).
  */
 public final class AsyncApiReader implements ConfigurationReader {
+
+  private static final Logger LOG = LoggerFactory.getLogger(AsyncApiReader.class);
 
   /** For the ServiceLoader. */
   public AsyncApiReader() {}
@@ -94,7 +102,61 @@ public final class AsyncApiReader implements ConfigurationReader {
     Map<String, List<String>> enums = new HashMap<>();
     channel.parameters().forEach((name, parameter) -> enums.put(name, parameter.enumValues()));
     return new Channel(channel.id(), channel.address(), mode, channel.bindings(), send, receive, sendOptions,
-        receiveOptions, enums, channel.path(), unavailable);
+        receiveOptions, enums, channel.path(), unavailable, reply(document, channel));
+  }
+
+  /**
+   * The reply of the request/reply operations on a channel (the request channel), whichever their action. Operations
+   * whose replies go to the same place are one reply carrying all their messages (a channel that answers pings with
+   * pongs and subscriptions with statuses); when they go to different places, the first in document order is used,
+   * with a warning, since the bus replies on a channel one way.
+   */
+  static @Nullable Reply reply(AsyncApiDocument document, AsyncApiChannel channel) {
+    Reply chosen = null;
+    for (AsyncApiOperation operation : document.operations()) {
+      if (!operation.channelId().equals(channel.id()) || operation.reply() == null) {
+        continue;
+      }
+      Reply reply = reply(document, operation, operation.reply());
+      if (chosen == null) {
+        chosen = reply;
+      } else if (Objects.equals(chosen.channel(), reply.channel())
+          && Objects.equals(chosen.addressLocation(), reply.addressLocation())) {
+        Set<String> types = new LinkedHashSet<>(chosen.messageTypes());
+        types.addAll(reply.messageTypes());
+        chosen = new Reply(chosen.path(), chosen.channel(), chosen.address(), chosen.addressLocation(),
+            List.copyOf(types), chosen.correlationLocation() != null ? chosen.correlationLocation()
+                : reply.correlationLocation());
+      } else {
+        LOG.warn("{} and {} of {} reply to requests on channel '{}' in different ways; the bus replies on a channel"
+            + " one way and uses the first: give the second operation its own channel", chosen.path(), reply.path(),
+            document.origin(), channel.id());
+      }
+    }
+    return chosen;
+  }
+
+  private static Reply reply(AsyncApiDocument document, AsyncApiOperation operation, AsyncApiReply reply) {
+    AsyncApiChannel replyChannel = reply.channelId() == null ? null : document.channels().get(reply.channelId());
+    Set<String> types = new LinkedHashSet<>();
+    for (AsyncApiMessage message : reply.messages()) {
+      types.add(message.cloudEventType() != null ? message.cloudEventType() : message.name());
+    }
+    String correlation = correlationLocation(reply.messages());
+    if (correlation == null) {
+      correlation = correlationLocation(operation.messages());
+    }
+    return new Reply(reply.path(), reply.channelId(), replyChannel == null ? null : replyChannel.address(),
+        reply.addressLocation(), List.copyOf(types), correlation);
+  }
+
+  private static @Nullable String correlationLocation(List<AsyncApiMessage> messages) {
+    for (AsyncApiMessage message : messages) {
+      if (message.correlationLocation() != null) {
+        return message.correlationLocation();
+      }
+    }
+    return null;
   }
 
   private static List<ConfigurationException.Problem> withOrigin(AsyncApiDocument document,

@@ -486,7 +486,7 @@ public final class DocumentParser {
         } else {
           for (int i = 0; i < messageRefs.size(); i++) {
             AsyncApiMessage message = operationMessage(messageRefs.get(i), located.file(), channelId, ofChannel,
-                Paths.of(Paths.of(path, "messages"), i));
+                Paths.of(Paths.of(path, "messages"), i), "the operation");
             if (message != null) {
               messages.add(message);
             }
@@ -495,23 +495,134 @@ public final class DocumentParser {
       }
       Bindings operationBindings = bindings.parse(operation.get("bindings"), Paths.of(path, "bindings"),
           BindingParser.Kind.OPERATION);
+      AsyncApiReply reply = reply(located, path, channels);
       if (action != null && channelId != null) {
         objects.put(path, operation);
         operations.add(new AsyncApiOperation(id, action, channelId, messages, operationBindings,
-            Json.options(operation), path));
+            Json.options(operation), path, reply));
       }
     }
   }
 
+  /**
+   * Reads an operation's {@code reply} (inline or a {@code $ref} to {@code components.replies}): its address (inline
+   * or a {@code $ref} to {@code components.replyAddresses}) must hold a runtime expression, its channel must be one of
+   * the document's, its messages messages of that channel. {@code null} without a reply, or when it is unusable (the
+   * problem is recorded).
+   */
+  private @Nullable AsyncApiReply reply(Located operation, String path, Map<String, AsyncApiChannel> channels) {
+    JsonNode raw = operation.node().get("reply");
+    if (raw == null || raw.isNull()) {
+      return null;
+    }
+    String at = Paths.of(path, "reply");
+    Located reply = refs.follow(new Located(raw, operation.file()), at);
+    if (reply == null) {
+      return null; // a broken reference, already reported
+    }
+    JsonNode node = reply.node();
+    if (!node.isObject()) {
+      problems.add(at, "a reply must be an object (with an address, a channel and/or messages) or a $ref to"
+          + " components.replies, not " + RefResolver.kind(node));
+      return null;
+    }
+    json.onlyKnown(node, at, "an AsyncAPI 3 operation reply", List.of("address", "channel", "messages"));
+    String location = replyAddress(node, reply.file(), Paths.of(at, "address"));
+    String channelId = null;
+    JsonNode channelRef = node.get("channel");
+    if (channelRef != null && !channelRef.isNull()) {
+      String ref = RefResolver.isRef(channelRef) && channelRef.get("$ref").isTextual()
+          ? channelRef.get("$ref").asText() : null;
+      List<String> segments = ref == null ? null : localPointer(ref);
+      if (segments == null || segments.size() != 2 || !segments.get(0).equals("channels")) {
+        problems.add(Paths.of(at, "channel"), "must be a $ref to the document's channel the reply is sent on, e.g."
+            + " '$ref: \"#/channels/sumResults\"'");
+      } else if (!channels.containsKey(segments.get(1))) {
+        if (problems.list().stream().noneMatch(p -> p.path().startsWith(Paths.of("channels", segments.get(1))))) {
+          problems.add(Paths.of(at, "channel"), "there is no channel '" + segments.get(1) + "' for the reply"
+              + " (channels: " + channels.keySet() + "); declare it under channels, or give the reply an address"
+              + " location instead");
+        }
+      } else {
+        channelId = segments.get(1);
+      }
+    }
+    List<AsyncApiMessage> messages = new ArrayList<>();
+    JsonNode messageRefs = node.get("messages");
+    String messagesAt = Paths.of(at, "messages");
+    Map<String, AsyncApiMessage> ofChannel = channelId == null ? Map.of()
+        : channelMessages.getOrDefault(channelId, Map.of());
+    if (messageRefs == null || messageRefs.isNull()) {
+      messages.addAll(ofChannel.values());
+    } else if (!messageRefs.isArray()) {
+      problems.add(messagesAt, "must be a list of $refs to the reply channel's messages, not "
+          + RefResolver.kind(messageRefs));
+    } else {
+      for (int i = 0; i < messageRefs.size(); i++) {
+        AsyncApiMessage message = channelId != null
+            ? operationMessage(messageRefs.get(i), reply.file(), channelId, ofChannel, Paths.of(messagesAt, i),
+                "the reply")
+            : message(new Located(messageRefs.get(i), reply.file()), Paths.of(messagesAt, i), null);
+        if (message != null) {
+          messages.add(message);
+        }
+      }
+    }
+    objects.put(at, node);
+    return new AsyncApiReply(at, channelId, location, messages);
+  }
+
+  /** The runtime expression of a reply's {@code address} (inline or a {@code $ref}), or {@code null}. */
+  private @Nullable String replyAddress(JsonNode reply, URI file, String at) {
+    JsonNode raw = reply.get("address");
+    if (raw == null || raw.isNull()) {
+      return null;
+    }
+    Located address = refs.follow(new Located(raw, file), at);
+    if (address == null) {
+      return null;
+    }
+    JsonNode node = address.node();
+    if (!node.isObject()) {
+      problems.add(at, "a reply address must be an object with a location (e.g. 'location:"
+          + " \"$message.header#/replyTo\"') or a $ref to components.replyAddresses, not " + RefResolver.kind(node));
+      return null;
+    }
+    json.onlyKnown(node, at, "an AsyncAPI 3 reply address", List.of("location", "description"));
+    json.text(node, "description", at);
+    return runtimeExpression(node, at, "where the reply address is in the request, e.g."
+        + " '$message.header#/replyTo'");
+  }
+
+  /**
+   * The required {@code location} of a reply address or correlation ID: a runtime expression, else a problem and
+   * {@code null}.
+   */
+  private @Nullable String runtimeExpression(JsonNode owner, String at, String example) {
+    String location = json.text(owner, "location", at);
+    if (location == null) {
+      if (!Json.present(owner, "location") || owner.get("location").isNull()) {
+        problems.add(Paths.of(at, "location"), "missing: say " + example);
+      }
+      return null;
+    }
+    if (!RUNTIME_EXPRESSION.matcher(location).matches()) {
+      problems.add(Paths.of(at, "location"), "'" + location + "' is not a runtime expression; write"
+          + " '$message.header#/<name>' or '$message.payload#/<json pointer>': " + example);
+      return null;
+    }
+    return location;
+  }
+
   private @Nullable AsyncApiMessage operationMessage(JsonNode item, URI itemFile, String channelId,
-      Map<String, AsyncApiMessage> ofChannel, String path) {
+      Map<String, AsyncApiMessage> ofChannel, String path, String owner) {
     String ref = RefResolver.isRef(item) && item.get("$ref").isTextual() ? item.get("$ref").asText() : null;
     List<String> segments = ref == null ? null : localPointer(ref);
     if (segments != null && segments.size() == 4 && segments.get(0).equals("channels")
         && segments.get(2).equals("messages")) {
       if (!segments.get(1).equals(channelId)) {
-        problems.add(path, "'" + ref + "' is a message of channel '" + segments.get(1) + "', but the operation"
-            + " uses channel '" + channelId + "'; an operation's messages must be messages of its channel");
+        problems.add(path, "'" + ref + "' is a message of channel '" + segments.get(1) + "', but " + owner
+            + " uses channel '" + channelId + "'; its messages must be messages of that channel");
         return null;
       }
       AsyncApiMessage message = ofChannel.get(segments.get(3));
@@ -780,9 +891,29 @@ public final class DocumentParser {
     }
     Bindings messageBindings = bindings.parse(message.get("bindings"), Paths.of(path, "bindings"),
         BindingParser.Kind.MESSAGE);
+    String correlation = correlationId(message, path);
     objects.put(path, message);
     return new AsyncApiMessage(name, type, contentType != null ? contentType : defaultContentType, payload,
-        schemaFormat, headers, messageBindings, path);
+        schemaFormat, headers, messageBindings, path, correlation);
+  }
+
+  /** The location of a message's (inlined) {@code correlationId}, or {@code null}. */
+  private @Nullable String correlationId(JsonNode message, String path) {
+    JsonNode node = message.get("correlationId");
+    if (node == null || node.isNull() || RefResolver.isRef(node)) {
+      return null; // a reference left as it is could not be followed, and is reported where it is written
+    }
+    String at = Paths.of(path, "correlationId");
+    if (!node.isObject()) {
+      problems.add(at, "a correlationId must be an object with a location (e.g. 'location:"
+          + " \"$message.header#/correlation_id\"') or a $ref to components.correlationIds, not "
+          + RefResolver.kind(node));
+      return null;
+    }
+    json.onlyKnown(node, at, "a correlation ID", List.of("location", "description"));
+    json.text(node, "description", at);
+    return runtimeExpression(node, at, "where the correlation ID is in the message, e.g."
+        + " '$message.header#/correlation_id'");
   }
 
   private static @Nullable String cloudEventType(JsonNode headers) {

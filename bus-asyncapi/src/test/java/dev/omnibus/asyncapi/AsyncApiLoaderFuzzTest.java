@@ -55,13 +55,20 @@ class AsyncApiLoaderFuzzTest {
                   total: {type: number, maximum: .inf}
                   state: {type: string, enum: [ON, OFF]}
               bindings: {kafka: {key: {type: string}}, mqtt: {contentType: application/json}}
+              correlationId: {$ref: '#/components/correlationIds/byHeader'}
       operations:
         send:
           action: send
           channel: {$ref: '#/channels/orders'}
           messages: [{$ref: '#/channels/orders/messages/created'}]
           bindings: {amqp: {priority: 5, deliveryMode: 2}, mqtt: {qos: 1}}
+          reply:
+            address: {location: '$message.header#/replyTo'}
+            channel: {$ref: '#/channels/orders'}
+            messages: [{$ref: '#/channels/orders/messages/created'}]
       components:
+        correlationIds:
+          byHeader: {location: '$message.header#/correlation_id'}
         schemas:
           order: {type: object, properties: {id: {$ref: '#/components/schemas/id'}}}
           id: {type: string}
@@ -82,7 +89,7 @@ class AsyncApiLoaderFuzzTest {
   private static final String[] TOKENS = {"{", "}", "[", "]", ":", ",", "- ", "\n", "  ", "'", "\"", "&a ", "*a",
       "<<: ", "!!str ", "!!binary ", "? ", "|", ">", "#", "$ref", "'#/components/schemas/order'", "#/", "~", "null",
       ".inf", "-.nan", "0x", "0o7", "1e999", "\t", "%YAML 1.2\n", "---\n", "...\n", "@", "{a}", "\\u0000", "\u00e9",
-      "\uD800", "user:pw@", "x-omnibus-strict-bindings: true\n", "bindings", "kafka", "amqp", "mqtt"};
+      "\uD800", "user:pw@", "x-omnibus-strict-bindings: true\n", "bindings", "kafka", "amqp", "mqtt", "reply", "correlationId", "location", "$message.payload#/"};
 
   @Test
   void mutated_documents_load_or_are_refused_with_a_configuration_exception() {

@@ -13,6 +13,7 @@ import dev.omnibus.asyncapi.AsyncApiDocument;
 import dev.omnibus.asyncapi.ServerTemplate;
 import dev.omnibus.asyncapi.AsyncApiMessage;
 import dev.omnibus.asyncapi.AsyncApiOperation;
+import dev.omnibus.asyncapi.AsyncApiReply;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -81,35 +82,20 @@ public final class AsyncApiExporter {
       }
     }
 
-    ObjectNode channels = root.putObject("channels");
+    Map<String, ObjectNode> channelNodes = new TreeMap<>();
     ObjectNode operations = JSON.objectNode();
     Map<String, ObjectNode> operationNodes = new TreeMap<>();
-    Map<String, String> channelKeys = new HashMap<>();
-    for (String channelId : byChannel.keySet()) {
-      channelKeys.put(channelId, key(channelId));
-    }
     for (Map.Entry<String, Map<String, EventType<?>>> entry : byChannel.entrySet()) {
       String channelId = entry.getKey();
-      String channelKey = channelKeys.get(channelId);
-      AsyncApiChannel declared = document == null ? null : document.channels().get(channelId);
-      ObjectNode channel = channels.putObject(channelKey);
-      if (declared == null) {
-        channel.put("address", channelId);
-      } else {
-        if (declared.address() == null) {
-          channel.putNull("address");
-        } else {
-          channel.put("address", declared.address());
-        }
-        parameters(declared, channel);
-        new TreeMap<>(declared.options()).forEach((name, value) -> channel.put("x-omnibus-" + name, value));
-      }
+      ObjectNode channel = channel(document, channelId);
+      channelNodes.put(key(channelId), channel);
       ObjectNode messages = channel.putObject("messages");
       for (String key : entry.getValue().keySet()) {
         messages.putObject(key).put("$ref", "#/components/messages/" + key);
       }
-      operations(document, channelId, channelKey, entry.getValue(), operationNodes);
+      operations(document, channelId, key(channelId), entry.getValue(), byChannel, channelNodes, operationNodes);
     }
+    root.set("channels", JSON.objectNode().setAll(channelNodes));
     operationNodes.forEach(operations::set);
     root.set("operations", operations);
 
@@ -139,8 +125,27 @@ public final class AsyncApiExporter {
     return candidate;
   }
 
+  /** A channel as the document declares it (address, parameters, options), else with its id as address. */
+  private static ObjectNode channel(@Nullable AsyncApiDocument document, String channelId) {
+    AsyncApiChannel declared = document == null ? null : document.channels().get(channelId);
+    ObjectNode channel = JSON.objectNode();
+    if (declared == null) {
+      channel.put("address", channelId);
+    } else {
+      if (declared.address() == null) {
+        channel.putNull("address");
+      } else {
+        channel.put("address", declared.address());
+      }
+      parameters(declared, channel);
+      new TreeMap<>(declared.options()).forEach((name, value) -> channel.put("x-omnibus-" + name, value));
+    }
+    return channel;
+  }
+
   private static void operations(@Nullable AsyncApiDocument document, String channelId, String channelKey,
-      Map<String, EventType<?>> messages, Map<String, ObjectNode> out) {
+      Map<String, EventType<?>> messages, Map<String, Map<String, EventType<?>>> byChannel,
+      Map<String, ObjectNode> channelNodes, Map<String, ObjectNode> out) {
     Set<String> covered = new TreeSet<>();
     if (document != null) {
       for (AsyncApiOperation operation : document.operations()) {
@@ -156,8 +161,17 @@ public final class AsyncApiExporter {
           }
         });
         if (!carried.isEmpty()) {
-          out.put(key(operation.id()), operation(operation.action(), channelKey, carried, operation.options()));
+          ObjectNode exported = operation(operation.action(), channelKey, carried, operation.options());
+          if (operation.reply() != null) {
+            exported.set("reply", reply(document, operation.reply(), byChannel, channelNodes));
+          }
+          out.put(key(operation.id()), exported);
           covered.addAll(carried);
+        }
+      }
+      for (AsyncApiOperation operation : document.operations()) {
+        if (operation.reply() != null && channelId.equals(operation.reply().channelId())) {
+          covered.addAll(replyMessages(operation.reply(), messages)); // a reply carries them: no operation needed
         }
       }
     }
@@ -173,6 +187,42 @@ public final class AsyncApiExporter {
         out.put(id, operation(action, channelKey, rest, Map.of()));
       }
     }
+  }
+
+  /**
+   * An operation's reply: its runtime address, its channel (exported even when none of the types is on it, so that
+   * the reference holds) and those of its messages that are exported types on that channel.
+   */
+  private static ObjectNode reply(AsyncApiDocument document, AsyncApiReply reply,
+      Map<String, Map<String, EventType<?>>> byChannel, Map<String, ObjectNode> channelNodes) {
+    ObjectNode node = JSON.objectNode();
+    if (reply.addressLocation() != null) {
+      node.putObject("address").put("location", reply.addressLocation());
+    }
+    if (reply.channelId() != null) {
+      String replyKey = key(reply.channelId());
+      channelNodes.computeIfAbsent(replyKey, key -> channel(document, reply.channelId()));
+      node.putObject("channel").put("$ref", "#/channels/" + replyKey);
+      Set<String> carried = replyMessages(reply, byChannel.getOrDefault(reply.channelId(), Map.of()));
+      if (!carried.isEmpty()) {
+        ArrayNode refs = node.putArray("messages");
+        carried.forEach(key -> refs.addObject().put("$ref", "#/channels/" + replyKey + "/messages/" + key));
+      }
+    }
+    return node;
+  }
+
+  /** The keys of the exported messages (of the reply channel) that a reply carries. */
+  private static Set<String> replyMessages(AsyncApiReply reply, Map<String, EventType<?>> messages) {
+    Set<String> carried = new TreeSet<>();
+    messages.forEach((key, type) -> {
+      for (AsyncApiMessage message : reply.messages()) {
+        if (type.type().equals(message.cloudEventType()) || key.equals(key(message.name()))) {
+          carried.add(key);
+        }
+      }
+    });
+    return carried;
   }
 
   private static ObjectNode operation(AsyncApiOperation.Action action, String channelKey, Set<String> messages,

@@ -5,6 +5,7 @@ import dev.omnibus.asyncapi.AsyncApiChannel;
 import dev.omnibus.asyncapi.AsyncApiDocument;
 import dev.omnibus.asyncapi.AsyncApiMessage;
 import dev.omnibus.asyncapi.AsyncApiOperation;
+import dev.omnibus.asyncapi.AsyncApiReply;
 import dev.omnibus.contract.Contracts.Change;
 import dev.omnibus.contract.Contracts.Change.Kind;
 import java.util.ArrayList;
@@ -111,6 +112,7 @@ public final class CompatibilityCheck {
           none(Kind.ADDED, path + ".messages", "now also " + verb(now.action()) + " message '" + name + "'");
         }
       }
+      reply(old, now, path + ".reply");
     }
     for (AsyncApiOperation now : newer.operations()) {
       if (!oldIds.contains(now.id())) {
@@ -118,6 +120,78 @@ public final class CompatibilityCheck {
             + now.channelId() + "')");
       }
     }
+  }
+
+  /**
+   * An operation's reply, compared like an operation of the opposite action on the reply channel: the responder
+   * (a {@code receive} operation) sends the replies, the requester (a {@code send} operation) receives them. Where
+   * replies go (the reply channel, the runtime address) must not change; a reply added breaks nobody.
+   */
+  private void reply(AsyncApiOperation old, AsyncApiOperation now, String path) {
+    AsyncApiReply before = old.reply();
+    AsyncApiReply after = now.reply();
+    if (before == null && after == null) {
+      return;
+    }
+    AsyncApiOperation.Action replies = replyAction(now.action());
+    if (before == null) {
+      none(Kind.ADDED, path, "reply added (the application now " + verb(replies) + " replies" + where(after) + ")");
+      return;
+    }
+    if (after == null) {
+      lost(replies, path, "reply removed (the application " + verb(replies) + " replies" + where(before)
+          + " no more)");
+      return;
+    }
+    if (!Objects.equals(before.channelId(), after.channelId())) {
+      both(Kind.CHANGED, path + ".channel", "reply channel changed from " + quoted(before.channelId()) + " to "
+          + quoted(after.channelId()) + " (replies go elsewhere)");
+    }
+    if (!Objects.equals(before.addressLocation(), after.addressLocation())) {
+      both(Kind.CHANGED, path + ".address", "reply address changed from " + address(before) + " to "
+          + address(after) + " (replies go elsewhere)");
+    }
+    Set<String> nowNames = names(after.messages());
+    for (String name : names(before.messages())) {
+      if (!nowNames.contains(name)) {
+        lost(replies, path + ".messages", "no longer " + verb(replies) + " reply message '" + name + "'");
+      }
+    }
+    Set<String> oldNames = names(before.messages());
+    for (String name : nowNames) {
+      if (!oldNames.contains(name)) {
+        none(Kind.ADDED, path + ".messages", "now also " + verb(replies) + " reply message '" + name + "'");
+      }
+    }
+    if (after.channelId() == null) {
+      // Without a reply channel the messages are nobody else's: their payloads are compared here.
+      Map<String, AsyncApiMessage> oldMessages = new LinkedHashMap<>();
+      before.messages().forEach(message -> oldMessages.putIfAbsent(message.name(), message));
+      for (AsyncApiMessage message : after.messages()) {
+        AsyncApiMessage was = oldMessages.get(message.name());
+        if (was != null && before.channelId() == null) {
+          message(was, message, path + ".messages." + message.name(),
+              replies == AsyncApiOperation.Action.SEND);
+        }
+      }
+    }
+  }
+
+  private static AsyncApiOperation.Action replyAction(AsyncApiOperation.Action action) {
+    return action == AsyncApiOperation.Action.SEND ? AsyncApiOperation.Action.RECEIVE : AsyncApiOperation.Action.SEND;
+  }
+
+  private static String where(AsyncApiReply reply) {
+    return reply.channelId() != null ? " on channel '" + reply.channelId() + "'"
+        : reply.addressLocation() != null ? " to " + reply.addressLocation() : "";
+  }
+
+  private static String address(AsyncApiReply reply) {
+    return reply.addressLocation() == null ? "the reply channel's address" : "'" + reply.addressLocation() + "'";
+  }
+
+  private static String quoted(@Nullable String text) {
+    return text == null ? "none" : "'" + text + "'";
   }
 
   private void messages(AsyncApiDocument older, AsyncApiDocument newer) {
@@ -135,27 +209,30 @@ public final class CompatibilityCheck {
           both(Kind.REMOVED, path, "message removed");
           continue;
         }
-        if (!Objects.equals(old.cloudEventType(), now.cloudEventType())) {
-          both(Kind.CHANGED, path, "CloudEvents type changed from '" + old.cloudEventType() + "' to '"
-              + now.cloudEventType() + "'");
-        }
-        if (!Objects.equals(old.contentType(), now.contentType())) {
-          both(Kind.CHANGED, path + ".contentType", "content type changed from '" + old.contentType() + "' to '"
-              + now.contentType() + "'");
-        }
-        if (!Objects.equals(old.schemaFormat(), now.schemaFormat())) {
-          both(Kind.CHANGED, path + ".payload", "schema format changed from '" + old.schemaFormat() + "' to '"
-              + now.schemaFormat() + "'");
-        } else if (old.payload() != null || now.payload() != null) {
-          boolean sendOnly = sendOnly(newer, newChannel.id(), now.name());
-          schema(old.payload(), now.payload(), path + ".payload", sendOnly);
-        }
+        message(old, now, path, sendOnly(newer, newChannel.id(), now.name()));
       }
       for (AsyncApiMessage now : newMessages.values()) {
         if (!oldMessages.containsKey(now.name())) {
           none(Kind.ADDED, "channels." + newChannel.id() + ".messages." + now.name(), "message added");
         }
       }
+    }
+  }
+
+  private void message(AsyncApiMessage old, AsyncApiMessage now, String path, boolean sendOnly) {
+    if (!Objects.equals(old.cloudEventType(), now.cloudEventType())) {
+      both(Kind.CHANGED, path, "CloudEvents type changed from '" + old.cloudEventType() + "' to '"
+          + now.cloudEventType() + "'");
+    }
+    if (!Objects.equals(old.contentType(), now.contentType())) {
+      both(Kind.CHANGED, path + ".contentType", "content type changed from '" + old.contentType() + "' to '"
+          + now.contentType() + "'");
+    }
+    if (!Objects.equals(old.schemaFormat(), now.schemaFormat())) {
+      both(Kind.CHANGED, path + ".payload", "schema format changed from '" + old.schemaFormat() + "' to '"
+          + now.schemaFormat() + "'");
+    } else if (old.payload() != null || now.payload() != null) {
+      schema(old.payload(), now.payload(), path + ".payload", sendOnly);
     }
   }
 
@@ -458,17 +535,26 @@ public final class CompatibilityCheck {
     return out;
   }
 
-  /** Whether the application only sends a message: some send operation carries it, no receive operation does. */
+  /**
+   * Whether the application only sends a message: some send operation carries it, or the reply of some receive
+   * operation (the application responds with it), and no receive operation or reply of a send operation does.
+   */
   private static boolean sendOnly(AsyncApiDocument document, String channelId, String messageName) {
     boolean sent = false;
     for (AsyncApiOperation operation : document.operations()) {
-      if (!operation.channelId().equals(channelId) || !names(operation.messages()).contains(messageName)) {
-        continue;
+      if (operation.channelId().equals(channelId) && names(operation.messages()).contains(messageName)) {
+        if (operation.action() == AsyncApiOperation.Action.RECEIVE) {
+          return false;
+        }
+        sent = true;
       }
-      if (operation.action() == AsyncApiOperation.Action.RECEIVE) {
-        return false;
+      AsyncApiReply reply = operation.reply();
+      if (reply != null && channelId.equals(reply.channelId()) && names(reply.messages()).contains(messageName)) {
+        if (replyAction(operation.action()) == AsyncApiOperation.Action.RECEIVE) {
+          return false;
+        }
+        sent = true;
       }
-      sent = true;
     }
     return sent;
   }
