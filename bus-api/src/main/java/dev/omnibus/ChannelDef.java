@@ -18,6 +18,7 @@ import org.jspecify.annotations.Nullable;
  * @param receiveOptions {@code x-omnibus-*} settings for subscribers: the receive operation's before the channel's
  * @param parameterEnums allowed values per parameter, empty when unrestricted
  * @param path where in the document it was declared, for messages
+ * @param reply what the document says of replies to requests on this channel, or {@code null}
  */
 record ChannelDef(
     String id,
@@ -29,14 +30,15 @@ record ChannelDef(
     Map<String, String> sendOptions,
     Map<String, String> receiveOptions,
     Map<String, List<String>> parameterEnums,
-    String path) {
+    String path,
+    ConfigurationReader.@Nullable Reply reply) {
 
   private static final Pattern PARAMETER = Pattern.compile("\\{([^}]+)}");
 
   /** A channel declared only by its address. */
   static ChannelDef of(String id, String address, @Nullable Bindings bindings, Mode mode) {
     return new ChannelDef(id, address, bindings == null ? Bindings.none() : bindings, Bindings.none(), Bindings.none(),
-        mode, Map.of(), Map.of(), Map.of(), "");
+        mode, Map.of(), Map.of(), Map.of(), "", null);
   }
 
   Destination sendDestination(String concreteAddress) {

@@ -92,7 +92,7 @@ record Configuration(ServerConfig server, String serverPath, Map<String, Channel
       channels.put(channel.id(), new ChannelDef(channel.id(), address,
           override != null && override.bindings() != null ? override.bindings() : channel.bindings(),
           channel.sendBindings(), channel.receiveBindings(), mode, channel.sendOptions(), channel.receiveOptions(),
-          channel.parameterEnums(), channel.path()));
+          channel.parameterEnums(), channel.path(), channel.reply()));
     }
     builder.channels.forEach((id, override) -> {
       if (!channels.containsKey(id) && !unusable.containsKey(id) && override.address() != null) {

@@ -56,6 +56,8 @@ final class Correlator implements AutoCloseable {
   private final LongAdder late = new LongAdder();
   private final LongAdder duplicate = new LongAdder();
   private final LongAdder orphan = new LongAdder();
+  /** Extensions that also carry correlation ids, from the documents' {@code correlationId} locations. */
+  private final java.util.Set<String> aliases = ConcurrentHashMap.newKeySet();
   private volatile @Nullable ScheduledThreadPoolExecutor timer;
   private volatile boolean closed;
 
@@ -97,6 +99,11 @@ final class Correlator implements AutoCloseable {
     return request;
   }
 
+  /** Reads correlation ids also from this extension, when a reply lacks {@code correlationid}. */
+  void alias(String extension) {
+    aliases.add(extension);
+  }
+
   /** The broker confirmed the request. */
   void sent() {
     sent.increment();
@@ -114,6 +121,9 @@ final class Correlator implements AutoCloseable {
   /** A reply that reached one of the bus's inboxes. */
   void onReply(CloudEvent reply) {
     Object correlation = reply.getExtension(CORRELATION_ID);
+    for (java.util.Iterator<String> alias = aliases.iterator(); correlation == null && alias.hasNext(); ) {
+      correlation = reply.getExtension(alias.next());
+    }
     if (correlation == null) {
       orphan.increment();
       LOG.warn("Reply '{}' of type '{}' carries no '{}' extension: dropped", reply.getId(), reply.getType(),

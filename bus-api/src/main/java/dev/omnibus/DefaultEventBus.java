@@ -172,7 +172,7 @@ final class DefaultEventBus implements EventBus {
     if (channel.mode() == Mode.BINARY && !capabilities.supports(Feature.BINARY_MODE)) {
       return new ChannelDef(channel.id(), channel.address(), channel.bindings(), channel.sendBindings(),
           channel.receiveBindings(), Mode.STRUCTURED, channel.sendOptions(), channel.receiveOptions(),
-          channel.parameterEnums(), channel.path());
+          channel.parameterEnums(), channel.path(), channel.reply());
     }
     return channel;
   }
@@ -478,8 +478,19 @@ final class DefaultEventBus implements EventBus {
       ChannelDef channel = channel(request.eventType().channel());
       String replyTo = inbox(channel, replyType);
       pending = correlator.open(replyType, request.type(), channel.id(), timeout);
-      withReplyAddress = request.withExtensions(Map.of(Correlator.REPLY_TO, replyTo,
-          Correlator.CORRELATION_ID, pending.correlationId));
+      Map<String, Object> extensions = new HashMap<>();
+      extensions.put(Correlator.REPLY_TO, replyTo);
+      extensions.put(Correlator.CORRELATION_ID, pending.correlationId);
+      String alias = correlationAlias(channel);
+      if (alias != null) {
+        correlator.alias(alias);
+        extensions.put(alias, pending.correlationId);
+      }
+      String replyToAlias = replyToAlias(channel);
+      if (replyToAlias != null) {
+        extensions.put(replyToAlias, replyTo);
+      }
+      withReplyAddress = request.withExtensions(extensions);
     } catch (EventBusException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -495,17 +506,67 @@ final class DefaultEventBus implements EventBus {
   }
 
   /**
-   * The reply channel of requests on {@code requestChannel}: the reply type's channel when the document or the builder
-   * declared it with an address of its own (replies to every requester come there); {@code null} when each requester
-   * reads its own inbox.
+   * The reply channel of requests on {@code requestChannel}, when every requester's replies come to one declared
+   * address: the document's reply channel, else the reply type's channel when the document or the builder declared it
+   * with an address of its own. {@code null} when each requester reads its own inbox: the document's reply address is
+   * a runtime expression ({@code $message.header#/replyTo}), or no channel with an address is given.
    */
   private @Nullable ChannelDef staticReplyChannel(ChannelDef requestChannel, EventType<?> replyType) {
-    String id = replyType.channelOrNull();
+    ConfigurationReader.Reply reply = requestChannel.reply();
+    if (reply != null && reply.addressLocation() != null) {
+      return null;
+    }
+    String id = reply != null && reply.channel() != null ? reply.channel() : replyType.channelOrNull();
     if (id == null || id.equals(requestChannel.id()) || !declaredChannels.contains(id)) {
       return null;
     }
     ChannelDef replyChannel = channels.get(id);
     return replyChannel == null || replyChannel.hasParameters() ? null : replyChannel;
+  }
+
+  /** The channel a reply belongs to for validation, metrics and traces: the document's reply channel if it names one. */
+  private static String replyChannelId(ChannelDef requestChannel, EventType<?> replyType, Destination destination) {
+    ConfigurationReader.Reply reply = requestChannel.reply();
+    if (reply != null && reply.channel() != null) {
+      return reply.channel();
+    }
+    String typed = replyType.channelOrNull();
+    return typed != null ? typed : destination.channel();
+  }
+
+  /**
+   * The extension that also carries the correlation id, from the document's {@code correlationId} location
+   * {@code $message.header#/<name>}: see {@link #headerAlias}. Bindings map {@code correlation_id} (AMQP) and
+   * {@code correlationData} (MQTT 5) to their protocol's own field anyway.
+   */
+  static @Nullable String correlationAlias(ChannelDef requestChannel) {
+    ConfigurationReader.Reply reply = requestChannel.reply();
+    return reply == null ? null : headerAlias(reply.correlationLocation(), Correlator.CORRELATION_ID,
+        "correlationdata");
+  }
+
+  /**
+   * The extension that also carries the reply address, from the document's reply address location
+   * {@code $message.header#/<name>} (e.g. {@code REPLY_TOPIC}): see {@link #headerAlias}. Bindings map
+   * {@code reply_to} (AMQP) and {@code responseTopic} (MQTT 5) to their protocol's own field anyway.
+   */
+  static @Nullable String replyToAlias(ChannelDef requestChannel) {
+    ConfigurationReader.Reply reply = requestChannel.reply();
+    return reply == null ? null : headerAlias(reply.addressLocation(), Correlator.REPLY_TO, "responsetopic");
+  }
+
+  /**
+   * The CloudEvents extension a document's header location names: the header's name in lower case with only its
+   * letters and digits ({@code $message.header#/REQUEST_ID} is {@code requestid}), or {@code null} when the location
+   * is none, not a header, names the bus's own extension or the protocol's own field, or is no valid extension name.
+   */
+  private static @Nullable String headerAlias(@Nullable String location, String own, String protocolField) {
+    String prefix = "$message.header#/";
+    if (location == null || !location.startsWith(prefix)) {
+      return null;
+    }
+    String alias = location.substring(prefix.length()).toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "");
+    return alias.isEmpty() || alias.equals(own) || alias.equals(protocolField) || alias.length() > 20 ? null : alias;
   }
 
   /** The address replies to a request on the channel come to, reading it from now on if not yet. */
@@ -552,28 +613,38 @@ final class DefaultEventBus implements EventBus {
       Responder<Q, R> responder) throws Exception {
     ChannelDef replyChannel = staticReplyChannel(requestChannel, replyType);
     Object replyTo = request.extension(Correlator.REPLY_TO);
+    String replyToAlias = replyToAlias(requestChannel);
+    if (replyTo == null && replyToAlias != null) {
+      replyTo = request.extension(replyToAlias);
+    }
     String address = replyTo != null ? replyTo.toString() : replyChannel != null ? replyChannel.address() : null;
     if (address == null || address.isBlank()) {
       throw new UnanswerableRequest("request '" + request.id() + "' of type '" + request.type() + "' names no reply "
           + "address (no '" + Correlator.REPLY_TO + "' extension, and no reply channel with an address for channel '"
           + requestChannel.id() + "'): it cannot be answered");
     }
+    String alias = correlationAlias(requestChannel);
     Object correlation = request.extension(Correlator.CORRELATION_ID);
+    if (correlation == null && alias != null) {
+      correlation = request.extension(alias);
+    }
     String correlationId = correlation != null ? correlation.toString() : request.id();
     Destination destination = replyChannel != null && address.equals(replyChannel.address())
         ? replyChannel.sendDestination(address)
         : transport.replyDestination(address, requestChannel.mode());
     String channelId = replyChannel != null ? replyChannel.id()
-        : replyType.channelOrNull() != null ? replyType.channelOrNull() : destination.channel();
+        : replyChannelId(requestChannel, replyType, destination);
+    Map<String, Object> correlating = alias == null ? Map.of(Correlator.CORRELATION_ID, correlationId)
+        : Map.of(Correlator.CORRELATION_ID, correlationId, alias, correlationId);
     Event<R> reply;
     try {
-      reply = replyType.event(responder.respond(request)).extension(Correlator.CORRELATION_ID, correlationId).build();
+      reply = replyType.event(responder.respond(request)).build().withExtensions(correlating);
     } catch (Exception e) {
       if (!replyOnFailure) {
         throw e;
       }
       LOG.debug("Responder for '{}' failed on request {}: sending an error reply", request.type(), request.id(), e);
-      sendReply(errorReply(replyType, correlationId, e), channelId, destination);
+      sendReply(errorReply(replyType, correlating, e), channelId, destination);
       return;
     }
     try {
@@ -584,14 +655,14 @@ final class DefaultEventBus implements EventBus {
       }
       LOG.warn("The reply to request {} of type '{}' was refused: sending an error reply", request.id(),
           request.type(), e);
-      sendReply(errorReply(replyType, correlationId, e), channelId, destination);
+      sendReply(errorReply(replyType, correlating, e), channelId, destination);
     }
   }
 
-  private static <R> Event<R> errorReply(EventType<R> replyType, String correlationId, Exception failure) {
+  private static <R> Event<R> errorReply(EventType<R> replyType, Map<String, Object> correlating,
+      Exception failure) {
     String error = failure.getClass().getName() + (failure.getMessage() == null ? "" : ": " + failure.getMessage());
-    return replyType.event(null).extension(Correlator.CORRELATION_ID, correlationId)
-        .extension(Correlator.REPLY_ERROR, error).build();
+    return replyType.event(null).extension(Correlator.REPLY_ERROR, error).build().withExtensions(correlating);
   }
 
   private void sendReply(Event<?> reply, String channelId, Destination destination) throws Exception {

@@ -10,8 +10,9 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * Checks payloads against the document's schemas: an invalid payload is refused before anything is sent, and an
- * invalid received one is refused before its handler runs (the bus then dead-letters it at once). Dead letters and
- * replays pass unchecked: they carry what was received. Thread-safe.
+ * invalid received one is refused before its handler runs (the bus then dead-letters it at once). A responder's reply
+ * is checked as an event (an error reply carries no data). Dead letters and replays pass unchecked: they carry what
+ * was received. Thread-safe.
  */
 public final class PayloadValidation implements Interceptor {
 
@@ -23,7 +24,8 @@ public final class PayloadValidation implements Interceptor {
 
   @Override
   public CompletionStage<Void> aroundPublish(Publishing publishing, PublishChain next) {
-    if (publishing.kind() == Kind.EVENT) {
+    if (publishing.kind() == Kind.EVENT
+        || (publishing.kind() == Kind.REPLY && publishing.event().getExtension("replyerror") == null)) {
       CloudEvent event = publishing.event();
       try {
         contract.checkPublish(publishing.channel(), event.getType(), bytes(event), event.getDataContentType());
