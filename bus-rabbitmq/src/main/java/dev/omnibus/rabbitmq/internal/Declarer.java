@@ -92,7 +92,8 @@ final class Declarer {
       String argument = matcher.group(1);
       String received = matcher.group(2).trim();
       String current = matcher.group(3).trim();
-      differs = argument + " is " + current + " on the broker, the bus declares " + received;
+      differs = argument + " is " + current + " on the broker, the bus declares " + received + " (RabbitMQ names the "
+          + "first difference it finds; others may follow)";
     }
     String kind = "quorum".equals(queue.arguments().get("x-queue-type")) ? "a quorum queue (x-omnibus-queue-type: "
         + "quorum, arguments " + queue.arguments() + ")" : "a classic queue (durable " + queue.durable()

@@ -324,7 +324,9 @@ public final class RabbitMqTransport implements Transport {
   @Override
   public void check(Destination destination) {
     bindings.check(destination);
+    // The queue type and, for a queue channel, whether its queue can be of that type.
     topology.policy(destination);
+    topology.isQueue(destination);
   }
 
   @Override
