@@ -119,13 +119,16 @@ class RabbitMqClusterFaultTest {
       boolean publisherOnVictim = nodes.nodeOfConnection(publishing).filter(victim::equals).isPresent();
 
       long[] downMillis = new long[1];
+      long[] reconnectMillis = new long[1];
       CompletableFuture<Void>[] outage = new CompletableFuture[1];
       Set<String> confirmed = publish(bus, () -> outage[0] = CompletableFuture.runAsync(() -> {
         long stopped = System.nanoTime();
         try {
           victim.stopApp();
+          long down = System.nanoTime();
           // Kept down until the connections that were on it have recovered on another node (at most WAIT).
           awaitReconnected(nodes, victim, consumerOnVictim ? consuming : null, publisherOnVictim ? publishing : null);
+          reconnectMillis[0] = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - down);
         } finally {
           downMillis[0] = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopped);
           victim.startApp();
@@ -139,8 +142,9 @@ class RabbitMqClusterFaultTest {
       FaultReport report = new FaultReport(name, "rabbitmq-quorum-cluster", EVENTS, confirmed.size(), delivered,
           tally.duplicates(), 0, 0, confirmed.size() - delivered);
       Path file = report.write(Path.of("target", "faults"));
-      System.out.printf("[omnibus] %s (node down %d ms; consumer was on it: %s, publisher was on it: %s) -> %s%n",
-          report, downMillis[0], consumerOnVictim, publisherOnVictim, file);
+      System.out.printf("[omnibus] %s (node stopped %d ms, its connections open on another node %d ms after its port "
+          + "closed; consumer was on it: %s, publisher was on it: %s) -> %s%n", report, downMillis[0],
+          reconnectMillis[0], consumerOnVictim, publisherOnVictim, file);
       assertThat(report.acked()).as("publishes confirmed across the outage").isPositive();
       assertThat(report.lost()).as("confirmed events never delivered: %s", report).isZero();
       Awaitility.await("the bus healthy again").atMost(WAIT).until(() -> bus.health().state() == Health.State.UP);
