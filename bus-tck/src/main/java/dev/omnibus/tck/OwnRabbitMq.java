@@ -27,6 +27,7 @@ import org.awaitility.Awaitility;
  * <p>Runs {@code rabbitmq-server -detached} and {@code rabbitmqctl} of Debian's {@code rabbitmq-server} package, whose
  * scripts run the node as the {@code rabbitmq} user and so need root (or that user). The test is skipped without them,
  * and fails with {@code CI=true} (the rule of {@link Brokers}). Starting takes about 5 s, each node about 150 MB.
+ * {@link OwnRabbitMqCluster} makes a cluster of several such nodes.
  *
  * <p>Thread-safe: one lock serialises the commands.
  */

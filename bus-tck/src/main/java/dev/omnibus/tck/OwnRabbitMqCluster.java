@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
@@ -23,14 +24,19 @@ import java.util.function.Consumer;
  * {@link OwnRabbitMq} requires (root, Debian's {@code rabbitmq-server}); skipped without it, failing with
  * {@code CI=true}.
  *
- * <p>Thread-safe: each node serialises its own commands.
+ * <p>Thread-safe: each node serialises its own commands. {@link #close()} is idempotent; a JVM that ends without it
+ * stops the nodes from a shutdown hook.
  */
 public final class OwnRabbitMqCluster implements AutoCloseable {
 
   private final List<OwnRabbitMq> nodes;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  /** Stops the nodes should the JVM end without {@link #close()} (a test run killed by a timeout). */
+  private final Thread onExit;
 
   private OwnRabbitMqCluster(List<OwnRabbitMq> nodes) {
     this.nodes = List.copyOf(nodes);
+    this.onExit = new Thread(this::stopNodes, "omnibus-rabbitmq-cluster-stop");
   }
 
   /**
@@ -61,9 +67,11 @@ public final class OwnRabbitMqCluster implements AutoCloseable {
         node.awaitStartup();
       }
       first.ctl("await_online_nodes", Integer.toString(size), "--timeout", "60");
-      return new OwnRabbitMqCluster(nodes);
+      OwnRabbitMqCluster cluster = new OwnRabbitMqCluster(nodes);
+      Runtime.getRuntime().addShutdownHook(cluster.onExit);
+      return cluster;
     } catch (RuntimeException | IOException | Error e) {
-      new OwnRabbitMqCluster(nodes).close();
+      new OwnRabbitMqCluster(nodes).stopNodes();
       throw e;
     }
   }
@@ -132,7 +140,18 @@ public final class OwnRabbitMqCluster implements AutoCloseable {
   /** Stops every node (side by side) and deletes their folders; never fails. */
   @Override
   public void close() {
-    eachAtOnce(nodes, OwnRabbitMq::close);
+    try {
+      Runtime.getRuntime().removeShutdownHook(onExit);
+    } catch (IllegalStateException | IllegalArgumentException e) {
+      // the JVM is shutting down (the hook runs or ran), or the hook was never added
+    }
+    stopNodes();
+  }
+
+  private void stopNodes() {
+    if (closed.compareAndSet(false, true)) {
+      eachAtOnce(nodes, OwnRabbitMq::close);
+    }
   }
 
   /** Runs the action on every node, each on its own thread (the common pool has one thread on two cores). */

@@ -39,8 +39,8 @@ import org.jspecify.annotations.Nullable;
  *     ({@code x-omnibus-max-held-sends}), and for how long before they fail ({@code x-omnibus-send-hold-timeout},
  *     formerly {@code x-omnibus-recovery-hold-ms})
  * @param addresses every node to connect to, {@code host:port}: the server's own host first, then those of
- *     {@code x-omnibus-addresses} (the other nodes of a cluster); amqp-client tries them in turn on connecting and on
- *     every recovery
+ *     {@code x-omnibus-addresses} (the other nodes of a cluster); amqp-client tries them in random order on connecting
+ *     and on every recovery
  * @param queues the type of the durable queues of channels that say none ({@code x-omnibus-queue-type}) and the
  *     delivery limit of quorum queues ({@code x-omnibus-delivery-limit})
  */
@@ -63,6 +63,7 @@ public record RabbitMqSettings(
     List<String> addresses,
     QueuePolicy queues) {
 
+  /** Copies the addresses; the values are otherwise checked by {@link #from}. */
   public RabbitMqSettings {
     addresses = List.copyOf(addresses);
   }
