@@ -56,6 +56,11 @@ final class Topology {
       arguments = Map.copyOf(arguments);
     }
 
+    /** A queue without arguments: classic, or exclusive (a private queue, which cannot be a quorum queue). */
+    QueueSpec(String name, boolean durable, boolean exclusive, boolean autoDelete) {
+      this(name, durable, exclusive, autoDelete, Map.of());
+    }
+
     boolean serverNamed() {
       return name.isEmpty();
     }
@@ -135,7 +140,7 @@ final class Topology {
     }
     if (group == null) {
       // Always a classic queue: quorum queues cannot be exclusive, and one consumer's private copy needs no replicas.
-      return new Source(exchange, new QueueSpec("", false, true, true, Map.of()), bindingKey, null);
+      return new Source(exchange, new QueueSpec("", false, true, true), bindingKey, null);
     }
     String name = groupQueueName(destination.address(), group);
     checkName(destination, name, "queue");
@@ -282,7 +287,7 @@ final class Topology {
             + "false, autoDelete: false, or make it a classic queue");
       }
       if (!policy.quorum()) {
-        return new QueueSpec(name, durable, exclusive, autoDelete, Map.of());
+        return new QueueSpec(name, durable, exclusive, autoDelete);
       }
       return durableQueue(destination, policy, name);
     }
