@@ -51,6 +51,7 @@ public final class TrackingProvider implements TransportProvider {
         }
         if (options.group() != null) {
           queues.add(destination.address() + "." + options.group());
+          queues.add(destination.address() + "." + options.group() + ".retry");
         }
         queues.add(transport.deadLetter(destination, options.group()).address());
         return transport.subscribe(destination, options, handler);

@@ -27,6 +27,7 @@ import org.awaitility.Awaitility;
  * <p>Runs {@code rabbitmq-server -detached} and {@code rabbitmqctl} of Debian's {@code rabbitmq-server} package, whose
  * scripts run the node as the {@code rabbitmq} user and so need root (or that user). The test is skipped without them,
  * and fails with {@code CI=true} (the rule of {@link Brokers}). Starting takes about 5 s, each node about 150 MB.
+ * {@link OwnRabbitMqCluster} makes a cluster of several such nodes.
  *
  * <p>Thread-safe: one lock serialises the commands.
  */
@@ -50,6 +51,22 @@ public final class OwnRabbitMq implements AutoCloseable {
 
   /** Starts a node of its own; returns once it accepts AMQP connections. */
   public static OwnRabbitMq start(String name) throws IOException {
+    OwnRabbitMq broker = launch(name, "omnibus-" + name + "-" + UUID.randomUUID().toString().substring(0, 6)
+        + "@localhost");
+    try {
+      broker.awaitStartup();
+    } catch (RuntimeException e) {
+      broker.close();
+      throw e;
+    }
+    return broker;
+  }
+
+  /**
+   * Launches a node named {@code node} ({@code rabbitmq-server -detached}) and returns at once, before it has started:
+   * {@link OwnRabbitMqCluster} launches its nodes side by side, then awaits each ({@link #awaitStartup()}).
+   */
+  static OwnRabbitMq launch(String name, String node) throws IOException {
     String server = Brokers.requireTool("rabbitmq-server", "rabbitmq-server");
     Brokers.requireTool("rabbitmqctl", "rabbitmq-server");
     String user = System.getProperty("user.name");
@@ -74,7 +91,6 @@ public final class OwnRabbitMq implements AutoCloseable {
       Files.setPosixFilePermissions(Files.createDirectory(dir.resolve(folder)),
           PosixFilePermissions.fromString("rwxrwxrwx"));
     }
-    String node = "omnibus-" + name + "-" + UUID.randomUUID().toString().substring(0, 6) + "@localhost";
     Map<String, String> environment = new HashMap<>();
     environment.put("RABBITMQ_NODENAME", node);
     environment.put("RABBITMQ_NODE_PORT", Integer.toString(port));
@@ -86,7 +102,6 @@ public final class OwnRabbitMq implements AutoCloseable {
     OwnRabbitMq broker = new OwnRabbitMq(node, port, dir, environment);
     try {
       broker.run(server, "-detached");
-      broker.awaitStartup();
     } catch (RuntimeException e) {
       broker.close();
       throw e;
@@ -156,8 +171,34 @@ public final class OwnRabbitMq implements AutoCloseable {
     }
   }
 
+  /**
+   * {@code rabbitmqctl -n <node> <arguments>}, e.g. {@code join_cluster other@localhost}; returns what it printed.
+   *
+   * @throws IllegalStateException when it exits with an error, with what it printed
+   */
+  String ctl(String... arguments) {
+    String[] command = new String[arguments.length + 3];
+    command[0] = "rabbitmqctl";
+    command[1] = "-n";
+    command[2] = node;
+    System.arraycopy(arguments, 0, command, 3, arguments.length);
+    synchronized (lock) {
+      return run(command);
+    }
+  }
+
+  /**
+   * Marks the application stopped or started after a {@link #ctl} that stopped or started it ({@code join_cluster}
+   * needs {@code stop_app} first).
+   */
+  void appRunning(boolean running) {
+    synchronized (lock) {
+      appRunning = running;
+    }
+  }
+
   /** Waits until the node's application runs ({@code rabbitmqctl await_startup}) and its port accepts connections. */
-  private void awaitStartup() {
+  void awaitStartup() {
     // await_startup fails at once while the node has not yet registered with epmd: asked again until it answers.
     Awaitility.await("RabbitMQ node " + node + " started").atMost(LIMIT).pollInterval(Duration.ofSeconds(1))
         .ignoreExceptions()
@@ -171,7 +212,7 @@ public final class OwnRabbitMq implements AutoCloseable {
     }
   }
 
-  private void run(String... command) {
+  private String run(String... command) {
     Path log = null;
     try {
       log = Files.createTempFile("omnibus-rabbitmq-", ".log");
@@ -186,6 +227,7 @@ public final class OwnRabbitMq implements AutoCloseable {
         throw new IllegalStateException(String.join(" ", command) + " (node " + node + ") exited with "
             + process.exitValue() + ": " + Files.readString(log, StandardCharsets.UTF_8));
       }
+      return Files.readString(log, StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {

@@ -141,7 +141,7 @@ final class AmqpBindings {
           "vhost"));
       queue = new AmqpChannelBinding.Queue(name255(queueObject, at, reader), reader.bool(queueObject, "durable", at),
           reader.bool(queueObject, "exclusive", at), reader.bool(queueObject, "autoDelete", at),
-          reader.text(queueObject, "vhost", at));
+          reader.text(queueObject, "vhost", at), queueType(queueObject, at, reader));
     }
     return new AmqpChannelBinding(kindOfAddress, exchange, queue, version);
   }
@@ -172,6 +172,25 @@ final class AmqpBindings {
         priority == null ? null : priority.intValue(), deliveryMode == null ? null : deliveryMode.intValue(),
         reader.bool(b, "mandatory", path), reader.texts(b, "bcc", path), reader.bool(b, "timestamp", path),
         reader.bool(b, "ack", path), version);
+  }
+
+  /**
+   * The extension {@code x-queue-type} of a queue object: RabbitMQ's queue argument, which the binding itself does not
+   * define; {@code classic} or {@code quorum}.
+   */
+  private static QueuePolicy.@Nullable Type queueType(Map<String, Object> queue, String path, BindingReader reader) {
+    String type = reader.text(queue, "x-queue-type", path);
+    if (type == null) {
+      return null;
+    }
+    for (QueuePolicy.Type known : QueuePolicy.Type.values()) {
+      if (known.name().equalsIgnoreCase(type.trim())) {
+        return known;
+      }
+    }
+    reader.problem(BindingReader.path(path, "x-queue-type"), "'" + type + "' is not a queue type the binding declares:"
+        + " write classic or quorum (streams are not supported)");
+    return null;
   }
 
   private static String what(String object, @Nullable String version) {

@@ -43,11 +43,14 @@ record AmqpChannelBinding(Is is, @Nullable Exchange exchange, @Nullable Queue qu
    * @param exclusive whether only one connection may use it, or {@code null} for the default (false)
    * @param autoDelete whether it is deleted when unused, or {@code null} for the default (false)
    * @param vhost the virtual host, or {@code null} for {@code /}
+   * @param queueType the extension {@code x-queue-type} ({@code classic} or {@code quorum}), RabbitMQ's argument of
+   *     that name, or {@code null}
    */
   record Queue(
       @Nullable String name,
       @Nullable Boolean durable,
       @Nullable Boolean exclusive,
       @Nullable Boolean autoDelete,
-      @Nullable String vhost) {}
+      @Nullable String vhost,
+      QueuePolicy.@Nullable Type queueType) {}
 }

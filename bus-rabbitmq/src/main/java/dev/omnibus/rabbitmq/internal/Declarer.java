@@ -8,6 +8,9 @@ import dev.omnibus.rabbitmq.internal.RabbitMqSettings.DeclareMode;
 import dev.omnibus.rabbitmq.internal.Topology.ExchangeSpec;
 import dev.omnibus.rabbitmq.internal.Topology.QueueSpec;
 import java.io.IOException;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -18,6 +21,10 @@ import org.jspecify.annotations.Nullable;
  * <p>Stateless and thread-safe; each call uses the channel it is given, from one thread at a time.
  */
 final class Declarer {
+
+  /** RabbitMQ's reply to a declaration that differs from the queue's: the argument, what was sent, what is. */
+  private static final Pattern INEQUIVALENT = Pattern.compile(
+      "inequivalent arg '([^']+)' for queue '[^']*' in vhost '[^']*': received (.+?) but current is (.+)$");
 
   private final RabbitMqSettings settings;
 
@@ -51,19 +58,52 @@ final class Declarer {
    */
   String queue(Channel channel, QueueSpec queue) {
     try {
+      Map<String, Object> arguments = queue.arguments().isEmpty() ? null : queue.arguments();
       if (queue.serverNamed()) {
-        AMQP.Queue.DeclareOk ok = channel.queueDeclare("", queue.durable(), queue.exclusive(), queue.autoDelete(), null);
+        AMQP.Queue.DeclareOk ok = channel.queueDeclare("", queue.durable(), queue.exclusive(), queue.autoDelete(),
+            arguments);
         return ok.getQueue();
       }
       switch (settings.declareMode()) {
-        case DECLARE -> channel.queueDeclare(queue.name(), queue.durable(), queue.exclusive(), queue.autoDelete(), null);
+        case DECLARE -> channel.queueDeclare(queue.name(), queue.durable(), queue.exclusive(), queue.autoDelete(),
+            arguments);
         case PASSIVE -> channel.queueDeclarePassive(queue.name());
         case NONE -> { }
       }
       return queue.name();
     } catch (IOException | ShutdownSignalException e) {
-      throw failure("queue '" + queue.name() + "'", e);
+      ShutdownSignalException signal = signal(e);
+      if (signal != null && replyCode(signal) == AMQP.PRECONDITION_FAILED) {
+        throw inequivalent(queue, PublisherChannel.replyText(signal));
+      }
+      throw failure(queue.describe(), e);
     }
+  }
+
+  /**
+   * The queue exists with other properties or arguments than this declaration's; RabbitMQ names the first that
+   * differs ({@code inequivalent arg 'x-queue-type' for queue 'q' in vhost '/': received the value 'quorum' of type
+   * 'longstr' but current is none}).
+   */
+  private ConfigurationException inequivalent(QueueSpec queue, String reply) {
+    Matcher matcher = INEQUIVALENT.matcher(reply);
+    String differs = "its settings differ";
+    if (matcher.find()) {
+      String argument = matcher.group(1);
+      String received = matcher.group(2).trim();
+      String current = matcher.group(3).trim();
+      differs = argument + " is " + current + " on the broker, the bus declares " + received + " (RabbitMQ names the "
+          + "first difference it finds; others may follow)";
+    }
+    String kind = "quorum".equals(queue.arguments().get("x-queue-type")) ? "a quorum queue (x-omnibus-queue-type: "
+        + "quorum, arguments " + queue.arguments() + ")" : "a classic queue (durable " + queue.durable()
+        + ", exclusive " + queue.exclusive() + ", autoDelete " + queue.autoDelete() + ", no arguments)";
+    return ConfigurationException.of("servers." + settings.server() + ".x-omnibus-queue-type", "queue '"
+        + queue.name() + "' exists in virtual host '" + settings.virtualHost() + "' with other settings than the bus "
+        + "declares: " + differs + ". The bus declares " + kind + ". RabbitMQ cannot change a queue's type or arguments: "
+        + "drain and delete the queue so that it is declared anew (rabbitmqctl delete_queue '" + queue.name()
+        + "'), or make the channel's x-omnibus-queue-type / x-omnibus-delivery-limit (or the binding's x-queue-type) "
+        + "match the queue on the broker [" + reply + "]");
   }
 
   /**

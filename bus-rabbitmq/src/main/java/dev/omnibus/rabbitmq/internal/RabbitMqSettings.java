@@ -38,6 +38,11 @@ import org.jspecify.annotations.Nullable;
  * @param held how many sends may be held while the confirm window is full or the connection is down or recovering
  *     ({@code x-omnibus-max-held-sends}), and for how long before they fail ({@code x-omnibus-send-hold-timeout},
  *     formerly {@code x-omnibus-recovery-hold-ms})
+ * @param addresses every node to connect to, {@code host:port}: the server's own host first, then those of
+ *     {@code x-omnibus-addresses} (the other nodes of a cluster); amqp-client tries them in random order on connecting
+ *     and on every recovery
+ * @param queues the type of the durable queues of channels that say none ({@code x-omnibus-queue-type}) and the
+ *     delivery limit of quorum queues ({@code x-omnibus-delivery-limit})
  */
 public record RabbitMqSettings(
     String server,
@@ -54,7 +59,14 @@ public record RabbitMqSettings(
     int confirmWindow,
     Duration confirmTimeout,
     Duration connectTimeout,
-    PublishWindow.Limits held) {
+    PublishWindow.Limits held,
+    List<String> addresses,
+    QueuePolicy queues) {
+
+  /** Copies the addresses; the values are otherwise checked by {@link #from}. */
+  public RabbitMqSettings {
+    addresses = List.copyOf(addresses);
+  }
 
   /** The exchange used when neither the channel binding nor {@code x-omnibus-exchange} names one. */
   public static final String DEFAULT_EXCHANGE = "omnibus";
@@ -140,12 +152,50 @@ public record RabbitMqSettings(
     Duration confirmTimeout = options.duration("confirm-timeout", Duration.ofSeconds(30), "confirm-timeout-ms");
     Duration connectTimeout = options.duration("connect-timeout", Duration.ofSeconds(10), "connect-timeout-ms");
     PublishWindow.Limits held = PublishWindow.Limits.read(options, "recovery-hold-ms");
+    List<String> addresses = addresses(host, port, options, problems);
+    QueuePolicy queues = QueuePolicy.read(options, QueuePolicy.DEFAULT);
     problems.addAll(options.problems());
     if (!problems.isEmpty()) {
       throw ConfigurationException.of(problems);
     }
     return new RabbitMqSettings(config.name(), host, port, virtualHost, tls, username, password, exchange, declareMode,
-        mandatory, prefetch, confirmWindow, confirmTimeout, connectTimeout, held);
+        mandatory, prefetch, confirmWindow, confirmTimeout, connectTimeout, held, addresses, queues);
+  }
+
+  /**
+   * The server's {@code host:port}, then every further node of {@code x-omnibus-addresses} (comma-separated
+   * {@code host[:port]}, the server's port when none is given), without repeats.
+   */
+  private static List<String> addresses(String host, int port, OptionReader options,
+      List<ConfigurationException.Problem> problems) {
+    List<String> addresses = new ArrayList<>();
+    addresses.add(host + ":" + port);
+    String extra = options.string("addresses", "");
+    for (String item : extra.split(",")) {
+      String address = item.trim();
+      if (address.isEmpty()) {
+        continue;
+      }
+      int colon = address.lastIndexOf(':');
+      String name = colon < 0 ? address : address.substring(0, colon);
+      int itsPort = port;
+      if (colon >= 0) {
+        try {
+          itsPort = Integer.parseInt(address.substring(colon + 1));
+        } catch (NumberFormatException e) {
+          itsPort = -1;
+        }
+      }
+      if (name.isBlank() || itsPort < 1 || itsPort > 65535) {
+        problems.add(new ConfigurationException.Problem(options.pathOf("addresses"), "'" + address + "' is not host or host:port; write the nodes of the cluster as "
+            + "rabbit-1:5672,rabbit-2:5672"));
+        continue;
+      }
+      if (!addresses.contains(name + ":" + itsPort)) {
+        addresses.add(name + ":" + itsPort);
+      }
+    }
+    return addresses;
   }
 
   /**
@@ -192,6 +242,7 @@ public record RabbitMqSettings(
     return "RabbitMqSettings[server=" + server + ", " + (tls ? "amqps://" : "amqp://") + host + ":" + port
         + ", vhost=" + virtualHost + ", user=" + username + ", exchange=" + exchange + ", declare=" + declareMode
         + ", mandatory=" + mandatory + ", prefetch=" + prefetch + ", confirmWindow=" + confirmWindow
-        + ", maxHeldSends=" + held.maxHeld() + ", sendHoldTimeout=" + held.hold().toMillis() + "ms]";
+        + ", maxHeldSends=" + held.maxHeld() + ", sendHoldTimeout=" + held.hold().toMillis() + "ms, addresses="
+        + addresses + ", queues=" + queues + "]";
   }
 }

@@ -1,6 +1,7 @@
 package dev.omnibus.rabbitmq.internal;
 
 import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Address;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
@@ -323,14 +324,18 @@ public final class RabbitMqTransport implements Transport {
   @Override
   public void check(Destination destination) {
     bindings.check(destination);
+    // The queue type and, for a queue channel, whether its queue can be of that type.
+    topology.policy(destination);
+    topology.isQueue(destination);
   }
 
   @Override
   public Destination deadLetter(Destination origin, @Nullable String group) {
     // Sent through the channel's exchange (the group's dead letter queue is bound to it), without the operation's
     // bindings: a receive operation's expiration or cc would otherwise apply to dead letters.
+    // Its queue is of the channel's type: the options carry it.
     return new Destination(origin.channel(), topology.deadLetterAddress(origin, group), origin.mode(),
-        origin.channelBindings(), Bindings.none(), Map.of(), Destination.Kind.DEAD_LETTERS);
+        origin.channelBindings(), Bindings.none(), topology.deadLetterOptions(origin), Destination.Kind.DEAD_LETTERS);
   }
 
   /** The group's durable retry queue {@code <queue>.retry}, sent to and consumed through the default exchange. */
@@ -569,17 +574,18 @@ public final class RabbitMqTransport implements Transport {
   private Connection connect(String role) {
     String name = "omnibus-" + settings.server() + "-" + role;
     try {
-      return factory.newConnection(workers, name);
+      // Every node of the cluster: amqp-client tries them in turn, now and on each recovery (a node gone, another up).
+      return factory.newConnection(workers, addresses(settings), name);
     } catch (com.rabbitmq.client.AuthenticationFailureException e) {
-      throw ConfigurationException.of("servers." + settings.server() + ".security", "RabbitMQ at " + settings.host()
-          + ":" + settings.port() + " refused the login of user '" + settings.username() + "': check the credentials");
+      throw ConfigurationException.of("servers." + settings.server() + ".security", "RabbitMQ at "
+          + String.join(", ", settings.addresses()) + " refused the login of user '" + settings.username() + "': check the credentials");
     } catch (IOException | TimeoutException e) {
       String reason = PublisherChannel.rootMessage(e);
       if (reason.contains("vhost") || reason.contains("NOT_ALLOWED")) {
         throw ConfigurationException.of("servers." + settings.server() + ".pathname", "virtual host '"
             + settings.virtualHost() + "' is not available to user '" + settings.username() + "': " + reason);
       }
-      throw ConfigurationException.because("Cannot connect to RabbitMQ at " + settings.host() + ":" + settings.port()
+      throw ConfigurationException.because("Cannot connect to RabbitMQ at " + String.join(", ", settings.addresses())
           + " (server '" + settings.server() + "', virtual host '" + settings.virtualHost() + "'): " + reason, e);
     }
   }
@@ -610,6 +616,10 @@ public final class RabbitMqTransport implements Transport {
     factory.setShutdownTimeout(CLOSE_TIMEOUT_MS);
     factory.setThreadFactory(daemonThreads("omnibus-rabbitmq-" + settings.server() + "-io-"));
     return factory;
+  }
+
+  private static List<Address> addresses(RabbitMqSettings settings) {
+    return settings.addresses().stream().map(Address::parseAddress).toList();
   }
 
   private static ThreadFactory daemonThreads(String prefix) {

@@ -3,6 +3,9 @@ package dev.omnibus.rabbitmq.internal;
 import dev.omnibus.ConfigurationException;
 import dev.omnibus.spi.Bindings;
 import dev.omnibus.spi.Destination;
+import dev.omnibus.spi.support.OptionReader;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -44,10 +47,27 @@ final class Topology {
     }
   }
 
-  /** A queue; the name {@code ""} asks the broker to name it. */
-  record QueueSpec(String name, boolean durable, boolean exclusive, boolean autoDelete) {
+  /**
+   * A queue; the name {@code ""} asks the broker to name it. {@code arguments} are its {@code x-arguments}
+   * ({@link QueuePolicy#arguments}), empty for a classic queue.
+   */
+  record QueueSpec(String name, boolean durable, boolean exclusive, boolean autoDelete, Map<String, Object> arguments) {
+    QueueSpec {
+      arguments = Map.copyOf(arguments);
+    }
+
+    /** A queue without arguments: classic, or exclusive (a private queue, which cannot be a quorum queue). */
+    QueueSpec(String name, boolean durable, boolean exclusive, boolean autoDelete) {
+      this(name, durable, exclusive, autoDelete, Map.of());
+    }
+
     boolean serverNamed() {
       return name.isEmpty();
+    }
+
+    /** {@code quorum queue 'orders.billing'} or {@code queue 'orders.billing'}, for messages. */
+    String describe() {
+      return ("quorum".equals(arguments.get("x-queue-type")) ? "quorum queue '" : "queue '") + name + "'";
     }
   }
 
@@ -111,8 +131,12 @@ final class Topology {
             + "' is a queue ('" + queue.name() + "'): a queue cannot be subscribed with parameters "
             + destination.parameters() + "; give concrete values or use is: routingKey on a topic exchange");
       }
-      // is: queue: one queue, every subscriber competes on it whatever its group (README "Topology").
-      return new Source(defaultExchange(), queue, queue.name(), null);
+      // is: queue: one queue, every subscriber competes on it whatever its group (README "Topology"). A quorum queue
+      // dead-letters to <queue>.dlq by itself, which must exist by then; a classic one's is declared when first sent to.
+      QueuePolicy policy = policy(destination);
+      QueueSpec deadLetters = policy.quorum() && !destination.isDeadLetters()
+          ? new QueueSpec(queue.name() + DLQ_SUFFIX, true, false, false, policy.arguments(null)) : null;
+      return new Source(defaultExchange(), queue, queue.name(), deadLetters);
     }
     ExchangeSpec exchange = exchangeOf(destination, binding);
     String bindingKey = destination.address();
@@ -125,12 +149,14 @@ final class Topology {
       bindingKey = destination.addressWithWildcards("*");
     }
     if (group == null) {
+      // Always a classic queue: quorum queues cannot be exclusive, and one consumer's private copy needs no replicas.
       return new Source(exchange, new QueueSpec("", false, true, true), bindingKey, null);
     }
     String name = groupQueueName(destination.address(), group);
     checkName(destination, name, "queue");
-    return new Source(exchange, new QueueSpec(name, true, false, false), bindingKey,
-        new QueueSpec(name + DLQ_SUFFIX, true, false, false));
+    QueuePolicy policy = policy(destination);
+    return new Source(exchange, durableQueue(destination, policy, name), bindingKey,
+        new QueueSpec(name + DLQ_SUFFIX, true, false, false, policy.arguments(null)));
   }
 
   /**
@@ -157,11 +183,74 @@ final class Topology {
     QueueSpec queue = queueOf(origin, binding);
     String name = (queue != null ? queue.name() : groupQueueName(origin.address(), group)) + RETRY_SUFFIX;
     checkName(origin, name, "queue");
-    return Destination.retries(origin.channel(), name, origin.mode());
+    // No bindings of the channel apply (as Destination.retries), but its queue type does.
+    return new Destination(origin.channel(), name, origin.mode(), Bindings.none(), Bindings.none(),
+        policy(origin).asOptions(), Destination.Kind.RETRY);
   }
 
-  private static QueueSpec retryQueueSpec(Destination retries) {
-    return new QueueSpec(retries.address(), true, false, false);
+  /**
+   * The options of a dead letter destination of this channel: its queue type, so that the dead letter queue (declared
+   * when a group subscribes, or when first sent to) is of the channel's type.
+   */
+  Map<String, String> deadLetterOptions(Destination origin) {
+    return policy(origin).asOptions();
+  }
+
+  /** A retry queue {@code <queue>.retry}; a quorum one dead-letters to {@code <queue>.dlq}, the group's. */
+  private QueueSpec retryQueueSpec(Destination retries) {
+    String address = retries.address();
+    String base = address.endsWith(RETRY_SUFFIX) ? address.substring(0, address.length() - RETRY_SUFFIX.length())
+        : address;
+    return new QueueSpec(address, true, false, false, policy(retries).arguments(base + DLQ_SUFFIX));
+  }
+
+  /**
+   * The queue policy of a destination: {@code x-omnibus-queue-type} and {@code -delivery-limit} of the channel or its
+   * operation, else the binding's queue object's {@code x-queue-type}, else the server's.
+   *
+   * @throws ConfigurationException when an option is wrong, the channel option and the binding disagree, or a quorum
+   *     queue would redeliver fewer times than the channel's {@code x-omnibus-retry-max-attempts} asks
+   */
+  QueuePolicy policy(Destination destination) {
+    OptionReader options = OptionReader.of(destination);
+    QueuePolicy policy = QueuePolicy.read(options, settings.queues());
+    List<ConfigurationException.Problem> problems = new ArrayList<>(options.problems());
+    AmqpChannelBinding binding = binding(destination);
+    QueuePolicy.Type declared = binding == null || binding.queue() == null ? null : binding.queue().queueType();
+    if (declared != null) {
+      if (options.has(QueuePolicy.TYPE_OPTION) && declared != policy.type()) {
+        problems.add(new ConfigurationException.Problem(options.pathOf(QueuePolicy.TYPE_OPTION), "says "
+            + policy.type().name().toLowerCase(Locale.ROOT) + " but " + bindingPath(destination)
+            + ".queue.x-queue-type says " + declared.name().toLowerCase(Locale.ROOT) + ": keep one of them"));
+      }
+      policy = policy.withType(declared);
+    }
+    if (policy.quorum() && options.has("retry-max-attempts")) {
+      try {
+        int attempts = Integer.parseInt(destination.option("retry-max-attempts", "1").trim());
+        if (attempts > policy.deliveryLimit() + 1) {
+          problems.add(new ConfigurationException.Problem(options.pathOf(QueuePolicy.LIMIT_OPTION), "a quorum queue "
+              + "with delivery limit " + policy.deliveryLimit() + " dead-letters an event after "
+              + (policy.deliveryLimit() + 1) + " deliveries, before the " + attempts + " attempts of "
+              + options.pathOf("retry-max-attempts") + ": set x-omnibus-delivery-limit to at least " + (attempts - 1)));
+        }
+      } catch (NumberFormatException e) {
+        // the bus reports a malformed retry option itself
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw ConfigurationException.of(problems);
+    }
+    return policy;
+  }
+
+  /**
+   * A named durable queue of this destination under its policy: a quorum queue dead-letters what exceeds its delivery
+   * limit to {@code <queue>.dlq}, unless it is a dead letter queue itself.
+   */
+  private static QueueSpec durableQueue(Destination destination, QueuePolicy policy, String name) {
+    return new QueueSpec(name, true, false, false,
+        policy.arguments(destination.isDeadLetters() ? null : name + DLQ_SUFFIX));
   }
 
   /** The dead letter address of a destination consumed by a group: {@code <queue>.dlq} (DESIGN §6). */
@@ -190,23 +279,32 @@ final class Topology {
     if (binding.is() == AmqpChannelBinding.Is.QUEUE) {
       AmqpChannelBinding.Queue queue = binding.queue();
       String name = queue == null || queue.name() == null ? destination.address() : queue.name();
+      QueuePolicy policy = policy(destination);
       if (destination.isDeadLetters()) {
         // The dead letter channel of a queue channel is a queue of its own (deadLetterAddress above).
-        return new QueueSpec(destination.address(), true, false, false);
+        return durableQueue(destination, policy, destination.address());
       }
       if (queue != null) {
         checkVirtualHost(destination, queue.vhost(), ".queue.vhost");
       }
       checkName(destination, name, "queue");
-      return new QueueSpec(name,
-          queue == null || queue.durable() == null || queue.durable(),
-          queue != null && Boolean.TRUE.equals(queue.exclusive()),
-          queue != null && Boolean.TRUE.equals(queue.autoDelete()));
+      boolean durable = queue == null || queue.durable() == null || queue.durable();
+      boolean exclusive = queue != null && Boolean.TRUE.equals(queue.exclusive());
+      boolean autoDelete = queue != null && Boolean.TRUE.equals(queue.autoDelete());
+      if (policy.quorum() && (!durable || exclusive || autoDelete)) {
+        throw ConfigurationException.of(bindingPath(destination) + ".queue", "queue '" + name + "' is a quorum "
+            + "queue, which RabbitMQ keeps durable and never exclusive or auto-delete: set durable: true, exclusive: "
+            + "false, autoDelete: false, or make it a classic queue");
+      }
+      if (!policy.quorum()) {
+        return new QueueSpec(name, durable, exclusive, autoDelete);
+      }
+      return durableQueue(destination, policy, name);
     }
     AmqpChannelBinding.Exchange exchange = binding.exchange();
     if (exchange != null && "default".equalsIgnoreCase(exchange.type())) {
       // The default exchange routes by queue name: the address names a queue, as with is: queue.
-      return new QueueSpec(destination.address(), true, false, false);
+      return durableQueue(destination, policy(destination), destination.address());
     }
     return null;
   }

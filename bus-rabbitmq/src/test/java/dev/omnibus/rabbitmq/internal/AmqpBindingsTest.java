@@ -67,7 +67,7 @@ class AmqpBindingsTest {
     AmqpChannelBinding queue = AmqpBindings.of(LENIENT).channel(destination(Map.of("is", "queue",
         "queue", Map.of("name", "work", "durable", true)), Map.of()));
     assertThat(queue.is()).isEqualTo(AmqpChannelBinding.Is.QUEUE);
-    assertThat(queue.queue()).isEqualTo(new AmqpChannelBinding.Queue("work", true, null, null, null));
+    assertThat(queue.queue()).isEqualTo(new AmqpChannelBinding.Queue("work", true, null, null, null, null));
   }
 
   @Test
