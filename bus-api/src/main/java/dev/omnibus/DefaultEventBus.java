@@ -52,6 +52,8 @@ final class DefaultEventBus implements EventBus {
   static final int MAX_CONCURRENCY = 1024;
   /** The largest batch: a bound on what one subscription holds unsettled (twice this) and in memory. */
   static final int MAX_BATCH = 10_000;
+  /** The longest responder error an error reply carries, in characters. */
+  static final int MAX_REPLY_ERROR = 2_000;
 
   private final ServerConfig server;
   private final Transport transport;
@@ -662,6 +664,11 @@ final class DefaultEventBus implements EventBus {
   private static <R> Event<R> errorReply(EventType<R> replyType, Map<String, Object> correlating,
       Exception failure) {
     String error = failure.getClass().getName() + (failure.getMessage() == null ? "" : ": " + failure.getMessage());
+    // One line of printable text: a CloudEvents attribute cannot carry control characters.
+    error = error.replaceAll("\\p{Cntrl}+", " ").strip();
+    if (error.length() > MAX_REPLY_ERROR) {
+      error = error.substring(0, MAX_REPLY_ERROR) + "...";
+    }
     return replyType.event(null).extension(Correlator.REPLY_ERROR, error).build().withExtensions(correlating);
   }
 
