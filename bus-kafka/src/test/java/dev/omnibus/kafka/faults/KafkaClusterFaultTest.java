@@ -14,12 +14,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -195,21 +198,33 @@ class KafkaClusterFaultTest {
       }
     });
 
-    awaitCount(outputs[0], ClusterGroupMember.HANDLED, 300);
-    Process second = startMember(address, group, dedupe, outputs[1]);
-    startMember(address, group, dedupe, outputs[2]);
-    awaitCount(outputs[1], ClusterGroupMember.HANDLED, 50);
-    awaitCount(outputs[2], ClusterGroupMember.HANDLED, 1);
-    long handledBySecondAtJoin = count(outputs[1], ClusterGroupMember.HANDLED);
-    joined.countDown();
-    awaitCount(outputs[1], ClusterGroupMember.HANDLED, handledBySecondAtJoin + 200);
-    second.destroyForcibly(); // SIGKILL: no commit, no leaving the group
-    second.waitFor(1, TimeUnit.MINUTES);
-    long handledBySecondAtKill = count(outputs[1], ClusterGroupMember.HANDLED);
-    killed.countDown();
+    long handledBySecondAtJoin;
+    long handledBySecondAtKill;
+    try {
+      awaitCount(outputs[0], ClusterGroupMember.HANDLED, 300);
+      Process second = startMember(address, group, dedupe, outputs[1]);
+      startMember(address, group, dedupe, outputs[2]);
+      awaitCount(outputs[1], ClusterGroupMember.HANDLED, 50);
+      awaitCount(outputs[2], ClusterGroupMember.HANDLED, 1);
+      handledBySecondAtJoin = count(outputs[1], ClusterGroupMember.HANDLED);
+      joined.countDown();
+      awaitCount(outputs[1], ClusterGroupMember.HANDLED, handledBySecondAtJoin + 200);
+      second.destroyForcibly(); // SIGKILL: no commit, no leaving the group
+      second.waitFor(1, TimeUnit.MINUTES);
+      handledBySecondAtKill = count(outputs[1], ClusterGroupMember.HANDLED);
+    } finally {
+      // The publisher never waits for a step of a scenario that failed.
+      joined.countDown();
+      killed.countDown();
+    }
     publishing.get(WAIT.toSeconds(), TimeUnit.SECONDS);
 
     awaitQuietly(() -> handledIds(outputs).containsAll(confirmed));
+    for (Process member : members) {
+      member.destroyForcibly();
+      member.waitFor(1, TimeUnit.MINUTES);
+    }
+    deleteTree(dedupe); // ten thousand marker files; the members' outputs and logs stay in target/cluster-members
     Map<String, Integer> handled = new HashMap<>();
     Map<String, Integer> received = new HashMap<>();
     for (Path output : outputs) {
@@ -284,7 +299,11 @@ class KafkaClusterFaultTest {
   private Process startMember(String address, String group, Path dedupe, Path output) throws IOException {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     Path errors = output.resolveSibling(output.getFileName() + ".err");
+    // Each member's log (its commits, and the group's joins, assignments and revocations) is kept beside its
+    // output, to tell where a redelivery came from.
     Process member = new ProcessBuilder(java.toString(), "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        "-Dorg.slf4j.simpleLogger.log.dev.omnibus.kafka.internal.KafkaSubscription=debug",
+        "-Dorg.slf4j.simpleLogger.log.org.apache.kafka.clients.consumer.internals.ConsumerCoordinator=info",
         "-cp", System.getProperty("java.class.path"), ClusterGroupMember.class.getName(),
         cluster().bootstrapServers(), address, group, dedupe.toAbsolutePath().toString(),
         output.toAbsolutePath().toString())
@@ -320,8 +339,14 @@ class KafkaClusterFaultTest {
     return report;
   }
 
+  private static void deleteTree(Path directory) throws IOException {
+    try (var paths = Files.walk(directory)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    }
+  }
+
   private static Set<String> handledIds(Path[] outputs) throws IOException {
-    Set<String> ids = new java.util.HashSet<>();
+    Set<String> ids = new HashSet<>();
     for (Path output : outputs) {
       for (String line : lines(output)) {
         if (line.startsWith(ClusterGroupMember.HANDLED)) {
@@ -373,7 +398,7 @@ class KafkaClusterFaultTest {
   }
 
   /** Waits for a condition; a timeout is not an error here, the report counts what is missing. */
-  private static void awaitQuietly(java.util.concurrent.Callable<Boolean> condition) {
+  private static void awaitQuietly(Callable<Boolean> condition) {
     try {
       Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(condition);
     } catch (ConditionTimeoutException e) {

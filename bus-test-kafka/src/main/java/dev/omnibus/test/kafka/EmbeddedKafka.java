@@ -53,6 +53,9 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * {@code CI=true} and skips them otherwise. The embedded broker can be {@link #stop() stopped} and
  * {@link #start() started} again on the same port and log directory, for fault tests.
  *
+ * <p>{@link #startCluster(String)} starts three nodes of a test's own instead ({@link EmbeddedKafkaCluster}), for
+ * tests of replication and of a broker's failure.
+ *
  * <p>Thread-safe.
  */
 public final class EmbeddedKafka implements BeforeAllCallback, ParameterResolver {
@@ -290,10 +293,6 @@ public final class EmbeddedKafka implements BeforeAllCallback, ParameterResolver
     synchronized (this) {
       return server != null;
     }
-  }
-
-  int nodeId() {
-    return nodeId;
   }
 
   Path logDir() {

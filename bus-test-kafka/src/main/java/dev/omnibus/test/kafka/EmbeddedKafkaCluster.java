@@ -13,9 +13,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -300,7 +302,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
 
   /** Between two polls of the cluster's state: a bounded park, not a synchronisation. */
   private static void pause() {
-    java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
+    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
   }
 
   private static void await(CompletableFuture<Void> all, Duration timeout, String what) {
@@ -316,7 +318,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
     }
   }
 
-  private static java.util.concurrent.Executor daemonThreadPerTask(String name) {
+  private static Executor daemonThreadPerTask(String name) {
     return task -> {
       Thread thread = new Thread(task, name);
       thread.setDaemon(true);
