@@ -52,6 +52,8 @@ final class KafkaClientSettings {
   static final String PATTERN_REFRESH = "kafka-pattern-refresh-interval";
 
   static final int DEFAULT_MAX_MESSAGE_BYTES = 2 * 1024 * 1024;
+  /** How long a send may be retried before its publish fails: two minutes, well beyond a leader's failover. */
+  static final int DEFAULT_DELIVERY_TIMEOUT_MS = 120_000;
   /** Room for the record batch framing, key and headers above the largest message. */
   private static final int FRAMING_BYTES = 64 * 1024;
   private static final int DEFAULT_PORT = 9092;
@@ -121,6 +123,12 @@ final class KafkaClientSettings {
     Map<String, Object> producer = new HashMap<>(common);
     producer.put(ProducerConfig.ACKS_CONFIG, "all");
     producer.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    // Through a partition leader's failover (a crashed broker is fenced after the controller's session timeout, 9 s
+    // by default) a send is retried on the new leader, without duplicates or reordering (idempotence, at most 5 in
+    // flight), until the delivery timeout: Kafka's defaults, written out so that they are seen and kept.
+    producer.put(ProducerConfig.RETRIES_CONFIG, Integer.MAX_VALUE);
+    producer.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, DEFAULT_DELIVERY_TIMEOUT_MS);
+    producer.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
     producer.put(ProducerConfig.LINGER_MS_CONFIG, 5);
     producer.put(ProducerConfig.BATCH_SIZE_CONFIG, 64 * 1024);
     producer.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, wireBytes(maxMessageBytes));

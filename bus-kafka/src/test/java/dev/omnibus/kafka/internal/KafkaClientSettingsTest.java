@@ -37,6 +37,20 @@ class KafkaClientSettingsTest {
   }
 
   @Test
+  void theProducerRetriesThroughALeaderFailoverForTwoMinutesWithoutReordering() {
+    Map<String, Object> producer = KafkaClientSettings.fromServer(server("kafka", "k:9092")).producer();
+    assertThat(producer).containsEntry("retries", Integer.MAX_VALUE).containsEntry("delivery.timeout.ms", 120_000)
+        .containsEntry("max.in.flight.requests.per.connection", 5);
+  }
+
+  @Test
+  void theDeliveryTimeoutCanBeChosenPerServer() {
+    Map<String, Object> producer = KafkaClientSettings.fromServer(server("kafka", "k:9092")
+        .withOption("kafka.delivery.timeout.ms", "300000")).producer();
+    assertThat(producer).containsEntry("delivery.timeout.ms", "300000");
+  }
+
+  @Test
   void scramOnKafkaSecureIsSaslSslWithTheCredentialsInTheJaasConfig() {
     ServerConfig server = server("kafka-secure", "k:9093", "scramSha512")
         .withCredentials(Credentials.of("alice", "s3cr\"et"));

@@ -53,6 +53,9 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * {@code CI=true} and skips them otherwise. The embedded broker can be {@link #stop() stopped} and
  * {@link #start() started} again on the same port and log directory, for fault tests.
  *
+ * <p>{@link #startCluster(String)} starts three nodes of a test's own instead ({@link EmbeddedKafkaCluster}), for
+ * tests of replication and of a broker's failure.
+ *
  * <p>Thread-safe.
  */
 public final class EmbeddedKafka implements BeforeAllCallback, ParameterResolver {
@@ -68,6 +71,11 @@ public final class EmbeddedKafka implements BeforeAllCallback, ParameterResolver
   private final int controllerPort;
   private final Path logDir;
   private final Map<String, String> extraConfig;
+  /** This node's id and the quorum it votes in: {@code 1} and itself, unless it is a node of a cluster. */
+  private final int nodeId;
+  private final String voters;
+  /** The cluster id its storage is formatted with: random for a single node, shared by a cluster's nodes. */
+  private final String clusterId;
   private @Nullable KafkaRaftServer server;
   /** The temporary directory of a {@link #startPrivate} broker, deleted by {@link #discard()}. */
   private @Nullable Path temporary;
@@ -79,15 +87,48 @@ public final class EmbeddedKafka implements BeforeAllCallback, ParameterResolver
     this.controllerPort = 0;
     this.logDir = Path.of("");
     this.extraConfig = Map.of();
+    this.nodeId = 1;
+    this.voters = "";
+    this.clusterId = "";
   }
 
   private EmbeddedKafka(@Nullable String external, int brokerPort, int controllerPort, Path logDir,
       Map<String, String> extraConfig) {
+    this(external, brokerPort, controllerPort, logDir, extraConfig, 1, "1@127.0.0.1:" + controllerPort,
+        Uuid.randomUuid().toString());
+  }
+
+  private EmbeddedKafka(@Nullable String external, int brokerPort, int controllerPort, Path logDir,
+      Map<String, String> extraConfig, int nodeId, String voters, String clusterId) {
     this.external = external;
     this.brokerPort = brokerPort;
     this.controllerPort = controllerPort;
     this.logDir = logDir;
     this.extraConfig = Map.copyOf(extraConfig);
+    this.nodeId = nodeId;
+    this.voters = voters;
+    this.clusterId = clusterId;
+  }
+
+  /**
+   * A node of a cluster, not started: {@link EmbeddedKafkaCluster} makes three, each a broker and a voter of the
+   * controller quorum.
+   */
+  static EmbeddedKafka clusterNode(int nodeId, int brokerPort, int controllerPort, Path logDir, String voters,
+      String clusterId, Map<String, String> config) {
+    return new EmbeddedKafka(null, brokerPort, controllerPort, logDir, config, nodeId, voters, clusterId);
+  }
+
+  /**
+   * A started cluster of three KRaft nodes of a test's own, each broker and controller, on free ports and in a fresh
+   * temporary directory: internal topics with replication factor 3 and at least 2 in sync, and topics created
+   * without a replication factor get 3 with {@code min.insync.replicas=2}. {@link EmbeddedKafkaCluster#close()}
+   * stops it and deletes the directory.
+   *
+   * @param prefix the temporary directory's name prefix, e.g. {@code omnibus-kafka-cluster-}
+   */
+  public static EmbeddedKafkaCluster startCluster(String prefix) {
+    return EmbeddedKafkaCluster.start(prefix);
   }
 
   /** The JVM's shared broker, started on first use (or the external one named by {@value #BOOTSTRAP_ENV}). */
@@ -181,6 +222,15 @@ public final class EmbeddedKafka implements BeforeAllCallback, ParameterResolver
    * Starting a running broker does nothing.
    */
   public void start() {
+    startServer();
+    awaitReady(Duration.ofSeconds(60));
+  }
+
+  /**
+   * Starts the node without waiting for it to answer clients. A node of a cluster returns from here only once the
+   * quorum has a leader, so a cluster starts its nodes on threads of their own.
+   */
+  void startServer() {
     synchronized (this) {
       requireEmbedded();
       if (server != null) {
@@ -196,10 +246,15 @@ public final class EmbeddedKafka implements BeforeAllCallback, ParameterResolver
       Properties properties = brokerProperties();
       format(properties);
       KafkaRaftServer starting = new KafkaRaftServer(new KafkaConfig(properties, false), Time.SYSTEM);
-      starting.startup();
       server = starting;
+      try {
+        starting.startup();
+      } catch (RuntimeException e) {
+        server = null;
+        stopQuietly(starting);
+        throw e;
+      }
     }
-    awaitReady(Duration.ofSeconds(60));
   }
 
   /** Stops the broker, keeping its port and data for {@link #start()}. Stopping a stopped broker does nothing. */
@@ -222,6 +277,26 @@ public final class EmbeddedKafka implements BeforeAllCallback, ParameterResolver
     } catch (RuntimeException e) {
       // the JVM is going away anyway
     }
+  }
+
+  private static void stopQuietly(KafkaRaftServer failed) {
+    try {
+      failed.shutdown();
+      failed.awaitShutdown();
+    } catch (RuntimeException e) {
+      // it did not start: what it started is stopped as far as it can be
+    }
+  }
+
+  /** Whether the node runs. */
+  boolean isRunning() {
+    synchronized (this) {
+      return server != null;
+    }
+  }
+
+  Path logDir() {
+    return logDir;
   }
 
   /** An admin client for this broker; the caller closes it. */
@@ -248,8 +323,8 @@ public final class EmbeddedKafka implements BeforeAllCallback, ParameterResolver
   private Properties brokerProperties() {
     Properties properties = new Properties();
     properties.put("process.roles", "broker,controller");
-    properties.put("node.id", "1");
-    properties.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+    properties.put("node.id", Integer.toString(nodeId));
+    properties.put("controller.quorum.voters", voters);
     properties.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
     properties.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
     properties.put("controller.listener.names", "CONTROLLER");
@@ -280,7 +355,7 @@ public final class EmbeddedKafka implements BeforeAllCallback, ParameterResolver
         properties.store(writer, "embedded Kafka");
       }
       ByteArrayOutputStream output = new ByteArrayOutputStream();
-      int status = StorageTool.execute(new String[] {"format", "-t", Uuid.randomUuid().toString(), "-c",
+      int status = StorageTool.execute(new String[] {"format", "-t", clusterId, "-c",
           config.toString(), "--ignore-formatted"}, new PrintStream(output, true, StandardCharsets.UTF_8));
       if (status != 0) {
         throw new IllegalStateException("formatting Kafka storage failed (" + status + "): "
@@ -331,7 +406,7 @@ public final class EmbeddedKafka implements BeforeAllCallback, ParameterResolver
     }
   }
 
-  private static int freePort() {
+  static int freePort() {
     try (ServerSocket socket = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
       socket.setReuseAddress(true);
       return socket.getLocalPort();
@@ -348,7 +423,7 @@ public final class EmbeddedKafka implements BeforeAllCallback, ParameterResolver
     }
   }
 
-  private static void deleteTree(Path dir) {
+  static void deleteTree(Path dir) {
     try (var paths = Files.walk(dir)) {
       paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
     } catch (IOException | UncheckedIOException e) {
