@@ -21,7 +21,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -175,52 +174,10 @@ public abstract class FaultSuite {
     return publish(bus, count, prefix, null);
   }
 
-  /**
-   * Publishes with a bounded window of unconfirmed events; returns the ids the broker confirmed. With a restart, the
-   * first third goes out at full speed, then the restart begins and the second third is paced (one event per
-   * {@link #RESTART_PACE}) while it runs, so that publishes meet the broker going down, being down and coming back;
-   * the last third waits for the restart to finish, so publishing after a restart is covered too. At full speed a
-   * fast broker would take all the events before its own restart command had even started.
-   */
+  /** As {@link ConfirmWindow#publishAcross}, paced by {@link #RESTART_PACE} during the restart. */
   private static Set<String> publish(EventBus bus, int count, String prefix,
-      @Nullable Supplier<CompletableFuture<Void>> restartAtOneThird)
-      throws InterruptedException {
-    Set<String> confirmed = ConcurrentHashMap.newKeySet();
-    Semaphore window = new Semaphore(256);
-    List<CompletableFuture<Void>> all = new ArrayList<>(count);
-    CompletableFuture<Void> restart = null;
-    for (int i = 0; i < count; i++) {
-      if (restartAtOneThird != null && i == count / 3) {
-        restart = restartAtOneThird.get();
-      }
-      if (restart != null && i < 2 * count / 3) {
-        awaitRestart(restart, RESTART_PACE);
-      } else if (restart != null && i == 2 * count / 3) {
-        awaitRestart(restart, WAIT);
-      }
-      window.acquire();
-      var event = TEXT.channel("c").event(prefix + i).subject("k" + (i % 32)).build();
-      CompletableFuture<Void> sent = bus.publish(event).toCompletableFuture();
-      all.add(sent);
-      sent.whenComplete((ok, failure) -> {
-        window.release();
-        if (failure == null) {
-          confirmed.add(event.id());
-        }
-      });
-    }
-    CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).exceptionally(failure -> null)
-        .orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
-    return confirmed;
-  }
-
-  /** Waits at most the given time for the restart to end; its failure is reported by the scenario. */
-  private static void awaitRestart(CompletableFuture<Void> restart, Duration atMost) throws InterruptedException {
-    try {
-      restart.get(atMost.toNanos(), TimeUnit.NANOSECONDS);
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-      // still restarting (paced on), or failed: the scenario's restart.get(...) reports it
-    }
+      @Nullable Supplier<CompletableFuture<Void>> restartAtOneThird) throws InterruptedException {
+    return ConfirmWindow.publishAcross(bus, TEXT.channel("c"), count, prefix, restartAtOneThird, RESTART_PACE, WAIT);
   }
 
   @Test

@@ -5,6 +5,7 @@ import static dev.omnibus.kafka.faults.ClusterGroupMember.replicated;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.omnibus.EventBus;
+import dev.omnibus.tck.ConfirmWindow;
 import dev.omnibus.tck.FaultReport;
 import dev.omnibus.test.kafka.EmbeddedKafka;
 import dev.omnibus.test.kafka.EmbeddedKafkaCluster;
@@ -260,8 +261,7 @@ class KafkaClusterFaultTest {
    */
   private static void publishAroundTheKill(EventBus publisher, Set<String> confirmed, CountDownLatch joined,
       CountDownLatch killed) throws InterruptedException {
-    Semaphore window = new Semaphore(256);
-    List<CompletableFuture<Void>> sent = new ArrayList<>(EVENTS);
+    ConfirmWindow window = new ConfirmWindow(ConfirmWindow.DEFAULT_SIZE);
     int burstEnd = -1;
     for (int i = 0; i < EVENTS; i++) {
       boolean burst = false;
@@ -276,19 +276,9 @@ class KafkaClusterFaultTest {
       if (!burst && i % 10 == 0) {
         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20)); // the load's pace, not a wait for a condition
       }
-      window.acquire();
-      var event = TEXT.channel("c").event("m" + i).subject("k" + (i % 64)).build();
-      CompletableFuture<Void> publish = publisher.publish(event).toCompletableFuture();
-      sent.add(publish);
-      publish.whenComplete((ok, failure) -> {
-        window.release();
-        if (failure == null) {
-          confirmed.add(event.id());
-        }
-      });
+      window.publish(publisher, TEXT.channel("c").event("m" + i).subject("k" + (i % 64)).build());
     }
-    CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).exceptionally(failure -> null)
-        .orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
+    confirmed.addAll(window.awaitAll(WAIT));
   }
 
   /** Deliveries beyond the first of the acknowledged events. */

@@ -6,21 +6,19 @@ import dev.omnibus.EventBus;
 import dev.omnibus.EventType;
 import dev.omnibus.Health;
 import dev.omnibus.spi.ServerConfig;
+import dev.omnibus.tck.ConfirmWindow;
 import dev.omnibus.tck.FaultReport;
 import dev.omnibus.tck.OwnRabbitMq;
 import dev.omnibus.tck.OwnRabbitMqCluster;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
@@ -164,47 +162,9 @@ class RabbitMqClusterFaultTest {
     }
   }
 
-  /**
-   * Publishes {@link #EVENTS} with at most 256 awaiting their confirm; returns the ids the broker confirmed. As the
-   * kit's fault suite: at one third the outage begins and the second third is paced while it lasts, so that
-   * publishes meet the node going down, being down and coming back; the last third waits for it to end.
-   */
+  /** Publishes {@link #EVENTS} across the outage as the kit's fault suite does ({@link ConfirmWindow#publishAcross}). */
   private static Set<String> publish(EventBus bus, java.util.function.Supplier<CompletableFuture<Void>> outageAtOneThird)
       throws InterruptedException {
-    Set<String> confirmed = ConcurrentHashMap.newKeySet();
-    Semaphore window = new Semaphore(256);
-    List<CompletableFuture<Void>> all = new ArrayList<>(EVENTS);
-    CompletableFuture<Void> outage = null;
-    for (int i = 0; i < EVENTS; i++) {
-      if (i == EVENTS / 3) {
-        outage = outageAtOneThird.get();
-      }
-      if (outage != null && i < 2 * EVENTS / 3) {
-        awaitQuietly(outage, PACE);
-      } else if (outage != null && i == 2 * EVENTS / 3) {
-        awaitQuietly(outage, WAIT);
-      }
-      window.acquire();
-      var event = TEXT.channel("c").event("e" + i).subject("k" + (i % 32)).build();
-      CompletableFuture<Void> sent = bus.publish(event).toCompletableFuture();
-      all.add(sent);
-      sent.whenComplete((ok, failure) -> {
-        window.release();
-        if (failure == null) {
-          confirmed.add(event.id());
-        }
-      });
-    }
-    CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).exceptionally(failure -> null)
-        .orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
-    return confirmed;
-  }
-
-  private static void awaitQuietly(CompletableFuture<Void> outage, Duration atMost) throws InterruptedException {
-    try {
-      outage.get(atMost.toNanos(), TimeUnit.NANOSECONDS);
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-      // still under way (paced on), or failed: the scenario reports it
-    }
+    return ConfirmWindow.publishAcross(bus, TEXT.channel("c"), EVENTS, "e", outageAtOneThird, PACE, WAIT);
   }
 }
