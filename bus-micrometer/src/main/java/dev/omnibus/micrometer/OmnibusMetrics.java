@@ -1,9 +1,11 @@
 package dev.omnibus.micrometer;
 
+import dev.omnibus.EventBus;
 import dev.omnibus.Interceptor;
 import dev.omnibus.ValidationException;
 import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -18,6 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.ToDoubleFunction;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -62,6 +65,18 @@ public final class OmnibusMetrics implements Interceptor {
   public static final String DUPLICATES = "omnibus.duplicates";
   /** Counter: events payload validation refused, on publish ({@code send}) or on receipt ({@code process}). */
   public static final String VALIDATION_REFUSALS = "omnibus.validation.refusals";
+  /**
+   * Function counter: what became of a bus's requests and of replies nobody waited for, by
+   * {@value #REQUEST_OUTCOME} ({@link #bindRequests}).
+   */
+  public static final String REQUESTS = "omnibus.requests";
+  /** Gauge: a bus's requests waiting for their reply now ({@link #bindRequests}). */
+  public static final String REQUESTS_PENDING = "omnibus.requests.pending";
+  /**
+   * Tag of {@link #REQUESTS}: {@code sent}, {@code replied}, {@code failed} (an error reply), {@code timed_out},
+   * {@code late}, {@code duplicate} or {@code orphan} (replies dropped).
+   */
+  public static final String REQUEST_OUTCOME = "omnibus.request.outcome";
   /** Gauge: handlings running now. */
   public static final String ACTIVE_HANDLERS = "omnibus.handlers.active";
   /** Timer: from the event's CloudEvents {@code time} to the start of its handling (events without a time skip it). */
@@ -100,6 +115,34 @@ public final class OmnibusMetrics implements Interceptor {
   /** Metrics recorded in the given registry. */
   public static OmnibusMetrics of(MeterRegistry registry) {
     return new OmnibusMetrics(Objects.requireNonNull(registry, "registry"));
+  }
+
+  /**
+   * Also meters a bus's request/reply ({@link EventBus#requestStats()}): {@value #REQUESTS} by
+   * {@value #REQUEST_OUTCOME} and {@value #REQUESTS_PENDING}, tagged with the bus's messaging system and server name.
+   * The meters read the bus when the registry is scraped; they hold it weakly, so a closed and forgotten bus is not
+   * kept alive by them.
+   *
+   * @param bus the bus, built with this interceptor or not
+   * @return this
+   */
+  public OmnibusMetrics bindRequests(EventBus bus) {
+    Objects.requireNonNull(bus, "bus");
+    Tags tags = Tags.of(SYSTEM, system(bus.server().protocol()), "omnibus.server", bus.server().name());
+    Map<String, ToDoubleFunction<EventBus>> outcomes = Map.of(
+        "sent", b -> b.requestStats().sent(),
+        "replied", b -> b.requestStats().replied(),
+        "failed", b -> b.requestStats().failed(),
+        "timed_out", b -> b.requestStats().timedOut(),
+        "late", b -> b.requestStats().late(),
+        "duplicate", b -> b.requestStats().duplicate(),
+        "orphan", b -> b.requestStats().orphan());
+    outcomes.forEach((outcome, count) -> FunctionCounter.builder(REQUESTS, bus, count)
+        .description("Requests by what became of them, and replies dropped").tags(tags.and(REQUEST_OUTCOME, outcome))
+        .register(registry));
+    Gauge.builder(REQUESTS_PENDING, bus, b -> b.requestStats().pending())
+        .description("Requests waiting for their reply").tags(tags).register(registry);
+    return this;
   }
 
   @Override

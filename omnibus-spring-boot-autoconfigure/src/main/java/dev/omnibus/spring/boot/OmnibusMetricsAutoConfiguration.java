@@ -1,7 +1,10 @@
 package dev.omnibus.spring.boot;
 
+import dev.omnibus.EventBus;
 import dev.omnibus.micrometer.OmnibusMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -39,5 +42,11 @@ public final class OmnibusMetricsAutoConfiguration {
   @Order(ORDER)
   OmnibusMetrics omnibusMetrics(MeterRegistry registry) {
     return OmnibusMetrics.of(registry);
+  }
+
+  /** The request/reply meters of every bus of the context ({@link OmnibusMetrics#bindRequests}). */
+  @Bean
+  SmartInitializingSingleton omnibusRequestMetrics(OmnibusMetrics metrics, ObjectProvider<EventBus> buses) {
+    return () -> buses.orderedStream().forEach(metrics::bindRequests);
   }
 }

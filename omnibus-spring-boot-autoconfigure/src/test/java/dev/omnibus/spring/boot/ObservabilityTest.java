@@ -80,6 +80,9 @@ class ObservabilityTest {
           .extracting(Timer::count).contains(1L);
       await().untilAsserted(() -> assertThat(registry.find(OmnibusMetrics.PROCESS_DURATION)
           .tag(OmnibusMetrics.GROUP, "billing").timers()).extracting(Timer::count).contains(1L));
+      assertThat(registry.find(OmnibusMetrics.REQUESTS_PENDING).gauge()).as("the bus's request meters").isNotNull();
+      assertThat(registry.find(OmnibusMetrics.REQUESTS).tag(OmnibusMetrics.REQUEST_OUTCOME, "late")
+          .functionCounter()).isNotNull();
     }
   }
 
