@@ -81,9 +81,36 @@ final class Paho5Connection implements MqttConnection {
     IMqttToken token = client.connect(connect);
     token.waitForCompletion(settings.connectTimeout().toMillis());
     MqttProperties connack = token.getResponseProperties();
+    if (connack != null && !options.cleanStart()) {
+      groupSessionWarnings(settings.serverName(), options.clientId(), options.sessionExpirySeconds(), connack)
+          .forEach(LOG::warn);
+    }
     Integer serverReceiveMaximum = connack == null ? null : connack.getReceiveMaximum();
     publishWindow = Math.min(settings.maxInFlight(),
         serverReceiveMaximum == null || serverReceiveMaximum <= 0 ? MQTT_MAX_RECEIVE : serverReceiveMaximum);
+  }
+
+  /**
+   * What a broker's CONNACK says against a group member's persistent session, as warnings. How many messages the
+   * broker queues for a session while its member is away (Mosquitto's {@code max_queued_messages}, HiveMQ's
+   * {@code max-queue-size}, both 1000 by default, beyond which they drop) is not in the CONNACK: that cannot be
+   * detected, only configured.
+   */
+  static List<String> groupSessionWarnings(String serverName, String clientId, long sessionExpirySeconds,
+      MqttProperties connack) {
+    List<String> warnings = new ArrayList<>(2);
+    if (!connack.isSharedSubscriptionAvailable()) {
+      warnings.add("MQTT server '" + serverName + "' announces no shared subscriptions (CONNACK): consumer groups "
+          + "($share/<group>/...) will be refused. Enable shared subscriptions on the broker.");
+    }
+    Long granted = connack.getSessionExpiryInterval();
+    if (granted != null && granted < sessionExpirySeconds) {
+      warnings.add("MQTT server '" + serverName + "' keeps the session of group member '" + clientId + "' " + granted
+          + " s after it disconnects, not the " + sessionExpirySeconds + " s asked (sessionExpiryInterval): what is "
+          + "published to the group while no member is connected for longer is lost. Raise the broker's session "
+          + "expiry limit.");
+    }
+    return warnings;
   }
 
   @Override
@@ -138,6 +165,11 @@ final class Paho5Connection implements MqttConnection {
     if (reasons != null && reasons.length > 0 && reasons[0] >= FIRST_FAILURE_REASON) {
       throw new IllegalStateException("the broker refused the subscription to '" + filter + "' with reason code 0x"
           + Integer.toHexString(reasons[0]));
+    }
+    if (reasons != null && reasons.length > 0 && reasons[0] < qos) {
+      // The SUBACK's reason code is the QoS granted: at QoS 0 the broker neither keeps nor redelivers messages.
+      LOG.warn("MQTT server '{}' granted QoS {} instead of {} for '{}': messages to it may be lost (the broker's "
+          + "maximum QoS)", settings.serverName(), reasons[0], qos, filter);
     }
   }
 
