@@ -57,7 +57,8 @@ final class Paho3Connection implements MqttConnection {
     connect.setKeepAliveInterval(settings.keepAliveSeconds());
     connect.setConnectionTimeout((int) Math.max(1, settings.connectTimeout().toSeconds()));
     connect.setAutomaticReconnect(true);
-    connect.setMaxReconnectDelay(30_000);
+    // As for MQTT 5 (see Paho5Connection): back soon after a broker restart, so a group subscribes again quickly.
+    connect.setMaxReconnectDelay(Paho5Connection.MAX_RECONNECT_DELAY_SECONDS * 1000);
     connect.setMaxInflight(publishWindow);
     if (settings.username() != null) {
       connect.setUserName(settings.username());

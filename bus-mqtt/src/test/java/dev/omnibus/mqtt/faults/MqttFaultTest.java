@@ -107,7 +107,9 @@ class MqttFaultTest extends FaultSuite {
    * a persistent session's plain subscription received a message published meanwhile, its shared ({@code $share})
    * subscription did not. The broker keeps the session but not the shared subscription, so a group drops what is
    * published after the restart until its members have reconnected and subscribed again; which client reconnects
-   * first is a race, so the scenario would pass or lose thousands by luck.
+   * first is a race, so the scenario would pass or lose thousands by luck. {@code MosquittoRestartFaultTest} measures
+   * that loss on a Mosquitto of its own, and {@code HiveMqFaultTest} runs this scenario on a broker that keeps shared
+   * subscriptions.
    */
   @Override
   protected String restartLimitation() {
