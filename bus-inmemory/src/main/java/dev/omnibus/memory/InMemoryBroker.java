@@ -19,7 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * A broker inside the JVM, with the semantics of the real ones, and the test double to assert against.
  *
  * <p>Semantics: each named consumer group has one durable queue (a group joining later starts with the messages
- * already published, like a Kafka group at the earliest offset); members of a group compete; every group gets every
+ * already published, like a Kafka group at the earliest offset; the broker retains the last 10,000 messages of each
+ * address for it and for {@link #published}); members of a group compete; every group gets every
  * event (but a replayed dead letter of a group, which reaches that group alone); anonymous subscriptions each get
  * every event published after they started; messages of one key (the
  * {@code partitionkey} extension, else the subject) are handled in order, one at a time; a nack or a member leaving
@@ -86,8 +87,13 @@ public final class InMemoryBroker {
    * Waits until at least {@code count} events were published to an address, and returns them all.
    *
    * @throws AssertionError when fewer arrived within the timeout, saying how many did
+   * @throws IllegalArgumentException when {@code count} is more than the broker retains per address (10,000)
    */
   public List<CloudEvent> awaitPublished(String address, int count, Duration timeout) {
+    if (count > Broker.RETAINED_PER_ADDRESS) {
+      throw new IllegalArgumentException("awaitPublished(" + count + ") can never be met: the broker retains the last "
+          + Broker.RETAINED_PER_ADDRESS + " messages per address; count deliveries with awaitDelivered instead");
+    }
     try {
       List<WireMessage> log = broker.awaitLog(address, count, timeout.toMillis());
       if (log.size() < count) {

@@ -203,7 +203,9 @@ public final class Queue {
     private final String name;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Object lock = new Object();
-    private final ArrayDeque<InMemoryDelivery> pending = new ArrayDeque<>(); // guarded by lock
+    private ArrayDeque<InMemoryDelivery> pending = new ArrayDeque<>(); // guarded by lock
+    /** What a drain works through, swapped with {@link #pending}: only the draining thread touches it. */
+    private ArrayDeque<InMemoryDelivery> draining = new ArrayDeque<>();
     private boolean scheduled; // guarded by lock
     private volatile @Nullable Thread running;
 
@@ -226,7 +228,10 @@ public final class Queue {
       THREADS.execute(this::drain);
     }
 
-    /** Runs this member's deliveries in order until none is left; one drain at a time per member. */
+    /**
+     * Runs this member's deliveries in order until none is left; one drain at a time per member. It takes all that is
+     * pending at once, so the lock is taken once per batch rather than once per delivery while the publisher adds more.
+     */
     private void drain() {
       Thread thread = Thread.currentThread();
       String shared = thread.getName();
@@ -234,20 +239,29 @@ public final class Queue {
       running = thread;
       try {
         while (true) {
-          InMemoryDelivery delivery;
           synchronized (lock) {
-            delivery = closed.get() ? null : pending.pollFirst();
-            if (delivery == null) {
+            if (closed.get() || pending.isEmpty()) {
               scheduled = false;
               lock.notifyAll();
               return;
             }
+            ArrayDeque<InMemoryDelivery> taken = pending;
+            pending = draining;
+            draining = taken;
           }
-          try {
-            handler.onDelivery(delivery);
-          } catch (RuntimeException e) {
-            LOG.error("Delivery handler threw; redelivering", e);
-            delivery.nack(true);
+          InMemoryDelivery delivery;
+          while ((delivery = draining.pollFirst()) != null) {
+            if (closed.get()) {
+              // Left unsettled: leave() hands what this member held to the others.
+              draining.clear();
+              break;
+            }
+            try {
+              handler.onDelivery(delivery);
+            } catch (RuntimeException e) {
+              LOG.error("Delivery handler threw; redelivering", e);
+              delivery.nack(true);
+            }
           }
         }
       } finally {
