@@ -222,6 +222,26 @@ class InMemoryBrokerTest {
   }
 
   @Test
+  void waitingForMorePublishedEventsThanTheBrokerRetainsFailsAtOnceSayingWhatToUse() {
+    assertThatThrownBy(() -> broker.awaitPublished("c", 10_001, WAIT))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("retains the last 10000 messages per address")
+        .hasMessageContaining("awaitDelivered");
+  }
+
+  @Test
+  void aGroupJoiningLaterStartsFromTheLastRetainedMessagesOfTheAddress() {
+    for (int i = 0; i < 10_005; i++) {
+      bus.publish(GREETING, "hello " + i);
+    }
+    List<String> received = new CopyOnWriteArrayList<>();
+    bus.subscribe(GREETING, "late", event -> received.add(event.data()));
+    Awaitility.await().atMost(WAIT).until(() -> received.size() == 10_000);
+    assertThat(received.get(0)).isEqualTo("hello 5");
+    assertThat(broker.published("c")).hasSize(10_000);
+  }
+
+  @Test
   void buses_whoseServerNamesTheSameHost_shareOneBroker() {
     assertThat(InMemoryBroker.named(broker.name())).isSameAs(broker);
     try (EventBus other = EventBus.builder().server(broker.server()).build()) {
