@@ -201,6 +201,48 @@ class StructuredWireFormatTest {
   }
 
   @Test
+  void theJsonCheckAgreesWithJacksonsDuplicateDetection() {
+    Random random = new Random(16);
+    int duplicates = 0;
+    for (int i = 0; i < 20_000; i++) {
+      StringBuilder json = new StringBuilder();
+      randomValue(random, json, 0);
+      if (i % 3 == 0 && json.length() > 2) {
+        json.deleteCharAt(random.nextInt(json.length())); // and some that are not JSON at all
+      }
+      byte[] bytes = json.toString().getBytes(StandardCharsets.UTF_8);
+      boolean expected = ReferenceWriter.isJsonText(bytes);
+      assertThat(JsonEventFormat.isJsonText(bytes)).as(json.toString()).isEqualTo(expected);
+      duplicates += !expected && i % 3 != 0 ? 1 : 0;
+    }
+    assertThat(duplicates).as("valid JSON but for a member named twice").isGreaterThan(1000);
+  }
+
+  /** A random JSON value whose objects draw their member names from a few, so that some name one twice. */
+  private static void randomValue(Random random, StringBuilder json, int depth) {
+    int kind = depth > 3 ? 3 : random.nextInt(4);
+    if (kind == 0) {
+      json.append('{');
+      int members = random.nextInt(random.nextBoolean() ? 4 : 24);
+      for (int m = 0; m < members; m++) {
+        json.append(m == 0 ? "" : ",").append("\"n").append(random.nextInt(members * 2 + 1)).append("\":");
+        randomValue(random, json, depth + 1);
+      }
+      json.append('}');
+    } else if (kind == 1) {
+      json.append('[');
+      int elements = random.nextInt(4);
+      for (int e = 0; e < elements; e++) {
+        json.append(e == 0 ? "" : ",");
+        randomValue(random, json, depth + 1);
+      }
+      json.append(']');
+    } else {
+      json.append(random.nextBoolean() ? "\"s\"" : Integer.toString(random.nextInt(100)));
+    }
+  }
+
+  @Test
   void timestampsAreFormattedAsBefore() {
     Random random = new Random(16);
     for (int i = 0; i < 20_000; i++) {
@@ -341,7 +383,7 @@ class StructuredWireFormatTest {
       return subtype.equals("json") || subtype.endsWith("+json");
     }
 
-    private static boolean isJsonText(byte[] bytes) {
+    static boolean isJsonText(byte[] bytes) {
       try (JsonParser parser = FACTORY.createParser(bytes)) {
         if (parser.nextToken() == null) {
           return false;
