@@ -4,10 +4,8 @@ import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -22,8 +20,9 @@ final class MemberNames {
 
   private static final int SCAN_LIMIT = 16;
 
-  /** The names of every open object, innermost last. */
-  private final List<String> names = new ArrayList<>();
+  /** The names of every open object, innermost last: {@code names[0..size)}. */
+  private String[] names = new String[16];
+  private int size;
   /** Where each open object's names start in {@link #names}. */
   private int[] starts = new int[8];
   /** The set of each open object that outgrew the scan, else {@code null}. */
@@ -36,7 +35,7 @@ final class MemberNames {
       starts = Arrays.copyOf(starts, depth * 2);
       sets = Arrays.copyOf(sets, depth * 2);
     }
-    starts[depth] = names.size();
+    starts[depth] = size;
     sets[depth] = null;
     depth++;
   }
@@ -44,7 +43,7 @@ final class MemberNames {
   /** Call on an object's END_OBJECT. */
   void exitObject() {
     depth--;
-    names.subList(starts[depth], names.size()).clear();
+    size = starts[depth];
     sets[depth] = null;
   }
 
@@ -61,9 +60,14 @@ final class MemberNames {
     if (set != null) {
       duplicate = !set.add(name);
     } else {
-      duplicate = names.subList(start, names.size()).contains(name);
-      if (!duplicate && names.size() - start == SCAN_LIMIT) {
-        set = new HashSet<>(names.subList(start, names.size()));
+      duplicate = false;
+      for (int i = start; i < size && !duplicate; i++) {
+        String seen = names[i];
+        // Jackson hands out one String per distinct name, so == mostly decides; equals covers the rest.
+        duplicate = seen == name || (seen.length() == name.length() && seen.equals(name));
+      }
+      if (!duplicate && size - start == SCAN_LIMIT) {
+        set = new HashSet<>(Arrays.asList(names).subList(start, size));
         set.add(name);
         sets[depth - 1] = set;
       }
@@ -71,7 +75,10 @@ final class MemberNames {
     if (duplicate) {
       throw new JsonParseException(parser, "Duplicate field '" + name + "'");
     }
-    names.add(name);
+    if (size == names.length) {
+      names = Arrays.copyOf(names, size * 2);
+    }
+    names[size++] = name;
   }
 
   /**

@@ -26,6 +26,15 @@ final class QuickJsonCheck {
   private static final int MAX_NAME_BYTES = 1000;
   private static final int MAX_NUMBER_BYTES = 100;
 
+  /** The bytes that stand for themselves inside a string: printable ASCII but the quote and the backslash. */
+  private static final boolean[] PLAIN = new boolean[256];
+
+  static {
+    for (int b = 0x20; b < 0x80; b++) {
+      PLAIN[b] = b != '"' && b != '\\';
+    }
+  }
+
   private final byte[] in;
   private int pos;
   private int namesSeen;
@@ -46,6 +55,29 @@ final class QuickJsonCheck {
     }
     check.skipWhiteSpace();
     return check.pos == json.length;
+  }
+
+  /**
+   * Where the JSON value starting at {@code start} ends, when it is certainly JSON the reader accepts and all that
+   * follows it is the end of the enclosing top-level object ({@code }} between optional white space); else -1.
+   */
+  static int endOfLastMember(byte[] json, int start) {
+    if (json.length > MAX_BYTES) {
+      return -1;
+    }
+    QuickJsonCheck check = new QuickJsonCheck(json);
+    check.pos = start;
+    if (!check.value(1)) {
+      return -1;
+    }
+    int end = check.pos;
+    check.skipWhiteSpace();
+    if (!check.at('}')) {
+      return -1;
+    }
+    check.pos++;
+    check.skipWhiteSpace();
+    return check.pos == json.length ? end : -1;
   }
 
   private boolean value(int depth) {
@@ -79,7 +111,9 @@ final class QuickJsonCheck {
       }
       int end = pos - 1;
       for (int i = 0; i < count; i++) {
-        if (Arrays.equals(in, names[2 * i], names[2 * i + 1], in, start, end)) {
+        int otherStart = names[2 * i];
+        int otherEnd = names[2 * i + 1];
+        if (otherEnd - otherStart == end - start && Arrays.equals(in, otherStart, otherEnd, in, start, end)) {
           return false; // named twice: Jackson refuses it, with the message the reader reports
         }
       }
@@ -135,8 +169,16 @@ final class QuickJsonCheck {
   /** A string from its opening quote; leaves {@link #pos} after the closing one. A name may have no escape. */
   private boolean string(boolean name) {
     pos++; // '"'
-    while (pos < in.length) {
-      int b = in[pos] & 0xFF;
+    while (true) {
+      int i = pos;
+      while (i < in.length && PLAIN[in[i] & 0xFF]) {
+        i++; // the common case, in a loop of its own
+      }
+      pos = i;
+      if (i == in.length) {
+        return false;
+      }
+      int b = in[i] & 0xFF;
       if (b == '"') {
         pos++;
         return true;
@@ -148,15 +190,10 @@ final class QuickJsonCheck {
         if (name || !escape()) {
           return false;
         }
-      } else if (b >= 0x80) {
-        if (!utf8Sequence(b)) {
-          return false;
-        }
-      } else {
-        pos++;
+      } else if (!utf8Sequence(b)) {
+        return false;
       }
     }
-    return false;
   }
 
   /** An escape from its backslash: one of {@code \" \\ \/ \b \f \n \r \t} or {@code \}{@code uXXXX}. */

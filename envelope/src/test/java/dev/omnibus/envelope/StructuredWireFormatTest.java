@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The structured-mode writer was rewritten for speed (issue 16); these tests pin its output to the bytes the writer
@@ -182,6 +183,49 @@ class StructuredWireFormatTest {
             .withDataContentType("application/geo+json")
             .withData(" [ 1 , {\"a\" : null} ]".getBytes(StandardCharsets.UTF_8)).build()),
         Arguments.of("binary data", Events.minimal().withDataContentType("image/png").withData(BINARY).build()));
+  }
+
+  /** Data that is the last member is read by a quick scan; the same object inside a batch goes through the parser. */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {
+      "{\"a\":[1,2.5e3,\"é\\\"\"],\"b\":{\"c\":null}}", "[ {\"x\":true} , [] ]", "{}", "[]",
+      "{\"a\":1,\"a\":2}", "{\"a\":01}", "{\"a\\u0062\":1}", "[1,]", "{\"a\":1} \n"})
+  void dataReadByTheQuickScanIsWhatTheParserReads(String data) {
+    String body = "{\"specversion\":\"1.0\",\"id\":\"1\",\"source\":\"/s\",\"type\":\"t\",\"data\":" + data + "}";
+    Object single;
+    Object batched;
+    try {
+      single = TestData.decodeStructured(body.getBytes(StandardCharsets.UTF_8));
+    } catch (MalformedEventException e) {
+      single = e.violations();
+    }
+    try {
+      batched = EnvelopeCodec.decodeBatch(("[" + body + "]").getBytes(StandardCharsets.UTF_8)).get(0);
+    } catch (MalformedEventException e) {
+      batched = e.violations();
+    }
+    assertThat(single).isEqualTo(batched);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"} x", "}{}", "}}", ",\"e\":1}", ",\"data\":1}", "}  \n\t"})
+  void whatFollowsDataThatIsLastIsCheckedAsBefore(String rest) {
+    String body = "{\"specversion\":\"1.0\",\"id\":\"1\",\"source\":\"/s\",\"type\":\"t\",\"data\":{\"a\":1}" + rest;
+    Object outcome;
+    try {
+      outcome = TestData.dataText(TestData.decodeStructured(body.getBytes(StandardCharsets.UTF_8)));
+    } catch (MalformedEventException e) {
+      outcome = e.violations();
+    }
+    Object expected = switch (rest) {
+      case "} x" -> List.of("not JSON: Unrecognized token 'x': was expecting (JSON String, Number, Array, Object or "
+          + "token 'null', 'true' or 'false')");
+      case "}{}" -> List.of("unexpected content after the JSON object");
+      case "}}" -> List.of("not JSON: Unexpected close marker '}': no open Object to close");
+      case ",\"data\":1}" -> List.of("not JSON: Duplicate field 'data'");
+      default -> "{\"a\":1}";
+    };
+    assertThat(outcome).isEqualTo(expected);
   }
 
   @Test
