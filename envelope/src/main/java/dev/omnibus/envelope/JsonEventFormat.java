@@ -6,7 +6,6 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.CloudEventData;
@@ -16,14 +15,11 @@ import io.cloudevents.jackson.JsonCloudEventData;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -38,8 +34,8 @@ import org.jspecify.annotations.Nullable;
  */
 final class JsonEventFormat {
 
+  // No STRICT_DUPLICATE_DETECTION: a member named twice is refused by MemberNames, which is cheaper for small objects.
   private static final JsonFactory FACTORY = JsonFactory.builder()
-      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
       // One limit on attribute names in both modes; binary mode checks the same constant.
       .streamReadConstraints(StreamReadConstraints.builder()
           .maxNameLength(CloudEventValidator.MAX_ATTRIBUTE_NAME_LENGTH).build())
@@ -51,7 +47,10 @@ final class JsonEventFormat {
 
   /** Serializes a (valid) event. */
   static byte[] write(CloudEvent event) {
-    ByteArrayBuilder out = new ByteArrayBuilder(512);
+    CloudEventData data = event.getData();
+    byte[] dataBytes = data == null || data instanceof JsonCloudEventData ? null : data.toBytes();
+    // Room for the attributes and the data (as base64 at worst) in the first block, so that the body is copied once.
+    ByteArrayBuilder out = new ByteArrayBuilder(256 + (dataBytes == null ? 0 : dataBytes.length / 3 * 4 + 4));
     try (JsonGenerator gen = FACTORY.createGenerator(out)) {
       gen.writeStartObject();
       gen.writeStringField("specversion", event.getSpecVersion().toString());
@@ -85,7 +84,12 @@ final class JsonEventFormat {
           gen.writeString(EnvelopeCodec.canonicalString(value));
         }
       }
-      writeData(gen, event.getData(), contentType);
+      if (data instanceof JsonCloudEventData json) {
+        gen.writeFieldName("data");
+        gen.writeTree(json.getNode());
+      } else if (data != null) {
+        writeData(gen, out, data, dataBytes, contentType);
+      }
       gen.writeEndObject();
     } catch (IOException e) {
       throw MalformedEventException.of("cannot write the JSON event format: " + e.getMessage(), e);
@@ -93,21 +97,17 @@ final class JsonEventFormat {
     return out.toByteArray();
   }
 
-  private static void writeData(JsonGenerator gen, @Nullable CloudEventData data, @Nullable String contentType)
+  private static void writeData(
+      JsonGenerator gen, ByteArrayBuilder out, CloudEventData data, byte[] bytes, @Nullable String contentType)
       throws IOException {
-    if (data == null) {
-      return;
-    }
-    if (data instanceof JsonCloudEventData json) {
-      gen.writeFieldName("data");
-      gen.writeTree(json.getNode());
-      return;
-    }
-    byte[] bytes = data.toBytes();
     boolean jsonType = contentType == null ? data instanceof EventData.Json : isJson(contentType);
     if (jsonType && (data instanceof EventData.Json || isJsonText(bytes))) {
       gen.writeFieldName("data");
-      gen.writeRawValue(new String(bytes, StandardCharsets.UTF_8));
+      // The bytes are JSON text: writeRawValue("") puts down the ':' and the generator's bookkeeping, then the bytes
+      // go straight into the sink, instead of through a String and back.
+      gen.writeRawValue("");
+      gen.flush();
+      out.write(bytes);
     } else if (data instanceof EventData.Text && contentType != null && !isJson(contentType)) {
       gen.writeFieldName("data");
       gen.writeUTF8String(bytes, 0, bytes.length);
@@ -120,22 +120,46 @@ final class JsonEventFormat {
 
   /** Whether a media type is JSON: {@code * /json} or {@code * /*+json}, parameters ignored, any casing. */
   static boolean isJson(String contentType) {
+    // Without substrings or lower-casing: every encode and decode asks this.
     int end = contentType.indexOf(';');
-    String mediaType = (end < 0 ? contentType : contentType.substring(0, end)).trim().toLowerCase(Locale.ROOT);
-    int slash = mediaType.indexOf('/');
-    if (slash < 0) {
+    if (end < 0) {
+      end = contentType.length();
+    }
+    while (end > 0 && contentType.charAt(end - 1) <= ' ') {
+      end--; // what String.trim() removes
+    }
+    int slash = contentType.indexOf('/');
+    if (slash < 0 || slash >= end) {
       return false;
     }
-    String subtype = mediaType.substring(slash + 1);
-    return subtype.equals("json") || subtype.endsWith("+json");
+    int subtypeLength = end - slash - 1;
+    return subtypeLength == 4 && endsWithIgnoringAsciiCase(contentType, end, "json")
+        || subtypeLength >= 5 && endsWithIgnoringAsciiCase(contentType, end, "+json");
   }
 
-  private static boolean isJsonText(byte[] bytes) {
+  /** Whether {@code text} up to {@code end} ends with {@code suffix} (lower case), ASCII letters in any casing. */
+  private static boolean endsWithIgnoringAsciiCase(String text, int end, String suffix) {
+    int start = end - suffix.length();
+    for (int i = 0; i < suffix.length(); i++) {
+      char c = text.charAt(start + i);
+      char expected = suffix.charAt(i);
+      if (c != expected && !(expected >= 'a' && expected <= 'z' && c == expected - 'a' + 'A')) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Whether the bytes are one JSON value (whitespace around allowed), with no object naming a member twice. */
+  static boolean isJsonText(byte[] bytes) {
+    if (QuickJsonCheck.isCertainlyJson(bytes)) {
+      return true;
+    }
     try (JsonParser parser = FACTORY.createParser(bytes)) {
       if (parser.nextToken() == null) {
         return false;
       }
-      parser.skipChildren();
+      MemberNames.skipChildren(parser);
       return parser.nextToken() == null;
     } catch (IOException e) {
       return false;
@@ -154,8 +178,9 @@ final class JsonEventFormat {
       if (parser.nextToken() != JsonToken.START_OBJECT) {
         throw MalformedEventException.of("a structured-mode body must be a JSON object");
       }
-      CloudEvent event = readObject(parser, body);
-      if (parser.nextToken() != null) {
+      CloudEvent event = readObject(parser, body, true);
+      // After a last data member read by the quick scan, the parser stopped at the data; the scan checked the rest.
+      if (parser.currentToken() == JsonToken.END_OBJECT && parser.nextToken() != null) {
         throw MalformedEventException.of("unexpected content after the JSON object");
       }
       return event;
@@ -182,7 +207,7 @@ final class JsonEventFormat {
         if (token != JsonToken.START_OBJECT) {
           throw MalformedEventException.of("batch element " + events.size() + " is not a JSON object");
         }
-        events.add(readObject(parser, body));
+        events.add(readObject(parser, body, false));
       }
       if (parser.nextToken() != null) {
         throw MalformedEventException.of("unexpected content after the JSON array");
@@ -195,36 +220,58 @@ final class JsonEventFormat {
     }
   }
 
-  /** Reads the members of an object whose START_OBJECT is the current token; leaves the parser on its END_OBJECT. */
-  private static CloudEvent readObject(JsonParser parser, byte[] body) throws IOException {
+  /**
+   * Reads the members of an object whose START_OBJECT is the current token; leaves the parser on its END_OBJECT. When
+   * the object is the whole body, a {@code data} object or array that is the last member and certainly JSON is read
+   * by {@link QuickJsonCheck}, several times faster than the parser; the parser then stays on the data's first token.
+   */
+  private static CloudEvent readObject(JsonParser parser, byte[] body, boolean wholeBody) throws IOException {
     List<String> violations = new ArrayList<>();
-    Map<String, String> strings = new LinkedHashMap<>(); // context attributes, all JSON strings
-    Map<String, Object> extensions = new LinkedHashMap<>();
+    // Extensions go straight into the builder; the context attributes (all JSON strings) wait in locals until every
+    // member is read. A member given twice is refused, so none is overwritten.
+    MemberNames members = new MemberNames();
+    members.enterObject();
+    CloudEventBuilder builder = CloudEventBuilder.v1();
+    String specVersion = null;
+    String id = null;
+    String source = null;
+    String type = null;
+    String contentType = null;
+    String dataSchema = null;
+    String subject = null;
+    String time = null;
     String dataText = null;
     byte[] dataJson = null;
     byte[] dataBase64 = null;
     boolean dataPresent = false;
 
+    members:
     while (parser.nextToken() == JsonToken.FIELD_NAME) {
       String name = parser.currentName();
+      members.add(parser, name);
       JsonToken token = parser.nextToken();
       switch (name) {
-        case "specversion", "id", "source", "type", "datacontenttype", "dataschema", "subject", "time" -> {
-          if (token == JsonToken.VALUE_STRING) {
-            strings.put(name, parser.getText());
-          } else if (token != JsonToken.VALUE_NULL) {
-            violations.add(name + " must be a JSON string, was " + describe(token));
-            parser.skipChildren();
-          }
-        }
+        case "specversion" -> specVersion = stringAttribute(parser, name, token, violations);
+        case "id" -> id = stringAttribute(parser, name, token, violations);
+        case "source" -> source = stringAttribute(parser, name, token, violations);
+        case "type" -> type = stringAttribute(parser, name, token, violations);
+        case "datacontenttype" -> contentType = stringAttribute(parser, name, token, violations);
+        case "dataschema" -> dataSchema = stringAttribute(parser, name, token, violations);
+        case "subject" -> subject = stringAttribute(parser, name, token, violations);
+        case "time" -> time = stringAttribute(parser, name, token, violations);
         case "data" -> {
           dataPresent = true;
           if (token == JsonToken.VALUE_STRING) {
             dataText = parser.getText();
-            dataJson = rawValue(parser, body, token);
-          } else {
-            dataJson = rawValue(parser, body, token);
+          } else if (wholeBody && (token == JsonToken.START_OBJECT || token == JsonToken.START_ARRAY)) {
+            int start = (int) parser.currentTokenLocation().getByteOffset();
+            int end = start < 0 ? -1 : QuickJsonCheck.endOfLastMember(body, start);
+            if (end > start) {
+              dataJson = Arrays.copyOfRange(body, start, end);
+              break members;
+            }
           }
+          dataJson = rawValue(parser, body, token);
         }
         case "data_base64" -> {
           if (token == JsonToken.VALUE_STRING) {
@@ -235,70 +282,53 @@ final class JsonEventFormat {
             }
           } else if (token != JsonToken.VALUE_NULL) {
             violations.add("data_base64 must be a JSON string, was " + describe(token));
-            parser.skipChildren();
+            MemberNames.skipChildren(parser);
           }
         }
-        default -> readExtension(parser, name, token, extensions, violations);
+        default -> readExtension(parser, name, token, builder, violations);
       }
     }
 
-    String specVersion = strings.get("specversion");
     if (specVersion == null) {
       violations.add("specversion is required");
     } else if (!specVersion.equals("1.0")) {
       violations.add("unsupported specversion '" + specVersion + "': only 1.0 is understood");
     }
-    for (String required : new String[] {"id", "source", "type"}) {
-      if (!strings.containsKey(required)) {
-        violations.add(required + " is required");
-      }
-    }
-    CloudEventBuilder builder = CloudEventBuilder.v1();
-    String id = strings.get("id");
-    if (id != null) {
+    if (id == null) {
+      violations.add("id is required");
+    } else {
       builder.withId(id);
     }
-    String type = strings.get("type");
-    if (type != null) {
+    if (source == null) {
+      violations.add("source is required");
+    }
+    if (type == null) {
+      violations.add("type is required");
+    } else {
       builder.withType(type);
     }
-    String source = strings.get("source");
     URI sourceUri = source == null ? null : parseUri(source, "source", violations);
     if (sourceUri != null) {
       builder.withSource(sourceUri);
     }
-    String contentType = strings.get("datacontenttype");
     if (contentType != null) {
       builder.withDataContentType(contentType);
     }
-    String dataSchema = strings.get("dataschema");
     if (dataSchema != null) {
       URI uri = parseUri(dataSchema, "dataschema", violations);
       if (uri != null) {
         builder.withDataSchema(uri);
       }
     }
-    String subject = strings.get("subject");
     if (subject != null) {
       builder.withSubject(subject);
     }
-    String time = strings.get("time");
     if (time != null) {
       OffsetDateTime parsed = Rfc3339.parse(time);
       if (parsed == null) {
         violations.add("time must be an RFC 3339 date-time, was '" + time + "'");
       } else {
         builder.withTime(parsed);
-      }
-    }
-    for (Map.Entry<String, Object> extension : extensions.entrySet()) {
-      Object value = extension.getValue();
-      if (value instanceof Boolean bool) {
-        builder.withExtension(extension.getKey(), bool);
-      } else if (value instanceof Integer integer) {
-        builder.withExtension(extension.getKey(), integer);
-      } else {
-        builder.withExtension(extension.getKey(), (String) value);
       }
     }
     if (dataPresent && dataBase64 != null) {
@@ -310,7 +340,7 @@ final class JsonEventFormat {
         builder.withData(new EventData.Json(dataJson));
       } else if (dataText != null) {
         builder.withData(new EventData.Text(dataText));
-      } else if (!"null".equals(new String(dataJson, StandardCharsets.UTF_8))) {
+      } else if (!isJsonNull(dataJson)) {
         violations.add("data must be a JSON string when datacontenttype '" + contentType + "' is not JSON");
       }
     }
@@ -331,21 +361,38 @@ final class JsonEventFormat {
     return event;
   }
 
+  /** The text of a context attribute, or {@code null} when it is JSON {@code null} or not a string (a violation). */
+  private static @Nullable String stringAttribute(
+      JsonParser parser, String name, JsonToken token, List<String> violations) throws IOException {
+    if (token == JsonToken.VALUE_STRING) {
+      return parser.getText();
+    }
+    if (token != JsonToken.VALUE_NULL) {
+      violations.add(name + " must be a JSON string, was " + describe(token));
+      MemberNames.skipChildren(parser);
+    }
+    return null;
+  }
+
+  private static boolean isJsonNull(byte[] json) {
+    return json.length == 4 && json[0] == 'n' && json[1] == 'u' && json[2] == 'l' && json[3] == 'l';
+  }
+
   private static void readExtension(
-      JsonParser parser, String name, JsonToken token, Map<String, Object> extensions, List<String> violations)
+      JsonParser parser, String name, JsonToken token, CloudEventBuilder builder, List<String> violations)
       throws IOException {
     if (!CloudEventValidator.isValidAttributeName(name)) {
       violations.add("attribute name '" + name + "' must consist of a-z and 0-9 only, and not be 'data'");
-      parser.skipChildren();
+      MemberNames.skipChildren(parser);
       return;
     }
     switch (token) {
       case VALUE_NULL -> { } // null is unset (json-format.md §2.2)
-      case VALUE_TRUE, VALUE_FALSE -> extensions.put(name, token == JsonToken.VALUE_TRUE);
-      case VALUE_STRING -> extensions.put(name, parser.getText());
+      case VALUE_TRUE, VALUE_FALSE -> builder.withExtension(name, token == JsonToken.VALUE_TRUE);
+      case VALUE_STRING -> builder.withExtension(name, parser.getText());
       case VALUE_NUMBER_INT -> {
         if (parser.getNumberType() == JsonParser.NumberType.INT) {
-          extensions.put(name, parser.getIntValue());
+          builder.withExtension(name, parser.getIntValue());
         } else {
           violations.add("extension '" + name + "' must be a 32-bit Integer, was " + parser.getText());
         }
@@ -354,7 +401,7 @@ final class JsonEventFormat {
           "extension '" + name + "' must be an Integer (CloudEvents has no decimal type), was " + parser.getText());
       default -> {
         violations.add("extension '" + name + "' must be a JSON string, number or boolean, was " + describe(token));
-        parser.skipChildren();
+        MemberNames.skipChildren(parser);
       }
     }
   }
@@ -363,7 +410,7 @@ final class JsonEventFormat {
   private static byte[] rawValue(JsonParser parser, byte[] body, JsonToken token) throws IOException {
     int start = (int) parser.currentTokenLocation().getByteOffset();
     if (token == JsonToken.START_OBJECT || token == JsonToken.START_ARRAY) {
-      parser.skipChildren();
+      MemberNames.skipChildren(parser);
     } else {
       parser.finishToken();
     }

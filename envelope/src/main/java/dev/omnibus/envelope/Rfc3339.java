@@ -42,13 +42,19 @@ final class Rfc3339 {
     if (year < 0 || year > 9999 || offsetSeconds % 60 != 0) {
       return DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(time);
     }
-    StringBuilder out = new StringBuilder(35);
-    pad(out, year, 4).append('-');
-    pad(out, time.getMonthValue(), 2).append('-');
-    pad(out, time.getDayOfMonth(), 2).append('T');
-    pad(out, time.getHour(), 2).append(':');
-    pad(out, time.getMinute(), 2).append(':');
-    pad(out, time.getSecond(), 2);
+    // Into one char array, without a StringBuilder or digit strings: encode calls this for every event.
+    char[] out = new char[35];
+    int n = put(out, 0, year, 4);
+    out[n++] = '-';
+    n = put(out, n, time.getMonthValue(), 2);
+    out[n++] = '-';
+    n = put(out, n, time.getDayOfMonth(), 2);
+    out[n++] = 'T';
+    n = put(out, n, time.getHour(), 2);
+    out[n++] = ':';
+    n = put(out, n, time.getMinute(), 2);
+    out[n++] = ':';
+    n = put(out, n, time.getSecond(), 2);
     int nano = time.getNano();
     if (nano != 0) {
       int digits = 9;
@@ -56,23 +62,29 @@ final class Rfc3339 {
         nano /= 10;
         digits--;
       }
-      pad(out.append('.'), nano, digits);
+      out[n++] = '.';
+      n = put(out, n, nano, digits);
     }
     if (offsetSeconds == 0) {
-      return out.append('Z').toString();
+      out[n++] = 'Z';
+    } else {
+      int minutes = Math.abs(offsetSeconds) / 60;
+      out[n++] = offsetSeconds < 0 ? '-' : '+';
+      n = put(out, n, minutes / 60, 2);
+      out[n++] = ':';
+      n = put(out, n, minutes % 60, 2);
     }
-    int minutes = Math.abs(offsetSeconds) / 60;
-    out.append(offsetSeconds < 0 ? '-' : '+');
-    pad(out, minutes / 60, 2).append(':');
-    return pad(out, minutes % 60, 2).toString();
+    return new String(out, 0, n);
   }
 
-  private static StringBuilder pad(StringBuilder out, int value, int width) {
-    String digits = Integer.toString(value);
-    for (int i = digits.length(); i < width; i++) {
-      out.append('0');
+  /** Writes {@code value} ({@code 0 <= value < 10^width}) as {@code width} digits at {@code at}; the index after. */
+  private static int put(char[] out, int at, int value, int width) {
+    int rest = value;
+    for (int i = at + width - 1; i >= at; i--) {
+      out[i] = (char) ('0' + rest % 10);
+      rest /= 10;
     }
-    return out.append(digits);
+    return at + width;
   }
 
   /** The common shapes without a regex or a DateTimeFormatter; null sends the text the slow, exact way. */
