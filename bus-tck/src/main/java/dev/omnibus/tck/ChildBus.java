@@ -112,8 +112,9 @@ public final class ChildBus implements AutoCloseable {
     arguments.put("group", group);
     arguments.put("handlingMillis", Long.toString(member.handlingTime().toMillis()));
     arguments.put("stuckAfter", Integer.toString(member.stuckAfter()));
-    if (member.dedupeDirectory() != null) {
-      arguments.put("dedupeDirectory", member.dedupeDirectory().toAbsolutePath().toString());
+    Path dedupeDirectory = member.dedupeDirectory();
+    if (dedupeDirectory != null) {
+      arguments.put("dedupeDirectory", dedupeDirectory.toAbsolutePath().toString());
     }
     return start(server, type, address, arguments, member.systemProperties(), directory, name);
   }
