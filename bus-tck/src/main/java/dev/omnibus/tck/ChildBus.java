@@ -7,6 +7,7 @@ import dev.omnibus.spi.Credentials;
 import dev.omnibus.spi.ServerConfig;
 import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -25,8 +26,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A bus in a JVM of its own, for fault scenarios that kill a member or a producer with SIGKILL: the parent starts it
@@ -38,9 +41,12 @@ import org.awaitility.core.ConditionTimeoutException;
  * ({@code OMNIBUS_CHILD_USERNAME}, {@code OMNIBUS_CHILD_PASSWORD}: never on the command line, which {@code ps} shows).
  * The binding is found on the class path as by any application. Each line of the events file is written and flushed
  * with one {@code write}, so it survives a SIGKILL: {@code ready} once the bus is built (a member: once it
- * subscribed), then {@code handled <id>} for each event a member's handler finished (before the bus acknowledges it),
- * or {@code sent <id>} before each publish and {@code confirmed <id>} once the broker confirmed it. The child's own
- * output (logs) goes to {@code <name>.log} beside the events file.
+ * subscribed), then for a member {@code handled <id>} for each event its handler finished (before the bus acknowledges
+ * it), {@code stuck <id>} for each event its handler got stuck on for good ({@link Member#withStuckAfter}), and
+ * {@code duplicate <id>} for each delivery its dedupe store recognised as handled before
+ * ({@link Member#withDedupeDirectory}); for a producer {@code sent <id>} before each publish and {@code confirmed <id>}
+ * once the broker confirmed it. The child's own output (logs) goes to {@code <name>.log} beside the events file. It
+ * runs until it is killed, and ends (closing its bus) when its standard input closes: the parent JVM is gone.
  *
  * <p>A parent reading the file sees only whole lines. Not thread-safe: one test thread drives a child.
  */
@@ -74,7 +80,8 @@ public final class ChildBus implements AutoCloseable {
   /**
    * Starts a child whose bus subscribes the group to the address and handles each event of {@code type} (payload read
    * as a string) in about {@code handlingTime} (the handler sleeps, standing for work), so that the broker has
-   * unacknowledged events in flight to it at any moment.
+   * unacknowledged events in flight to it at any moment. The same as {@link #member(ServerConfig, String, String,
+   * String, Member, Path, String)} with {@code Member.handling(handlingTime)}.
    *
    * @param server the broker as the child reaches it; give each child its own identity where the binding needs one
    *     (MQTT: a {@code clientId} server binding)
@@ -84,11 +91,32 @@ public final class ChildBus implements AutoCloseable {
    */
   public static ChildBus member(ServerConfig server, String type, String address, String group, Duration handlingTime,
       Path directory, String name) throws IOException {
+    return member(server, type, address, group, Member.handling(handlingTime), directory, name);
+  }
+
+  /**
+   * Starts a child whose bus subscribes the group to the address and handles each event of {@code type} (payload read
+   * as a string) as {@code member} says: how long each takes, after how many its handler gets stuck, which dedupe
+   * store its bus uses.
+   *
+   * @param server the broker as the child reaches it; give each child its own identity where the binding needs one
+   *     (MQTT: a {@code clientId} server binding)
+   * @param type the CloudEvents type the parent publishes
+   * @param directory where {@code <name>.events} and {@code <name>.log} are written
+   * @param name the child's name in file names and messages
+   */
+  public static ChildBus member(ServerConfig server, String type, String address, String group, Member member,
+      Path directory, String name) throws IOException {
     Map<String, String> arguments = new LinkedHashMap<>();
     arguments.put("mode", "member");
     arguments.put("group", group);
-    arguments.put("handlingMillis", Long.toString(handlingTime.toMillis()));
-    return start(server, type, address, arguments, directory, name);
+    arguments.put("handlingMillis", Long.toString(member.handlingTime().toMillis()));
+    arguments.put("stuckAfter", Integer.toString(member.stuckAfter()));
+    Path dedupeDirectory = member.dedupeDirectory();
+    if (dedupeDirectory != null) {
+      arguments.put("dedupeDirectory", dedupeDirectory.toAbsolutePath().toString());
+    }
+    return start(server, type, address, arguments, member.systemProperties(), directory, name);
   }
 
   /**
@@ -101,19 +129,20 @@ public final class ChildBus implements AutoCloseable {
       throws IOException {
     Map<String, String> arguments = new LinkedHashMap<>();
     arguments.put("mode", "producer");
-    return start(server, type, address, arguments, directory, name);
+    return start(server, type, address, arguments, Map.of(), directory, name);
   }
 
   private static ChildBus start(ServerConfig server, String type, String address, Map<String, String> arguments,
-      Path directory, String name) throws IOException {
+      Map<String, String> systemProperties, Path directory, String name) throws IOException {
     Files.createDirectories(directory);
     Path events = directory.resolve(name + ".events");
     Files.deleteIfExists(events);
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-        "-cp", System.getProperty("java.class.path"), ChildBus.class.getName()));
-    arguments.put("events", events.toString());
+        "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+    systemProperties.forEach((key, value) -> command.add("-D" + key + "=" + value));
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), ChildBus.class.getName()));
+    arguments.put("events", events.toAbsolutePath().toString());
     arguments.put("type", type);
     arguments.put("address", address);
     arguments.putAll(serverArguments(server));
@@ -172,8 +201,11 @@ public final class ChildBus implements AutoCloseable {
     await(() -> lines("ready").size() > 0, timeout, "be ready");
   }
 
-  /** Waits until at least {@code count} lines of the kind ({@code handled}, {@code confirmed}) were written. */
-  public void awaitAtLeast(String kind, int count, Duration timeout) {
+  /**
+   * Waits until at least {@code count} lines of the kind ({@code handled}, {@code stuck}, {@code confirmed}...) were
+   * written; fails with the end of its log when they were not, or the child died.
+   */
+  public void awaitAtLeast(String kind, long count, Duration timeout) {
     await(() -> lines(kind).size() >= count, timeout, "report " + count + " '" + kind + "' lines");
   }
 
@@ -197,7 +229,10 @@ public final class ChildBus implements AutoCloseable {
     }
   }
 
-  /** The event ids of the whole lines of one kind written so far ({@code handled}, {@code sent}, {@code confirmed}). */
+  /**
+   * The event ids of the whole lines of one kind written so far ({@code handled}, {@code stuck}, {@code duplicate},
+   * {@code sent}, {@code confirmed}), in the order written, repeats included.
+   */
   public List<String> lines(String kind) {
     String content;
     try {
@@ -287,11 +322,16 @@ public final class ChildBus implements AutoCloseable {
     }
     try (Lines out = new Lines(Path.of(required(arguments, "events")))) {
       EventType<String> type = EventType.of(required(arguments, "type"), String.class).channel(CHANNEL);
-      EventBus bus = EventBus.builder().server(server(arguments))
+      EventBus.Builder builder = EventBus.builder().server(server(arguments))
           .channel(CHANNEL, required(arguments, "address"))
-          .source(URI.create("/faults/child"))
-          .build();
+          .source(URI.create("/faults/child"));
+      String dedupeDirectory = arguments.get("dedupeDirectory");
+      if (dedupeDirectory != null) {
+        builder.dedupe(new DirectoryDedupeStore(Path.of(dedupeDirectory), id -> out.write("duplicate " + id)));
+      }
+      EventBus bus = builder.build();
       Runtime.getRuntime().addShutdownHook(new Thread(bus::close, "child-bus-close"));
+      exitWhenTheParentIsGone();
       switch (required(arguments, "mode")) {
         case "member" -> member(bus, type, arguments, out);
         case "producer" -> producer(bus, type, out);
@@ -303,7 +343,14 @@ public final class ChildBus implements AutoCloseable {
   private static void member(EventBus bus, EventType<String> type, Map<String, String> arguments, Lines out)
       throws InterruptedException {
     long handlingMillis = Long.parseLong(arguments.getOrDefault("handlingMillis", "0"));
+    int stuckAfter = Integer.parseInt(arguments.getOrDefault("stuckAfter", "0"));
+    AtomicInteger seen = new AtomicInteger();
+    CountDownLatch never = new CountDownLatch(1);
     bus.subscribe(type, required(arguments, "group"), event -> {
+      if (stuckAfter > 0 && seen.incrementAndGet() > stuckAfter) {
+        out.write("stuck " + event.id());
+        never.await(); // never acknowledged: the child is killed in here
+      }
       Thread.sleep(handlingMillis); // stands for the handler's work, so that events wait unacknowledged
       out.write("handled " + event.id());
     });
@@ -325,6 +372,25 @@ public final class ChildBus implements AutoCloseable {
         }
       });
     }
+  }
+
+  /**
+   * Ends the child (its bus closed by the shutdown hook) once its standard input closes, which happens when the parent
+   * JVM is gone: a child never outlives the test that started it, holding a group's events.
+   */
+  private static void exitWhenTheParentIsGone() {
+    Thread watcher = new Thread(() -> {
+      try (InputStream in = System.in) {
+        while (in.read() >= 0) {
+          // the parent writes nothing
+        }
+      } catch (IOException e) {
+        // unreadable: as good as closed
+      }
+      System.exit(0);
+    }, "child-bus-parent-watch");
+    watcher.setDaemon(true);
+    watcher.start();
   }
 
   private static ServerConfig server(Map<String, String> arguments) {
@@ -373,6 +439,62 @@ public final class ChildBus implements AutoCloseable {
       throw new IllegalArgumentException("missing argument " + key + "=...");
     }
     return value;
+  }
+
+  /**
+   * How a {@link #member} child handles events. Immutable: each {@code with...} returns a copy.
+   *
+   * <pre>{@code
+   * ChildBus.Member.handling(Duration.ofMillis(1)).withDedupeDirectory(shared);   // a group's processes share a store
+   * ChildBus.Member.handling(Duration.ZERO).withStuckAfter(100);                    // holds events unacknowledged
+   * }</pre>
+   *
+   * @param handlingTime how long the handler takes for each event (it sleeps, standing for work); zero or more
+   * @param stuckAfter with a positive value, the handler writes {@code stuck <id>} and blocks for good from the event
+   *     after that many on, so that every later event delivered to it stays unacknowledged until the child is killed;
+   *     0 (the default) handles everything
+   * @param dedupeDirectory with a directory, the child's bus dedupes with a store of one marker file per handled event
+   *     there, which the group's processes given the same directory share (as a shared database table would be in
+   *     production), and writes {@code duplicate <id>} for each delivery it skips; {@code null} (the default): no
+   *     dedupe
+   * @param systemProperties system properties of the child's JVM (such as log levels: its logs go to
+   *     {@code <name>.log})
+   */
+  public record Member(Duration handlingTime, int stuckAfter, @Nullable Path dedupeDirectory,
+      Map<String, String> systemProperties) {
+
+    /** Checks the values and copies the properties. */
+    public Member {
+      if (handlingTime.isNegative()) {
+        throw new IllegalArgumentException("handlingTime must be zero or more, not " + handlingTime);
+      }
+      if (stuckAfter < 0) {
+        throw new IllegalArgumentException("stuckAfter must be 0 (never stuck) or more, not " + stuckAfter);
+      }
+      systemProperties = Map.copyOf(systemProperties);
+    }
+
+    /** A member that takes {@code handlingTime} for each event, never gets stuck, and does not dedupe. */
+    public static Member handling(Duration handlingTime) {
+      return new Member(handlingTime, 0, null, Map.of());
+    }
+
+    /** This member, with its handler stuck for good from the event after the first {@code events} on. */
+    public Member withStuckAfter(int events) {
+      return new Member(handlingTime, events, dedupeDirectory, systemProperties);
+    }
+
+    /** This member, deduping with the marker files of {@code directory}, shared with the children given it too. */
+    public Member withDedupeDirectory(Path directory) {
+      return new Member(handlingTime, stuckAfter, directory, systemProperties);
+    }
+
+    /** This member, with a system property set in its JVM. */
+    public Member withSystemProperty(String key, String value) {
+      Map<String, String> properties = new LinkedHashMap<>(systemProperties);
+      properties.put(key, value);
+      return new Member(handlingTime, stuckAfter, dedupeDirectory, properties);
+    }
   }
 
   /** The events file: one {@code write} of a whole line per call, so a SIGKILL leaves whole lines. Thread-safe. */

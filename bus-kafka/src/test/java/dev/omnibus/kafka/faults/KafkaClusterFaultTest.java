@@ -1,16 +1,18 @@
 package dev.omnibus.kafka.faults;
 
-import static dev.omnibus.kafka.faults.ClusterGroupMember.TEXT;
-import static dev.omnibus.kafka.faults.ClusterGroupMember.replicated;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.omnibus.EventBus;
+import dev.omnibus.EventType;
+import dev.omnibus.spi.Bindings;
+import dev.omnibus.spi.ServerConfig;
+import dev.omnibus.tck.ChildBus;
 import dev.omnibus.tck.ConfirmWindow;
 import dev.omnibus.tck.FaultReport;
 import dev.omnibus.test.kafka.EmbeddedKafka;
 import dev.omnibus.test.kafka.EmbeddedKafkaCluster;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -54,15 +56,20 @@ import org.junit.jupiter.api.Test;
  */
 class KafkaClusterFaultTest {
 
+  private static final EventType<String> TEXT = EventType.of("dev.omnibus.faults.text", String.class);
+  private static final URI SOURCE = URI.create("/faults/kafka-cluster");
   private static final Duration WAIT = Duration.ofMinutes(3);
   private static final int EVENTS = 10_000;
   /** How far apart the events published while the leader is down are, so that they span the failover. */
   private static final Duration FAILOVER_PACE = Duration.ofMillis(5);
+  /** The events file lines of a member's handled event and of a delivery its dedupe skipped ({@link ChildBus}). */
+  private static final String HANDLED = "handled";
+  private static final String DUPLICATE = "duplicate";
 
   private static @Nullable EmbeddedKafkaCluster cluster;
 
   private final List<EventBus> buses = new CopyOnWriteArrayList<>();
-  private final List<Process> members = new CopyOnWriteArrayList<>();
+  private final List<ChildBus> members = new CopyOnWriteArrayList<>();
 
   @BeforeAll
   static void startCluster() {
@@ -78,9 +85,8 @@ class KafkaClusterFaultTest {
 
   @AfterEach
   void stopEverythingStarted() throws InterruptedException {
-    for (Process member : members) {
-      member.destroyForcibly();
-      member.waitFor(1, TimeUnit.MINUTES);
+    for (ChildBus member : members) {
+      member.close();
     }
     for (EventBus bus : buses) {
       bus.close();
@@ -181,9 +187,8 @@ class KafkaClusterFaultTest {
         .get(WAIT.toSeconds(), TimeUnit.SECONDS);
     assertReplicatedThreeTimesWithTwoInSync(address, partitions);
 
-    Path[] outputs = {run.resolve("member-1.log"), run.resolve("member-2.log"), run.resolve("member-3.log")};
-    startMember(address, group, dedupe, outputs[0]);
-    awaitLine(outputs[0], ClusterGroupMember.SUBSCRIBED);
+    ChildBus first = startMember(address, group, dedupe, run, "member-1");
+    first.awaitReady(WAIT);
 
     // The publisher runs beside the scenario: paced while the other members join, a burst once they have
     // partitions (the second is killed in the middle of it), and paced again after the kill.
@@ -201,18 +206,19 @@ class KafkaClusterFaultTest {
 
     long handledBySecondAtJoin;
     long handledBySecondAtKill;
+    ChildBus second;
+    ChildBus third;
     try {
-      awaitCount(outputs[0], ClusterGroupMember.HANDLED, 300);
-      Process second = startMember(address, group, dedupe, outputs[1]);
-      startMember(address, group, dedupe, outputs[2]);
-      awaitCount(outputs[1], ClusterGroupMember.HANDLED, 50);
-      awaitCount(outputs[2], ClusterGroupMember.HANDLED, 1);
-      handledBySecondAtJoin = count(outputs[1], ClusterGroupMember.HANDLED);
+      first.awaitAtLeast(HANDLED, 300, WAIT);
+      second = startMember(address, group, dedupe, run, "member-2");
+      third = startMember(address, group, dedupe, run, "member-3");
+      second.awaitAtLeast(HANDLED, 50, WAIT);
+      third.awaitAtLeast(HANDLED, 1, WAIT);
+      handledBySecondAtJoin = second.lines(HANDLED).size();
       joined.countDown();
-      awaitCount(outputs[1], ClusterGroupMember.HANDLED, handledBySecondAtJoin + 200);
-      second.destroyForcibly(); // SIGKILL: no commit, no leaving the group
-      second.waitFor(1, TimeUnit.MINUTES);
-      handledBySecondAtKill = count(outputs[1], ClusterGroupMember.HANDLED);
+      second.awaitAtLeast(HANDLED, handledBySecondAtJoin + 200, WAIT);
+      second.kill(); // SIGKILL: no commit, no leaving the group
+      handledBySecondAtKill = second.lines(HANDLED).size();
     } finally {
       // The publisher never waits for a step of a scenario that failed.
       joined.countDown();
@@ -220,31 +226,26 @@ class KafkaClusterFaultTest {
     }
     publishing.get(WAIT.toSeconds(), TimeUnit.SECONDS);
 
-    awaitQuietly(() -> handledIds(outputs).containsAll(confirmed));
-    for (Process member : members) {
-      member.destroyForcibly();
-      member.waitFor(1, TimeUnit.MINUTES);
-    }
-    deleteTree(dedupe); // ten thousand marker files; the members' outputs and logs stay in target/cluster-members
+    List<ChildBus> children = List.of(first, second, third);
+    awaitQuietly(() -> handledIds(children).containsAll(confirmed));
+    first.kill();
+    third.kill();
+    deleteTree(dedupe); // ten thousand marker files; the members' events files and logs stay in target/cluster-members
     Map<String, Integer> handled = new HashMap<>();
     Map<String, Integer> received = new HashMap<>();
-    for (Path output : outputs) {
-      for (String line : lines(output)) {
-        if (line.startsWith(ClusterGroupMember.HANDLED)) {
-          handled.merge(line.substring(ClusterGroupMember.HANDLED.length()), 1, Integer::sum);
-          received.merge(line.substring(ClusterGroupMember.HANDLED.length()), 1, Integer::sum);
-        } else if (line.startsWith(ClusterGroupMember.DUPLICATE)) {
-          received.merge(line.substring(ClusterGroupMember.DUPLICATE.length()), 1, Integer::sum);
-        }
+    for (ChildBus child : children) {
+      for (String id : child.lines(HANDLED)) {
+        handled.merge(id, 1, Integer::sum);
+        received.merge(id, 1, Integer::sum);
+      }
+      for (String id : child.lines(DUPLICATE)) {
+        received.merge(id, 1, Integer::sum);
       }
     }
     long delivered = confirmed.stream().filter(handled::containsKey).count();
     FaultReport report = report(new FaultReport("cluster-members-killed", "kafka", EVENTS, confirmed.size(),
         delivered, duplicates(received, confirmed), duplicates(handled, confirmed), 0, confirmed.size() - delivered));
-    long[] perMember = new long[outputs.length];
-    for (int i = 0; i < outputs.length; i++) {
-      perMember[i] = count(outputs[i], ClusterGroupMember.HANDLED);
-    }
+    long[] perMember = children.stream().mapToLong(child -> child.lines(HANDLED).size()).toArray();
     System.out.printf("cluster-members-killed: handled per member %d / %d / %d, the second killed after %d "
         + "(%d of them in the burst)%n", perMember[0], perMember[1], perMember[2], handledBySecondAtKill,
         handledBySecondAtKill - handledBySecondAtJoin);
@@ -286,20 +287,24 @@ class KafkaClusterFaultTest {
     return confirmed.stream().mapToLong(id -> Math.max(0, counts.getOrDefault(id, 0) - 1L)).sum();
   }
 
-  private Process startMember(String address, String group, Path dedupe, Path output) throws IOException {
-    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    Path errors = output.resolveSibling(output.getFileName() + ".err");
-    // Each member's log (its commits, and the group's joins, assignments and revocations) is kept beside its
-    // output, to tell where a redelivery came from.
-    Process member = new ProcessBuilder(java.toString(), "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-        "-Dorg.slf4j.simpleLogger.log.dev.omnibus.kafka.internal.KafkaSubscription=debug",
-        "-Dorg.slf4j.simpleLogger.log.org.apache.kafka.clients.consumer.internals.ConsumerCoordinator=info",
-        "-cp", System.getProperty("java.class.path"), ClusterGroupMember.class.getName(),
-        cluster().bootstrapServers(), address, group, dedupe.toAbsolutePath().toString(),
-        output.toAbsolutePath().toString())
-        .redirectErrorStream(true).redirectOutput(errors.toFile()).start();
-    members.add(member);
-    return member;
+  /**
+   * Starts a member in a child JVM: about a millisecond of work per event (so that a kill lands in the middle of a
+   * poll's batch, with events handled whose offsets are not committed yet, as in a real service), the dedupe store
+   * the group's processes share, and a session timeout of 6 s (the broker's least, rather than 45 s) so that a killed
+   * member's partitions move soon.
+   */
+  private ChildBus startMember(String address, String group, Path dedupe, Path run, String name) throws IOException {
+    ServerConfig server = ServerConfig.of("cluster", "kafka", cluster().bootstrapServers())
+        .withOption("kafka.consumer.session.timeout.ms", "6000");
+    // Each member's log (its commits, and the group's joins, assignments and revocations) is kept beside its events
+    // file, to tell where a redelivery came from.
+    ChildBus.Member member = ChildBus.Member.handling(Duration.ofMillis(1)).withDedupeDirectory(dedupe)
+        .withSystemProperty("org.slf4j.simpleLogger.log.dev.omnibus.kafka.internal.KafkaSubscription", "debug")
+        .withSystemProperty("org.slf4j.simpleLogger.log.org.apache.kafka.clients.consumer.internals."
+            + "ConsumerCoordinator", "info");
+    ChildBus child = ChildBus.member(server, TEXT.type(), address, group, member, run, name);
+    members.add(child);
+    return child;
   }
 
   private static void assertReplicatedThreeTimesWithTwoInSync(String topic, int partitions) {
@@ -317,7 +322,7 @@ class KafkaClusterFaultTest {
   }
 
   private EventBus bus(String address, int partitions) {
-    EventBus bus = EventBus.builder().server(cluster().server()).source(ClusterGroupMember.SOURCE)
+    EventBus bus = EventBus.builder().server(cluster().server()).source(SOURCE)
         .channel("c", address, replicated(partitions)).build();
     buses.add(bus);
     return bus;
@@ -335,39 +340,10 @@ class KafkaClusterFaultTest {
     }
   }
 
-  private static Set<String> handledIds(Path[] outputs) throws IOException {
+  private static Set<String> handledIds(List<ChildBus> children) {
     Set<String> ids = new HashSet<>();
-    for (Path output : outputs) {
-      for (String line : lines(output)) {
-        if (line.startsWith(ClusterGroupMember.HANDLED)) {
-          ids.add(line.substring(ClusterGroupMember.HANDLED.length()));
-        }
-      }
-    }
+    children.forEach(child -> ids.addAll(child.lines(HANDLED)));
     return ids;
-  }
-
-  private static long count(Path output, String prefix) throws IOException {
-    return lines(output).stream().filter(line -> line.startsWith(prefix)).count();
-  }
-
-  private static List<String> lines(Path output) throws IOException {
-    if (!Files.exists(output)) {
-      return List.of();
-    }
-    // Only whole lines: the last one may be half written by a member that is still running.
-    String text = Files.readString(output, StandardCharsets.UTF_8);
-    int end = text.lastIndexOf('\n');
-    return end < 0 ? List.of() : List.of(text.substring(0, end).split("\n"));
-  }
-
-  private static void awaitLine(Path output, String line) {
-    Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() -> lines(output).contains(line));
-  }
-
-  private static void awaitCount(Path output, String prefix, long atLeast) {
-    Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(100))
-        .until(() -> count(output, prefix) >= atLeast);
   }
 
   private static void complete(CompletableFuture<Void> future, @Nullable Throwable failure) {
@@ -394,6 +370,12 @@ class KafkaClusterFaultTest {
     } catch (ConditionTimeoutException e) {
       // the report shows what is missing and the assertions fail with it
     }
+  }
+
+  /** The channel binding of the scenarios: three replicas, two in sync for an {@code acks=all} write. */
+  private static Bindings replicated(int partitions) {
+    return new Bindings(Map.of("kafka", Map.of("partitions", partitions, "replicas", 3,
+        "topicConfiguration", Map.of("min.insync.replicas", 2))));
   }
 
   private static String unique(String scenario) {

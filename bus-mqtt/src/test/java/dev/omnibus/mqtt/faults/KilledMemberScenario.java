@@ -1,10 +1,10 @@
 package dev.omnibus.mqtt.faults;
 
-import static dev.omnibus.mqtt.faults.GroupMemberProcess.TEXT;
-
 import dev.omnibus.EventBus;
+import dev.omnibus.EventType;
 import dev.omnibus.spi.Bindings;
 import dev.omnibus.spi.ServerConfig;
+import dev.omnibus.tck.ChildBus;
 import dev.omnibus.tck.FaultReport;
 import java.net.URI;
 import java.nio.file.Path;
@@ -25,8 +25,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A group member's process killed with {@code kill -9} on an MQTT broker: one member runs in a JVM of its own
- * ({@link GroupMemberProcess}) and stops acknowledging after 100 events; it gets 1,000 events alone, then the other
- * member joins in the test's JVM and 1,000 more are published to both; then the first member's process is killed. Whatever the broker had sent it unacknowledged (and, on a
+ * ({@link ChildBus}) and stops acknowledging after 100 events (its handler gets stuck for good); it gets 1,000 events
+ * alone, then the other member joins in the test's JVM and 1,000 more are published to both; then the first member's
+ * process is killed. Whatever the broker had sent it unacknowledged (and, on a
  * broker that keeps routing a share of the group to an offline session, what it queued there) must reach the other
  * member; the binding cannot hand over across processes, so this is the broker's doing.
  *
@@ -35,6 +36,9 @@ import org.jspecify.annotations.Nullable;
  * {@code member-killed} (after the kill, the other member alone) and {@code member-killed-restarted}.
  */
 final class KilledMemberScenario {
+
+  /** The events the scenarios publish, read as text. */
+  static final EventType<String> TEXT = EventType.of("dev.omnibus.faults.text", String.class);
 
   /** Events published. */
   static final int EVENTS = 2_000;
@@ -53,24 +57,21 @@ final class KilledMemberScenario {
     String topic = "faults/killed/" + run;
     String group = "killed";
     String childId = "faults-child-" + run;
-    Path log = reports.resolve("member-process-" + run + ".log");
+    ServerConfig childServer = server("member", address, childId);
+    String childName = "member-process-" + run;
     List<EventBus> buses = new ArrayList<>();
-    GroupMemberProcess.Running child = null;
+    ChildBus child = null;
     try {
       // The member in its own process subscribes alone and gets the first half: it handles 100 and holds the rest
       // unacknowledged (HiveMQ sends a batch of at most 50 until it is acknowledged and queues the rest for the group;
       // Mosquitto sends all of it). Alone at first, because a broker need not split a group evenly: HiveMQ hands all
       // of a group of persistent sessions to one member.
-      child = GroupMemberProcess.Running.start(address, childId, topic, group, HANDLED_BEFORE_STUCK, log);
-      if (!child.awaitReady(WAIT.toSeconds())) {
-        throw new IllegalStateException("the member process did not subscribe; its log: " + log);
-      }
+      child = ChildBus.member(childServer, TEXT.type(), topic, group,
+          ChildBus.Member.handling(Duration.ZERO).withStuckAfter(HANDLED_BEFORE_STUCK), reports, childName);
+      child.awaitReady(WAIT);
       EventBus publisher = bus(address, "faults-publisher-" + run, topic, buses);
       Set<String> confirmed = publish(publisher, 0, EVENTS / 2);
-      if (!child.stuck.await(WAIT.toSeconds(), TimeUnit.SECONDS)) {
-        throw new IllegalStateException("the member process never got more than " + HANDLED_BEFORE_STUCK
-            + " events; its log: " + log);
-      }
+      child.awaitAtLeast("stuck", 1, WAIT); // it got more than HANDLED_BEFORE_STUCK events
       // Then the other member joins, here, and the second half is published to the group of two.
       Map<String, AtomicInteger> here = new ConcurrentHashMap<>();
       EventBus member = bus(address, "faults-here-" + run, topic, buses);
@@ -78,7 +79,7 @@ final class KilledMemberScenario {
           event -> here.computeIfAbsent(event.id(), id -> new AtomicInteger()).incrementAndGet());
       confirmed.addAll(publish(publisher, EVENTS / 2, EVENTS));
       child.kill();
-      Set<String> handledByKilled = Set.copyOf(child.handled);
+      Set<String> handledByKilled = child.distinct("handled");
       awaitAllOrNoProgress(() -> missing(confirmed, handledByKilled, here.keySet()));
       FaultReport afterKill = report("member-killed", binding, confirmed, handledByKilled, here);
       afterKill.write(reports);
@@ -87,20 +88,19 @@ final class KilledMemberScenario {
         return new Result(afterKill, null);
       }
       // A supervisor restarts the member with its client id: its session gives back what was left there.
-      child = GroupMemberProcess.Running.start(address, childId, topic, group, 0, log);
-      if (!child.awaitReady(WAIT.toSeconds())) {
-        throw new IllegalStateException("the restarted member process did not subscribe; its log: " + log);
-      }
-      GroupMemberProcess.Running restarted = child;
-      awaitAllOrNoProgress(() -> missing(confirmed, union(handledByKilled, restarted.handled), here.keySet()));
-      Set<String> byChild = union(handledByKilled, restarted.handled);
+      child = ChildBus.member(childServer, TEXT.type(), topic, group, Duration.ZERO, reports, childName + "-again");
+      child.awaitReady(WAIT);
+      ChildBus restarted = child;
+      awaitAllOrNoProgress(() -> missing(confirmed, union(handledByKilled, restarted.distinct("handled")),
+          here.keySet()));
+      Set<String> byChild = union(handledByKilled, restarted.distinct("handled"));
       FaultReport afterRestart = report("member-killed-restarted", binding, confirmed, byChild, here);
       afterRestart.write(reports);
       System.out.println(afterRestart);
       return new Result(afterKill, afterRestart);
     } finally {
       if (child != null) {
-        child.kill();
+        child.close();
       }
       buses.forEach(EventBus::close);
     }
@@ -108,13 +108,18 @@ final class KilledMemberScenario {
 
   private static EventBus bus(String address, String clientId, String topic, List<EventBus> buses) {
     EventBus bus = EventBus.builder()
-        .server(ServerConfig.of("faults", "mqtt", address).withBindings(new Bindings(Map.of("mqtt",
-            Map.of("clientId", clientId, "sessionExpiryInterval", 600)))))
+        .server(server("faults", address, clientId))
         .channel("c", topic)
         .source(URI.create("/faults/killed"))
         .build();
     buses.add(bus);
     return bus;
+  }
+
+  /** A server whose persistent sessions (expiring after 600 s) derive their client ids from {@code clientId}. */
+  private static ServerConfig server(String name, String address, String clientId) {
+    return ServerConfig.of(name, "mqtt", address).withBindings(new Bindings(Map.of("mqtt",
+        Map.of("clientId", clientId, "sessionExpiryInterval", 600))));
   }
 
   private static Set<String> publish(EventBus publisher, int from, int to) {

@@ -1,6 +1,6 @@
 package dev.omnibus.mqtt.faults;
 
-import static dev.omnibus.mqtt.faults.GroupMemberProcess.TEXT;
+import static dev.omnibus.mqtt.faults.KilledMemberScenario.TEXT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.omnibus.EventBus;
