@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.omnibus.spi.Delivery;
 import dev.omnibus.spi.Destination;
+import dev.omnibus.spi.ServerConfig;
 import dev.omnibus.spi.SubscribeOptions;
 import dev.omnibus.spi.Transport;
 import dev.omnibus.spi.TransportSubscription;
@@ -20,6 +21,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,11 +37,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(EmbeddedKafka.class)
 class KafkaAnonymousSubscriptionsTest {
 
+  private EmbeddedKafka kafka;
   private KafkaFixture fixture;
   private Transport transport;
 
   @BeforeEach
   void open(EmbeddedKafka kafka) {
+    this.kafka = kafka;
     fixture = new KafkaFixture(kafka);
     transport = fixture.transport();
   }
@@ -173,6 +179,29 @@ class KafkaAnonymousSubscriptionsTest {
     held.forEach(Delivery::ack);
     Awaitility.await().atMost(WAIT).until(() -> held.size() >= 4);
     assertThat(held.stream().map(KafkaAnonymousSubscriptionsTest::data)).containsExactly("s0", "s1", "s2", "s3");
+  }
+
+  @Test
+  void aTopicCreatedAfterTheSubscriptionIsFoundAndReadFromItsBeginning() throws Exception {
+    Transport noCreation = new KafkaTransportProvider().open(ServerConfig.of("no-creation", "kafka", fixture.bootstrap())
+        .withOption("kafka-create-topics", "false"));
+    try {
+      String topic = uniqueTopic("later");
+      List<String> received = new CopyOnWriteArrayList<>();
+      noCreation.subscribe(onePartition(topic), SubscribeOptions.group(null), delivery -> {
+        received.add(data(delivery));
+        delivery.ack();
+      });
+      try (Admin admin = kafka.admin()) {
+        admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      }
+      // Sent as soon as the topic exists, before the subscription can have found it: still delivered.
+      sendAll(onePartition(topic), "first", "second");
+      Awaitility.await().atMost(WAIT).until(() -> received.size() >= 2);
+      assertThat(received).containsExactly("first", "second");
+    } finally {
+      noCreation.close();
+    }
   }
 
   private void sendAll(Destination destination, String... data) {

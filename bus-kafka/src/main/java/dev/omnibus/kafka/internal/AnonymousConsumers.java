@@ -35,6 +35,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.PartitionInfo;
@@ -76,7 +77,6 @@ final class AnonymousConsumers {
 
   private static final Logger LOG = LoggerFactory.getLogger(AnonymousConsumers.class);
   private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
-  private static final Duration LOOKUP_TIMEOUT = Duration.ofSeconds(1);
   private static final long SCAN_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(2);
   private static final Duration ERROR_BACKOFF = Duration.ofSeconds(1);
   /** The least number of delivered, not yet settled-away records before a subscription pauses. */
@@ -227,13 +227,6 @@ final class AnonymousConsumers {
     }
     for (Shared shared : open) {
       shared.checkHealth();
-    }
-  }
-
-  /** How many shared consumers are open; for tests. */
-  int consumerCount() {
-    synchronized (lock) {
-      return consumers.size();
     }
   }
 
@@ -550,7 +543,12 @@ final class AnonymousConsumers {
     /** Finds the partitions of topics that had none, on the admin client's thread; they are read from the beginning. */
     private void lookUpLater(List<String> unknown) {
       try {
-        admin.get().describeTopics(unknown).topicNameValues().forEach((topic, description) ->
+        Map<String, KafkaFuture<TopicDescription>> descriptions = admin.get().describeTopics(unknown)
+            .topicNameValues();
+        // One lookup at a time: the next scan asks again only once this one is answered.
+        KafkaFuture.allOf(descriptions.values().toArray(KafkaFuture[]::new))
+            .whenComplete((ignored, failure) -> lookingUp.set(false));
+        descriptions.forEach((topic, description) ->
             description.whenComplete((found, failure) -> {
               if (found == null || found.partitions().isEmpty()) {
                 return;
@@ -566,7 +564,6 @@ final class AnonymousConsumers {
             }));
       } catch (RuntimeException e) {
         LOG.debug("Kafka shared consumer {}: cannot look topics up: {}", name, e.toString());
-      } finally {
         lookingUp.set(false);
       }
     }
