@@ -213,6 +213,29 @@ final class KafkaClientSettings {
     return properties;
   }
 
+  /**
+   * Whether the destination sets consumer properties of its own ({@code channels.<id>.x-omnibus-kafka...}): such a
+   * subscription gets a consumer of its own, since a shared consumer has one set of properties.
+   */
+  boolean hasConsumerOptions(Destination destination) {
+    Map<String, Object> destinationConsumer = new HashMap<>();
+    applyClientOptions(destination.options(), "channels." + destination.channel() + ".x-omnibus-", new HashMap<>(),
+        destinationConsumer, new HashMap<>(), new ArrayList<>());
+    return !destinationConsumer.isEmpty();
+  }
+
+  /**
+   * The properties of a consumer without a group shared by anonymous subscriptions: the server's, {@code latest},
+   * no {@code group.id} (it assigns partitions itself and commits nothing).
+   */
+  Map<String, Object> sharedAnonymousConsumer(String clientId) {
+    Map<String, Object> properties = new HashMap<>(consumer);
+    properties.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+    properties.remove(ConsumerConfig.GROUP_ID_CONFIG);
+    properties.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+    return properties;
+  }
+
   String serverName() {
     return serverName;
   }

@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -51,7 +52,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Kafka transport of one server: one idempotent producer ({@code acks=all}) shared by every channel, one admin
- * client that creates missing topics, and one consumer thread per subscription.
+ * client that creates missing topics, consumers shared by the anonymous subscriptions to plain topics (one poll thread
+ * per {@value AnonymousConsumers#CAPACITY} of them, see {@link AnonymousConsumers}), and one consumer thread per other
+ * subscription.
  *
  * <p>Thread-safe. {@link #send} completes its stage on the producer's I/O thread: dependent stages must not block
  * (use the {@code *Async} variants for slow work), as with any Kafka producer callback.
@@ -82,6 +85,7 @@ public final class KafkaTransport implements Transport {
   private final Set<KafkaSubscription> subscriptions = ConcurrentHashMap.newKeySet();
   private final AtomicInteger consumerCount = new AtomicInteger();
   private final InFlight inFlight = new InFlight();
+  private final AnonymousConsumers anonymousConsumers;
   private volatile @Nullable Producer<byte[], byte[]> producer;
   private volatile @Nullable Admin admin;
   private final HealthState health = new HealthState();
@@ -111,6 +115,10 @@ public final class KafkaTransport implements Transport {
         .maxMessageBytes(settings.maxMessageBytes())
         .publishConfirmation("acks=" + settings.acks() + " written")
         .build();
+    this.anonymousConsumers = new AnonymousConsumers(server.name(),
+        index -> settings.sharedAnonymousConsumer("omnibus-" + server.name() + "-anonymous-" + index), this::admin, mapping,
+        settings.subscribeTimeout(), settings.closeTimeout(),
+        silenceLimit(settings.sharedAnonymousConsumer("omnibus-" + server.name() + "-anonymous")));
     health.lost(Health.State.RECONNECTING, "connecting to the Kafka cluster at " + bootstrapServers());
     this.healthCheck = HEALTH.scheduleWithFixedDelay(this::checkHealth, 0, 1, TimeUnit.SECONDS);
   }
@@ -130,6 +138,7 @@ public final class KafkaTransport implements Transport {
       for (KafkaSubscription subscription : subscriptions) {
         subscription.checkHealth();
       }
+      anonymousConsumers.checkHealth();
       if (closed.get() || !probing.compareAndSet(false, true)) {
         return;
       }
@@ -258,6 +267,20 @@ public final class KafkaTransport implements Transport {
             e.getMessage());
       }
     }
+    int maxUnsettled = options.prefetch() > 0 ? options.prefetch() : 1_000;
+    if (anonymous && pattern == null && destination.kind() == Destination.Kind.CHANNEL
+        && (operation == null || operation.clientId() == null) && !settings.hasConsumerOptions(destination)) {
+      // A plain topic without a group of any kind: a shared consumer serves it, unless one serves that topic already.
+      try {
+        Optional<TransportSubscription> shared = anonymousConsumers.subscribe(topic, handler, maxUnsettled);
+        if (shared.isPresent()) {
+          return shared.get();
+        }
+      } catch (KafkaException | IllegalStateException e) {
+        throw ConfigurationException.because("Cannot subscribe to channel '" + destination.channel() + "' on server '"
+            + server.name() + "': " + Causes.message(e), e);
+      }
+    }
     String clientId = operation == null || operation.clientId() == null
         ? "omnibus-" + server.name() + "-consumer-" + consumerCount.incrementAndGet()
         : operation.clientId();
@@ -268,7 +291,7 @@ public final class KafkaTransport implements Transport {
     KafkaSubscription subscription;
     try {
       subscription = new KafkaSubscription(new KafkaConsumer<>(properties), pattern == null ? topic : null, pattern,
-          handler, mapping, anonymous, options.prefetch() > 0 ? options.prefetch() : 1_000, settings.closeTimeout(),
+          handler, mapping, anonymous, maxUnsettled, settings.closeTimeout(),
           silenceLimit(properties), description, () -> subscriptions.remove(holder[0]));
     } catch (KafkaException e) {
       throw ConfigurationException.because("Cannot create a Kafka consumer for channel '" + destination.channel()
@@ -297,16 +320,22 @@ public final class KafkaTransport implements Transport {
    * least 3 s.
    */
   private static Duration silenceLimit(Map<String, Object> consumerProperties) {
-    Object heartbeat = consumerProperties.get(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG);
-    long heartbeatMs = 3_000;
-    if (heartbeat != null) {
+    long heartbeatMs = milliseconds(consumerProperties, ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 3_000);
+    // A consumer without a group hears only fetch responses, at least every fetch.max.wait.ms while it fetches.
+    long fetchWaitMs = milliseconds(consumerProperties, ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 500);
+    return Duration.ofMillis(Math.max(3_000, Math.max(3 * heartbeatMs, 3 * fetchWaitMs)));
+  }
+
+  private static long milliseconds(Map<String, Object> consumerProperties, String property, long otherwise) {
+    Object value = consumerProperties.get(property);
+    if (value != null) {
       try {
-        heartbeatMs = Long.parseLong(heartbeat.toString().trim());
+        return Long.parseLong(value.toString().trim());
       } catch (NumberFormatException e) {
         // Kafka rejects it when the consumer is created
       }
     }
-    return Duration.ofMillis(Math.max(3_000, 3 * heartbeatMs));
+    return otherwise;
   }
 
   @Override
@@ -368,6 +397,10 @@ public final class KafkaTransport implements Transport {
       closer.start();
       closers.add(closer);
     }
+    Thread sharedCloser = new Thread(anonymousConsumers::close, "omnibus-kafka-close-anonymous-" + server.name());
+    sharedCloser.setDaemon(true);
+    sharedCloser.start();
+    closers.add(sharedCloser);
     long deadline = System.nanoTime() + settings.closeTimeout().multipliedBy(2).plusSeconds(2).toNanos();
     for (Thread closer : closers) {
       try {
