@@ -3,6 +3,7 @@ package dev.omnibus.test.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -18,7 +19,15 @@ class EmbeddedKafkaTest {
     try (Admin admin = kafka.admin()) {
       admin.createTopics(List.of(new NewTopic("kit.topic", 1, (short) 1))).all().get(60, TimeUnit.SECONDS);
 
-      assertThat(admin.listTopics().names().get(60, TimeUnit.SECONDS)).contains("kit.topic");
+      // The controller has the topic once createTopics returns; the broker's metadata cache, which listTopics reads,
+      // follows a moment later (seen empty on a loaded machine).
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      Set<String> names = admin.listTopics().names().get(60, TimeUnit.SECONDS);
+      while (!names.contains("kit.topic") && System.nanoTime() < deadline) {
+        TimeUnit.MILLISECONDS.sleep(50);
+        names = admin.listTopics().names().get(60, TimeUnit.SECONDS);
+      }
+      assertThat(names).contains("kit.topic");
     }
     assertThat(kafka).isSameAs(EmbeddedKafka.shared());
     assertThat(kafka.bootstrapServers()).matches("[^:]+:\\d+(,.+)?");
