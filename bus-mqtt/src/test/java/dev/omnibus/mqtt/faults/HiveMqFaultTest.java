@@ -6,16 +6,8 @@ import dev.omnibus.EventBus;
 import dev.omnibus.mqtt.OwnHiveMq;
 import dev.omnibus.tck.FaultSuite;
 import java.lang.reflect.Method;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Objects;
-import java.util.UUID;
-import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
-import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
-import org.eclipse.paho.mqttv5.common.MqttException;
-import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -37,17 +29,20 @@ import org.junit.jupiter.api.TestInfo;
 class HiveMqFaultTest extends FaultSuite {
 
   private static @Nullable OwnHiveMq broker;
-  private static @Nullable MqttAsyncClient plain;
+  private static @Nullable MalformedPublisher malformed;
 
   @BeforeAll
   static void startBroker() throws Exception {
     broker = OwnHiveMq.start("faults");
+    malformed = new MalformedPublisher(broker.address(), WAIT);
   }
 
   @AfterAll
   static void stopBroker() throws Exception {
     try {
-      resetClient();
+      if (malformed != null) {
+        malformed.close();
+      }
     } finally {
       if (broker != null) {
         broker.close();
@@ -103,16 +98,7 @@ class HiveMqFaultTest extends FaultSuite {
    */
   @Override
   protected void publishMalformed(String address, int index) throws Exception {
-    boolean structured = index % 2 == 1;
-    MqttProperties properties = new MqttProperties();
-    properties.setContentType(structured ? "application/cloudevents+json" : "text/plain");
-    byte[] body = ((structured ? "{not json " : "not a cloud event ") + index).getBytes(StandardCharsets.UTF_8);
-    try {
-      client().publish(address, new MqttMessage(body, 1, false, properties)).waitForCompletion(WAIT.toMillis());
-    } catch (MqttException e) {
-      resetClient(); // a broker restart earlier in the class: start a fresh plain client once
-      client().publish(address, new MqttMessage(body, 1, false, properties)).waitForCompletion(WAIT.toMillis());
-    }
+    Objects.requireNonNull(malformed).publish(address, index);
   }
 
   @Test
@@ -123,27 +109,5 @@ class HiveMqFaultTest extends FaultSuite {
     assertThat(result.afterKill().lost())
         .as("events the killed member left unacknowledged that the other member never got: %s", result.afterKill())
         .isZero();
-  }
-
-  private static synchronized void resetClient() throws MqttException {
-    if (plain != null) {
-      plain.close(true);
-      plain = null;
-    }
-  }
-
-  private static synchronized MqttAsyncClient client() throws MqttException {
-    if (plain == null || !plain.isConnected()) {
-      if (plain != null) {
-        plain.close(true);
-      }
-      MqttAsyncClient client = new MqttAsyncClient("tcp://" + broker().address(),
-          "omnibus-faults-plain-" + UUID.randomUUID().toString().substring(0, 8), new MemoryPersistence());
-      MqttConnectionOptions options = new MqttConnectionOptions();
-      options.setCleanStart(true);
-      client.connect(options).waitForCompletion(10_000);
-      plain = client;
-    }
-    return plain;
   }
 }

@@ -5,19 +5,11 @@ import dev.omnibus.spi.Bindings;
 import dev.omnibus.spi.ServerConfig;
 import dev.omnibus.tck.Brokers;
 import dev.omnibus.tck.FaultSuite;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
-import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
-import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -36,7 +28,7 @@ class MqttFaultTest extends FaultSuite {
   private static final long SESSION_EXPIRY = 600;
   private static final Duration RESTART_LIMIT = Duration.ofMinutes(1);
 
-  private static @Nullable MqttAsyncClient plain;
+  private static final MalformedPublisher MALFORMED = new MalformedPublisher(HOST + ":" + PORT, WAIT);
 
   @BeforeAll
   static void brokerIsThere() {
@@ -46,12 +38,7 @@ class MqttFaultTest extends FaultSuite {
 
   @AfterAll
   static void disconnect() throws Exception {
-    if (plain != null) {
-      if (plain.isConnected()) {
-        plain.disconnect().waitForCompletion(5_000);
-      }
-      plain.close(true);
-    }
+    MALFORMED.close();
   }
 
   @Override
@@ -150,40 +137,7 @@ class MqttFaultTest extends FaultSuite {
    */
   @Override
   protected void publishMalformed(String address, int index) throws Exception {
-    boolean structured = index % 2 == 1;
-    MqttProperties properties = new MqttProperties();
-    properties.setContentType(structured ? "application/cloudevents+json" : "text/plain");
-    byte[] body = ((structured ? "{not json " : "not a cloud event ") + index).getBytes(StandardCharsets.UTF_8);
-    try {
-      client().publish(address, new MqttMessage(body, 1, false, properties)).waitForCompletion(WAIT.toMillis());
-    } catch (org.eclipse.paho.mqttv5.common.MqttException e) {
-      // After a broker restart paho 1.2.5 can keep a stale in-flight count ("Too many publishes in progress"):
-      // start a fresh plain client once.
-      resetClient();
-      client().publish(address, new MqttMessage(body, 1, false, properties)).waitForCompletion(WAIT.toMillis());
-    }
-  }
-
-  private static synchronized void resetClient() throws Exception {
-    if (plain != null) {
-      plain.close(true);
-      plain = null;
-    }
-  }
-
-  private static synchronized MqttAsyncClient client() throws Exception {
-    if (plain == null || !plain.isConnected()) {
-      if (plain != null) {
-        plain.close(true);
-      }
-      MqttAsyncClient client = new MqttAsyncClient("tcp://" + HOST + ":" + PORT,
-          "omnibus-faults-plain-" + UUID.randomUUID().toString().substring(0, 8), new MemoryPersistence());
-      MqttConnectionOptions options = new MqttConnectionOptions();
-      options.setCleanStart(true);
-      client.connect(options).waitForCompletion(10_000);
-      plain = client;
-    }
-    return plain;
+    MALFORMED.publish(address, index);
   }
 
   private static String env(String name, String defaultValue) {
