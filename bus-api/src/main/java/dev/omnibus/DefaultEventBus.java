@@ -567,7 +567,15 @@ final class DefaultEventBus implements EventBus {
     if (location == null || !location.startsWith(prefix)) {
       return null;
     }
-    String alias = location.substring(prefix.length()).toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "");
+    StringBuilder name = new StringBuilder(location.length() - prefix.length());
+    for (int i = prefix.length(); i < location.length(); i++) {
+      char c = Character.toLowerCase(location.charAt(i));
+      if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+        name.append(c);
+      }
+    }
+    // Read on every request and answer: a plain loop, not a regular expression compiled each time.
+    String alias = name.toString();
     return alias.isEmpty() || alias.equals(own) || alias.equals(protocolField) || alias.length() > 20 ? null : alias;
   }
 
