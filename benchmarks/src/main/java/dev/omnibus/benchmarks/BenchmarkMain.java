@@ -153,8 +153,8 @@ public final class BenchmarkMain {
       BrokerSections slowSections = new BrokerSections(rabbitRunner);
       Map<String, Callable<List<BrokerResult>>> loopbacks = new LinkedHashMap<>();
       loopbacks.put("kafka", sections::kafka);
-      loopbacks.put("rabbitmq", () -> List.of(slowSections.rabbitmq()));
-      loopbacks.put("mqtt", () -> List.of(slowSections.mqtt()));
+      loopbacks.put("rabbitmq", slowSections::rabbitmq);
+      loopbacks.put("mqtt", slowSections::mqtt);
       loopbacks.put("memory", () -> List.of(sections.memory()));
       loopbacks.put("observability", sections::observability);
       for (var section : loopbacks.entrySet()) {
@@ -407,24 +407,33 @@ public final class BenchmarkMain {
       return sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
     }
 
+    /** Bus / raw throughput promised on Kafka, RabbitMQ and MQTT, in binary and structured mode (issue 16). */
+    private static final double BROKER_THROUGHPUT_TARGET = 0.95;
+    /** In-memory bus / bare queue hand-off throughput promised (issue 16). */
+    private static final double MEMORY_THROUGHPUT_TARGET = 0.70;
+    /** How much the bus's p99 at the fixed rate may exceed the raw client's, in ms (issue 16). */
+    private static final double P99_ALLOWANCE_MS = 0.2;
+
     private static void loopbackRows(BrokerResult result, String rate, List<Row> rows, List<String> notes) {
       String broker = result.broker();
       if (broker.equals(BrokerSections.OBSERVED_MEMORY) || broker.equals(BrokerSections.OBSERVED_KAFKA)) {
         observabilityRows(result, rate, rows, notes);
         return;
       }
-      boolean memory = broker.equals("memory");
       String against = result.raw().label();
-      boolean targeted = !memory && !broker.contains("structured");
+      // Issue 16: every broker at 0.95 of its raw client in binary and in structured mode; in memory 0.70 of the bare
+      // hand-off, which does no envelope, no acknowledgement and no dispatch at all.
+      double target = broker.equals("memory") ? MEMORY_THROUGHPUT_TARGET : BROKER_THROUGHPUT_TARGET;
       rows.add(Row.paired(broker + " throughput, publish→consume (bus vs " + against + ")", "events/s",
-          result.bus().medianThroughput(), result.raw().medianThroughput(), result.medianRoundRatio(),
-          targeted ? 0.90 : null));
+          result.bus().medianThroughput(), result.raw().medianThroughput(), result.medianRoundRatio(), target));
       Latency raw = result.raw().medianLatency();
       Latency bus = result.bus().medianLatency();
       rows.add(Row.of(broker + " latency p50 at " + rate + " (bus vs " + against + ")", "ms", bus.p50(), raw.p50(),
           null));
       rows.add(Row.of(broker + " latency p99 at " + rate + " (bus vs " + against + ")", "ms", bus.p99(), raw.p99(),
           null));
+      rows.add(Row.atMost(broker + " p99 at " + rate + ", bus within " + against + " + " + P99_ALLOWANCE_MS
+          + " ms (bus p99 vs raw p99 + " + P99_ALLOWANCE_MS + " ms)", "ms", bus.p99(), raw.p99() + P99_ALLOWANCE_MS));
       rows.add(Row.of(broker + " latency p99.9 at " + rate + " (bus vs " + against + ")", "ms", bus.p999(),
           raw.p999(), null));
       if (result.raw().lost() + result.bus().lost() + raw.lost() + bus.lost() > 0) {

@@ -53,7 +53,7 @@ public final class BrokerSections {
         String busTopic = "bench-bus-" + suffix;
         kafka.createTopic(rawTopic);
         kafka.createTopic(busTopic);
-        results.add(runner.run(mode == Mode.BINARY ? "kafka" : "kafka, bus in structured mode", KAFKA_WINDOW,
+        results.add(runner.run(named("kafka", mode), KAFKA_WINDOW,
             receiver -> new KafkaRawSide(kafka.bootstrapServers(), rawTopic, "bench-raw-" + suffix, receiver),
             receiver -> new BusSide("omnibus bus", server, busTopic, "bench-bus", mode, receiver, () -> { })));
       }
@@ -61,8 +61,11 @@ public final class BrokerSections {
     }
   }
 
-  /** RabbitMQ: the machine's broker; a durable queue per side on the {@code omnibus} topic exchange, deleted after. */
-  public LoopbackRunner.BrokerResult rabbitmq() throws Exception {
+  /**
+   * RabbitMQ: the machine's broker; a durable queue per side on the {@code omnibus} topic exchange, deleted after. The
+   * bus in binary mode, then in structured mode, each against the raw client on addresses of their own.
+   */
+  public List<LoopbackRunner.BrokerResult> rabbitmq() throws Exception {
     String host = env("OMNIBUS_RABBITMQ_HOST", "127.0.0.1");
     requireReachable("RabbitMQ", host, 5672);
     ConnectionFactory factory = new ConnectionFactory();
@@ -70,24 +73,38 @@ public final class BrokerSections {
     factory.setPort(5672);
     factory.setUsername("guest");
     factory.setPassword("guest");
-    String rawAddress = "bench.raw." + run;
-    String busAddress = "bench.bus." + run;
     ServerConfig server = ServerConfig.of("bench", "amqp", host + ":5672");
-    return runner.run("rabbitmq", RABBITMQ_WINDOW,
-        receiver -> new RabbitMqRawSide(factory, "omnibus", rawAddress, rawAddress + ".bench", receiver),
-        receiver -> new BusSide("omnibus bus", server, busAddress, "bench", Mode.BINARY, receiver,
-            () -> deleteQueues(factory, busAddress + ".bench", busAddress + ".bench.dlq")));
+    List<LoopbackRunner.BrokerResult> results = new ArrayList<>();
+    for (Mode mode : List.of(Mode.BINARY, Mode.STRUCTURED)) {
+      String suffix = mode.name().toLowerCase(Locale.ROOT) + "." + run;
+      String rawAddress = "bench.raw." + suffix;
+      String busAddress = "bench.bus." + suffix;
+      results.add(runner.run(named("rabbitmq", mode), RABBITMQ_WINDOW,
+          receiver -> new RabbitMqRawSide(factory, "omnibus", rawAddress, rawAddress + ".bench", receiver),
+          receiver -> new BusSide("omnibus bus", server, busAddress, "bench", mode, receiver,
+              () -> deleteQueues(factory, busAddress + ".bench", busAddress + ".bench.dlq"))));
+    }
+    return results;
   }
 
-  /** Mosquitto: the machine's broker; a topic per side, plain (non-shared) subscriptions on both. */
-  public LoopbackRunner.BrokerResult mqtt() throws Exception {
+  /**
+   * Mosquitto: the machine's broker; a topic per side, plain (non-shared) subscriptions on both. The bus in binary
+   * mode, then in structured mode.
+   */
+  public List<LoopbackRunner.BrokerResult> mqtt() throws Exception {
     String host = env("OMNIBUS_MQTT_HOST", "127.0.0.1");
     requireReachable("Mosquitto", host, 1883);
     String uri = "tcp://" + host + ":1883";
     ServerConfig server = ServerConfig.of("bench", "mqtt", host + ":1883");
-    return runner.run("mqtt", MQTT_WINDOW,
-        receiver -> new MqttRawSide(uri, "bench/raw/" + run, "omnibus-bench-raw-" + run, receiver),
-        receiver -> new BusSide("omnibus bus", server, "bench/bus/" + run, null, Mode.BINARY, receiver, () -> { }));
+    List<LoopbackRunner.BrokerResult> results = new ArrayList<>();
+    for (Mode mode : List.of(Mode.BINARY, Mode.STRUCTURED)) {
+      String suffix = mode.name().toLowerCase(Locale.ROOT) + "/" + run;
+      results.add(runner.run(named("mqtt", mode), MQTT_WINDOW,
+          receiver -> new MqttRawSide(uri, "bench/raw/" + suffix, "omnibus-bench-raw-" + suffix.replace('/', '-'),
+              receiver),
+          receiver -> new BusSide("omnibus bus", server, "bench/bus/" + suffix, null, mode, receiver, () -> { })));
+    }
+    return results;
   }
 
   /** In memory: the bus's in-memory binding against a bare queue hand-off with the same JSON payload. */
@@ -119,6 +136,11 @@ public final class BrokerSections {
           receiver -> observed(server, observedTopic, "bench-bus", receiver)));
     }
     return results;
+  }
+
+  /** A broker's section name: the broker alone for binary mode, the target's subject, else with the mode. */
+  private static String named(String broker, Mode mode) {
+    return mode == Mode.BINARY ? broker : broker + ", bus in structured mode";
   }
 
   private static Side observed(ServerConfig server, String address, String group, Side.Receiver receiver) {
