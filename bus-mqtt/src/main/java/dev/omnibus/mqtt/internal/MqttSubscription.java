@@ -107,7 +107,7 @@ final class MqttSubscription implements TransportSubscription, MqttConnection.Li
     }
     worker.start();
     connection.connect(this);
-    connection.subscribe(filter, qos, timeout);
+    connection.subscribe(filter, qos, 0, timeout);
   }
 
   @Override
@@ -137,7 +137,7 @@ final class MqttSubscription implements TransportSubscription, MqttConnection.Li
     if (reconnect && !closed.get()) {
       // A clean session lost its subscription with the connection; a persistent one kept it, and subscribing again
       // is harmless there.
-      connection.resubscribe(filter, qos, failure -> {
+      connection.resubscribe(filter, qos, 0, failure -> {
         if (failure == null) {
           health.up();
         } else {
