@@ -26,8 +26,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One subscription: its own MQTT client (so that manual acknowledgements, the session and a slow handler concern this
- * subscription alone) and one worker thread that calls the handler.
+ * One group member's subscription: its own MQTT client (so that manual acknowledgements, the session and a slow handler
+ * concern this member alone) and one worker thread that calls the handler. Anonymous subscriptions share a client
+ * instead ({@link AnonymousSubscriptions}).
  *
  * <p>Paho's callback thread only appends arrived messages to this subscription's queue, so it is never blocked by a
  * handler (a blocked callback thread stops paho reading the socket, and keep-alive answers with it). The single
