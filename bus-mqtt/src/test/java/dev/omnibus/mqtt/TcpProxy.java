@@ -38,7 +38,7 @@ public final class TcpProxy implements AutoCloseable {
   }
 
   /** Drops every open connection, both ways. */
-  void cut() {
+  public void cut() {
     for (Socket socket : sockets) {
       closeQuietly(socket);
     }

@@ -2,6 +2,7 @@ package dev.omnibus.mqtt.internal;
 
 import dev.omnibus.envelope.WireMessage;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -23,8 +24,18 @@ interface MqttConnection {
       int receiveMaximum,
       boolean withLastWill) {}
 
-  /** One message received: what the transport needs to deliver and acknowledge it. */
-  record Inbound(String topic, int id, int qos, boolean duplicate, long epoch, WireMessage message) {}
+  /**
+   * One message received: what the transport needs to deliver and acknowledge it. {@code subscriptionIds} are the
+   * MQTT 5 Subscription Identifiers of the subscriptions it matched (empty when the subscriptions had none, and on
+   * MQTT 3.1.1).
+   */
+  record Inbound(String topic, int id, int qos, boolean duplicate, long epoch, WireMessage message,
+      List<Integer> subscriptionIds) {
+
+    public Inbound {
+      subscriptionIds = List.copyOf(subscriptionIds);
+    }
+  }
 
   /** Receives a connection's events on paho's callback thread. */
   interface Listener {
@@ -57,17 +68,24 @@ interface MqttConnection {
       BiConsumer<@Nullable Void, @Nullable Throwable> done);
 
   /**
-   * Subscribes a filter, blocking until the broker's SUBACK arrived.
+   * Subscribes a filter, blocking until the broker's SUBACK arrived. {@code subscriptionId} above 0 is sent as the
+   * MQTT 5 Subscription Identifier (see {@link #subscriptionIdentifiers()}); 0 sends none.
    *
    * @throws Exception the client's exception, or an {@link IllegalStateException} when the broker refused the filter
    */
-  void subscribe(String filter, int qos, Duration timeout) throws Exception;
+  void subscribe(String filter, int qos, int subscriptionId, Duration timeout) throws Exception;
 
   /**
    * Subscribes again after a reconnect, without blocking (called on paho's callback thread). {@code done} is called
    * once, on paho's thread, with {@code null} when the broker granted the subscription, else the failure.
    */
-  void resubscribe(String filter, int qos, Consumer<@Nullable Throwable> done);
+  void resubscribe(String filter, int qos, int subscriptionId, Consumer<@Nullable Throwable> done);
+
+  /**
+   * Whether subscriptions may carry a Subscription Identifier that the broker then puts on every message they match:
+   * MQTT 5 brokers that do not say otherwise in their CONNACK; never on MQTT 3.1.1. Known once connected.
+   */
+  boolean subscriptionIdentifiers();
 
   /** Unsubscribes a filter, waiting at most the timeout. */
   void unsubscribe(String filter, Duration timeout);

@@ -26,8 +26,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One subscription: its own MQTT client (so that manual acknowledgements, the session and a slow handler concern this
- * subscription alone) and one worker thread that calls the handler.
+ * One group member's subscription: its own MQTT client (so that manual acknowledgements, the session and a slow handler
+ * concern this member alone) and one worker thread that calls the handler. Anonymous subscriptions share a client
+ * instead ({@link AnonymousSubscriptions}).
  *
  * <p>Paho's callback thread only appends arrived messages to this subscription's queue, so it is never blocked by a
  * handler (a blocked callback thread stops paho reading the socket, and keep-alive answers with it). The single
@@ -107,7 +108,7 @@ final class MqttSubscription implements TransportSubscription, MqttConnection.Li
     }
     worker.start();
     connection.connect(this);
-    connection.subscribe(filter, qos, timeout);
+    connection.subscribe(filter, qos, 0, timeout);
   }
 
   @Override
@@ -137,7 +138,7 @@ final class MqttSubscription implements TransportSubscription, MqttConnection.Li
     if (reconnect && !closed.get()) {
       // A clean session lost its subscription with the connection; a persistent one kept it, and subscribing again
       // is harmless there.
-      connection.resubscribe(filter, qos, failure -> {
+      connection.resubscribe(filter, qos, 0, failure -> {
         if (failure == null) {
           health.up();
         } else {

@@ -40,7 +40,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The MQTT transport: one publishing client, connected when the transport opens, plus one client per subscription.
+ * The MQTT transport: one publishing client, connected when the transport opens; one client shared by the anonymous
+ * subscriptions ({@link AnonymousSubscriptions}); one client per group member (its persistent session).
  *
  * <p>Thread-safe: send and subscribe are called from any thread, concurrently. {@link #send} never blocks: it hands
  * the message to a {@link PublishWindow} with as many sends unconfirmed at once as the broker's Receive Maximum
@@ -69,6 +70,7 @@ public final class MqttTransport implements Transport {
   private static final Set<String> PUBLISHER_IDS = ConcurrentHashMap.newKeySet();
 
   private final Set<MqttSubscription> subscriptions = ConcurrentHashMap.newKeySet();
+  private final AnonymousSubscriptions anonymous;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final HealthState health = new HealthState();
 
@@ -88,6 +90,7 @@ public final class MqttTransport implements Transport {
         .build();
     this.expiry = EXPIRY.scheduleWithFixedDelay(this::expireHeldSends, 500, 500, TimeUnit.MILLISECONDS);
     this.capabilities = capabilities(settings);
+    this.anonymous = new AnonymousSubscriptions(settings, () -> clientIdBase + "-" + shortRandom());
   }
 
   /** What one send publishes. */
@@ -221,7 +224,10 @@ public final class MqttTransport implements Transport {
       throw ConfigurationException.of("channels." + destination.channel() + ".bindings.mqtt.qos",
           "qos must be 0, 1 or 2, was " + qos);
     }
-    boolean persistent = group != null && settings.persistentGroups();
+    if (group == null) {
+      return subscribeAnonymous(destination, filter, qos, handler);
+    }
+    boolean persistent = settings.persistentGroups();
     GroupMembers.Lease lease = null;
     String clientId;
     if (persistent) {
@@ -251,20 +257,42 @@ public final class MqttTransport implements Transport {
       } else if (lease != null) {
         lease.release(false);
       }
-      if (e instanceof SubackWait.TimedOut) {
-        // Not a configuration problem: the broker went silent (down, overloaded, or the network dropped packets).
-        throw TransportClosedException.noAnswer("Subscribing to channel '" + destination.channel() + "' ('"
-            + filter + "') on MQTT server '" + settings.serverName() + "'", e.getMessage()
-            + ", x-omnibus-connect-timeout");
-      }
-      throw ConfigurationException.because("Cannot subscribe to channel '" + destination.channel() + "' ('" + filter
-          + "') on MQTT server '" + settings.serverName() + "': " + Causes.message(e), e);
+      throw subscribeFailure(destination, filter, e);
     }
     if (closed.get()) {
       subscription.close(false);
       throw TransportClosedException.of("MQTT transport for server '" + settings.serverName() + "'");
     }
     return subscription;
+  }
+
+  /** An anonymous subscription: on a clean-session connection shared with the others (see AnonymousSubscriptions). */
+  private TransportSubscription subscribeAnonymous(Destination destination, String filter, int qos,
+      DeliveryHandler handler) {
+    String description = "MQTT subscription to '" + filter + "' on server '" + settings.serverName() + "'";
+    try {
+      return anonymous.subscribe(filter, qos, handler, description);
+    } catch (TransportClosedException e) {
+      throw e;
+    } catch (Exception e) {
+      throw subscribeFailure(destination, filter, e);
+    }
+  }
+
+  private RuntimeException subscribeFailure(Destination destination, String filter, Exception e) {
+    if (e instanceof SubackWait.TimedOut) {
+      // Not a configuration problem: the broker went silent (down, overloaded, or the network dropped packets).
+      return TransportClosedException.noAnswer("Subscribing to channel '" + destination.channel() + "' ('"
+          + filter + "') on MQTT server '" + settings.serverName() + "'", e.getMessage()
+          + ", x-omnibus-connect-timeout");
+    }
+    return ConfigurationException.because("Cannot subscribe to channel '" + destination.channel() + "' ('" + filter
+        + "') on MQTT server '" + settings.serverName() + "': " + Causes.message(e), e);
+  }
+
+  /** How many connections serve this transport's anonymous subscriptions now. */
+  int anonymousConnections() {
+    return anonymous.connections();
   }
 
   /** Checks the destination's MQTT channel and operation bindings; see {@link MqttBindings}. */
@@ -323,6 +351,7 @@ public final class MqttTransport implements Transport {
     for (MqttSubscription subscription : subscriptions.toArray(new MqttSubscription[0])) {
       subscription.close(false);
     }
+    anonymous.close();
     window.flush(settings.closeTimeout());
     window.close();
     window.failInFlight("the transport closed before the broker confirmed the message", null);

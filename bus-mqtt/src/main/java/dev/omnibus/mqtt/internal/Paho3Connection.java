@@ -4,6 +4,7 @@ import dev.omnibus.envelope.EnvelopeCodec;
 import dev.omnibus.envelope.WireMessage;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
@@ -114,7 +115,7 @@ final class Paho3Connection implements MqttConnection {
   }
 
   @Override
-  public void subscribe(String filter, int qos, Duration timeout) throws Exception {
+  public void subscribe(String filter, int qos, int subscriptionId, Duration timeout) throws Exception {
     IMqttToken token = client.subscribe(filter, qos);
     SubackWait.await(token::waitForCompletion, token::isComplete, arrivals::get, timeout);
     int[] granted = token.getGrantedQos();
@@ -124,7 +125,7 @@ final class Paho3Connection implements MqttConnection {
   }
 
   @Override
-  public void resubscribe(String filter, int qos, Consumer<@Nullable Throwable> done) {
+  public void resubscribe(String filter, int qos, int subscriptionId, Consumer<@Nullable Throwable> done) {
     try {
       client.subscribe(filter, qos, null, new IMqttActionListener() {
         @Override
@@ -149,6 +150,12 @@ final class Paho3Connection implements MqttConnection {
       LOG.warn("Resubscribing '{}' on MQTT server '{}' failed: {}", filter, settings.serverName(), e.toString());
       done.accept(e);
     }
+  }
+
+  /** MQTT 3.1.1 has no properties, so no Subscription Identifiers: {@code subscriptionId} is ignored. */
+  @Override
+  public boolean subscriptionIdentifiers() {
+    return false;
   }
 
   @Override
@@ -220,7 +227,7 @@ final class Paho3Connection implements MqttConnection {
       WireMessage wire = new WireMessage(Map.of(), EnvelopeCodec.STRUCTURED_CONTENT_TYPE,
           payload.length == 0 ? null : payload, null);
       listener.onMessage(
-          new Inbound(topic, message.getId(), message.getQos(), message.isDuplicate(), epoch.get(), wire));
+          new Inbound(topic, message.getId(), message.getQos(), message.isDuplicate(), epoch.get(), wire, List.of()));
     }
 
     @Override

@@ -47,6 +47,8 @@ final class Paho5Connection implements MqttConnection {
   /** Messages received so far: a subscribe waiting for its SUBACK goes on waiting while they come. */
   private final AtomicLong arrivals = new AtomicLong();
   private volatile int publishWindow = MQTT_MAX_RECEIVE;
+  /** What the CONNACK said of Subscription Identifiers (absent: available). */
+  private volatile boolean subscriptionIdentifiers;
 
   Paho5Connection(MqttSettings settings, Options options) throws MqttException {
     this.settings = settings;
@@ -97,6 +99,7 @@ final class Paho5Connection implements MqttConnection {
       groupSessionWarnings(settings.serverName(), options.clientId(), options.sessionExpirySeconds(), connack)
           .forEach(LOG::warn);
     }
+    subscriptionIdentifiers = connack == null || connack.isSubscriptionIdentifiersAvailable();
     Integer serverReceiveMaximum = connack == null ? null : connack.getReceiveMaximum();
     publishWindow = Math.min(settings.maxInFlight(),
         serverReceiveMaximum == null || serverReceiveMaximum <= 0 ? MQTT_MAX_RECEIVE : serverReceiveMaximum);
@@ -204,8 +207,9 @@ final class Paho5Connection implements MqttConnection {
   }
 
   @Override
-  public void subscribe(String filter, int qos, Duration timeout) throws Exception {
-    IMqttToken token = client.subscribe(new MqttSubscription(filter, qos));
+  public void subscribe(String filter, int qos, int subscriptionId, Duration timeout) throws Exception {
+    IMqttToken token = client.subscribe(new MqttSubscription[] {new MqttSubscription(filter, qos)}, null, null,
+        subscribeProperties(subscriptionId));
     SubackWait.await(token::waitForCompletion, token::isComplete, arrivals::get, timeout);
     int[] reasons = token.getReasonCodes();
     if (reasons != null && reasons.length > 0 && reasons[0] >= FIRST_FAILURE_REASON) {
@@ -220,7 +224,7 @@ final class Paho5Connection implements MqttConnection {
   }
 
   @Override
-  public void resubscribe(String filter, int qos, Consumer<@Nullable Throwable> done) {
+  public void resubscribe(String filter, int qos, int subscriptionId, Consumer<@Nullable Throwable> done) {
     try {
       // Not the overload with a per-subscription message listener: paho 1.2.5 fails on a null one.
       client.subscribe(new MqttSubscription[] {new MqttSubscription(filter, qos)}, null, new MqttActionListener() {
@@ -242,11 +246,24 @@ final class Paho5Connection implements MqttConnection {
               failure.toString());
           done.accept(failure);
         }
-      }, new MqttProperties());
+      }, subscribeProperties(subscriptionId));
     } catch (MqttException | RuntimeException e) {
       LOG.warn("Resubscribing '{}' on MQTT server '{}' failed: {}", filter, settings.serverName(), e.toString());
       done.accept(e);
     }
+  }
+
+  private static MqttProperties subscribeProperties(int subscriptionId) {
+    MqttProperties properties = new MqttProperties();
+    if (subscriptionId > 0) {
+      properties.setSubscriptionIdentifier(subscriptionId);
+    }
+    return properties;
+  }
+
+  @Override
+  public boolean subscriptionIdentifiers() {
+    return subscriptionIdentifiers;
   }
 
   @Override
@@ -327,7 +344,9 @@ final class Paho5Connection implements MqttConnection {
       MqttProperties properties = message.getProperties();
       Map<String, String> headers = Map.of();
       String contentType = null;
+      List<Integer> subscriptionIds = List.of();
       if (properties != null) {
+        subscriptionIds = properties.getSubscriptionIdentifiers();
         contentType = properties.getContentType();
         List<UserProperty> userProperties = properties.getUserProperties();
         if (userProperties != null && !userProperties.isEmpty()) {
@@ -343,7 +362,8 @@ final class Paho5Connection implements MqttConnection {
       byte[] payload = message.getPayload();
       WireMessage wire = new WireMessage(headers, contentType, payload.length == 0 ? null : payload, null);
       listener.onMessage(
-          new Inbound(topic, message.getId(), message.getQos(), message.isDuplicate(), epoch.get(), wire));
+          new Inbound(topic, message.getId(), message.getQos(), message.isDuplicate(), epoch.get(), wire,
+              subscriptionIds));
     }
 
     @Override

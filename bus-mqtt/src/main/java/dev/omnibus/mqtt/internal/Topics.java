@@ -42,4 +42,39 @@ final class Topics {
     }
     return "$share/" + group + "/" + filter;
   }
+
+  /** Whether a topic name matches a (non-shared) filter: {@code +} one whole level, a final {@code #} the rest. */
+  static boolean matches(String filter, String topic) {
+    if (topic.startsWith("$") && (filter.startsWith("+") || filter.startsWith("#"))) {
+      return false; // wildcards at the first level do not match $SYS-like topics
+    }
+    String[] filterLevels = filter.split("/", -1);
+    String[] topicLevels = topic.split("/", -1);
+    for (int i = 0; i < filterLevels.length; i++) {
+      if (filterLevels[i].equals("#")) {
+        return true;
+      }
+      if (i >= topicLevels.length || !(filterLevels[i].equals("+") || filterLevels[i].equals(topicLevels[i]))) {
+        return false;
+      }
+    }
+    return filterLevels.length == topicLevels.length;
+  }
+
+  /** Whether some topic name matches both (non-shared) filters. */
+  static boolean overlap(String one, String other) {
+    String[] a = one.split("/", -1);
+    String[] b = other.split("/", -1);
+    for (int i = 0; i < Math.min(a.length, b.length); i++) {
+      if (a[i].equals("#") || b[i].equals("#")) {
+        return true;
+      }
+      if (!a[i].equals(b[i]) && !a[i].equals("+") && !b[i].equals("+")) {
+        return false;
+      }
+    }
+    // "a/#" also matches "a": a filter one level longer that ends in # overlaps.
+    return a.length == b.length || (a.length == b.length + 1 && a[b.length].equals("#"))
+        || (b.length == a.length + 1 && b[a.length].equals("#"));
+  }
 }
