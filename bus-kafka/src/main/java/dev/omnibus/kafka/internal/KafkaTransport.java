@@ -87,6 +87,8 @@ public final class KafkaTransport implements Transport {
   private final InFlight inFlight = new InFlight();
   private final AnonymousConsumers anonymousConsumers;
   private volatile @Nullable Producer<byte[], byte[]> producer;
+  /** The topic checked last by {@link Topic#validate}; a benign race, strings are immutable. */
+  private volatile @Nullable String lastValidTopic;
   private volatile @Nullable Admin admin;
   private final HealthState health = new HealthState();
   private final AtomicBoolean probing = new AtomicBoolean();
@@ -208,7 +210,10 @@ public final class KafkaTransport implements Transport {
     String topic;
     try {
       topic = topicOf(destination);
-      Topic.validate(topic);
+      if (!topic.equals(lastValidTopic)) {
+        Topic.validate(topic);
+        lastValidTopic = topic; // a channel's sends repeat their topic: checked once, not on every send
+      }
       if (settings.createTopics()) {
         topics.ensure(topic, specOf(destination, topic));
       }
@@ -220,25 +225,35 @@ public final class KafkaTransport implements Transport {
     }
     ProducerRecord<byte[], byte[]> record = mapping.toRecord(topic, message);
     CompletableFuture<Void> result = new CompletableFuture<>();
-    inFlight.track(result);
+    // Counted in and out here rather than by a stage of its own on the result: one completion less per send on the
+    // producer's I/O thread, which completes every send of the transport. Only the call that completes the result
+    // counts the send out, so it is counted out once whichever way it ends.
+    inFlight.begin();
     try {
       producer().send(record, (metadata, failure) -> {
         if (failure == null) {
-          result.complete(null);
+          settle(result.complete(null));
         } else {
-          result.completeExceptionally(PublishException.of(destination.channel(), server.name(),
-              "topic '" + topic + "': " + Causes.message(failure), failure));
+          settle(result.completeExceptionally(PublishException.of(destination.channel(), server.name(),
+              "topic '" + topic + "': " + Causes.message(failure), failure)));
         }
       });
     } catch (IllegalStateException e) {
       // The producer was closed between the check above and this send.
-      result.completeExceptionally(closed.get() ? closedException()
-          : PublishException.of(destination.channel(), server.name(), Causes.message(e), e));
+      settle(result.completeExceptionally(closed.get() ? closedException()
+          : PublishException.of(destination.channel(), server.name(), Causes.message(e), e)));
     } catch (KafkaException e) {
-      result.completeExceptionally(PublishException.of(destination.channel(), server.name(),
-          "topic '" + topic + "': " + Causes.message(e), e));
+      settle(result.completeExceptionally(PublishException.of(destination.channel(), server.name(),
+          "topic '" + topic + "': " + Causes.message(e), e)));
     }
     return result;
+  }
+
+  /** Counts a send out when this completion was the one that completed its result. */
+  private void settle(boolean completed) {
+    if (completed) {
+      inFlight.end();
+    }
   }
 
   @Override
