@@ -225,35 +225,26 @@ public final class KafkaTransport implements Transport {
     }
     ProducerRecord<byte[], byte[]> record = mapping.toRecord(topic, message);
     CompletableFuture<Void> result = new CompletableFuture<>();
-    // Counted in and out here rather than by a stage of its own on the result: one completion less per send on the
-    // producer's I/O thread, which completes every send of the transport. Only the call that completes the result
-    // counts the send out, so it is counted out once whichever way it ends.
-    inFlight.begin();
+    // Counted out by a stage on the result, not in the callback: a caller may complete the stage first (orTimeout).
+    inFlight.track(result);
     try {
       producer().send(record, (metadata, failure) -> {
         if (failure == null) {
-          settle(result.complete(null));
+          result.complete(null);
         } else {
-          settle(result.completeExceptionally(PublishException.of(destination.channel(), server.name(),
-              "topic '" + topic + "': " + Causes.message(failure), failure)));
+          result.completeExceptionally(PublishException.of(destination.channel(), server.name(),
+              "topic '" + topic + "': " + Causes.message(failure), failure));
         }
       });
     } catch (IllegalStateException e) {
       // The producer was closed between the check above and this send.
-      settle(result.completeExceptionally(closed.get() ? closedException()
-          : PublishException.of(destination.channel(), server.name(), Causes.message(e), e)));
+      result.completeExceptionally(closed.get() ? closedException()
+          : PublishException.of(destination.channel(), server.name(), Causes.message(e), e));
     } catch (KafkaException e) {
-      settle(result.completeExceptionally(PublishException.of(destination.channel(), server.name(),
-          "topic '" + topic + "': " + Causes.message(e), e)));
+      result.completeExceptionally(PublishException.of(destination.channel(), server.name(),
+          "topic '" + topic + "': " + Causes.message(e), e));
     }
     return result;
-  }
-
-  /** Counts a send out when this completion was the one that completed its result. */
-  private void settle(boolean completed) {
-    if (completed) {
-      inFlight.end();
-    }
   }
 
   @Override
