@@ -26,12 +26,12 @@ import org.jspecify.annotations.Nullable;
  * {@code get(null)} throws {@link NullPointerException}. Lookups by name are linear up to {@value #INDEXED_FROM} headers
  * and hashed from there on.
  *
- * {@snippet :
+ * <pre>{@code
  * WireHeaders.Builder headers = WireHeaders.builder(2);
  * headers.add("ce_id", "1");
  * headers.add("ce_id", "2"); // ignored: the first value counts
  * WireHeaders built = headers.build(); // {ce_id=1}
- * }
+ * }</pre>
  */
 public final class WireHeaders extends AbstractMap<String, String> {
 
