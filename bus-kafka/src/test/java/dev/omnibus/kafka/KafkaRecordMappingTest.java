@@ -214,6 +214,20 @@ class KafkaRecordMappingTest {
   }
 
   @Test
+  void anInvalidTopicFailsEverySendBetweenSendsToAValidOne() {
+    String valid = uniqueTopic("valid");
+    Destination invalid = Destination.of("not a topic!");
+    join(transport.send(Destination.of(valid), binary(event("a"))));
+
+    for (int i = 0; i < 2; i++) {
+      assertThatThrownBy(() -> join(transport.send(invalid, binary(event("b")))))
+          .hasCauseInstanceOf(PublishException.class).cause().hasMessageContaining("not a topic!");
+    }
+    join(transport.send(Destination.of(valid), binary(event("c"))));
+    assertThat(fixture.readRaw(valid, 2)).extracting(record -> text(record.value())).containsExactly("a", "c");
+  }
+
+  @Test
   void aSendAfterCloseFailsWithTransportClosed() {
     transport.close();
     assertThatThrownBy(() -> join(transport.send(Destination.of(uniqueTopic("closed")), binary(event("x")))))

@@ -8,7 +8,6 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -71,26 +70,26 @@ public final class EnvelopeCodec {
       return new WireMessage(Map.of(), STRUCTURED_CONTENT_TYPE, JsonEventFormat.write(event), key);
     }
     Set<String> extensionNames = event.getExtensionNames();
-    @SuppressWarnings("unchecked")
-    Map.Entry<String, String>[] headers = new Map.Entry[7 + extensionNames.size()];
-    int n = 0;
-    headers[n++] = Map.entry(convention.specVersionHeader, event.getSpecVersion().toString());
-    headers[n++] = Map.entry(convention.idHeader, event.getId());
-    headers[n++] = Map.entry(convention.sourceHeader, event.getSource().toString());
-    headers[n++] = Map.entry(convention.typeHeader, event.getType());
+    // WireHeaders rather than Map.ofEntries: kept as they are by WireMessage and read by position by the bindings.
+    WireHeaders.Builder headers = WireHeaders.builder(7 + extensionNames.size());
+    headers.add(convention.specVersionHeader, event.getSpecVersion().toString());
+    headers.add(convention.idHeader, event.getId());
+    headers.add(convention.sourceHeader, event.getSource().toString());
+    headers.add(convention.typeHeader, event.getType());
     if (event.getSubject() != null) {
-      headers[n++] = Map.entry(convention.headerName("subject"), event.getSubject());
+      headers.add(convention.headerName("subject"), event.getSubject());
     }
     if (event.getTime() != null) {
-      headers[n++] = Map.entry(convention.headerName("time"), Rfc3339.format(event.getTime()));
+      headers.add(convention.headerName("time"), Rfc3339.format(event.getTime()));
     }
     if (event.getDataSchema() != null) {
-      headers[n++] = Map.entry(convention.headerName("dataschema"), event.getDataSchema().toString());
+      headers.add(convention.headerName("dataschema"), event.getDataSchema().toString());
     }
     for (String name : extensionNames) {
       Object value = event.getExtension(name);
-      if (value != null) {
-        headers[n++] = Map.entry(convention.headerName(name), canonicalString(value));
+      if (value != null && !headers.add(convention.headerName(name), canonicalString(value))) {
+        // An extension named as a context attribute ("subject"), which the SDK allows: refused as Map.ofEntries did.
+        throw new IllegalArgumentException("duplicate key: " + convention.headerName(name));
       }
     }
     CloudEventData data = event.getData();
@@ -99,7 +98,7 @@ public final class EnvelopeCodec {
       contentType = IMPLIED_JSON;
     }
     return new WireMessage(
-        Map.ofEntries(n == headers.length ? headers : Arrays.copyOf(headers, n)),
+        headers.build(),
         contentType,
         data == null ? null : data.toBytes(),
         key);
@@ -165,36 +164,35 @@ public final class EnvelopeCodec {
   }
 
   private CloudEvent decodeBinary(WireMessage message) {
-    Map<String, String> headers = message.headers();
+    // One pass over the headers by position (a binding's received headers are WireHeaders already), the attributes
+    // into fields rather than a map: hashing each header name twice was a third of decoding a small event.
+    WireHeaders headers = WireHeaders.copyOf(message.headers());
     String prefix = convention.detectPrefix(headers);
     if (prefix == null) {
       throw MalformedEventException.of("not a CloudEvent: no " + convention.headerName("specversion")
           + " header and no structured content type (content type: " + message.contentType() + ")");
     }
     List<String> violations = new ArrayList<>();
-    Map<String, String> attributes = new HashMap<>();
-    for (Map.Entry<String, String> header : headers.entrySet()) {
-      if (convention.usesOtherPrefix(header.getKey(), prefix)) {
-        violations.add("header '" + header.getKey() + "' uses another prefix than '" + prefix
+    BinaryAttributes attributes = new BinaryAttributes(violations);
+    for (int i = 0, size = headers.size(); i < size; i++) {
+      String header = headers.name(i);
+      if (convention.usesOtherPrefix(header, prefix)) {
+        violations.add("header '" + header + "' uses another prefix than '" + prefix
             + "': one message must use one prefix");
         continue;
       }
-      String name = convention.attributeName(header.getKey(), prefix);
-      if (name == null) {
-        continue;
-      }
-      if (attributes.put(name, header.getValue()) != null) {
-        violations.add("attribute '" + name + "' given twice");
+      if (convention.isAttributeHeader(header, prefix)) {
+        attributes.put(header, prefix.length(), headers.value(i));
       }
     }
-    String specVersion = attributes.remove("specversion");
+    String specVersion = attributes.specVersion;
     if (!"1.0".equals(specVersion)) {
       violations.add("unsupported specversion '" + specVersion + "': only 1.0 is understood");
     }
     CloudEventBuilder builder = CloudEventBuilder.v1();
-    String id = attributes.remove("id");
-    String type = attributes.remove("type");
-    String source = attributes.remove("source");
+    String id = attributes.id;
+    String type = attributes.type;
+    String source = attributes.source;
     if (id == null) {
       violations.add("id is required");
     } else {
@@ -216,16 +214,16 @@ public final class EnvelopeCodec {
     }
     // The protocol's content type is datacontenttype; a repeated datacontenttype header (SDK-JS, the MQTT spec's
     // example) is tolerated, and the content type wins when both are given.
-    String headerContentType = attributes.remove("datacontenttype");
+    String headerContentType = attributes.dataContentType;
     String contentType = message.contentType() != null ? message.contentType() : headerContentType;
     if (contentType != null) {
       builder.withDataContentType(contentType);
     }
-    String subject = attributes.remove("subject");
+    String subject = attributes.subject;
     if (subject != null) {
       builder.withSubject(subject);
     }
-    String time = attributes.remove("time");
+    String time = attributes.time;
     if (time != null) {
       OffsetDateTime parsed = Rfc3339.parse(time);
       if (parsed == null) {
@@ -234,22 +232,22 @@ public final class EnvelopeCodec {
         builder.withTime(parsed);
       }
     }
-    String dataSchema = attributes.remove("dataschema");
+    String dataSchema = attributes.dataSchema;
     if (dataSchema != null) {
       URI uri = parseUri(dataSchema, "dataschema", violations);
       if (uri != null) {
         builder.withDataSchema(uri);
       }
     }
-    for (Map.Entry<String, String> extension : attributes.entrySet()) {
-      if (extension.getKey().length() > CloudEventValidator.MAX_ATTRIBUTE_NAME_LENGTH) {
-        violations.add("attribute name of " + extension.getKey().length() + " characters is longer than the "
+    for (int i = 0; i < attributes.extensionCount; i++) {
+      String name = attributes.extensionNames.get(i);
+      if (name.length() > CloudEventValidator.MAX_ATTRIBUTE_NAME_LENGTH) {
+        violations.add("attribute name of " + name.length() + " characters is longer than the "
             + CloudEventValidator.MAX_ATTRIBUTE_NAME_LENGTH + " allowed");
-      } else if (!CloudEventValidator.isValidAttributeName(extension.getKey())) {
-        violations.add("attribute name '" + extension.getKey()
-            + "' must consist of a-z and 0-9 only, and not be 'data'");
+      } else if (!CloudEventValidator.isValidAttributeName(name)) {
+        violations.add("attribute name '" + name + "' must consist of a-z and 0-9 only, and not be 'data'");
       } else {
-        builder.withExtension(extension.getKey(), extension.getValue());
+        builder.withExtension(name, attributes.extensionValues.get(i));
       }
     }
     byte[] body = message.body();
@@ -306,6 +304,131 @@ public final class EnvelopeCodec {
       return Base64.getEncoder().encodeToString(bytes);
     }
     return value.toString();
+  }
+
+  /**
+   * The attributes of one binary-mode message, as its headers name them after the prefix (exactly, never lower-cased).
+   * An attribute given twice (headers differing only in the prefix's casing) is a violation, and the later value is the
+   * one reported, as a map would keep it.
+   */
+  private static final class BinaryAttributes {
+    private final List<String> violations;
+    @Nullable String specVersion;
+    @Nullable String id;
+    @Nullable String source;
+    @Nullable String type;
+    @Nullable String dataContentType;
+    @Nullable String dataSchema;
+    @Nullable String subject;
+    @Nullable String time;
+    final List<String> extensionNames = new ArrayList<>(4);
+    final List<String> extensionValues = new ArrayList<>(4);
+    int extensionCount;
+    /** Extension names by position, only when there are many (a linear duplicate check would be quadratic). */
+    private @Nullable Map<String, Integer> extensionIndex;
+
+    BinaryAttributes(List<String> violations) {
+      this.violations = violations;
+    }
+
+    /** Records the attribute of {@code header} named from {@code offset} on. */
+    void put(String header, int offset, String value) {
+      int length = header.length() - offset;
+      switch (length) {
+        case 2 -> {
+          if (named(header, offset, "id")) {
+            id = given("id", id, value);
+            return;
+          }
+        }
+        case 4 -> {
+          if (named(header, offset, "type")) {
+            type = given("type", type, value);
+            return;
+          }
+          if (named(header, offset, "time")) {
+            time = given("time", time, value);
+            return;
+          }
+        }
+        case 6 -> {
+          if (named(header, offset, "source")) {
+            source = given("source", source, value);
+            return;
+          }
+        }
+        case 7 -> {
+          if (named(header, offset, "subject")) {
+            subject = given("subject", subject, value);
+            return;
+          }
+        }
+        case 10 -> {
+          if (named(header, offset, "dataschema")) {
+            dataSchema = given("dataschema", dataSchema, value);
+            return;
+          }
+        }
+        case 11 -> {
+          if (named(header, offset, "specversion")) {
+            specVersion = given("specversion", specVersion, value);
+            return;
+          }
+        }
+        case 15 -> {
+          if (named(header, offset, "datacontenttype")) {
+            dataContentType = given("datacontenttype", dataContentType, value);
+            return;
+          }
+        }
+        default -> { }
+      }
+      extension(header.substring(offset), value);
+    }
+
+    private static boolean named(String header, int offset, String attribute) {
+      return header.startsWith(attribute, offset);
+    }
+
+    private String given(String name, @Nullable String previous, String value) {
+      if (previous != null) {
+        violations.add("attribute '" + name + "' given twice");
+      }
+      return value;
+    }
+
+    private void extension(String name, String value) {
+      int previous = extensionPosition(name);
+      if (previous >= 0) {
+        violations.add("attribute '" + name + "' given twice");
+        extensionValues.set(previous, value);
+        return;
+      }
+      extensionNames.add(name);
+      extensionValues.add(value);
+      if (extensionIndex != null) {
+        extensionIndex.put(name, extensionCount);
+      } else if (extensionCount + 1 == WireHeaders.INDEXED_FROM) {
+        extensionIndex = new HashMap<>();
+        for (int i = 0; i <= extensionCount; i++) {
+          extensionIndex.put(extensionNames.get(i), i);
+        }
+      }
+      extensionCount++;
+    }
+
+    private int extensionPosition(String name) {
+      if (extensionIndex != null) {
+        Integer position = extensionIndex.get(name);
+        return position == null ? -1 : position;
+      }
+      for (int i = 0; i < extensionCount; i++) {
+        if (extensionNames.get(i).equals(name)) {
+          return i;
+        }
+      }
+      return -1;
+    }
   }
 
   private static String rootMessage(Throwable e) {

@@ -48,6 +48,8 @@ public final class HeaderConvention {
   private final String name;
   private final String writePrefix;
   private final List<String> readPrefixes;
+  /** The {@code specversion} header name under each read prefix, in the same order. */
+  private final String[] specVersionHeaders;
   private final String contentTypeCarrier;
   private final Map<String, String> knownHeaderNames;
   /** Header names of extensions met so far, so encoding does not concatenate strings per message. */
@@ -62,6 +64,7 @@ public final class HeaderConvention {
     this.name = name;
     this.writePrefix = writePrefix;
     this.readPrefixes = List.copyOf(readPrefixes);
+    this.specVersionHeaders = readPrefixes.stream().map(prefix -> prefix + "specversion").toArray(String[]::new);
     this.contentTypeCarrier = contentTypeCarrier;
     var names = new java.util.HashMap<String, String>();
     for (String attribute : KNOWN_ATTRIBUTES) {
@@ -118,11 +121,26 @@ public final class HeaderConvention {
    * (header names compared case-insensitively), or {@code null} when there is none.
    */
   @Nullable String detectPrefix(Map<String, String> headers) {
-    for (String prefix : readPrefixes) {
-      String wanted = prefix + "specversion";
+    for (int p = 0; p < specVersionHeaders.length; p++) {
+      String wanted = specVersionHeaders[p];
       for (String header : headers.keySet()) {
         if (header.equalsIgnoreCase(wanted)) {
-          return prefix;
+          return readPrefixes.get(p);
+        }
+      }
+    }
+    return null;
+  }
+
+  /** {@link #detectPrefix(Map)} over headers read by position, without an iterator or entries. */
+  @Nullable String detectPrefix(WireHeaders headers) {
+    int size = headers.size();
+    for (int p = 0; p < specVersionHeaders.length; p++) {
+      String wanted = specVersionHeaders[p];
+      for (int i = 0; i < size; i++) {
+        String header = headers.name(i);
+        if (header.length() == wanted.length() && header.equalsIgnoreCase(wanted)) {
+          return readPrefixes.get(p);
         }
       }
     }
@@ -130,16 +148,14 @@ public final class HeaderConvention {
   }
 
   /**
-   * The attribute a header carries under the given prefix, exactly as written after the prefix (never lower-cased:
-   * {@code ce_MyExt} names {@code MyExt}, an invalid name the codec reports), or {@code null} when the header is not an
-   * attribute header of this convention. Under the empty prefix (MQTT user properties) every header is an attribute,
-   * as the MQTT binding maps every user property to one; so an invalid name there is refused as on every binding.
+   * Whether a header carries an attribute under the given prefix: it starts with the prefix (any casing) and names
+   * something after it. The attribute is the rest of the name exactly as written (never lower-cased: {@code ce_MyExt}
+   * names {@code MyExt}, an invalid name the codec reports). Under the empty prefix (MQTT user properties) every header
+   * is an attribute, as the MQTT binding maps every user property to one; so an invalid name there is refused as on
+   * every binding.
    */
-  @Nullable String attributeName(String header, String prefix) {
-    if (header.length() <= prefix.length() || !header.regionMatches(true, 0, prefix, 0, prefix.length())) {
-      return null;
-    }
-    return header.substring(prefix.length());
+  boolean isAttributeHeader(String header, String prefix) {
+    return header.length() > prefix.length() && header.regionMatches(true, 0, prefix, 0, prefix.length());
   }
 
   /** Whether a header uses one of the other read prefixes than the given one (a message mixing prefixes). */

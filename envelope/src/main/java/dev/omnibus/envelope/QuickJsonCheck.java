@@ -102,7 +102,9 @@ final class QuickJsonCheck {
       pos++;
       return true;
     }
-    int[] names = new int[2 * MAX_MEMBERS]; // start and end of each member name seen, to find one named twice
+    // Start and end of each member name seen, to find one named twice; room for 8 at first (most objects are small,
+    // and zeroing room for MAX_MEMBERS in every object was a visible share of the scan).
+    int[] names = new int[16];
     int count = 0;
     while (true) {
       int start = pos + 1;
@@ -116,6 +118,9 @@ final class QuickJsonCheck {
         if (otherEnd - otherStart == end - start && Arrays.equals(in, otherStart, otherEnd, in, start, end)) {
           return false; // named twice: Jackson refuses it, with the message the reader reports
         }
+      }
+      if (2 * count == names.length) {
+        names = Arrays.copyOf(names, names.length * 2);
       }
       names[2 * count] = start;
       names[2 * count + 1] = end;

@@ -13,7 +13,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Immutable and thread-safe, except that the body array is shared, not copied, for speed: do not modify it.
  *
- * @param headers the headers, in no particular order
+ * @param headers the headers, in no particular order; kept as they are when they are {@link WireHeaders}, else copied
  * @param contentType the media type of the body, or {@code null} when none was given
  * @param body the payload, or {@code null} for a message without one (a Kafka record with a null value)
  * @param key the partitioning key, or {@code null}
@@ -22,7 +22,8 @@ public record WireMessage(
     Map<String, String> headers, @Nullable String contentType, byte @Nullable [] body, @Nullable String key) {
 
   public WireMessage {
-    headers = Map.copyOf(headers);
+    // WireHeaders are immutable already: a binding's received headers are kept as built, not copied again.
+    headers = headers instanceof WireHeaders ? headers : Map.copyOf(headers);
   }
 
   /** The body's length in bytes, 0 when there is none. */

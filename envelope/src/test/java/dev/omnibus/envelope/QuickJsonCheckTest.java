@@ -33,6 +33,23 @@ class QuickJsonCheckTest {
     assertThat(StructuredWireFormatTest.ReferenceWriter.isJsonText(bytes)).isTrue();
   }
 
+  @Test
+  void findsAMemberNamedTwiceInAnObjectOfManyMembers() {
+    StringBuilder distinct = new StringBuilder("{");
+    for (int i = 0; i < 31; i++) {
+      distinct.append(i == 0 ? "" : ",").append("\"m").append(i).append("\":").append(i);
+    }
+    String many = distinct + "}";
+    String lastRepeatsFirst = distinct + ",\"m0\":0}";
+    String middleRepeatsLast = many.replace("\"m20\"", "\"m30\"");
+
+    assertThat(QuickJsonCheck.isCertainlyJson(many.getBytes(StandardCharsets.UTF_8))).isTrue();
+    assertThat(QuickJsonCheck.isCertainlyJson(lastRepeatsFirst.getBytes(StandardCharsets.UTF_8))).isFalse();
+    assertThat(QuickJsonCheck.isCertainlyJson(middleRepeatsLast.getBytes(StandardCharsets.UTF_8))).isFalse();
+    assertThat(StructuredWireFormatTest.ReferenceWriter.isJsonText(lastRepeatsFirst.getBytes(StandardCharsets.UTF_8)))
+        .isFalse();
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"", " ", "{\"a\":1,\"a\":2}", "{\"a\\u0062\":1}", "01", "1.", ".5", "+1", "-", "1e", "tru",
       "truex", "nul", "[1,]", "{\"a\":1,}", "{a:1}", "'a'", "\"a", "[1 2]", "1 2", "{\"a\" 1}", "\"\\x\"",

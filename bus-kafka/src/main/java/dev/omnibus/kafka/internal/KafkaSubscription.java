@@ -96,6 +96,7 @@ final class KafkaSubscription implements TransportSubscription {
 
   // Consumer thread only.
   private final Map<TopicPartition, PartitionProgress> partitions = new HashMap<>();
+  private final RecordMapping.ReceivedValues receivedValues = new RecordMapping.ReceivedValues();
   private boolean assignedOnce;
   /** Whether the assignment is paused because too much is unsettled; read by settling threads to wake the poll. */
   private volatile boolean paused;
@@ -290,7 +291,7 @@ final class KafkaSubscription implements TransportSubscription {
         continue;
       }
       for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
-        if (!running || progress.rewound || partitions.get(partition) != progress) {
+        if (!running || progress.rewound || progress.retired) {
           break;
         }
         deliver(progress, record);
@@ -301,7 +302,8 @@ final class KafkaSubscription implements TransportSubscription {
 
   private void deliver(PartitionProgress progress, ConsumerRecord<byte[], byte[]> record) {
     PartitionProgress.Slot slot = progress.track(record.offset());
-    KafkaDelivery delivery = new KafkaDelivery(mapping.toMessage(record), progress.attemptOf(record.offset()), slot);
+    KafkaDelivery delivery = new KafkaDelivery(mapping.toMessage(record, receivedValues),
+        progress.attemptOf(record.offset()), slot);
     try {
       handler.onDelivery(delivery);
     } catch (RuntimeException e) {
@@ -407,6 +409,7 @@ final class KafkaSubscription implements TransportSubscription {
       LOG.warn("Kafka subscription {}: consumer close failed: {}", description, e.toString());
     }
     for (PartitionProgress progress : partitions.values()) {
+      progress.retired = true;
       progress.discardAll();
     }
     partitions.clear();
@@ -487,7 +490,10 @@ final class KafkaSubscription implements TransportSubscription {
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
       for (TopicPartition partition : assigned) {
-        partitions.put(partition, new PartitionProgress(partition));
+        PartitionProgress replaced = partitions.put(partition, new PartitionProgress(partition));
+        if (replaced != null) {
+          replaced.retired = true; // its remaining records of the batch under way are not ours to deliver
+        }
       }
       if (anonymous && !assigned.isEmpty()) {
         if (!assignedOnce) {
@@ -513,6 +519,7 @@ final class KafkaSubscription implements TransportSubscription {
       for (TopicPartition partition : gone) {
         PartitionProgress progress = partitions.remove(partition);
         if (progress != null) {
+          progress.retired = true;
           progress.discardAll();
         }
       }

@@ -87,6 +87,8 @@ public final class KafkaTransport implements Transport {
   private final InFlight inFlight = new InFlight();
   private final AnonymousConsumers anonymousConsumers;
   private volatile @Nullable Producer<byte[], byte[]> producer;
+  /** The topic checked last by {@link Topic#validate}; a benign race, strings are immutable. */
+  private volatile @Nullable String lastValidTopic;
   private volatile @Nullable Admin admin;
   private final HealthState health = new HealthState();
   private final AtomicBoolean probing = new AtomicBoolean();
@@ -208,7 +210,10 @@ public final class KafkaTransport implements Transport {
     String topic;
     try {
       topic = topicOf(destination);
-      Topic.validate(topic);
+      if (!topic.equals(lastValidTopic)) {
+        Topic.validate(topic);
+        lastValidTopic = topic; // a channel's sends repeat their topic: checked once, not on every send
+      }
       if (settings.createTopics()) {
         topics.ensure(topic, specOf(destination, topic));
       }
@@ -220,6 +225,7 @@ public final class KafkaTransport implements Transport {
     }
     ProducerRecord<byte[], byte[]> record = mapping.toRecord(topic, message);
     CompletableFuture<Void> result = new CompletableFuture<>();
+    // Counted out by a stage on the result, not in the callback: a caller may complete the stage first (orTimeout).
     inFlight.track(result);
     try {
       producer().send(record, (metadata, failure) -> {

@@ -23,6 +23,11 @@ final class PartitionProgress {
   private long requested = -1;
   /** Set when this partition was rewound during the current batch: its remaining records of the batch are stale. */
   boolean rewound;
+  /**
+   * Set when the partition is no longer tracked here (revoked, lost, assigned anew, or the consumer shut down), so
+   * that the delivery loop stops handing out its records without a map look-up per record.
+   */
+  boolean retired;
 
   PartitionProgress(TopicPartition partition) {
     this.partition = partition;
@@ -37,6 +42,9 @@ final class PartitionProgress {
 
   /** Which delivery of the offset this is, counting redeliveries after nacks in this process. */
   int attemptOf(long offset) {
+    if (redeliveries.isEmpty()) {
+      return 1; // the common case, without boxing the offset
+    }
     return 1 + redeliveries.getOrDefault(offset, 0);
   }
 

@@ -1,9 +1,9 @@
 package dev.omnibus.kafka.internal;
 
+import dev.omnibus.envelope.WireHeaders;
 import dev.omnibus.envelope.WireMessage;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -12,6 +12,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Maps {@link WireMessage}s to Kafka records and back, as the CloudEvents Kafka protocol binding says: the content
@@ -29,21 +30,24 @@ final class RecordMapping {
   private static final Set<String> REPEATING_HEADERS =
       Set.of("ce_specversion", "ce_source", "ce_type", "ce_dataschema", CONTENT_TYPE);
   private static final int MAX_CACHED_VALUES = 1024;
+  /** The slot of the content type in {@link ReceivedValues}; the other repeating headers take 0 to 3. */
+  private static final int CONTENT_TYPE_SLOT = 4;
 
   private final Map<String, byte[]> repeatingValues = new ConcurrentHashMap<>();
 
   ProducerRecord<byte[], byte[]> toRecord(String topic, WireMessage message) {
-    Map<String, String> headers = message.headers();
+    // The envelope's binary mode hands WireHeaders: read by position, without entries or an iterator.
+    WireHeaders headers = WireHeaders.copyOf(message.headers());
     String contentType = message.contentType();
     Header[] recordHeaders = new Header[headers.size() + (contentType == null ? 0 : 1)];
     int count = 0;
-    for (Map.Entry<String, String> header : headers.entrySet()) {
-      String name = header.getKey();
+    for (int i = 0, size = headers.size(); i < size; i++) {
+      String name = headers.name(i);
       if (contentType != null && name.equalsIgnoreCase(CONTENT_TYPE)) {
         continue; // the message's content type slot is the one the binding defines
       }
-      byte[] value = REPEATING_HEADERS.contains(name) ? repeating(header.getValue()) : utf8(header.getValue());
-      recordHeaders[count++] = new RecordHeader(name, value);
+      String value = headers.value(i);
+      recordHeaders[count++] = new RecordHeader(name, REPEATING_HEADERS.contains(name) ? repeating(value) : utf8(value));
     }
     if (contentType != null) {
       recordHeaders[count++] = new RecordHeader(CONTENT_TYPE, repeating(contentType));
@@ -60,12 +64,21 @@ final class RecordMapping {
    * The message a record carries. Every header is passed on as a UTF-8 string (the bus reads the {@code ce_} ones and
    * its own); a header given twice counts once, with its first value: the rule of every Omnibus binding (see
    * docs/delivery.md, "Repeated attributes"), so that a bridge appending a header cannot override what the producer
-   * wrote.
+   * wrote. Headers without a value are skipped.
+   *
+   * <p>Runs on a consumer thread for every record, so it hashes nothing: the headers go into {@link WireHeaders} in
+   * record order, and the values that repeat from record to record are decoded once per consumer and reused.
    */
   WireMessage toMessage(ConsumerRecord<byte[], byte[]> record) {
-    Map<String, String> headers = new HashMap<>();
+    return toMessage(record, null);
+  }
+
+  /** {@link #toMessage(ConsumerRecord)}, reusing the texts of repeating values when given a consumer's own. */
+  WireMessage toMessage(ConsumerRecord<byte[], byte[]> record, @Nullable ReceivedValues repeats) {
+    Header[] recordHeaders = record.headers().toArray();
+    WireHeaders.Builder headers = WireHeaders.builder(recordHeaders.length);
     String contentType = null;
-    for (Header header : record.headers()) {
+    for (Header header : recordHeaders) {
       byte[] value = header.value();
       if (value == null) {
         continue;
@@ -73,14 +86,56 @@ final class RecordMapping {
       String name = header.key();
       if (name.equalsIgnoreCase(CONTENT_TYPE)) {
         if (contentType == null) {
-          contentType = text(value);
+          contentType = repeats == null ? text(value) : repeats.contentType(value);
         }
       } else {
-        headers.putIfAbsent(name, text(value));
+        headers.add(name, repeats == null ? text(value) : repeats.text(name, value));
       }
     }
     byte[] key = record.key();
-    return new WireMessage(headers, contentType, record.value(), key == null ? null : text(key));
+    return new WireMessage(headers.build(), contentType, record.value(), key == null ? null : text(key));
+  }
+
+  /**
+   * The last text of each header whose value repeats from record to record ({@code ce_specversion}, {@code ce_source},
+   * {@code ce_type}, {@code ce_dataschema}, the content type): a record carrying the same bytes gets the same string
+   * instead of a new one. One per consumer thread; not thread-safe.
+   */
+  static final class ReceivedValues {
+    private final Last[] last = new Last[REPEATING_HEADERS.size()];
+
+    /** The header's value as text, reused when it repeats the last one of a repeating header. */
+    String text(String name, byte[] value) {
+      int slot = slotOf(name);
+      return slot < 0 ? RecordMapping.text(value) : reuse(slot, value);
+    }
+
+    String contentType(byte[] value) {
+      return reuse(CONTENT_TYPE_SLOT, value);
+    }
+
+    private String reuse(int slot, byte[] value) {
+      Last previous = last[slot];
+      if (previous != null && Arrays.equals(previous.bytes, value)) {
+        return previous.text;
+      }
+      String text = RecordMapping.text(value);
+      last[slot] = new Last(value, text);
+      return text;
+    }
+
+    /** Which repeating header a name is, by its length first: no hashing of a name decoded for this record. */
+    private static int slotOf(String name) {
+      return switch (name.length()) {
+        case 7 -> name.equals("ce_type") ? 0 : -1;
+        case 9 -> name.equals("ce_source") ? 1 : -1;
+        case 13 -> name.equals("ce_dataschema") ? 2 : -1;
+        case 14 -> name.equals("ce_specversion") ? 3 : -1;
+        default -> -1;
+      };
+    }
+
+    private record Last(byte[] bytes, String text) {}
   }
 
   private byte[] repeating(String value) {
