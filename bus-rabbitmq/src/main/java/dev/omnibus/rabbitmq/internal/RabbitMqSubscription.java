@@ -65,7 +65,7 @@ final class RabbitMqSubscription implements TransportSubscription {
     return subscription;
   }
 
-  /** The queue consumed; broker-generated for anonymous subscriptions (and renamed by recovery). */
+  /** The queue consumed; {@code omnibus.anonymous.<uuid>.<n>} for anonymous subscriptions. */
   String queue() {
     return queue;
   }

@@ -9,6 +9,7 @@ import com.rabbitmq.client.impl.ForgivingExceptionHandler;
 import com.rabbitmq.client.Recoverable;
 import com.rabbitmq.client.RecoveryListener;
 import com.rabbitmq.client.ShutdownSignalException;
+import com.rabbitmq.client.TrafficListener;
 import dev.omnibus.ConfigurationException;
 import dev.omnibus.ConfigurationException.Problem;
 import dev.omnibus.Health;
@@ -34,6 +35,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -83,8 +86,7 @@ public final class RabbitMqTransport implements Transport {
   private final Declarer declarer;
   private final ConnectionFactory factory;
   private final Connection publishConnection;
-  private final Object consumeConnectionLock = new Object();
-  private volatile @Nullable Connection consumeConnection;
+  private final Connection consumeConnection;
   private final Object publisherLock = new Object();
   private volatile @Nullable PublisherChannel publisher;
   private boolean publisherClosed; // guarded by publisherLock
@@ -109,6 +111,11 @@ public final class RabbitMqTransport implements Transport {
    *     wrong while connecting
    */
   public static RabbitMqTransport open(ServerConfig server) {
+    return open(server, TrafficListener.NO_OP);
+  }
+
+  /** As {@link #open(ServerConfig)}, telling {@code traffic} every AMQP command written and read: for tests. */
+  static RabbitMqTransport open(ServerConfig server, TrafficListener traffic) {
     List<Problem> problems = new ArrayList<>();
     AmqpBindings bindings = null;
     try {
@@ -125,19 +132,39 @@ public final class RabbitMqTransport implements Transport {
     if (settings == null || bindings == null) {
       throw ConfigurationException.of(problems);
     }
-    return new RabbitMqTransport(settings, bindings);
+    return new RabbitMqTransport(settings, bindings, traffic);
   }
 
-  /** Connects the publishing connection; fails with a {@link ConfigurationException} naming what went wrong. */
-  private RabbitMqTransport(RabbitMqSettings settings, AmqpBindings bindings) {
+  /**
+   * Connects the publishing and the consuming connection, at the same time; fails with a
+   * {@link ConfigurationException} naming what went wrong.
+   */
+  private RabbitMqTransport(RabbitMqSettings settings, AmqpBindings bindings, TrafficListener traffic) {
     this.settings = settings;
     this.bindings = bindings;
     this.topology = new Topology(settings, bindings);
     this.declarer = new Declarer(settings);
     this.workers = Executors.newCachedThreadPool(daemonThreads("omnibus-rabbitmq-" + settings.server() + "-worker-"));
     this.factory = factory(settings);
+    factory.setTrafficListener(traffic);
     factory.setExceptionHandler(new RecoveryFailures());
-    this.publishConnection = connect("publish");
+    // Both at once: a bus opens in the time of one connection, and its first subscription does not wait for one
+    // (a connection costs about as much as ten subscriptions). A bus that only publishes keeps an idle connection.
+    CompletableFuture<Connection> consuming = CompletableFuture.supplyAsync(() -> connect("consume"), workers);
+    try {
+      this.publishConnection = connect("publish");
+    } catch (RuntimeException e) {
+      consuming.thenAccept(RabbitMqTransport::closeQuietly);
+      workers.shutdown();
+      throw e;
+    }
+    try {
+      this.consumeConnection = consuming.join();
+    } catch (CompletionException e) {
+      closeQuietly(publishConnection);
+      workers.shutdown();
+      throw e.getCause() instanceof RuntimeException cause ? cause : e;
+    }
     this.window = PublishWindow.<Outgoing>builder(settings.server(), this::dispatch)
         .window(settings.confirmWindow())
         .limits(settings.held())
@@ -162,6 +189,7 @@ public final class RabbitMqTransport implements Transport {
       });
     }
     track(publishConnection, publishHealth);
+    track(consumeConnection, consumeHealth);
     this.timer = Executors.newSingleThreadScheduledExecutor(
         daemonThreads("omnibus-rabbitmq-" + settings.server() + "-confirm-timer-"));
     timer.scheduleWithFixedDelay(this::tick, 1, 1, TimeUnit.SECONDS);
@@ -250,21 +278,15 @@ public final class RabbitMqTransport implements Transport {
     Topology.Source source = topology.source(destination, options.group());
     Channel channel;
     try {
-      channel = consumeConnection().createChannel();
+      channel = consumeConnection.createChannel();
     } catch (IOException | RuntimeException e) {
       throw ConfigurationException.because("Cannot open a channel to RabbitMQ for channel '" + destination.channel()
           + "' on server '" + settings.server() + "': " + PublisherChannel.rootMessage(e), e);
     }
     try {
-      channel.basicQos(options.prefetch() == 0 ? settings.prefetch() : options.prefetch());
-      declarer.exchange(channel, source.exchange());
-      String queue = declarer.queue(channel, source.queue());
-      declarer.bind(channel, queue, source.queue().serverNamed(), source.exchange(), source.bindingKey());
-      if (source.deadLetters() != null && declarer.mode() == RabbitMqSettings.DeclareMode.DECLARE) {
-        // Keeps the group's dead letters (published by the bus to <queue>.dlq) until someone reads them.
-        String deadLetters = declarer.queue(channel, source.deadLetters());
-        declarer.bind(channel, deadLetters, false, source.exchange(), deadLetters);
-      }
+      // Three round trips in all: the channel's opening, the declarations confirmed by basic.qos, basic.consume.
+      String queue = declarer.source(channel, source,
+          options.prefetch() == 0 ? settings.prefetch() : options.prefetch());
       RabbitMqSubscription[] self = new RabbitMqSubscription[1];
       RabbitMqSubscription subscription =
           RabbitMqSubscription.start(channel, queue, handler, () -> subscriptions.remove(self[0]));
@@ -434,10 +456,7 @@ public final class RabbitMqTransport implements Transport {
       }
     }
     closeQuietly(publishConnection);
-    Connection consumer = consumeConnection;
-    if (consumer != null) {
-      closeQuietly(consumer);
-    }
+    closeQuietly(consumeConnection);
     timer.shutdownNow();
     workers.shutdown();
   }
@@ -554,21 +573,6 @@ public final class RabbitMqTransport implements Transport {
     // dispatch() opens a fresh one for the held sends.
     connected = true;
     window.resume();
-  }
-
-  private Connection consumeConnection() {
-    Connection connection = consumeConnection;
-    if (connection != null) {
-      return connection;
-    }
-    synchronized (consumeConnectionLock) {
-      if (consumeConnection == null) {
-        Connection connected = connect("consume");
-        track(connected, consumeHealth);
-        consumeConnection = connected;
-      }
-      return consumeConnection;
-    }
   }
 
   private Connection connect(String role) {
