@@ -29,6 +29,7 @@ import dev.omnibus.spi.TransportSubscription;
 import dev.omnibus.spi.support.HealthState;
 import dev.omnibus.spi.support.PublishWindow;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -87,6 +88,12 @@ public final class RabbitMqTransport implements Transport {
   private final ConnectionFactory factory;
   private final Connection publishConnection;
   private final Connection consumeConnection;
+  private final Object spareLock = new Object();
+  /**
+   * The next subscription's channel, opened ahead on a worker while the one before declares and consumes: a
+   * subscription waits for no {@code channel.open} of its own (nor, the first one, for the broker's first channel).
+   */
+  private @Nullable CompletableFuture<Channel> spare; // guarded by spareLock
   private final Object publisherLock = new Object();
   private volatile @Nullable PublisherChannel publisher;
   private boolean publisherClosed; // guarded by publisherLock
@@ -194,6 +201,9 @@ public final class RabbitMqTransport implements Transport {
         daemonThreads("omnibus-rabbitmq-" + settings.server() + "-confirm-timer-"));
     timer.scheduleWithFixedDelay(this::tick, 1, 1, TimeUnit.SECONDS);
     this.capabilities = capabilitiesFor(false);
+    synchronized (spareLock) {
+      spare = CompletableFuture.supplyAsync(this::openConsumerChannel, workers);
+    }
   }
 
   /** The settings this transport was opened with. */
@@ -278,7 +288,7 @@ public final class RabbitMqTransport implements Transport {
     Topology.Source source = topology.source(destination, options.group());
     Channel channel;
     try {
-      channel = consumeConnection.createChannel();
+      channel = consumerChannel();
     } catch (IOException | RuntimeException e) {
       throw ConfigurationException.because("Cannot open a channel to RabbitMQ for channel '" + destination.channel()
           + "' on server '" + settings.server() + "': " + PublisherChannel.rootMessage(e), e);
@@ -456,6 +466,14 @@ public final class RabbitMqTransport implements Transport {
       }
     }
     closeQuietly(publishConnection);
+    CompletableFuture<Channel> unused;
+    synchronized (spareLock) {
+      unused = spare;
+      spare = null;
+    }
+    if (unused != null) {
+      unused.thenAccept(RabbitMqTransport::closeQuietly);
+    }
     closeQuietly(consumeConnection);
     timer.shutdownNow();
     workers.shutdown();
@@ -573,6 +591,47 @@ public final class RabbitMqTransport implements Transport {
     // dispatch() opens a fresh one for the held sends.
     connected = true;
     window.resume();
+  }
+
+  /**
+   * A channel for a subscription: the spare, unless it failed to open or was closed since (it is then opened again
+   * here, so that its error is the caller's), and a new spare opened behind it.
+   */
+  private Channel consumerChannel() throws IOException {
+    CompletableFuture<Channel> ready;
+    synchronized (spareLock) {
+      ready = spare;
+      spare = closed.get() ? null : CompletableFuture.supplyAsync(this::openConsumerChannel, workers);
+    }
+    if (ready != null) {
+      try {
+        Channel channel = ready.join();
+        if (channel.isOpen()) {
+          return channel;
+        }
+        closeQuietly(channel);
+      } catch (CompletionException e) {
+        LOG.debug("The spare consumer channel did not open ({}); opening one now", e.getCause().toString());
+      }
+    }
+    return newConsumerChannel();
+  }
+
+  private Channel openConsumerChannel() {
+    try {
+      return newConsumerChannel();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private Channel newConsumerChannel() throws IOException {
+    Channel channel = consumeConnection.createChannel();
+    if (channel == null) {
+      throw new IOException("the consuming connection has all the channels the broker allows open (channel_max): "
+          + "close subscriptions, or raise channel_max on the broker");
+    }
+    return channel;
   }
 
   private Connection connect(String role) {
