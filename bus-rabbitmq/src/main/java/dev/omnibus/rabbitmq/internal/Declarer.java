@@ -74,7 +74,7 @@ final class Declarer {
     try {
       ExchangeSpec exchange = source.exchange();
       if (!exchange.isDefault() && settings.declareMode() != DeclareMode.NONE) {
-        steps.add(new Step(EXCHANGE_DECLARE, "exchange '" + exchange.name() + "'", exchange.name(), null));
+        steps.add(new Step(EXCHANGE_DECLARE, exchange.name(), null, null));
         if (settings.declareMode() == DeclareMode.PASSIVE) {
           channel.exchangeDeclarePassive(exchange.name());
         } else {
@@ -94,8 +94,7 @@ final class Declarer {
         declareQueue(channel, deadLetters, deadLetters.name(), steps);
         bind(channel, deadLetters.name(), exchange, deadLetters.name(), steps);
       }
-      steps.add(new Step(BASIC_QOS, "the prefetch of " + prefetch + " on the channel of queue '" + queue + "'", queue,
-          null));
+      steps.add(new Step(BASIC_QOS, queue, null, null));
       channel.basicQos(prefetch);
       return queue;
     } catch (IOException | ShutdownSignalException e) {
@@ -107,18 +106,17 @@ final class Declarer {
     Map<String, Object> arguments = spec.arguments().isEmpty() ? null : spec.arguments();
     if (spec.anonymous() || settings.declareMode() == DeclareMode.DECLARE) {
       // A private queue of one subscription is declared in every mode: nothing else could exist in its place.
-      steps.add(new Step(QUEUE_DECLARE, "queue '" + name + "'", name, spec));
+      steps.add(new Step(QUEUE_DECLARE, name, spec, null));
       channel.queueDeclareNoWait(name, spec.durable(), spec.exclusive(), spec.autoDelete(), arguments);
     } else if (settings.declareMode() == DeclareMode.PASSIVE) {
-      steps.add(new Step(QUEUE_DECLARE, spec.describe(), name, spec));
+      steps.add(new Step(QUEUE_DECLARE, name, spec, null));
       channel.queueDeclarePassive(name);
     }
   }
 
   private static void bind(Channel channel, String queue, ExchangeSpec exchange, String key, List<Step> steps)
       throws IOException {
-    steps.add(new Step(QUEUE_BIND, "binding of queue '" + queue + "' to exchange '" + exchange.name() + "' with key '"
-        + key + "'", queue, null));
+    steps.add(new Step(QUEUE_BIND, queue, null, new String[] {exchange.name(), key}));
     channel.queueBindNoWait(queue, exchange.name(), key, null);
   }
 
@@ -128,8 +126,7 @@ final class Declarer {
    */
   private ConfigurationException failed(List<Step> steps, Exception e) {
     ShutdownSignalException signal = signal(e);
-    Step failed = steps.isEmpty() ? new Step(0, "the subscription's declarations", "", null) : steps.get(
-        steps.size() - 1);
+    Step failed = steps.isEmpty() ? new Step(0, "", null, null) : steps.get(steps.size() - 1);
     if (signal != null && signal.getReason() instanceof AMQP.Channel.Close close) {
       int method = close.getClassId() << 16 | close.getMethodId();
       String reply = close.getReplyText();
@@ -153,10 +150,22 @@ final class Declarer {
   }
 
   /**
-   * One declaration sent on a subscription's channel: its method (class id and method id in one int), how errors name
-   * it, the resource RabbitMQ's reply text names, and the queue's spec for a queue declaration.
+   * One declaration sent on a subscription's channel: its method (class id and method id in one int), the resource
+   * RabbitMQ's reply text names (the exchange, else the queue), the queue's spec for a queue declaration, the exchange
+   * and key of a binding. Described only when it failed: nothing is formatted for a subscription that succeeds.
    */
-  private record Step(int method, String what, String resource, @Nullable QueueSpec queue) {}
+  private record Step(int method, String resource, @Nullable QueueSpec queue, String @Nullable [] binding) {
+    String what() {
+      return switch (method) {
+        case EXCHANGE_DECLARE -> "exchange '" + resource + "'";
+        case QUEUE_DECLARE -> queue == null || queue.anonymous() ? "queue '" + resource + "'" : queue.describe();
+        case QUEUE_BIND -> "binding of queue '" + resource + "' to exchange '" + binding[0] + "' with key '"
+            + binding[1] + "'";
+        case BASIC_QOS -> "the prefetch on the channel of queue '" + resource + "'";
+        default -> "the subscription's declarations";
+      };
+    }
+  }
 
   /** Declares or checks an exchange; the default exchange always exists. */
   void exchange(Channel channel, ExchangeSpec exchange) {
