@@ -67,7 +67,8 @@ final class Declarer {
    * declaration would have raised on its own. Passive checks have no nowait form and take a round trip each.
    *
    * <p>An anonymous subscription's queue (an {@linkplain QueueSpec#anonymous() anonymous} spec) is named here,
-   * {@code omnibus.anonymous.<uuid of this transport>.<n>}, rather than by the broker, so that its binding need not wait for the name.
+   * {@code omnibus.anonymous.<uuid of this transport>.<n>}, rather than by the broker, so that its binding need not
+   * wait for the name.
    */
   String source(Channel channel, Source source, int prefetch) {
     List<Step> steps = new ArrayList<>(5);
