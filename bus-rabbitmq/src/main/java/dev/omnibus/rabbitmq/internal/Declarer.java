@@ -93,7 +93,10 @@ final class Declarer {
       if (deadLetters != null && settings.declareMode() == DeclareMode.DECLARE) {
         // Keeps the group's dead letters (published by the bus to <queue>.dlq) until someone reads them.
         declareQueue(channel, deadLetters, deadLetters.name(), steps);
-        bind(channel, deadLetters.name(), exchange, deadLetters.name(), steps);
+        if (!exchange.isDefault()) {
+          // A queue channel's is reached through the default exchange by name; RabbitMQ refuses bindings to it.
+          bind(channel, deadLetters.name(), exchange, deadLetters.name(), steps);
+        }
       }
       steps.add(new Step(BASIC_QOS, queue, null, null));
       channel.basicQos(prefetch);
