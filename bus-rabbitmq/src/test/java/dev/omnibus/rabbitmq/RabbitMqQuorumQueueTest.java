@@ -154,6 +154,23 @@ class RabbitMqQuorumQueueTest {
   }
 
   @Test
+  void aSubscriberOfAQuorumQueueChannelGetsItsJobsAndTheQueuesDeadLetterQueueIsDeclared() throws Exception {
+    String queue = broker.queue(RabbitMqBroker.unique("quorum.jobs"));
+    broker.queue(queue + ".dlq");
+    try (EventBus bus = document("", "{durable: true, x-queue-type: quorum}").channel("jobs", queue)
+        .channel("orders", RabbitMqBroker.unique("quorum.orders")).build()) {
+      List<String> received = new CopyOnWriteArrayList<>();
+      bus.subscribe(JOB, "workers", event -> received.add(event.data()));
+
+      bus.publish(JOB, "job 1").toCompletableFuture().get(20, TimeUnit.SECONDS);
+
+      Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> received.contains("job 1"));
+    }
+    // Reached through the default exchange by name: declared, never bound.
+    assertThat(declaresAs(queue + ".dlq", Map.of("x-queue-type", "quorum"))).isTrue();
+  }
+
+  @Test
   void aGroupQueueThatExistsAsAClassicQueueIsAConfigurationErrorNamingItAndWhatDiffers() throws Exception {
     String address = RabbitMqBroker.unique("quorum.orders");
     String queue = address + ".billing";

@@ -623,5 +623,25 @@ class RabbitMqTransportTest {
       assertThat(response.getProps().getExpiration()).isEqualTo("60000");
       assertThat(response.getProps().getTimestamp()).isNotNull();
     }
+
+    @Test
+    void theOperationBindingsCcAlsoRoutesTheEventWithItsHeadersToTheQueueOfThatKey() {
+      Transport transport = open();
+      String address = RabbitMqBroker.unique("orders");
+      String audit = RabbitMqBroker.unique("audit");
+      Recorder orders = Recorder.acking();
+      Recorder audited = Recorder.acking();
+      transport.subscribe(Destination.of(address), SubscribeOptions.group(null), orders);
+      transport.subscribe(Destination.of(audit), SubscribeOptions.group(null), audited);
+      Destination withCc = new Destination(address, address, Mode.BINARY, Bindings.none(),
+          new Bindings(Map.of("amqp", Map.of("cc", List.of(audit)))), Map.of());
+
+      WireMessage sent = event("cc-1");
+      sent(transport.send(withCc, sent));
+
+      assertThat(orders.awaitCount(1).get(0).message().headers()).containsAllEntriesOf(sent.headers());
+      // Routed there by the CC header alone (an array, which is no CloudEvents attribute and is not read back).
+      assertThat(audited.awaitCount(1).get(0).message().headers()).containsAllEntriesOf(sent.headers());
+    }
   }
 }

@@ -14,7 +14,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.Date;
 import java.util.HashMap;
 import java.util.List;
@@ -44,8 +46,8 @@ final class MessageMapper {
 
   /** The basic properties for a message sent with the given operation binding (or none). */
   static AMQP.BasicProperties properties(WireMessage message, @Nullable AmqpOperationBinding binding) {
-    Map<String, Object> headers = new HashMap<>(message.headers().size() * 2 + 2);
-    headers.putAll(message.headers());
+    // The message's own immutable map, written as it is; copied only when CC or BCC headers join it.
+    Map<String, Object> headers = Collections.unmodifiableMap(message.headers());
     AMQP.BasicProperties.Builder builder = new AMQP.BasicProperties.Builder()
         .contentType(message.contentType())
         .messageId(eventId(message))
@@ -76,11 +78,15 @@ final class MessageMapper {
         builder.timestamp(new Date());
       }
       // RabbitMQ's sender-selected distribution: extra routing keys in the CC and BCC headers (BCC is stripped).
-      if (!binding.cc().isEmpty()) {
-        headers.put("CC", List.copyOf(binding.cc()));
-      }
-      if (!binding.bcc().isEmpty()) {
-        headers.put("BCC", List.copyOf(binding.bcc()));
+      if (!binding.cc().isEmpty() || !binding.bcc().isEmpty()) {
+        Map<String, Object> routed = new HashMap<>(headers);
+        if (!binding.cc().isEmpty()) {
+          routed.put("CC", List.copyOf(binding.cc()));
+        }
+        if (!binding.bcc().isEmpty()) {
+          routed.put("BCC", List.copyOf(binding.bcc()));
+        }
+        headers = routed;
       }
     }
     return builder.headers(headers).build();
@@ -93,13 +99,17 @@ final class MessageMapper {
     if (raw == null || raw.isEmpty()) {
       headers = Map.of();
     } else {
-      headers = new HashMap<>(raw.size() * 2);
+      // Straight into an immutable map, which WireMessage keeps as it is (no HashMap copied once more).
+      @SuppressWarnings("unchecked")
+      Map.Entry<String, String>[] entries = new Map.Entry[raw.size()];
+      int count = 0;
       for (Map.Entry<String, Object> header : raw.entrySet()) {
         String value = canonical(header.getValue());
         if (value != null) {
-          headers.put(header.getKey(), value);
+          entries[count++] = Map.entry(header.getKey(), value);
         }
       }
+      headers = Map.ofEntries(count == entries.length ? entries : Arrays.copyOf(entries, count));
     }
     headers = withReplyProperties(headers, properties);
     // An empty AMQP body is what a producer writes for an event without data.

@@ -14,6 +14,7 @@ import dev.omnibus.spi.support.HealthState;
 import dev.omnibus.spi.support.SettleOnceDelivery;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -65,7 +66,12 @@ final class RabbitMqSubscription implements TransportSubscription {
     return subscription;
   }
 
-  /** The queue consumed; broker-generated for anonymous subscriptions (and renamed by recovery). */
+  /** This class and the ones it uses to receive, for {@link RabbitMqTransport} to load ahead of the first one. */
+  static List<Class<?>> classes() {
+    return List.of(RabbitMqSubscription.class, Consumer.class, AmqpDelivery.class, SettleOnceDelivery.class);
+  }
+
+  /** The queue consumed; {@code omnibus.anonymous.<uuid>.<n>} for anonymous subscriptions. */
   String queue() {
     return queue;
   }

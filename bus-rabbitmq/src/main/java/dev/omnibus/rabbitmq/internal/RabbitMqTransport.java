@@ -5,10 +5,12 @@ import com.rabbitmq.client.Address;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.impl.ForgivingExceptionHandler;
 import com.rabbitmq.client.Recoverable;
 import com.rabbitmq.client.RecoveryListener;
 import com.rabbitmq.client.ShutdownSignalException;
+import com.rabbitmq.client.TrafficListener;
 import dev.omnibus.ConfigurationException;
 import dev.omnibus.ConfigurationException.Problem;
 import dev.omnibus.Health;
@@ -28,12 +30,15 @@ import dev.omnibus.spi.TransportSubscription;
 import dev.omnibus.spi.support.HealthState;
 import dev.omnibus.spi.support.PublishWindow;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -76,6 +81,7 @@ public final class RabbitMqTransport implements Transport {
   private static final Logger LOG = LoggerFactory.getLogger(RabbitMqTransport.class);
   private static final int RPC_TIMEOUT_MS = 10_000;
   private static final int CLOSE_TIMEOUT_MS = 5_000;
+  private static final AtomicBoolean SUBSCRIBING_CLASSES_LOADED = new AtomicBoolean();
 
   private final RabbitMqSettings settings;
   private final AmqpBindings bindings;
@@ -83,8 +89,13 @@ public final class RabbitMqTransport implements Transport {
   private final Declarer declarer;
   private final ConnectionFactory factory;
   private final Connection publishConnection;
-  private final Object consumeConnectionLock = new Object();
-  private volatile @Nullable Connection consumeConnection;
+  private final Connection consumeConnection;
+  private final Object spareLock = new Object();
+  /**
+   * The next subscription's channel, opened ahead on a worker while the one before declares and consumes: a
+   * subscription waits for no {@code channel.open} of its own (nor, the first one, for the broker's first channel).
+   */
+  private @Nullable CompletableFuture<Channel> spare; // guarded by spareLock
   private final Object publisherLock = new Object();
   private volatile @Nullable PublisherChannel publisher;
   private boolean publisherClosed; // guarded by publisherLock
@@ -109,6 +120,11 @@ public final class RabbitMqTransport implements Transport {
    *     wrong while connecting
    */
   public static RabbitMqTransport open(ServerConfig server) {
+    return open(server, TrafficListener.NO_OP);
+  }
+
+  /** As {@link #open(ServerConfig)}, telling {@code traffic} every AMQP command written and read: for tests. */
+  static RabbitMqTransport open(ServerConfig server, TrafficListener traffic) {
     List<Problem> problems = new ArrayList<>();
     AmqpBindings bindings = null;
     try {
@@ -125,19 +141,39 @@ public final class RabbitMqTransport implements Transport {
     if (settings == null || bindings == null) {
       throw ConfigurationException.of(problems);
     }
-    return new RabbitMqTransport(settings, bindings);
+    return new RabbitMqTransport(settings, bindings, traffic);
   }
 
-  /** Connects the publishing connection; fails with a {@link ConfigurationException} naming what went wrong. */
-  private RabbitMqTransport(RabbitMqSettings settings, AmqpBindings bindings) {
+  /**
+   * Connects the publishing and the consuming connection, at the same time; fails with a
+   * {@link ConfigurationException} naming what went wrong.
+   */
+  private RabbitMqTransport(RabbitMqSettings settings, AmqpBindings bindings, TrafficListener traffic) {
     this.settings = settings;
     this.bindings = bindings;
     this.topology = new Topology(settings, bindings);
     this.declarer = new Declarer(settings);
     this.workers = Executors.newCachedThreadPool(daemonThreads("omnibus-rabbitmq-" + settings.server() + "-worker-"));
     this.factory = factory(settings);
+    factory.setTrafficListener(traffic);
     factory.setExceptionHandler(new RecoveryFailures());
-    this.publishConnection = connect("publish");
+    // Both at once: a bus opens in the time of one connection, and its first subscription does not wait for one
+    // (a connection costs about as much as ten subscriptions). A bus that only publishes keeps an idle connection.
+    CompletableFuture<Connection> consuming = CompletableFuture.supplyAsync(() -> connect("consume"), workers);
+    try {
+      this.publishConnection = connect("publish");
+    } catch (RuntimeException e) {
+      consuming.thenAccept(RabbitMqTransport::closeQuietly);
+      workers.shutdown();
+      throw e;
+    }
+    try {
+      this.consumeConnection = consuming.join();
+    } catch (CompletionException e) {
+      closeQuietly(publishConnection);
+      workers.shutdown();
+      throw e.getCause() instanceof RuntimeException cause ? cause : e;
+    }
     this.window = PublishWindow.<Outgoing>builder(settings.server(), this::dispatch)
         .window(settings.confirmWindow())
         .limits(settings.held())
@@ -162,10 +198,17 @@ public final class RabbitMqTransport implements Transport {
       });
     }
     track(publishConnection, publishHealth);
+    track(consumeConnection, consumeHealth);
     this.timer = Executors.newSingleThreadScheduledExecutor(
         daemonThreads("omnibus-rabbitmq-" + settings.server() + "-confirm-timer-"));
     timer.scheduleWithFixedDelay(this::tick, 1, 1, TimeUnit.SECONDS);
     this.capabilities = capabilitiesFor(false);
+    synchronized (spareLock) {
+      spare = CompletableFuture.supplyAsync(this::openConsumerChannel, workers);
+    }
+    if (SUBSCRIBING_CLASSES_LOADED.compareAndSet(false, true)) {
+      workers.execute(RabbitMqTransport::loadSubscribingClasses);
+    }
   }
 
   /** The settings this transport was opened with. */
@@ -250,21 +293,15 @@ public final class RabbitMqTransport implements Transport {
     Topology.Source source = topology.source(destination, options.group());
     Channel channel;
     try {
-      channel = consumeConnection().createChannel();
+      channel = consumerChannel();
     } catch (IOException | RuntimeException e) {
       throw ConfigurationException.because("Cannot open a channel to RabbitMQ for channel '" + destination.channel()
           + "' on server '" + settings.server() + "': " + PublisherChannel.rootMessage(e), e);
     }
     try {
-      channel.basicQos(options.prefetch() == 0 ? settings.prefetch() : options.prefetch());
-      declarer.exchange(channel, source.exchange());
-      String queue = declarer.queue(channel, source.queue());
-      declarer.bind(channel, queue, source.queue().serverNamed(), source.exchange(), source.bindingKey());
-      if (source.deadLetters() != null && declarer.mode() == RabbitMqSettings.DeclareMode.DECLARE) {
-        // Keeps the group's dead letters (published by the bus to <queue>.dlq) until someone reads them.
-        String deadLetters = declarer.queue(channel, source.deadLetters());
-        declarer.bind(channel, deadLetters, false, source.exchange(), deadLetters);
-      }
+      // Three round trips in all: the channel's opening, the declarations confirmed by basic.qos, basic.consume.
+      String queue = declarer.source(channel, source,
+          options.prefetch() == 0 ? settings.prefetch() : options.prefetch());
       RabbitMqSubscription[] self = new RabbitMqSubscription[1];
       RabbitMqSubscription subscription =
           RabbitMqSubscription.start(channel, queue, handler, () -> subscriptions.remove(self[0]));
@@ -434,10 +471,15 @@ public final class RabbitMqTransport implements Transport {
       }
     }
     closeQuietly(publishConnection);
-    Connection consumer = consumeConnection;
-    if (consumer != null) {
-      closeQuietly(consumer);
+    CompletableFuture<Channel> unused;
+    synchronized (spareLock) {
+      unused = spare;
+      spare = null;
     }
+    if (unused != null) {
+      unused.thenAccept(RabbitMqTransport::closeQuietly);
+    }
+    closeQuietly(consumeConnection);
     timer.shutdownNow();
     workers.shutdown();
   }
@@ -556,19 +598,66 @@ public final class RabbitMqTransport implements Transport {
     window.resume();
   }
 
-  private Connection consumeConnection() {
-    Connection connection = consumeConnection;
-    if (connection != null) {
-      return connection;
+  /**
+   * A channel for a subscription: the spare, unless it failed to open or was closed since (it is then opened again
+   * here, so that its error is the caller's), and a new spare opened behind it.
+   */
+  private Channel consumerChannel() throws IOException {
+    CompletableFuture<Channel> ready;
+    synchronized (spareLock) {
+      ready = spare;
+      spare = closed.get() ? null : CompletableFuture.supplyAsync(this::openConsumerChannel, workers);
     }
-    synchronized (consumeConnectionLock) {
-      if (consumeConnection == null) {
-        Connection connected = connect("consume");
-        track(connected, consumeHealth);
-        consumeConnection = connected;
+    if (ready != null) {
+      try {
+        Channel channel = ready.join();
+        if (channel.isOpen()) {
+          return channel;
+        }
+        closeQuietly(channel);
+      } catch (CompletionException e) {
+        LOG.debug("The spare consumer channel did not open ({}); opening one now", e.getCause().toString());
       }
-      return consumeConnection;
     }
+    return newConsumerChannel();
+  }
+
+  /**
+   * Loads and initialises the classes a subscribe uses and a publish-only start does not (the binding's and
+   * amqp-client's), once per JVM, on a worker while the bus is being built: a 2-core run spent half of the first
+   * subscribe's time, some 35 ms, loading them.
+   */
+  private static void loadSubscribingClasses() {
+    List<Class<?>> classes = new ArrayList<>(List.of(Topology.Source.class, Topology.QueueSpec.class,
+        Topology.ExchangeSpec.class, DefaultConsumer.class, AMQP.Exchange.Declare.Builder.class,
+        AMQP.Queue.Declare.Builder.class, AMQP.Queue.Bind.Builder.class, AMQP.Basic.Qos.Builder.class,
+        AMQP.Basic.Consume.Builder.class));
+    classes.addAll(RabbitMqSubscription.classes());
+    classes.addAll(Declarer.classes());
+    for (Class<?> type : classes) {
+      try {
+        Class.forName(type.getName(), true, type.getClassLoader());
+      } catch (ClassNotFoundException | LinkageError e) {
+        LOG.debug("Loading {} ahead failed: {}", type.getName(), e.toString());
+      }
+    }
+  }
+
+  private Channel openConsumerChannel() {
+    try {
+      return newConsumerChannel();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private Channel newConsumerChannel() throws IOException {
+    Channel channel = consumeConnection.createChannel();
+    if (channel == null) {
+      throw new IOException("the consuming connection has all the channels the broker allows open (channel_max): "
+          + "close subscriptions, or raise channel_max on the broker");
+    }
+    return channel;
   }
 
   private Connection connect(String role) {

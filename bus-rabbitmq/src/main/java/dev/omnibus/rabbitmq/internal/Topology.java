@@ -17,7 +17,8 @@ import org.jspecify.annotations.Nullable;
  *   <li>no AMQP channel binding, or {@code is: routingKey}: publish to the binding's exchange (else the server's
  *       {@code x-omnibus-exchange}, a durable topic exchange {@code omnibus}) with routing key = the address; a group
  *       consumes the durable queue {@code <address>.<group>}, an anonymous subscription an exclusive auto-delete
- *       server-named queue, both bound with the address ({@code {param}} segments become {@code *});
+ *       queue the bus names ({@code omnibus.anonymous.<uuid>.<n>}), both bound with the address ({@code {param}}
+ *       segments become {@code *});
  *   <li>{@code is: queue}: publish to the default exchange with routing key = the queue name; every subscription, of
  *       whatever group, consumes that one queue.
  * </ul>
@@ -48,8 +49,8 @@ final class Topology {
   }
 
   /**
-   * A queue; the name {@code ""} asks the broker to name it. {@code arguments} are its {@code x-arguments}
-   * ({@link QueuePolicy#arguments}), empty for a classic queue.
+   * A queue; the name {@code ""} is an anonymous subscription's private queue, which the {@link Declarer} names.
+   * {@code arguments} are its {@code x-arguments} ({@link QueuePolicy#arguments}), empty for a classic queue.
    */
   record QueueSpec(String name, boolean durable, boolean exclusive, boolean autoDelete, Map<String, Object> arguments) {
     QueueSpec {
@@ -61,7 +62,8 @@ final class Topology {
       this(name, durable, exclusive, autoDelete, Map.of());
     }
 
-    boolean serverNamed() {
+    /** An anonymous subscription's private queue: exclusive, auto-delete, named when declared. */
+    boolean anonymous() {
       return name.isEmpty();
     }
 
