@@ -53,11 +53,6 @@ final class Declarer {
     this.settings = settings;
   }
 
-  /** The classes a subscription's declarations use, for {@link RabbitMqTransport} to load ahead of the first one. */
-  static List<Class<?>> classes() {
-    return List.of(Declarer.class, Step.class);
-  }
-
   DeclareMode mode() {
     return settings.declareMode();
   }

@@ -14,7 +14,6 @@ import dev.omnibus.spi.support.HealthState;
 import dev.omnibus.spi.support.SettleOnceDelivery;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -64,11 +63,6 @@ final class RabbitMqSubscription implements TransportSubscription {
     RabbitMqSubscription subscription = new RabbitMqSubscription(channel, queue, handler, onClose);
     subscription.consumerTag = channel.basicConsume(queue, false, subscription.new Consumer(channel));
     return subscription;
-  }
-
-  /** This class and the ones it uses to receive, for {@link RabbitMqTransport} to load ahead of the first one. */
-  static List<Class<?>> classes() {
-    return List.of(RabbitMqSubscription.class, Consumer.class, AmqpDelivery.class, SettleOnceDelivery.class);
   }
 
   /** The queue consumed; {@code omnibus.anonymous.<uuid>.<n>} for anonymous subscriptions. */

@@ -5,7 +5,6 @@ import com.rabbitmq.client.Address;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
-import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.impl.ForgivingExceptionHandler;
 import com.rabbitmq.client.Recoverable;
 import com.rabbitmq.client.RecoveryListener;
@@ -81,7 +80,6 @@ public final class RabbitMqTransport implements Transport {
   private static final Logger LOG = LoggerFactory.getLogger(RabbitMqTransport.class);
   private static final int RPC_TIMEOUT_MS = 10_000;
   private static final int CLOSE_TIMEOUT_MS = 5_000;
-  private static final AtomicBoolean SUBSCRIBING_CLASSES_LOADED = new AtomicBoolean();
 
   private final RabbitMqSettings settings;
   private final AmqpBindings bindings;
@@ -205,9 +203,6 @@ public final class RabbitMqTransport implements Transport {
     this.capabilities = capabilitiesFor(false);
     synchronized (spareLock) {
       spare = CompletableFuture.supplyAsync(this::openConsumerChannel, workers);
-    }
-    if (SUBSCRIBING_CLASSES_LOADED.compareAndSet(false, true)) {
-      workers.execute(RabbitMqTransport::loadSubscribingClasses);
     }
   }
 
@@ -620,27 +615,6 @@ public final class RabbitMqTransport implements Transport {
       }
     }
     return newConsumerChannel();
-  }
-
-  /**
-   * Loads and initialises the classes a subscribe uses and a publish-only start does not (the binding's and
-   * amqp-client's), once per JVM, on a worker while the bus is being built: a 2-core run spent half of the first
-   * subscribe's time, some 35 ms, loading them.
-   */
-  private static void loadSubscribingClasses() {
-    List<Class<?>> classes = new ArrayList<>(List.of(Topology.Source.class, Topology.QueueSpec.class,
-        Topology.ExchangeSpec.class, DefaultConsumer.class, AMQP.Exchange.Declare.Builder.class,
-        AMQP.Queue.Declare.Builder.class, AMQP.Queue.Bind.Builder.class, AMQP.Basic.Qos.Builder.class,
-        AMQP.Basic.Consume.Builder.class));
-    classes.addAll(RabbitMqSubscription.classes());
-    classes.addAll(Declarer.classes());
-    for (Class<?> type : classes) {
-      try {
-        Class.forName(type.getName(), true, type.getClassLoader());
-      } catch (ClassNotFoundException | LinkageError e) {
-        LOG.debug("Loading {} ahead failed: {}", type.getName(), e.toString());
-      }
-    }
   }
 
   private Channel openConsumerChannel() {
