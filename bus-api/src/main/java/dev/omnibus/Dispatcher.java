@@ -516,8 +516,8 @@ final class Dispatcher implements DeliveryHandler {
       }
     };
     /**
-     * Whether anything was ever counted. A redelivery happens after the failed handling that counted it (the broker
-     * hands the event back in between, with its own locks), so a handling that reads false has nothing to find.
+     * Whether anything is counted. A redelivery happens after the failed handling that counted it (the broker hands the
+     * event back in between, with its own locks), so a handling that reads false has nothing to find.
      */
     private volatile boolean used;
 
@@ -545,6 +545,7 @@ final class Dispatcher implements DeliveryHandler {
       if (counted > 0) {
         synchronized (counts) {
           counts.remove(key(event));
+          used = !counts.isEmpty();
         }
       }
     }
