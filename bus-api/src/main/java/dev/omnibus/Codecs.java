@@ -3,11 +3,13 @@ package dev.omnibus;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import org.jspecify.annotations.Nullable;
 
 /** The built-in payload codecs and the shared Jackson mapper. */
 final class Codecs {
@@ -58,6 +60,12 @@ final class Codecs {
   public static final class JsonCodec<T> implements PayloadCodec<T> {
     private final Class<T> type;
     private final ObjectMapper mapper;
+    /**
+     * The mapper's reader for the type, made at the first decode rather than here, so that a mapper configured after
+     * the codec was made is read with that configuration (Jackson itself caches what it resolved from the first read
+     * on). It saves resolving the type and its deserializer on every payload.
+     */
+    private volatile @Nullable ObjectReader reader;
 
     public JsonCodec(Class<T> type, ObjectMapper mapper) {
       this.type = type;
@@ -82,7 +90,12 @@ final class Codecs {
     public T decode(byte[] bytes) {
       T value;
       try {
-        value = mapper.readValue(bytes, type);
+        ObjectReader current = reader;
+        if (current == null) {
+          current = mapper.readerFor(type);
+          reader = current;
+        }
+        value = current.readValue(bytes);
       } catch (IOException e) {
         throw SerializationException.of("Cannot read JSON as " + type.getName() + ": " + originalMessage(e), e);
       }

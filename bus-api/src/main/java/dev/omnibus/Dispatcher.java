@@ -73,12 +73,8 @@ final class Dispatcher implements DeliveryHandler {
   /** Whether {@link #start} started the batch handlers: those added later start at once. */
   private volatile boolean batchesStarted;
   private final AtomicBoolean stopped = new AtomicBoolean();
-  private final Map<String, Integer> attempts = new LinkedHashMap<>(16, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Integer> eldest) {
-      return size() > TRACKED_ATTEMPTS;
-    }
-  };
+  /** Attempts of events whose handling failed here and that the broker gives again; nothing for those that succeed. */
+  private final AttemptCounts attempts = new AttemptCounts();
   private volatile @Nullable TransportSubscription subscription;
   /** Runs handlings concurrently by key when the concurrency is above 1; {@code null} for one at a time. */
   private volatile @Nullable Lanes lanes;
@@ -381,8 +377,11 @@ final class Dispatcher implements DeliveryHandler {
    */
   private void handleEvent(Delivery delivery, CloudEvent event, @Nullable Target target, @Nullable RawTarget rawTarget,
       long received) {
-    String key = event.getSource() + " " + event.getId();
-    int attempt = Math.max(delivery.attempt(), nextAttempt(key));
+    // Failed attempts are counted here too, for brokers that do not count redeliveries; an event handled at its first
+    // attempt here costs no count at all.
+    int counted = attempts.counted(event);
+    int count = counted + 1;
+    int attempt = Math.max(delivery.attempt(), count);
     while (true) {
       HandlerCall call = new HandlerCall(target, rawTarget, context.dedupe());
       try {
@@ -390,23 +389,23 @@ final class Dispatcher implements DeliveryHandler {
             context.server()), call);
       } catch (HandlerClosed e) {
         // The handler was closed while its event was on the way: hand the event back, never skip it.
-        forget(key);
+        attempts.forget(event, counted);
         delivery.nack(true);
         report(Result.REQUEUED, null, event, attempt, null);
         return;
       } catch (Exception e) {
         if (!call.started) {
-          forget(key);
+          attempts.forget(event, counted);
           Reason reason = refusalReason(e);
           deadLetter(delivery, event, reason, refusal(reason, e), attempt, e);
         } else if (e instanceof UnanswerableRequest) {
-          forget(key);
+          attempts.forget(event, counted);
           deadLetter(delivery, event, Reason.REFUSED, e.getMessage(), attempt, e);
         } else if (attempt >= context.retry().maxAttempts()) {
-          forget(key);
+          attempts.forget(event, counted);
           deadLetter(delivery, event, Reason.EXHAUSTED, "handler failed " + attempt + " times", attempt, e);
         } else if (forwardRetry(delivery, event, attempt, e)) {
-          forget(key);
+          attempts.forget(event, counted);
         } else {
           Duration backoff = context.retry().backoffAfter(attempt);
           LOG.debug("Handler failed for event {} (attempt {} of {}); again in {}", event.getId(), attempt,
@@ -414,10 +413,11 @@ final class Dispatcher implements DeliveryHandler {
           awaitBackoff(backoff);
           report(Result.RETRIED, null, event, attempt, e);
           if (lanes != null && !stopped.get()) {
-            attempt = nextAttempt(key);
+            attempt = ++count;
             received = System.nanoTime();
             continue;
           }
+          attempts.remember(event, count);
           if (lanes == null) {
             delivery.nack(true);
           }
@@ -425,7 +425,7 @@ final class Dispatcher implements DeliveryHandler {
         }
         return;
       }
-      forget(key);
+      attempts.forget(event, counted);
       delivery.ack();
       report(call.duplicate ? Result.DUPLICATE : call.started ? Result.HANDLED : Result.SKIPPED, null, event, attempt,
           null);
@@ -503,15 +503,55 @@ final class Dispatcher implements DeliveryHandler {
     }
   }
 
-  private int nextAttempt(String key) {
-    synchronized (attempts) {
-      return attempts.merge(key, 1, Integer::sum);
-    }
-  }
+  /**
+   * How many times each event (by source and id) was handled here and failed, for the events the broker is to give
+   * again; bounded, the least recently seen forgotten first. Empty while every handling succeeds, and then asked
+   * nothing: no key is built and no lock taken per event. Thread-safe.
+   */
+  private static final class AttemptCounts {
+    private final Map<String, Integer> counts = new LinkedHashMap<>(16, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, Integer> eldest) {
+        return size() > TRACKED_ATTEMPTS;
+      }
+    };
+    /**
+     * Whether anything is counted. A redelivery happens after the failed handling that counted it (the broker hands the
+     * event back in between, with its own locks), so a handling that reads false has nothing to find.
+     */
+    private volatile boolean used;
 
-  private void forget(String key) {
-    synchronized (attempts) {
-      attempts.remove(key);
+    /** The failed attempts counted for the event, 0 when none. */
+    int counted(CloudEvent event) {
+      if (!used) {
+        return 0;
+      }
+      synchronized (counts) {
+        Integer count = counts.get(key(event));
+        return count == null ? 0 : count;
+      }
+    }
+
+    /** Counts {@code count} failed attempts of an event that the broker is to give again. */
+    void remember(CloudEvent event, int count) {
+      synchronized (counts) {
+        counts.put(key(event), count);
+        used = true;
+      }
+    }
+
+    /** Forgets an event's count once it is settled; {@code counted} is what {@link #counted} said at its start. */
+    void forget(CloudEvent event, int counted) {
+      if (counted > 0) {
+        synchronized (counts) {
+          counts.remove(key(event));
+          used = !counts.isEmpty();
+        }
+      }
+    }
+
+    private static String key(CloudEvent event) {
+      return event.getSource() + " " + event.getId();
     }
   }
 

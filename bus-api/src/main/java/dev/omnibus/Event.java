@@ -45,6 +45,20 @@ public final class Event<T> {
     this.data = builder.data;
   }
 
+  private Event(EventType<T> eventType, @Nullable T data, String id, URI source, @Nullable String subject,
+      @Nullable OffsetDateTime time, @Nullable String dataContentType, @Nullable URI dataSchema,
+      Map<String, Object> extensions) {
+    this.eventType = eventType;
+    this.id = id;
+    this.source = source;
+    this.subject = subject;
+    this.time = time;
+    this.dataContentType = dataContentType;
+    this.dataSchema = dataSchema;
+    this.extensions = extensions;
+    this.data = data;
+  }
+
   /** The event type this event was published or received as. */
   public EventType<T> eventType() {
     return eventType;
@@ -203,13 +217,14 @@ public final class Event<T> {
     return builder.build();
   }
 
+  /**
+   * A received event. It keeps {@code extensions} as they are, without a copy: the caller hands over a map of its own
+   * that it no longer touches.
+   */
   static <T> Event<T> received(EventType<T> type, @Nullable T data, String id, URI source, @Nullable String subject,
       @Nullable OffsetDateTime time, @Nullable String dataContentType, @Nullable URI dataSchema,
       Map<String, Object> extensions) {
-    Builder<T> builder = new Builder<>(type, data, id);
-    builder.source(source).subject(subject).time(time).dataSchema(dataSchema);
-    builder.dataContentType(dataContentType);
-    extensions.forEach(builder::extension);
-    return builder.build();
+    return new Event<>(type, data, id, source, subject, time, dataContentType, dataSchema,
+        extensions.isEmpty() ? Collections.emptyMap() : Collections.unmodifiableMap(extensions));
   }
 }

@@ -39,7 +39,10 @@ public interface PayloadCodec<T> {
     return new Codecs.JsonCodec<>(type, Codecs.MAPPER);
   }
 
-  /** JSON with the given mapper. */
+  /**
+   * JSON with the given mapper. Configure the mapper before the first payload is read: the codec reads with the
+   * mapper's reader for the type, made at its first payload, as Jackson caches deserializers from its first read.
+   */
   static <T> PayloadCodec<T> json(Class<T> type, ObjectMapper mapper) {
     return new Codecs.JsonCodec<>(type, mapper);
   }
