@@ -258,6 +258,23 @@ public final class KafkaTransport implements Transport {
     }
     String topic = destinationTopic(destination);
     Pattern pattern = topic.indexOf('{') >= 0 ? wildcardPattern(topic) : null;
+    int maxUnsettled = options.prefetch() > 0 ? options.prefetch() : 1_000;
+    if (anonymous && pattern == null && destination.kind() == Destination.Kind.CHANNEL
+        && (operation == null || operation.clientId() == null) && !settings.hasConsumerOptions(destination)) {
+      // A plain topic without a group of any kind: a shared consumer serves it, unless one serves that topic already.
+      // It creates a missing topic in the background (a new topic is read from its beginning), without the wait.
+      TopicProvisioner.TopicSpec spec = specOf(destination, topic);
+      try {
+        Optional<TransportSubscription> shared = anonymousConsumers.subscribe(topic, handler, maxUnsettled,
+            settings.createTopics() ? () -> topics.create(topic, spec) : null);
+        if (shared.isPresent()) {
+          return shared.get();
+        }
+      } catch (KafkaException | IllegalStateException e) {
+        throw ConfigurationException.because("Cannot subscribe to channel '" + destination.channel() + "' on server '"
+            + server.name() + "': " + Causes.message(e), e);
+      }
+    }
     if (pattern == null && settings.createTopics()) {
       try {
         topics.ensure(topic, specOf(destination, topic));
@@ -265,20 +282,6 @@ public final class KafkaTransport implements Transport {
         // The consumer keeps trying: the topic may be created by someone else, or the cluster come back.
         LOG.warn("Kafka subscription to channel '{}' on server '{}': {}", destination.channel(), server.name(),
             e.getMessage());
-      }
-    }
-    int maxUnsettled = options.prefetch() > 0 ? options.prefetch() : 1_000;
-    if (anonymous && pattern == null && destination.kind() == Destination.Kind.CHANNEL
-        && (operation == null || operation.clientId() == null) && !settings.hasConsumerOptions(destination)) {
-      // A plain topic without a group of any kind: a shared consumer serves it, unless one serves that topic already.
-      try {
-        Optional<TransportSubscription> shared = anonymousConsumers.subscribe(topic, handler, maxUnsettled);
-        if (shared.isPresent()) {
-          return shared.get();
-        }
-      } catch (KafkaException | IllegalStateException e) {
-        throw ConfigurationException.because("Cannot subscribe to channel '" + destination.channel() + "' on server '"
-            + server.name() + "': " + Causes.message(e), e);
       }
     }
     String clientId = operation == null || operation.clientId() == null

@@ -3,6 +3,8 @@ package dev.omnibus.kafka.internal;
 import dev.omnibus.spi.support.Causes;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -15,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.CreateTopicsResult;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.TopicConfig;
@@ -24,6 +27,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * Creates topics that do not exist yet, once per topic and transport, with the channel binding's partitions,
  * replicas and {@code topicConfiguration}; a topic that exists is left as it is.
+ *
+ * <p>Creations are coalesced: while one CreateTopics request is under way, the topics asked for meanwhile wait, and
+ * the next request carries all of them (at most {@value #MAX_BATCH}). A thousand subscriptions opened one after the
+ * other so cost a few requests of many topics, not a thousand requests of one (each about one controller write).
  *
  * <p>Thread-safe: concurrent callers for one topic share one creation.
  */
@@ -36,14 +43,34 @@ final class TopicProvisioner {
     }
   }
 
+  /**
+   * What asking for a topic found.
+   *
+   * @param created whether this transport created it (so that everything in it was sent after it was asked for)
+   * @param partitions its partitions as the cluster answered, 0 when not known yet
+   */
+  record Creation(boolean created, int partitions) {}
+
   /** How often, and how many times, a new topic's leaders are looked for before its first use. */
   private static final Duration LEADER_CHECK_INTERVAL = Duration.ofMillis(50);
   private static final int LEADER_CHECKS = 100;
+  /** The most topics one CreateTopics request carries. */
+  static final int MAX_BATCH = 500;
 
   private final Supplier<Admin> admin;
   private final int maxMessageBytes;
   private final Duration timeout;
+  /** Topics asked for, until their creation fails; completed on the admin client's thread. */
+  private final Map<String, CompletableFuture<Creation>> creations = new ConcurrentHashMap<>();
+  /** Topics ready to be written to: created and, when new, led. */
   private final Map<String, CompletableFuture<Void>> ensured = new ConcurrentHashMap<>();
+  private final Object lock = new Object();
+  // Guarded by lock.
+  private final Map<String, Waiting> waiting = new LinkedHashMap<>();
+  private boolean requesting;
+
+  /** A topic waiting for the next CreateTopics request. */
+  private record Waiting(NewTopic topic, CompletableFuture<Creation> result) {}
 
   TopicProvisioner(Supplier<Admin> admin, int maxMessageBytes, Duration timeout) {
     this.admin = admin;
@@ -52,7 +79,9 @@ final class TopicProvisioner {
   }
 
   /**
-   * Makes sure the topic exists, blocking the caller the first time only.
+   * Makes sure the topic exists and, when this transport creates it, that its partitions have leaders; blocks the
+   * caller the first time only. For writing: a produce to a partition without a leader yet can leave the idempotent
+   * producer retrying forever (see {@link #awaitLeaders}).
    *
    * @throws TopicUnavailableException when it does not exist and cannot be created
    */
@@ -61,14 +90,24 @@ final class TopicProvisioner {
     if (known != null && known.isDone() && !known.isCompletedExceptionally()) {
       return;
     }
-    CompletableFuture<Void> creation = ensured.computeIfAbsent(topic, name -> create(name, spec));
+    CompletableFuture<Void> ready = ensured.computeIfAbsent(topic, name -> create(name, spec).thenCompose(creation -> {
+      CompletableFuture<Void> led = new CompletableFuture<>();
+      if (creation.created()) {
+        awaitLeaders(admin.get(), name, led, LEADER_CHECKS);
+      } else {
+        led.complete(null);
+      }
+      return led;
+    }));
     try {
-      creation.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      ready.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException | CancellationException e) {
-      ensured.remove(topic, creation);
-      throw new TopicUnavailableException(topic, unwrap(e));
+      ensured.remove(topic, ready);
+      Throwable cause = unwrap(e);
+      throw cause instanceof TopicUnavailableException unavailable ? unavailable
+          : new TopicUnavailableException(topic, cause);
     } catch (TimeoutException e) {
-      ensured.remove(topic, creation);
+      ensured.remove(topic, ready);
       throw new TopicUnavailableException(topic, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -76,46 +115,110 @@ final class TopicProvisioner {
     }
   }
 
-  private CompletableFuture<Void> create(String topic, TopicSpec spec) {
-    Map<String, String> configuration = new HashMap<>(spec.configuration());
-    // Kafka's default (about 1 MiB) is below what the binding promises once headers and structured mode are added.
-    configuration.putIfAbsent(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(maxMessageBytes));
-    NewTopic newTopic = new NewTopic(topic, Optional.ofNullable(spec.partitions()),
-        Optional.ofNullable(spec.replicas()).map(Integer::shortValue)).configs(configuration);
-    CompletableFuture<Void> result = new CompletableFuture<>();
-    Admin client;
-    try {
-      client = admin.get();
-    } catch (RuntimeException e) {
-      result.completeExceptionally(e);
-      return result;
+  /**
+   * Asks for the topic without waiting: the stage completes, on the admin client's thread, once the cluster answered
+   * (created, or there already), or fails with a {@link TopicUnavailableException}. No leader wait: a consumer
+   * finds its partitions' leaders by itself.
+   */
+  CompletableFuture<Creation> create(String topic, TopicSpec spec) {
+    CompletableFuture<Creation> known = creations.get(topic);
+    if (known != null) {
+      return known;
     }
-    client.createTopics(List.of(newTopic)).all().whenComplete((ignored, failure) -> {
-      Throwable cause = failure == null ? null : unwrap(failure);
-      if (cause == null) {
-        // A produce to a partition whose leader is not serving yet fails with a retriable error; when a later batch
-        // then succeeds, the idempotent producer retries the first one forever with an out-of-order sequence
-        // (KAFKA-14359). Waiting for every partition's leader before the first send closes that window.
-        awaitLeaders(client, topic, result, LEADER_CHECKS);
-        return;
+    CompletableFuture<Creation> result = new CompletableFuture<>();
+    known = creations.putIfAbsent(topic, result);
+    if (known != null) {
+      return known;
+    }
+    // A failed creation is asked again by the next caller.
+    result.whenComplete((creation, failure) -> {
+      if (failure != null) {
+        creations.remove(topic, result);
       }
-      if (cause instanceof TopicExistsException) {
-        result.complete(null);
-        return;
-      }
-      // Without the right to create (ACLs, policies) the topic may still exist: then it is usable as it is.
-      client.describeTopics(List.of(topic)).allTopicNames().whenComplete((found, describeFailure) -> {
-        if (describeFailure == null) {
-          result.complete(null);
-        } else {
-          result.completeExceptionally(cause);
-        }
-      });
     });
+    boolean send;
+    synchronized (lock) {
+      waiting.put(topic, new Waiting(newTopic(topic, spec), result));
+      send = !requesting;
+      requesting = true;
+    }
+    if (send) {
+      sendWaiting();
+    }
     return result;
   }
 
-  /** Completes the result once every partition of a new topic has a leader, or after the checks run out. */
+  /** Sends one CreateTopics request with the topics waiting; its answer sends the next. */
+  private void sendWaiting() {
+    Map<String, Waiting> batch = new HashMap<>();
+    synchronized (lock) {
+      Iterator<Map.Entry<String, Waiting>> next = waiting.entrySet().iterator();
+      while (next.hasNext() && batch.size() < MAX_BATCH) {
+        Map.Entry<String, Waiting> entry = next.next();
+        batch.put(entry.getKey(), entry.getValue());
+        next.remove();
+      }
+      if (batch.isEmpty()) {
+        requesting = false;
+        return;
+      }
+    }
+    Admin client;
+    CreateTopicsResult request;
+    try {
+      client = admin.get();
+      request = client.createTopics(batch.values().stream().map(Waiting::topic).toList());
+    } catch (RuntimeException e) {
+      batch.forEach((topic, item) -> item.result().completeExceptionally(new TopicUnavailableException(topic, e)));
+      sendWaiting();
+      return;
+    }
+    request.values().forEach((topic, created) -> created.whenComplete((ignored, failure) ->
+        answered(client, request, topic, failure, batch.get(topic).result())));
+    request.all().whenComplete((ignored, failure) -> sendWaiting());
+  }
+
+  private void answered(Admin client, CreateTopicsResult request, String topic, @Nullable Throwable failure,
+      CompletableFuture<Creation> result) {
+    Throwable cause = failure == null ? null : unwrap(failure);
+    if (cause == null) {
+      int partitions;
+      try {
+        partitions = request.numPartitions(topic).getNow(0);
+      } catch (InterruptedException | ExecutionException | RuntimeException e) {
+        partitions = 0;
+      }
+      result.complete(new Creation(true, partitions));
+      return;
+    }
+    if (cause instanceof TopicExistsException) {
+      result.complete(new Creation(false, 0));
+      return;
+    }
+    // Without the right to create (ACLs, policies) the topic may still exist: then it is usable as it is.
+    client.describeTopics(List.of(topic)).allTopicNames().whenComplete((found, describeFailure) -> {
+      if (describeFailure == null) {
+        TopicDescription description = found.get(topic);
+        result.complete(new Creation(false, description == null ? 0 : description.partitions().size()));
+      } else {
+        result.completeExceptionally(new TopicUnavailableException(topic, cause));
+      }
+    });
+  }
+
+  private NewTopic newTopic(String topic, TopicSpec spec) {
+    Map<String, String> configuration = new HashMap<>(spec.configuration());
+    // Kafka's default (about 1 MiB) is below what the binding promises once headers and structured mode are added.
+    configuration.putIfAbsent(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(maxMessageBytes));
+    return new NewTopic(topic, Optional.ofNullable(spec.partitions()),
+        Optional.ofNullable(spec.replicas()).map(Integer::shortValue)).configs(configuration);
+  }
+
+  /**
+   * Completes the result once every partition of a new topic has a leader, or after the checks run out. A produce to
+   * a partition whose leader is not serving yet fails with a retriable error; when a later batch then succeeds, the
+   * idempotent producer retries the first one forever with an out-of-order sequence (KAFKA-14359).
+   */
   private static void awaitLeaders(Admin client, String topic, CompletableFuture<Void> result, int checksLeft) {
     client.describeTopics(List.of(topic)).allTopicNames().whenComplete((found, failure) -> {
       TopicDescription description = failure == null ? found.get(topic) : null;
