@@ -20,6 +20,7 @@ import dev.omnibus.spi.support.HealthState;
 import dev.omnibus.spi.support.InFlight;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -37,6 +38,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -88,6 +90,7 @@ public final class KafkaTransport implements Transport {
   private final AnonymousConsumers anonymousConsumers;
   private volatile @Nullable Producer<byte[], byte[]> producer;
   private volatile @Nullable Admin admin;
+  private volatile @Nullable Admin topicAdmin;
   private final HealthState health = new HealthState();
   private final AtomicBoolean probing = new AtomicBoolean();
   private final ScheduledFuture<?> healthCheck;
@@ -105,7 +108,7 @@ public final class KafkaTransport implements Transport {
     this.server = server;
     this.settings = settings;
     this.bindings = bindings;
-    this.topics = new TopicProvisioner(this::admin, settings.wireMessageBytes(), settings.subscribeTimeout());
+    this.topics = new TopicProvisioner(this::topicAdmin, settings.wireMessageBytes(), settings.subscribeTimeout());
     this.capabilities = TransportCapabilities.builder(HeaderConvention.KAFKA)
         .supports(Feature.BINARY_MODE, Feature.STRUCTURED_MODE, Feature.CONSUMER_GROUPS, Feature.DURABLE_GROUPS,
             Feature.ANONYMOUS_FAN_OUT, Feature.PER_KEY_ORDER, Feature.REDELIVERY, Feature.WILDCARD_SUBSCRIPTIONS,
@@ -422,12 +425,13 @@ public final class KafkaTransport implements Transport {
           LOG.warn("Kafka producer of server '{}' did not close cleanly: {}", server.name(), e.toString());
         }
       }
-      Admin currentAdmin = admin;
-      if (currentAdmin != null) {
-        try {
-          currentAdmin.close(settings.closeTimeout());
-        } catch (RuntimeException e) {
-          LOG.warn("Kafka admin client of server '{}' did not close cleanly: {}", server.name(), e.toString());
+      for (Admin currentAdmin : new Admin[] {admin, topicAdmin}) {
+        if (currentAdmin != null) {
+          try {
+            currentAdmin.close(settings.closeTimeout());
+          } catch (RuntimeException e) {
+            LOG.warn("Kafka admin client of server '{}' did not close cleanly: {}", server.name(), e.toString());
+          }
         }
       }
     }
@@ -519,6 +523,30 @@ public final class KafkaTransport implements Transport {
         admin = Admin.create(settings.admin());
       }
       return admin;
+    }
+  }
+
+  /**
+   * The admin client that creates topics, one of its own: an admin client sends one request at a time to a broker,
+   * and a creation (a controller write, tens of milliseconds) would hold up subscribe's topic lookups and the health
+   * probe queued behind it.
+   */
+  private Admin topicAdmin() {
+    Admin current = topicAdmin;
+    if (current != null) {
+      return current;
+    }
+    synchronized (clientLock) {
+      if (closed.get()) {
+        throw new IllegalStateException("closed");
+      }
+      if (topicAdmin == null) {
+        Map<String, Object> properties = new HashMap<>(settings.admin());
+        properties.put(AdminClientConfig.CLIENT_ID_CONFIG,
+            "omnibus-" + server.name() + "-topics");
+        topicAdmin = Admin.create(properties);
+      }
+      return topicAdmin;
     }
   }
 
