@@ -28,6 +28,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -82,6 +83,8 @@ final class AnonymousConsumers {
   static final int CAPACITY = 500;
 
   private static final Logger LOG = LoggerFactory.getLogger(AnonymousConsumers.class);
+  /** The most topics, or partitions, one lookup request carries. */
+  private static final int LOOKUP_BATCH = 1_000;
   private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
   private static final long SCAN_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(2);
   private static final Duration ERROR_BACKOFF = Duration.ofSeconds(1);
@@ -92,6 +95,9 @@ final class AnonymousConsumers {
   private final IntFunction<Map<String, Object>> properties;
   private final RecordMapping mapping;
   private final Supplier<Admin> admin;
+  /** Subscribes' lookups, batched: a burst of subscriptions costs a few requests, not one each. */
+  private final Batched<String, TopicDescription> descriptions;
+  private final Batched<TopicPartition, Long> endOffsets;
   private final Duration subscribeTimeout;
   private final Duration closeTimeout;
   private final long silenceLimitNanos;
@@ -110,6 +116,16 @@ final class AnonymousConsumers {
       RecordMapping mapping, Duration subscribeTimeout, Duration closeTimeout, Duration silenceLimit) {
     this.serverName = serverName;
     this.admin = admin;
+    this.descriptions = new Batched<>(LOOKUP_BATCH, topics -> admin.get().describeTopics(topics).topicNameValues());
+    this.endOffsets = new Batched<>(LOOKUP_BATCH, partitions -> {
+      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+      partitions.forEach(partition -> latest.put(partition, OffsetSpec.latest()));
+      ListOffsetsResult request = admin.get().listOffsets(latest);
+      Map<TopicPartition, KafkaFuture<Long>> answers = new HashMap<>();
+      partitions.forEach(partition -> answers.put(partition,
+          request.partitionResult(partition).thenApply(ListOffsetsResult.ListOffsetsResultInfo::offset)));
+      return answers;
+    });
     this.properties = properties;
     this.mapping = mapping;
     this.subscribeTimeout = subscribeTimeout;
@@ -235,21 +251,23 @@ final class AnonymousConsumers {
   private @Nullable Map<TopicPartition, Long> endOffsets(String topic) {
     long deadline = System.nanoTime() + subscribeTimeout.toNanos();
     try {
-      Admin client = admin.get();
-      TopicDescription description = client.describeTopics(List.of(topic)).topicNameValues().get(topic)
-          .get(subscribeTimeout.toMillis(), TimeUnit.MILLISECONDS);
-      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-      description.partitions().forEach(info -> latest.put(new TopicPartition(topic, info.partition()), OffsetSpec.latest()));
-      if (latest.isEmpty()) {
-        return Map.of();
-      }
+      TopicDescription description = descriptions.get(topic).get(subscribeTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      Map<TopicPartition, CompletableFuture<Long>> latest = new HashMap<>();
+      description.partitions().forEach(info -> {
+        TopicPartition partition = new TopicPartition(topic, info.partition());
+        latest.put(partition, endOffsets.get(partition));
+      });
       Map<TopicPartition, Long> offsets = new HashMap<>();
-      client.listOffsets(latest).all()
-          .get(Math.max(1, (deadline - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS)
-          .forEach((partition, info) -> offsets.put(partition, info.offset()));
+      for (Map.Entry<TopicPartition, CompletableFuture<Long>> entry : latest.entrySet()) {
+        offsets.put(entry.getKey(), entry.getValue()
+            .get(Math.max(1, (deadline - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS));
+      }
       return offsets;
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
+      while (cause instanceof CompletionException && cause.getCause() != null) {
+        cause = cause.getCause();
+      }
       if (cause instanceof UnknownTopicOrPartitionException) {
         return Map.of();
       }

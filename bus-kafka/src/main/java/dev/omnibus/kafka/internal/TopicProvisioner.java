@@ -3,8 +3,6 @@ package dev.omnibus.kafka.internal;
 import dev.omnibus.spi.support.Causes;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,6 +18,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.CreateTopicsResult;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.jspecify.annotations.Nullable;
@@ -64,18 +63,21 @@ final class TopicProvisioner {
   private final Map<String, CompletableFuture<Creation>> creations = new ConcurrentHashMap<>();
   /** Topics ready to be written to: created and, when new, led. */
   private final Map<String, CompletableFuture<Void>> ensured = new ConcurrentHashMap<>();
-  private final Object lock = new Object();
-  // Guarded by lock.
-  private final Map<String, Waiting> waiting = new LinkedHashMap<>();
-  private boolean requesting;
-
-  /** A topic waiting for the next CreateTopics request. */
-  private record Waiting(NewTopic topic, CompletableFuture<Creation> result) {}
+  /** CreateTopics requests, each for the topics waiting; answered with each new topic's partitions. */
+  private final Batched<NewTopic, Integer> requests;
 
   TopicProvisioner(Supplier<Admin> admin, int maxMessageBytes, Duration timeout) {
     this.admin = admin;
     this.maxMessageBytes = maxMessageBytes;
     this.timeout = timeout;
+    this.requests = new Batched<>(MAX_BATCH, topics -> {
+      CreateTopicsResult request = admin.get().createTopics(topics);
+      Map<NewTopic, KafkaFuture<Integer>> answers = new HashMap<>();
+      for (NewTopic topic : topics) {
+        answers.put(topic, request.values().get(topic.name()).thenApply(ignored -> partitionsOf(request, topic.name())));
+      }
+      return answers;
+    });
   }
 
   /**
@@ -136,74 +138,54 @@ final class TopicProvisioner {
         creations.remove(topic, result);
       }
     });
-    boolean send;
-    synchronized (lock) {
-      waiting.put(topic, new Waiting(newTopic(topic, spec), result));
-      send = !requesting;
-      requesting = true;
-    }
-    if (send) {
-      sendWaiting();
-    }
+    requests.get(newTopic(topic, spec))
+        .handle((partitions, failure) -> answered(topic, partitions, failure))
+        .thenCompose(answer -> answer)
+        .whenComplete((creation, failure) -> {
+          if (failure == null) {
+            result.complete(creation);
+          } else {
+            Throwable cause = unwrap(failure);
+            result.completeExceptionally(cause instanceof TopicUnavailableException ? cause
+                : new TopicUnavailableException(topic, cause));
+          }
+        });
     return result;
   }
 
-  /** Sends one CreateTopics request with the topics waiting; its answer sends the next. */
-  private void sendWaiting() {
-    Map<String, Waiting> batch = new HashMap<>();
-    synchronized (lock) {
-      Iterator<Map.Entry<String, Waiting>> next = waiting.entrySet().iterator();
-      while (next.hasNext() && batch.size() < MAX_BATCH) {
-        Map.Entry<String, Waiting> entry = next.next();
-        batch.put(entry.getKey(), entry.getValue());
-        next.remove();
-      }
-      if (batch.isEmpty()) {
-        requesting = false;
-        return;
-      }
-    }
-    Admin client;
-    CreateTopicsResult request;
+  /** The partitions of a topic the request created, 0 when the answer does not say. */
+  private static int partitionsOf(CreateTopicsResult request, String topic) {
     try {
-      client = admin.get();
-      request = client.createTopics(batch.values().stream().map(Waiting::topic).toList());
-    } catch (RuntimeException e) {
-      batch.forEach((topic, item) -> item.result().completeExceptionally(new TopicUnavailableException(topic, e)));
-      sendWaiting();
-      return;
+      return request.numPartitions(topic).getNow(0);
+    } catch (InterruptedException | ExecutionException | RuntimeException e) {
+      return 0;
     }
-    request.values().forEach((topic, created) -> created.whenComplete((ignored, failure) ->
-        answered(client, request, topic, failure, batch.get(topic).result())));
-    request.all().whenComplete((ignored, failure) -> sendWaiting());
   }
 
-  private void answered(Admin client, CreateTopicsResult request, String topic, @Nullable Throwable failure,
-      CompletableFuture<Creation> result) {
+  /** The creation's answer: created, there already, or (unless it exists after all) failed with the reason. */
+  private CompletableFuture<Creation> answered(String topic, @Nullable Integer partitions, @Nullable Throwable failure) {
     Throwable cause = failure == null ? null : unwrap(failure);
     if (cause == null) {
-      int partitions;
-      try {
-        partitions = request.numPartitions(topic).getNow(0);
-      } catch (InterruptedException | ExecutionException | RuntimeException e) {
-        partitions = 0;
-      }
-      result.complete(new Creation(true, partitions));
-      return;
+      return CompletableFuture.completedFuture(new Creation(true, partitions == null ? 0 : partitions));
     }
     if (cause instanceof TopicExistsException) {
-      result.complete(new Creation(false, 0));
-      return;
+      return CompletableFuture.completedFuture(new Creation(false, 0));
     }
     // Without the right to create (ACLs, policies) the topic may still exist: then it is usable as it is.
-    client.describeTopics(List.of(topic)).allTopicNames().whenComplete((found, describeFailure) -> {
-      if (describeFailure == null) {
-        TopicDescription description = found.get(topic);
-        result.complete(new Creation(false, description == null ? 0 : description.partitions().size()));
-      } else {
-        result.completeExceptionally(new TopicUnavailableException(topic, cause));
-      }
-    });
+    CompletableFuture<Creation> result = new CompletableFuture<>();
+    try {
+      admin.get().describeTopics(List.of(topic)).allTopicNames().whenComplete((found, describeFailure) -> {
+        if (describeFailure == null) {
+          TopicDescription description = found.get(topic);
+          result.complete(new Creation(false, description == null ? 0 : description.partitions().size()));
+        } else {
+          result.completeExceptionally(new TopicUnavailableException(topic, cause));
+        }
+      });
+    } catch (RuntimeException e) {
+      result.completeExceptionally(new TopicUnavailableException(topic, cause));
+    }
+    return result;
   }
 
   private NewTopic newTopic(String topic, TopicSpec spec) {
