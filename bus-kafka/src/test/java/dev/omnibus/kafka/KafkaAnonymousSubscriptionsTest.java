@@ -21,11 +21,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.awaitility.Awaitility;
@@ -292,6 +294,40 @@ class KafkaAnonymousSubscriptionsTest {
     sendAll(onePartition(topic), "at last");
     Awaitility.await().atMost(WAIT).until(() -> received.contains("at last"));
     Awaitility.await().atMost(WAIT).until(() -> subscription.health().state() == Health.State.UP);
+  }
+
+  @Test
+  void closeWaitsForTheSubscriptionsRunningHandler() throws Exception {
+    Destination destination = onePartition(uniqueTopic("closing"));
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch proceed = new CountDownLatch(1);
+    AtomicBoolean finished = new AtomicBoolean();
+    TransportSubscription subscription = transport.subscribe(destination, SubscribeOptions.group(null), delivery -> {
+      entered.countDown();
+      try {
+        proceed.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      finished.set(true);
+      delivery.ack();
+    });
+    sendAll(destination, "held");
+    assertThat(entered.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+
+    AtomicBoolean finishedWhenClosed = new AtomicBoolean();
+    Thread closer = new Thread(() -> {
+      subscription.close();
+      finishedWhenClosed.set(finished.get());
+    });
+    closer.start();
+    // close() blocks while the handler runs...
+    Awaitility.await().atMost(WAIT).until(() -> closer.getState() == Thread.State.TIMED_WAITING);
+    proceed.countDown();
+    closer.join(WAIT.toMillis());
+    // ...and returns only after it.
+    assertThat(closer.isAlive()).isFalse();
+    assertThat(finishedWhenClosed).isTrue();
   }
 
   private void sendAll(Destination destination, String... data) {

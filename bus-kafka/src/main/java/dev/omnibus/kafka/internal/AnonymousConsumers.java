@@ -369,6 +369,8 @@ final class AnonymousConsumers {
     private volatile boolean fetching;
     private volatile @Nullable String stoppedBecause;
     private volatile @Nullable String lastPollError;
+    /** The subscription whose records the poll thread is handing over, if any. */
+    private volatile @Nullable Member handling;
     // Health thread only.
     private double bytesSeen = -1;
     private long bytesChangedNanos = System.nanoTime();
@@ -537,8 +539,16 @@ final class AnonymousConsumers {
         }
         for (Map.Entry<TopicPartition, Long> entry : found.partitions.entrySet()) {
           TopicPartition partition = entry.getKey();
-          if (owners.containsKey(partition)) {
-            continue;
+          Member owner = owners.get(partition);
+          if (owner != null) {
+            if (!owner.closing.get()) {
+              continue;
+            }
+            // Closed, its release not processed yet, and its topic subscribed again: the new subscription takes over.
+            PartitionProgress left = owner.partitions.remove(partition);
+            if (left != null) {
+              left.discardAll();
+            }
           }
           owners.put(partition, member);
           member.partitions.put(partition, new PartitionProgress(partition));
@@ -680,19 +690,25 @@ final class AnonymousConsumers {
         if (progress == null) {
           continue;
         }
-        for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
-          if (!running || member.closing.get() || progress.rewound || owners.get(partition) != member
-              || member.partitions.get(partition) != progress) {
-            break;
+        // Set before the closing check below: a close() that does not see it here will see no handler of its start.
+        handling = member;
+        try {
+          for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
+            if (!running || member.closing.get() || progress.rewound || owners.get(partition) != member
+                || member.partitions.get(partition) != progress) {
+              break;
+            }
+            if (!member.hasRoom()) {
+              // Its prefetch is reached: this record comes again once the subscription resumes.
+              consumer.seek(partition, record.offset());
+              pause(member);
+              break;
+            }
+            deliver(member, progress, record);
+            drainRequeued();
           }
-          if (!member.hasRoom()) {
-            // Its prefetch is reached: this record comes again once the subscription resumes.
-            consumer.seek(partition, record.offset());
-            pause(member);
-            break;
-          }
-          deliver(member, progress, record);
-          drainRequeued();
+        } finally {
+          handling = null;
         }
       }
     }
@@ -903,7 +919,10 @@ final class AnonymousConsumers {
         return health.get();
       }
 
-      /** Stops delivery: no handler call starts after this returns; the topic's partitions are unassigned. */
+      /**
+       * Stops delivery: no handler call starts after this returns, and one running is waited for; the topic's partitions
+       * are unassigned by the poll thread soon after.
+       */
       @Override
       public void close() {
         if (!closing.compareAndSet(false, true)) {
@@ -912,7 +931,10 @@ final class AnonymousConsumers {
         health.closed();
         leaving.add(this);
         wake();
-        if (Thread.currentThread() != thread && !stopped) {
+        // Only a handler of this subscription that is running now must be waited for: the poll thread starts no other
+        // (it checks closing after setting handling). Its partitions are released by the poll thread's next round,
+        // together with those of the others closed meanwhile, so closing a thousand costs a few rounds, not one each.
+        if (Thread.currentThread() != thread && !stopped && handling == this) {
           try {
             if (!released.await(closeTimeout.toMillis() * 2 + 1_000, TimeUnit.MILLISECONDS)) {
               LOG.warn("Kafka anonymous subscription to '{}' did not stop within {}; a handler of {} is still running",
