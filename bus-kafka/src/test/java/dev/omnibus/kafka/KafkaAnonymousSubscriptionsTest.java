@@ -9,6 +9,7 @@ import static dev.omnibus.kafka.KafkaFixture.text;
 import static dev.omnibus.kafka.KafkaFixture.uniqueTopic;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.omnibus.Health;
 import dev.omnibus.spi.Delivery;
 import dev.omnibus.spi.Destination;
 import dev.omnibus.spi.ServerConfig;
@@ -20,8 +21,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.awaitility.Awaitility;
@@ -202,6 +208,126 @@ class KafkaAnonymousSubscriptionsTest {
     } finally {
       noCreation.close();
     }
+  }
+
+  @Test
+  void subscriptionsOpenedInABurstFromManyThreadsEachGetTheirOwnNewTopicsEventsWithoutAThreadEach() throws Exception {
+    int threads = 8;
+    int perThread = 40;
+    String base = uniqueTopic("burst");
+    sendAll(onePartition(base + ".warm-up"), "warm-up");
+    int threadsBefore = Thread.activeCount();
+    Map<String, List<String>> received = new ConcurrentHashMap<>();
+    List<TransportSubscription> subscriptions = new CopyOnWriteArrayList<>();
+    ExecutorService callers = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int caller = t;
+        done.add(callers.submit(() -> {
+          for (int i = 0; i < perThread; i++) {
+            String topic = base + "." + caller + "." + i;
+            List<String> mine = new CopyOnWriteArrayList<>();
+            received.put(topic, mine);
+            subscriptions.add(transport.subscribe(onePartition(topic), SubscribeOptions.group(null), delivery -> {
+              mine.add(data(delivery));
+              delivery.ack();
+            }));
+          }
+        }));
+      }
+      for (Future<?> future : done) {
+        future.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      }
+    } finally {
+      callers.shutdownNow();
+      assertThat(callers.awaitTermination(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    }
+    int threadsAdded = Thread.activeCount() - threadsBefore;
+
+    // Sent as soon as every subscribe returned, while most topics are still being created.
+    received.keySet().forEach(topic -> sendAll(onePartition(topic), "for " + topic));
+    Awaitility.await().atMost(WAIT).until(() -> received.values().stream().allMatch(list -> !list.isEmpty()));
+    received.forEach((topic, events) -> assertThat(events).as(topic).containsExactly("for " + topic));
+    assertThat(received).hasSize(threads * perThread);
+    // The shared consumer's poll thread, not one per subscription.
+    assertThat(threadsAdded).isLessThan(threads * perThread / 10);
+
+    subscriptions.forEach(TransportSubscription::close);
+  }
+
+  @Test
+  void aNewTopicCreatedAndWrittenByAnotherClientRightAfterSubscribeIsReadFromItsBeginning() throws Exception {
+    String topic = uniqueTopic("raced");
+    List<String> received = new CopyOnWriteArrayList<>();
+    transport.subscribe(onePartition(topic), SubscribeOptions.group(null), delivery -> {
+      received.add(data(delivery));
+      delivery.ack();
+    });
+    // Another transport creates the topic and writes to it, likely before this transport's own creation is answered.
+    Transport other = fixture.transport();
+    for (String item : List.of("first", "second", "third")) {
+      join(other.send(onePartition(topic), binary(event(item))));
+    }
+    Awaitility.await().atMost(WAIT).until(() -> received.size() >= 3);
+    assertThat(received).containsExactly("first", "second", "third");
+  }
+
+  @Test
+  void aTopicThatCannotBeCreatedStallsTheSubscriptionWithTheReasonUntilTheTopicAppears() throws Exception {
+    String topic = uniqueTopic("uncreatable");
+    // Three replicas on a cluster of one broker: the cluster refuses to create it.
+    Destination threeReplicas = KafkaFixture.withBinding(topic, Map.of("partitions", 1, "replicas", 3));
+    List<String> received = new CopyOnWriteArrayList<>();
+    TransportSubscription subscription = transport.subscribe(threeReplicas, SubscribeOptions.group(null), delivery -> {
+      received.add(data(delivery));
+      delivery.ack();
+    });
+    Awaitility.await().atMost(WAIT).until(() -> subscription.health().state() == Health.State.STALLED);
+    assertThat(subscription.health().lastError()).contains("topic '" + topic + "'")
+        .contains("could not be created").containsIgnoringCase("replication factor");
+
+    // Created by someone with the right settings: found, read from its beginning, up again.
+    try (Admin admin = kafka.admin()) {
+      admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    }
+    sendAll(onePartition(topic), "at last");
+    Awaitility.await().atMost(WAIT).until(() -> received.contains("at last"));
+    Awaitility.await().atMost(WAIT).until(() -> subscription.health().state() == Health.State.UP);
+  }
+
+  @Test
+  void closeWaitsForTheSubscriptionsRunningHandler() throws Exception {
+    Destination destination = onePartition(uniqueTopic("closing"));
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch proceed = new CountDownLatch(1);
+    AtomicBoolean finished = new AtomicBoolean();
+    TransportSubscription subscription = transport.subscribe(destination, SubscribeOptions.group(null), delivery -> {
+      entered.countDown();
+      try {
+        proceed.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      finished.set(true);
+      delivery.ack();
+    });
+    sendAll(destination, "held");
+    assertThat(entered.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+
+    AtomicBoolean finishedWhenClosed = new AtomicBoolean();
+    Thread closer = new Thread(() -> {
+      subscription.close();
+      finishedWhenClosed.set(finished.get());
+    });
+    closer.start();
+    // close() blocks while the handler runs...
+    Awaitility.await().atMost(WAIT).until(() -> closer.getState() == Thread.State.TIMED_WAITING);
+    proceed.countDown();
+    closer.join(WAIT.toMillis());
+    // ...and returns only after it.
+    assertThat(closer.isAlive()).isFalse();
+    assertThat(finishedWhenClosed).isTrue();
   }
 
   private void sendAll(Destination destination, String... data) {

@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
@@ -26,6 +28,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -56,9 +59,13 @@ import org.slf4j.LoggerFactory;
  * anonymous subscriptions cost two consumers and two threads, not a thousand of each.
  *
  * <p>A subscription starts at the end of every partition of its topic, and {@link #subscribe} returns once those
- * positions are known: an event sent afterwards is delivered. Partitions that appear later (a topic created after the
- * subscription, partitions added) are read from their beginning: everything in them was sent after the subscription
- * started. Settling is {@link KafkaSubscription}'s: a partition's deliveries are tracked in offset order
+ * positions are known (one metadata and one offsets request), not once the consumer has them: an event sent
+ * afterwards is delivered. A topic that does not exist yet is read from its beginning, once found: everything in it was
+ * sent after the subscription started. So subscribing to a new topic costs one metadata request; its creation (when
+ * the transport creates topics) goes on in the background, coalesced with the other creations waiting
+ * ({@link TopicProvisioner#create}), and its partitions are assigned when the cluster answers. A creation that fails
+ * leaves the subscription {@link Health.State#STALLED} with the reason, until the topic is found. Partitions that
+ * appear later (partitions added) are read from their beginning too. Settling is {@link KafkaSubscription}'s: a partition's deliveries are tracked in offset order
  * ({@link PartitionProgress}), a nack with requeue seeks that partition back, and a subscription with too much
  * unsettled has its partitions paused; the other subscriptions of the consumer go on.
  *
@@ -76,6 +83,8 @@ final class AnonymousConsumers {
   static final int CAPACITY = 500;
 
   private static final Logger LOG = LoggerFactory.getLogger(AnonymousConsumers.class);
+  /** The most topics, or partitions, one lookup request carries. */
+  private static final int LOOKUP_BATCH = 1_000;
   private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
   private static final long SCAN_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(2);
   private static final Duration ERROR_BACKOFF = Duration.ofSeconds(1);
@@ -86,6 +95,9 @@ final class AnonymousConsumers {
   private final IntFunction<Map<String, Object>> properties;
   private final RecordMapping mapping;
   private final Supplier<Admin> admin;
+  /** Subscribes' lookups, batched: a burst of subscriptions costs a few requests, not one each. */
+  private final Batched<String, TopicDescription> descriptions;
+  private final Batched<TopicPartition, Long> endOffsets;
   private final Duration subscribeTimeout;
   private final Duration closeTimeout;
   private final long silenceLimitNanos;
@@ -104,6 +116,16 @@ final class AnonymousConsumers {
       RecordMapping mapping, Duration subscribeTimeout, Duration closeTimeout, Duration silenceLimit) {
     this.serverName = serverName;
     this.admin = admin;
+    this.descriptions = new Batched<>(LOOKUP_BATCH, topics -> admin.get().describeTopics(topics).topicNameValues());
+    this.endOffsets = new Batched<>(LOOKUP_BATCH, partitions -> {
+      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+      partitions.forEach(partition -> latest.put(partition, OffsetSpec.latest()));
+      ListOffsetsResult request = admin.get().listOffsets(latest);
+      Map<TopicPartition, KafkaFuture<Long>> answers = new HashMap<>();
+      partitions.forEach(partition -> answers.put(partition,
+          request.partitionResult(partition).thenApply(ListOffsetsResult.ListOffsetsResultInfo::offset)));
+      return answers;
+    });
     this.properties = properties;
     this.mapping = mapping;
     this.subscribeTimeout = subscribeTimeout;
@@ -112,14 +134,17 @@ final class AnonymousConsumers {
   }
 
   /**
-   * Opens an anonymous subscription to the topic on a shared consumer and waits, at most the subscribe timeout, until
-   * it is positioned at the end of the topic's partitions.
+   * Opens an anonymous subscription to the topic on a shared consumer, starting at the end offsets of the topic's
+   * partitions or, for a topic that does not exist yet, at the beginning of what will be its partitions; creates
+   * such a topic in the background when asked to.
    *
+   * @param creation asks for the topic (created unless it exists), or null when the transport creates no topics
    * @return the subscription, or empty when a shared consumer serves the topic already (or these consumers are
    *     closed): the caller opens a consumer of its own
    * @throws KafkaException when a consumer cannot be created or the topic cannot be read (authorization)
    */
-  Optional<TransportSubscription> subscribe(String topic, DeliveryHandler handler, int maxUnsettled) {
+  Optional<TransportSubscription> subscribe(String topic, DeliveryHandler handler, int maxUnsettled,
+      @Nullable Supplier<CompletableFuture<TopicProvisioner.Creation>> creation) {
     Shared shared = null;
     synchronized (lock) {
       if (closed || !topics.add(topic)) {
@@ -153,17 +178,21 @@ final class AnonymousConsumers {
       release(shared, topic);
       throw e;
     }
-    if (endOffsets == null) {
+    boolean endWhenFound = endOffsets == null;
+    if (endWhenFound) {
       member.endWhenFound = true;
       endOffsets = Map.of();
     }
     shared.join(member, endOffsets);
-    boolean positioned;
-    try {
-      positioned = member.positioned.await(subscribeTimeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      positioned = false;
+    boolean positioned = true;
+    if (endWhenFound) {
+      // Its start is wherever the consumer finds the end: wait for that rather than miss what is sent meanwhile.
+      try {
+        positioned = member.positioned.await(subscribeTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        positioned = false;
+      }
     }
     RuntimeException failure = member.failure;
     if (failure != null) {
@@ -174,7 +203,42 @@ final class AnonymousConsumers {
       LOG.warn("Kafka anonymous subscription to topic '{}' on server '{}' was not positioned within {}; it keeps "
           + "trying", topic, serverName, subscribeTimeout);
     }
+    if (creation != null && !endWhenFound && endOffsets.isEmpty()) {
+      create(shared, member, creation);
+    }
     return Optional.of(member);
+  }
+
+  /**
+   * Creates a missing topic in the background: its partitions, once the cluster tells them, are read from their
+   * beginning; a failure stalls the subscription with the reason until the topic is found.
+   */
+  private void create(Shared shared, Shared.Member member,
+      Supplier<CompletableFuture<TopicProvisioner.Creation>> creation) {
+    CompletableFuture<TopicProvisioner.Creation> created;
+    try {
+      created = creation.get();
+    } catch (RuntimeException e) {
+      created = CompletableFuture.failedFuture(e);
+    }
+    created.whenComplete((answer, failure) -> {
+      if (failure != null) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+            ? failure.getCause() : failure;
+        String reason = cause instanceof TopicProvisioner.TopicUnavailableException
+            ? cause.getMessage() : "topic '" + member.topic + "' could not be created: " + Causes.message(cause);
+        LOG.warn("Kafka anonymous subscription to topic '{}' on server '{}': {}; it waits for the topic to appear",
+            member.topic, serverName, reason);
+        member.missing = reason;
+        member.health.lost(Health.State.STALLED, reason);
+        return;
+      }
+      Map<TopicPartition, Long> partitions = new HashMap<>();
+      for (int partition = 0; partition < answer.partitions(); partition++) {
+        partitions.put(new TopicPartition(member.topic, partition), -1L);
+      }
+      shared.found(member, partitions);
+    });
   }
 
   /**
@@ -187,21 +251,23 @@ final class AnonymousConsumers {
   private @Nullable Map<TopicPartition, Long> endOffsets(String topic) {
     long deadline = System.nanoTime() + subscribeTimeout.toNanos();
     try {
-      Admin client = admin.get();
-      TopicDescription description = client.describeTopics(List.of(topic)).topicNameValues().get(topic)
-          .get(subscribeTimeout.toMillis(), TimeUnit.MILLISECONDS);
-      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-      description.partitions().forEach(info -> latest.put(new TopicPartition(topic, info.partition()), OffsetSpec.latest()));
-      if (latest.isEmpty()) {
-        return Map.of();
-      }
+      TopicDescription description = descriptions.get(topic).get(subscribeTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      Map<TopicPartition, CompletableFuture<Long>> latest = new HashMap<>();
+      description.partitions().forEach(info -> {
+        TopicPartition partition = new TopicPartition(topic, info.partition());
+        latest.put(partition, endOffsets.get(partition));
+      });
       Map<TopicPartition, Long> offsets = new HashMap<>();
-      client.listOffsets(latest).all()
-          .get(Math.max(1, (deadline - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS)
-          .forEach((partition, info) -> offsets.put(partition, info.offset()));
+      for (Map.Entry<TopicPartition, CompletableFuture<Long>> entry : latest.entrySet()) {
+        offsets.put(entry.getKey(), entry.getValue()
+            .get(Math.max(1, (deadline - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS));
+      }
       return offsets;
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
+      while (cause instanceof CompletionException && cause.getCause() != null) {
+        cause = cause.getCause();
+      }
       if (cause instanceof UnknownTopicOrPartitionException) {
         return Map.of();
       }
@@ -303,6 +369,8 @@ final class AnonymousConsumers {
     private volatile boolean fetching;
     private volatile @Nullable String stoppedBecause;
     private volatile @Nullable String lastPollError;
+    /** The subscription whose records the poll thread is handing over, if any. */
+    private volatile @Nullable Member handling;
     // Health thread only.
     private double bytesSeen = -1;
     private long bytesChangedNanos = System.nanoTime();
@@ -310,7 +378,7 @@ final class AnonymousConsumers {
     private final Map<TopicPartition, Member> owners = new HashMap<>();
     private final ConcurrentLinkedQueue<Found> found = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean lookingUp = new AtomicBoolean();
-    private long nextScanNanos = System.nanoTime();
+    private volatile long nextScanNanos = System.nanoTime();
 
     Shared(Consumer<byte[], byte[]> consumer, String name) {
       this.consumer = consumer;
@@ -328,6 +396,19 @@ final class AnonymousConsumers {
             + (because == null ? "" : ": " + because));
         member.positioned.countDown();
       }
+    }
+
+    /** Partitions of a topic created after the subscription, to read from their beginning; any thread. */
+    void found(Member member, Map<TopicPartition, Long> partitions) {
+      if (stopped) {
+        return;
+      }
+      if (partitions.isEmpty()) {
+        nextScanNanos = System.nanoTime(); // not told: look it up at once
+      } else {
+        found.add(new Found(member, partitions, false));
+      }
+      wake();
     }
 
     private void wake() {
@@ -446,13 +527,28 @@ final class AnonymousConsumers {
       List<Member> joined = new ArrayList<>();
       while ((found = this.found.poll()) != null) {
         Member member = found.member;
-        if (member.closing.get() || member.failed || !members.contains(member)) {
+        if (member.closing.get() || member.failed) {
+          continue;
+        }
+        if (!member.admitted && joining.remove(member)) {
+          // Joined after this round's admit(): take it in now rather than lose its start.
+          members.add(member);
+          member.admitted = true;
+        } else if (!members.contains(member)) {
           continue;
         }
         for (Map.Entry<TopicPartition, Long> entry : found.partitions.entrySet()) {
           TopicPartition partition = entry.getKey();
-          if (owners.containsKey(partition)) {
-            continue;
+          Member owner = owners.get(partition);
+          if (owner != null) {
+            if (!owner.closing.get()) {
+              continue;
+            }
+            // Closed, its release not processed yet, and its topic subscribed again: the new subscription takes over.
+            PartitionProgress left = owner.partitions.remove(partition);
+            if (left != null) {
+              left.discardAll();
+            }
           }
           owners.put(partition, member);
           member.partitions.put(partition, new PartitionProgress(partition));
@@ -473,6 +569,10 @@ final class AnonymousConsumers {
           joined.add(member);
         } else if (!found.partitions.isEmpty()) {
           member.endWhenFound = false;
+        }
+        if (!found.partitions.isEmpty() && member.missing != null) {
+          member.missing = null; // created by someone else meanwhile
+          member.health.up();
         }
       }
       if (!at.isEmpty() || !atEnd.isEmpty() || !fromBeginning.isEmpty()) {
@@ -542,6 +642,10 @@ final class AnonymousConsumers {
 
     /** Finds the partitions of topics that had none, on the admin client's thread; they are read from the beginning. */
     private void lookUpLater(List<String> unknown) {
+      Map<String, Member> byTopic = new HashMap<>();
+      for (Member member : members) {
+        byTopic.put(member.topic, member);
+      }
       try {
         Map<String, KafkaFuture<TopicDescription>> descriptions = admin.get().describeTopics(unknown)
             .topicNameValues();
@@ -553,13 +657,12 @@ final class AnonymousConsumers {
               if (found == null || found.partitions().isEmpty()) {
                 return;
               }
-              for (Member member : members) {
-                if (member.topic.equals(topic)) {
-                  Map<TopicPartition, Long> partitions = new HashMap<>();
-                  found.partitions().forEach(info -> partitions.put(new TopicPartition(topic, info.partition()), -1L));
-                  this.found.add(new Found(member, partitions, false));
-                  wake();
-                }
+              Member member = byTopic.get(topic);
+              if (member != null) {
+                Map<TopicPartition, Long> partitions = new HashMap<>();
+                found.partitions().forEach(info -> partitions.put(new TopicPartition(topic, info.partition()), -1L));
+                this.found.add(new Found(member, partitions, false));
+                wake();
               }
             }));
       } catch (RuntimeException e) {
@@ -587,19 +690,25 @@ final class AnonymousConsumers {
         if (progress == null) {
           continue;
         }
-        for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
-          if (!running || member.closing.get() || progress.rewound || owners.get(partition) != member
-              || member.partitions.get(partition) != progress) {
-            break;
+        // Set before the closing check below: a close() that does not see it here will see no handler of its start.
+        handling = member;
+        try {
+          for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
+            if (!running || member.closing.get() || progress.rewound || owners.get(partition) != member
+                || member.partitions.get(partition) != progress) {
+              break;
+            }
+            if (!member.hasRoom()) {
+              // Its prefetch is reached: this record comes again once the subscription resumes.
+              consumer.seek(partition, record.offset());
+              pause(member);
+              break;
+            }
+            deliver(member, progress, record);
+            drainRequeued();
           }
-          if (!member.hasRoom()) {
-            // Its prefetch is reached: this record comes again once the subscription resumes.
-            consumer.seek(partition, record.offset());
-            pause(member);
-            break;
-          }
-          deliver(member, progress, record);
-          drainRequeued();
+        } finally {
+          handling = null;
         }
       }
     }
@@ -667,12 +776,10 @@ final class AnonymousConsumers {
     }
 
     private void failMember(Member member, RuntimeException failure) {
-      if (member.positioned.getCount() > 0) {
-        member.failure = failure;
-      } else {
-        LOG.error("Kafka anonymous subscription to '{}' stopped: {}", member.topic, failure.toString());
-        member.health.lost(Health.State.STALLED, "the consumer stopped: " + Causes.message(failure));
-      }
+      // Its subscribe() may still be waiting (it throws the failure) or have returned (its health says it).
+      member.failure = failure;
+      LOG.error("Kafka anonymous subscription to '{}' stopped: {}", member.topic, failure.toString());
+      member.health.lost(Health.State.STALLED, "the consumer stopped: " + Causes.message(failure));
       member.failed = true;
       leaving.add(member); // its close() releases its topic
     }
@@ -691,11 +798,8 @@ final class AnonymousConsumers {
       running = false;
       retire(this);
       for (Member member : members) {
-        if (member.positioned.getCount() > 0) {
-          member.failure = failure;
-        } else {
-          LOG.error("Kafka anonymous subscription to '{}' stopped: {}", member.topic, failure.toString());
-        }
+        member.failure = failure;
+        LOG.error("Kafka anonymous subscription to '{}' stopped: {}", member.topic, failure.toString());
       }
     }
 
@@ -716,7 +820,7 @@ final class AnonymousConsumers {
         for (PartitionProgress progress : left.partitions.values()) {
           progress.discardAll();
         }
-        if (left.failure == null && left.positioned.getCount() > 0) {
+        if (left.failure == null) {
           left.failure = new IllegalStateException("the shared Kafka consumer " + name + " stopped"
               + (because == null ? "" : ": " + because));
         }
@@ -745,7 +849,9 @@ final class AnonymousConsumers {
         bytesSeen = bytes;
         bytesChangedNanos = now;
         for (Member member : members) {
-          member.health.up();
+          if (member.missing == null) {
+            member.health.up();
+          }
         }
       } else if (!fetching) {
         bytesChangedNanos = now; // nothing asked of the cluster: silence says nothing
@@ -777,6 +883,8 @@ final class AnonymousConsumers {
       // Poll thread only.
       private final Map<TopicPartition, PartitionProgress> partitions = new HashMap<>();
       private final Set<TopicPartition> pausedPending = new HashSet<>();
+      /** Why its topic is missing (it could not be created), until the topic is found; keeps its health stalled. */
+      private volatile @Nullable String missing;
       /** Its end offsets could not be looked up: the partitions found first are read from their end. */
       private volatile boolean endWhenFound;
       /** Whether the poll thread took it in. */
@@ -811,7 +919,10 @@ final class AnonymousConsumers {
         return health.get();
       }
 
-      /** Stops delivery: no handler call starts after this returns; the topic's partitions are unassigned. */
+      /**
+       * Stops delivery: no handler call starts after this returns, and one running is waited for; the topic's partitions
+       * are unassigned by the poll thread soon after.
+       */
       @Override
       public void close() {
         if (!closing.compareAndSet(false, true)) {
@@ -820,7 +931,10 @@ final class AnonymousConsumers {
         health.closed();
         leaving.add(this);
         wake();
-        if (Thread.currentThread() != thread && !stopped) {
+        // Only a handler of this subscription that is running now must be waited for: the poll thread starts no other
+        // (it checks closing after setting handling). Its partitions are released by the poll thread's next round,
+        // together with those of the others closed meanwhile, so closing a thousand costs a few rounds, not one each.
+        if (Thread.currentThread() != thread && !stopped && handling == this) {
           try {
             if (!released.await(closeTimeout.toMillis() * 2 + 1_000, TimeUnit.MILLISECONDS)) {
               LOG.warn("Kafka anonymous subscription to '{}' did not stop within {}; a handler of {} is still running",

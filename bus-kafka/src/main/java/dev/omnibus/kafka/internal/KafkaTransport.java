@@ -20,6 +20,7 @@ import dev.omnibus.spi.support.HealthState;
 import dev.omnibus.spi.support.InFlight;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -37,6 +38,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -90,6 +92,7 @@ public final class KafkaTransport implements Transport {
   /** The topic checked last by {@link Topic#validate}; a benign race, strings are immutable. */
   private volatile @Nullable String lastValidTopic;
   private volatile @Nullable Admin admin;
+  private volatile @Nullable Admin topicAdmin;
   private final HealthState health = new HealthState();
   private final AtomicBoolean probing = new AtomicBoolean();
   private final ScheduledFuture<?> healthCheck;
@@ -107,7 +110,7 @@ public final class KafkaTransport implements Transport {
     this.server = server;
     this.settings = settings;
     this.bindings = bindings;
-    this.topics = new TopicProvisioner(this::admin, settings.wireMessageBytes(), settings.subscribeTimeout());
+    this.topics = new TopicProvisioner(this::topicAdmin, settings.wireMessageBytes(), settings.subscribeTimeout());
     this.capabilities = TransportCapabilities.builder(HeaderConvention.KAFKA)
         .supports(Feature.BINARY_MODE, Feature.STRUCTURED_MODE, Feature.CONSUMER_GROUPS, Feature.DURABLE_GROUPS,
             Feature.ANONYMOUS_FAN_OUT, Feature.PER_KEY_ORDER, Feature.REDELIVERY, Feature.WILDCARD_SUBSCRIPTIONS,
@@ -264,6 +267,23 @@ public final class KafkaTransport implements Transport {
     }
     String topic = destinationTopic(destination);
     Pattern pattern = topic.indexOf('{') >= 0 ? wildcardPattern(topic) : null;
+    int maxUnsettled = options.prefetch() > 0 ? options.prefetch() : 1_000;
+    if (anonymous && pattern == null && destination.kind() == Destination.Kind.CHANNEL
+        && (operation == null || operation.clientId() == null) && !settings.hasConsumerOptions(destination)) {
+      // A plain topic without a group of any kind: a shared consumer serves it, unless one serves that topic already.
+      // It creates a missing topic in the background (a new topic is read from its beginning), without the wait.
+      TopicProvisioner.TopicSpec spec = specOf(destination, topic);
+      try {
+        Optional<TransportSubscription> shared = anonymousConsumers.subscribe(topic, handler, maxUnsettled,
+            settings.createTopics() ? () -> topics.create(topic, spec) : null);
+        if (shared.isPresent()) {
+          return shared.get();
+        }
+      } catch (KafkaException | IllegalStateException e) {
+        throw ConfigurationException.because("Cannot subscribe to channel '" + destination.channel() + "' on server '"
+            + server.name() + "': " + Causes.message(e), e);
+      }
+    }
     if (pattern == null && settings.createTopics()) {
       try {
         topics.ensure(topic, specOf(destination, topic));
@@ -271,20 +291,6 @@ public final class KafkaTransport implements Transport {
         // The consumer keeps trying: the topic may be created by someone else, or the cluster come back.
         LOG.warn("Kafka subscription to channel '{}' on server '{}': {}", destination.channel(), server.name(),
             e.getMessage());
-      }
-    }
-    int maxUnsettled = options.prefetch() > 0 ? options.prefetch() : 1_000;
-    if (anonymous && pattern == null && destination.kind() == Destination.Kind.CHANNEL
-        && (operation == null || operation.clientId() == null) && !settings.hasConsumerOptions(destination)) {
-      // A plain topic without a group of any kind: a shared consumer serves it, unless one serves that topic already.
-      try {
-        Optional<TransportSubscription> shared = anonymousConsumers.subscribe(topic, handler, maxUnsettled);
-        if (shared.isPresent()) {
-          return shared.get();
-        }
-      } catch (KafkaException | IllegalStateException e) {
-        throw ConfigurationException.because("Cannot subscribe to channel '" + destination.channel() + "' on server '"
-            + server.name() + "': " + Causes.message(e), e);
       }
     }
     String clientId = operation == null || operation.clientId() == null
@@ -425,12 +431,13 @@ public final class KafkaTransport implements Transport {
           LOG.warn("Kafka producer of server '{}' did not close cleanly: {}", server.name(), e.toString());
         }
       }
-      Admin currentAdmin = admin;
-      if (currentAdmin != null) {
-        try {
-          currentAdmin.close(settings.closeTimeout());
-        } catch (RuntimeException e) {
-          LOG.warn("Kafka admin client of server '{}' did not close cleanly: {}", server.name(), e.toString());
+      for (Admin currentAdmin : new Admin[] {admin, topicAdmin}) {
+        if (currentAdmin != null) {
+          try {
+            currentAdmin.close(settings.closeTimeout());
+          } catch (RuntimeException e) {
+            LOG.warn("Kafka admin client of server '{}' did not close cleanly: {}", server.name(), e.toString());
+          }
         }
       }
     }
@@ -522,6 +529,30 @@ public final class KafkaTransport implements Transport {
         admin = Admin.create(settings.admin());
       }
       return admin;
+    }
+  }
+
+  /**
+   * The admin client that creates topics, one of its own: an admin client sends one request at a time to a broker,
+   * and a creation (a controller write, tens of milliseconds) would hold up subscribe's topic lookups and the health
+   * probe queued behind it.
+   */
+  private Admin topicAdmin() {
+    Admin current = topicAdmin;
+    if (current != null) {
+      return current;
+    }
+    synchronized (clientLock) {
+      if (closed.get()) {
+        throw new IllegalStateException("closed");
+      }
+      if (topicAdmin == null) {
+        Map<String, Object> properties = new HashMap<>(settings.admin());
+        properties.put(AdminClientConfig.CLIENT_ID_CONFIG,
+            "omnibus-" + server.name() + "-topics");
+        topicAdmin = Admin.create(properties);
+      }
+      return topicAdmin;
     }
   }
 
