@@ -77,13 +77,13 @@ public final class EnvelopeCodec {
     headers.add(convention.sourceHeader, event.getSource().toString());
     headers.add(convention.typeHeader, event.getType());
     if (event.getSubject() != null) {
-      headers.add(convention.headerName("subject"), event.getSubject());
+      headers.add(convention.subjectHeader, event.getSubject());
     }
     if (event.getTime() != null) {
-      headers.add(convention.headerName("time"), Rfc3339.format(event.getTime()));
+      headers.add(convention.timeHeader, Rfc3339.format(event.getTime()));
     }
     if (event.getDataSchema() != null) {
-      headers.add(convention.headerName("dataschema"), event.getDataSchema().toString());
+      headers.add(convention.dataSchemaHeader, event.getDataSchema().toString());
     }
     for (String name : extensionNames) {
       Object value = event.getExtension(name);
@@ -167,16 +167,18 @@ public final class EnvelopeCodec {
     // One pass over the headers by position (a binding's received headers are WireHeaders already), the attributes
     // into fields rather than a map: hashing each header name twice was a third of decoding a small event.
     WireHeaders headers = WireHeaders.copyOf(message.headers());
-    String prefix = convention.detectPrefix(headers);
-    if (prefix == null) {
+    // The prefix is decided once per message (STANDARDS.md: one prefix per message), then each header checked against it.
+    int prefixIndex = convention.detectPrefixIndex(headers);
+    if (prefixIndex < 0) {
       throw MalformedEventException.of("not a CloudEvent: no " + convention.headerName("specversion")
           + " header and no structured content type (content type: " + message.contentType() + ")");
     }
+    String prefix = convention.readPrefix(prefixIndex);
     List<String> violations = new ArrayList<>();
     BinaryAttributes attributes = new BinaryAttributes(violations);
     for (int i = 0, size = headers.size(); i < size; i++) {
       String header = headers.name(i);
-      if (convention.usesOtherPrefix(header, prefix)) {
+      if (convention.usesOtherPrefix(header, prefixIndex)) {
         violations.add("header '" + header + "' uses another prefix than '" + prefix
             + "': one message must use one prefix");
         continue;
