@@ -175,7 +175,7 @@ public final class EnvelopeCodec {
     }
     String prefix = convention.readPrefix(prefixIndex);
     List<String> violations = new ArrayList<>();
-    BinaryAttributes attributes = new BinaryAttributes(violations);
+    BinaryAttributes attributes = new BinaryAttributes(violations, convention, prefixIndex);
     for (int i = 0, size = headers.size(); i < size; i++) {
       String header = headers.name(i);
       if (convention.usesOtherPrefix(header, prefixIndex)) {
@@ -315,6 +315,8 @@ public final class EnvelopeCodec {
    */
   private static final class BinaryAttributes {
     private final List<String> violations;
+    private final HeaderConvention convention;
+    private final int prefixIndex;
     @Nullable String specVersion;
     @Nullable String id;
     @Nullable String source;
@@ -329,8 +331,10 @@ public final class EnvelopeCodec {
     /** Extension names by position, only when there are many (a linear duplicate check would be quadratic). */
     private @Nullable Map<String, Integer> extensionIndex;
 
-    BinaryAttributes(List<String> violations) {
+    BinaryAttributes(List<String> violations, HeaderConvention convention, int prefixIndex) {
       this.violations = violations;
+      this.convention = convention;
+      this.prefixIndex = prefixIndex;
     }
 
     /** Records the attribute of {@code header} named from {@code offset} on. */
@@ -385,7 +389,7 @@ public final class EnvelopeCodec {
         }
         default -> { }
       }
-      extension(header.substring(offset), value);
+      extension(convention.extensionName(header, prefixIndex), value);
     }
 
     private static boolean named(String header, int offset, String attribute) {

@@ -44,6 +44,8 @@ public final class HeaderConvention {
       new HeaderConvention("memory", "", List.of(""), "content type field");
 
   private static final int MAX_CACHED_NAMES = 256;
+  /** Longer header names are cut afresh each time rather than kept (a name may have up to 50,000 characters). */
+  private static final int MAX_CACHED_NAME_LENGTH = 64;
 
   private final String name;
   private final String writePrefix;
@@ -59,6 +61,11 @@ public final class HeaderConvention {
   private final Map<String, String> knownHeaderNames;
   /** Header names of extensions met so far, so encoding does not concatenate strings per message. */
   private final ConcurrentHashMap<String, String> extensionHeaderNames = new ConcurrentHashMap<>();
+  /**
+   * Extension names read so far under each read prefix, by header name: a channel's messages repeat their headers, so
+   * decoding hands out one shared name (its hash computed once) instead of cutting a new string from each header.
+   */
+  private final List<ConcurrentHashMap<String, String>> readExtensionNames;
 
   final String specVersionHeader;
   final String idHeader;
@@ -73,6 +80,7 @@ public final class HeaderConvention {
     this.writePrefix = writePrefix;
     this.readPrefixes = List.copyOf(readPrefixes);
     this.specVersionHeaders = readPrefixes.stream().map(prefix -> prefix + "specversion").toArray(String[]::new);
+    this.readExtensionNames = readPrefixes.stream().map(prefix -> new ConcurrentHashMap<String, String>()).toList();
     this.otherPrefixes = new String[readPrefixes.size()][];
     for (int p = 0; p < readPrefixes.size(); p++) {
       String prefix = readPrefixes.get(p);
@@ -189,6 +197,27 @@ public final class HeaderConvention {
    */
   boolean isAttributeHeader(String header, String prefix) {
     return header.length() > prefix.length() && header.regionMatches(true, 0, prefix, 0, prefix.length());
+  }
+
+  /**
+   * The extension name a header carries under the read prefix at a position of {@link #readPrefixes()}: the rest of
+   * the header after the prefix, exactly as written. The header must be an {@link #isAttributeHeader attribute header}
+   * for that prefix.
+   */
+  String extensionName(String header, int prefixIndex) {
+    int offset = readPrefixes.get(prefixIndex).length();
+    if (offset == 0) {
+      return header;
+    }
+    ConcurrentHashMap<String, String> names = readExtensionNames.get(prefixIndex);
+    String name = names.get(header);
+    if (name == null) {
+      name = header.substring(offset);
+      if (header.length() <= MAX_CACHED_NAME_LENGTH && names.size() < MAX_CACHED_NAMES) {
+        names.putIfAbsent(header, name);
+      }
+    }
+    return name;
   }
 
   /**

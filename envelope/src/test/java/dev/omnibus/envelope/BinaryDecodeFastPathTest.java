@@ -82,6 +82,51 @@ class BinaryDecodeFastPathTest {
   }
 
   @Nested
+  class ExtensionNamesSharedAcrossMessages {
+
+    @Test
+    void twoMessagesOfAChannelGiveTheSameExtensionNameString() {
+      EnvelopeCodec codec = EnvelopeCodec.of(HeaderConvention.KAFKA);
+      String first = codec.decode(required("ce_", new String("ce_traceparent"), "00-a")).getExtensionNames()
+          .iterator().next();
+      String second = codec.decode(required("ce_", new String("ce_traceparent"), "00-b")).getExtensionNames()
+          .iterator().next();
+      assertThat(first).isEqualTo("traceparent").isSameAs(second);
+    }
+
+    @Test
+    void theNameIsTheRestOfTheHeaderExactlyAsWritten() {
+      assertThat(HeaderConvention.KAFKA.extensionName("CE_traceparent", 0)).isEqualTo("traceparent");
+      assertThat(HeaderConvention.KAFKA.extensionName("ce_MyExt", 0)).isEqualTo("MyExt");
+      assertThat(HeaderConvention.AMQP.extensionName("cloudEvents:ext", 1)).isEqualTo("ext");
+      assertThat(HeaderConvention.MQTT.extensionName("ce-ext", 1)).isEqualTo("ext");
+    }
+
+    @Test
+    void underTheEmptyPrefixTheHeaderIsTheName() {
+      String header = new String("traceparent");
+      assertThat(HeaderConvention.MQTT.extensionName(header, 0)).isSameAs(header);
+    }
+
+    @Test
+    void aLongNameIsCutEachTimeAndStillRight() {
+      String name = "x".repeat(1000);
+      assertThat(HeaderConvention.KAFKA.extensionName("ce_" + name, 0)).isEqualTo(name);
+      assertThat(HeaderConvention.KAFKA.extensionName("ce_" + name, 0)).isEqualTo(name);
+    }
+
+    @Test
+    void anInvalidExtensionNameIsStillRefusedOnEveryMessage() {
+      EnvelopeCodec codec = EnvelopeCodec.of(HeaderConvention.KAFKA);
+      for (int i = 0; i < 2; i++) {
+        assertThatThrownBy(() -> codec.decode(required("ce_", "ce_MyExt", "v")))
+            .isInstanceOfSatisfying(MalformedEventException.class, e -> assertThat(e.violations())
+                .containsExactly("attribute name 'MyExt' must consist of a-z and 0-9 only, and not be 'data'"));
+      }
+    }
+  }
+
+  @Nested
   class CharactersSkimmedWhileTheyCannotBeForbidden {
 
     private static final String PLAIN = "order o-1 paid in Zürich ©, 東京 ";
