@@ -30,6 +30,7 @@ public final class EnvelopeCodec {
   public static final String STRUCTURED_CONTENT_TYPE = "application/cloudevents+json; charset=UTF-8";
 
   private static final String STRUCTURED_PREFIX = "application/cloudevents";
+  private static final int STRUCTURED_SUBTYPE_START = STRUCTURED_PREFIX.indexOf('/') + 1;
   private static final String BATCH_CONTENT_TYPE = "application/cloudevents-batch+json";
   private static final String IMPLIED_JSON = "application/json";
   private static final String PARTITION_KEY = "partitionkey";
@@ -143,7 +144,16 @@ public final class EnvelopeCodec {
 
   /** Whether a content type announces structured mode: it starts with {@code application/cloudevents}, any casing. */
   public static boolean isStructured(@Nullable String contentType) {
-    return contentType != null && contentType.regionMatches(true, 0, STRUCTURED_PREFIX, 0, STRUCTURED_PREFIX.length());
+    if (contentType == null || contentType.length() < STRUCTURED_PREFIX.length()) {
+      return false;
+    }
+    // Every binary message's type is checked, and most are application/...: an ASCII character other than c or C after
+    // the slash settles it without comparing "application/" again, ignoring case.
+    char afterSlash = contentType.charAt(STRUCTURED_SUBTYPE_START);
+    if (afterSlash < 0x80 && (afterSlash | 0x20) != 'c') {
+      return false;
+    }
+    return contentType.regionMatches(true, 0, STRUCTURED_PREFIX, 0, STRUCTURED_PREFIX.length());
   }
 
   private static String mediaType(String contentType) {

@@ -82,6 +82,25 @@ class BinaryDecodeFastPathTest {
   }
 
   @Nested
+  class StructuredModeToldByTheCharacterAfterTheSlash {
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"application/cloudevents+json", "APPLICATION/CLOUDEVENTS+JSON; charset=UTF-8",
+        "application/Cloudevents-batch+json", "application/cloudevents+xml"})
+    void aCloudEventsTypeInAnyCasingIsStructured(String contentType) {
+      assertThat(EnvelopeCodec.isStructured(contentType)).isTrue();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"application/json; charset=utf-8", "application/octet-stream+cloudevents",
+        "application/\u0109loudevents+json", "application/cloudevent", "text/cloudevents+json; charset=utf-8",
+        "application/xcloudevents+json"})
+    void anyOtherTypeIsNot(String contentType) {
+      assertThat(EnvelopeCodec.isStructured(contentType)).isFalse();
+    }
+  }
+
+  @Nested
   class ExtensionNamesSharedAcrossMessages {
 
     @Test
