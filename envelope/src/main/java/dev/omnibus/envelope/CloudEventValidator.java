@@ -232,7 +232,8 @@ public final class CloudEventValidator {
   }
 
   private static void checkCharacters(List<String> violations, String name, String value) {
-    for (int i = 0; i < value.length(); i++) {
+    int start = plainPrefixLength(value);
+    for (int i = start; i < value.length(); i++) {
       char c = value.charAt(i);
       if (c <= 0x1F || (c >= 0x7F && c <= 0x9F)) {
         violations.add(name + " contains the control character U+" + String.format("%04X", (int) c));
@@ -258,5 +259,24 @@ public final class CloudEventValidator {
         return;
       }
     }
+  }
+
+  /**
+   * How many leading characters are printable ASCII or Latin-1 and the rest of the Basic Multilingual Plane below the
+   * surrogates ({@code U+0020-U+007E}, {@code U+00A0-U+D7FF}): none of them is a control character, a noncharacter
+   * or a surrogate, so {@link #checkCharacters} needs two comparisons for each instead of six. Every event's id,
+   * type, source and subject are checked, on encode and on decode.
+   */
+  static int plainPrefixLength(String value) {
+    int length = value.length();
+    int i = 0;
+    while (i < length) {
+      char c = value.charAt(i);
+      if (c < 0x7F ? c < 0x20 : (c < 0xA0 || c >= 0xD800)) {
+        return i;
+      }
+      i++;
+    }
+    return i;
   }
 }

@@ -30,6 +30,7 @@ public final class EnvelopeCodec {
   public static final String STRUCTURED_CONTENT_TYPE = "application/cloudevents+json; charset=UTF-8";
 
   private static final String STRUCTURED_PREFIX = "application/cloudevents";
+  private static final int STRUCTURED_SUBTYPE_START = STRUCTURED_PREFIX.indexOf('/') + 1;
   private static final String BATCH_CONTENT_TYPE = "application/cloudevents-batch+json";
   private static final String IMPLIED_JSON = "application/json";
   private static final String PARTITION_KEY = "partitionkey";
@@ -77,13 +78,13 @@ public final class EnvelopeCodec {
     headers.add(convention.sourceHeader, event.getSource().toString());
     headers.add(convention.typeHeader, event.getType());
     if (event.getSubject() != null) {
-      headers.add(convention.headerName("subject"), event.getSubject());
+      headers.add(convention.subjectHeader, event.getSubject());
     }
     if (event.getTime() != null) {
-      headers.add(convention.headerName("time"), Rfc3339.format(event.getTime()));
+      headers.add(convention.timeHeader, Rfc3339.format(event.getTime()));
     }
     if (event.getDataSchema() != null) {
-      headers.add(convention.headerName("dataschema"), event.getDataSchema().toString());
+      headers.add(convention.dataSchemaHeader, event.getDataSchema().toString());
     }
     for (String name : extensionNames) {
       Object value = event.getExtension(name);
@@ -143,7 +144,16 @@ public final class EnvelopeCodec {
 
   /** Whether a content type announces structured mode: it starts with {@code application/cloudevents}, any casing. */
   public static boolean isStructured(@Nullable String contentType) {
-    return contentType != null && contentType.regionMatches(true, 0, STRUCTURED_PREFIX, 0, STRUCTURED_PREFIX.length());
+    if (contentType == null || contentType.length() < STRUCTURED_PREFIX.length()) {
+      return false;
+    }
+    // Every binary message's type is checked, and most are application/...: an ASCII character other than c or C after
+    // the slash settles it without comparing "application/" again, ignoring case.
+    char afterSlash = contentType.charAt(STRUCTURED_SUBTYPE_START);
+    if (afterSlash < 0x80 && (afterSlash | 0x20) != 'c') {
+      return false;
+    }
+    return contentType.regionMatches(true, 0, STRUCTURED_PREFIX, 0, STRUCTURED_PREFIX.length());
   }
 
   private static String mediaType(String contentType) {
@@ -167,16 +177,18 @@ public final class EnvelopeCodec {
     // One pass over the headers by position (a binding's received headers are WireHeaders already), the attributes
     // into fields rather than a map: hashing each header name twice was a third of decoding a small event.
     WireHeaders headers = WireHeaders.copyOf(message.headers());
-    String prefix = convention.detectPrefix(headers);
-    if (prefix == null) {
+    // The prefix is decided once per message (STANDARDS.md: one prefix per message), then each header checked against it.
+    int prefixIndex = convention.detectPrefixIndex(headers);
+    if (prefixIndex < 0) {
       throw MalformedEventException.of("not a CloudEvent: no " + convention.headerName("specversion")
           + " header and no structured content type (content type: " + message.contentType() + ")");
     }
+    String prefix = convention.readPrefix(prefixIndex);
     List<String> violations = new ArrayList<>();
-    BinaryAttributes attributes = new BinaryAttributes(violations);
+    BinaryAttributes attributes = new BinaryAttributes(violations, convention, prefixIndex);
     for (int i = 0, size = headers.size(); i < size; i++) {
       String header = headers.name(i);
-      if (convention.usesOtherPrefix(header, prefix)) {
+      if (convention.usesOtherPrefix(header, prefixIndex)) {
         violations.add("header '" + header + "' uses another prefix than '" + prefix
             + "': one message must use one prefix");
         continue;
@@ -313,6 +325,8 @@ public final class EnvelopeCodec {
    */
   private static final class BinaryAttributes {
     private final List<String> violations;
+    private final HeaderConvention convention;
+    private final int prefixIndex;
     @Nullable String specVersion;
     @Nullable String id;
     @Nullable String source;
@@ -327,8 +341,10 @@ public final class EnvelopeCodec {
     /** Extension names by position, only when there are many (a linear duplicate check would be quadratic). */
     private @Nullable Map<String, Integer> extensionIndex;
 
-    BinaryAttributes(List<String> violations) {
+    BinaryAttributes(List<String> violations, HeaderConvention convention, int prefixIndex) {
       this.violations = violations;
+      this.convention = convention;
+      this.prefixIndex = prefixIndex;
     }
 
     /** Records the attribute of {@code header} named from {@code offset} on. */
@@ -383,7 +399,7 @@ public final class EnvelopeCodec {
         }
         default -> { }
       }
-      extension(header.substring(offset), value);
+      extension(convention.extensionName(header, prefixIndex), value);
     }
 
     private static boolean named(String header, int offset, String attribute) {

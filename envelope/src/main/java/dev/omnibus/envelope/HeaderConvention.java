@@ -44,27 +44,50 @@ public final class HeaderConvention {
       new HeaderConvention("memory", "", List.of(""), "content type field");
 
   private static final int MAX_CACHED_NAMES = 256;
+  /** Longer header names are cut afresh each time rather than kept (a name may have up to 50,000 characters). */
+  private static final int MAX_CACHED_NAME_LENGTH = 64;
 
   private final String name;
   private final String writePrefix;
   private final List<String> readPrefixes;
   /** The {@code specversion} header name under each read prefix, in the same order. */
   private final String[] specVersionHeaders;
+  /**
+   * For each read prefix, the other non-empty read prefixes a header of the same message must not use, in the same
+   * order: worked out once here so that decoding does not walk the whole list, comparing prefixes, for every header.
+   */
+  private final String[][] otherPrefixes;
   private final String contentTypeCarrier;
   private final Map<String, String> knownHeaderNames;
   /** Header names of extensions met so far, so encoding does not concatenate strings per message. */
   private final ConcurrentHashMap<String, String> extensionHeaderNames = new ConcurrentHashMap<>();
+  /**
+   * Extension names read so far under each read prefix, by header name: a channel's messages repeat their headers, so
+   * decoding hands out one shared name (its hash computed once) instead of cutting a new string from each header.
+   */
+  private final List<ConcurrentHashMap<String, String>> readExtensionNames;
 
   final String specVersionHeader;
   final String idHeader;
   final String sourceHeader;
   final String typeHeader;
+  final String subjectHeader;
+  final String timeHeader;
+  final String dataSchemaHeader;
 
   private HeaderConvention(String name, String writePrefix, List<String> readPrefixes, String contentTypeCarrier) {
     this.name = name;
     this.writePrefix = writePrefix;
     this.readPrefixes = List.copyOf(readPrefixes);
     this.specVersionHeaders = readPrefixes.stream().map(prefix -> prefix + "specversion").toArray(String[]::new);
+    this.readExtensionNames = readPrefixes.stream().map(prefix -> new ConcurrentHashMap<String, String>()).toList();
+    this.otherPrefixes = new String[readPrefixes.size()][];
+    for (int p = 0; p < readPrefixes.size(); p++) {
+      String prefix = readPrefixes.get(p);
+      otherPrefixes[p] = readPrefixes.stream()
+          .filter(other -> !other.isEmpty() && !other.equalsIgnoreCase(prefix))
+          .toArray(String[]::new);
+    }
     this.contentTypeCarrier = contentTypeCarrier;
     var names = new java.util.HashMap<String, String>();
     for (String attribute : KNOWN_ATTRIBUTES) {
@@ -75,6 +98,9 @@ public final class HeaderConvention {
     this.idHeader = names.get("id");
     this.sourceHeader = names.get("source");
     this.typeHeader = names.get("type");
+    this.subjectHeader = names.get("subject");
+    this.timeHeader = names.get("time");
+    this.dataSchemaHeader = names.get("dataschema");
   }
 
   /** The protocol this convention is for, e.g. {@code kafka}. */
@@ -132,19 +158,34 @@ public final class HeaderConvention {
     return null;
   }
 
-  /** {@link #detectPrefix(Map)} over headers read by position, without an iterator or entries. */
-  @Nullable String detectPrefix(WireHeaders headers) {
+  /**
+   * {@link #detectPrefix(Map)} over headers read by position, without an iterator or entries, as the position of the
+   * prefix in {@link #readPrefixes()}; -1 when there is none.
+   */
+  int detectPrefixIndex(WireHeaders headers) {
     int size = headers.size();
+    // An encoder writes specversion first: when that header is under the preferred prefix, no other can win.
+    if (size > 0 && matches(headers.name(0), specVersionHeaders[0])) {
+      return 0;
+    }
     for (int p = 0; p < specVersionHeaders.length; p++) {
       String wanted = specVersionHeaders[p];
       for (int i = 0; i < size; i++) {
-        String header = headers.name(i);
-        if (header.length() == wanted.length() && header.equalsIgnoreCase(wanted)) {
-          return readPrefixes.get(p);
+        if (matches(headers.name(i), wanted)) {
+          return p;
         }
       }
     }
-    return null;
+    return -1;
+  }
+
+  private static boolean matches(String header, String wanted) {
+    return header.length() == wanted.length() && header.equalsIgnoreCase(wanted);
+  }
+
+  /** The read prefix at a position of {@link #readPrefixes()}. */
+  String readPrefix(int index) {
+    return readPrefixes.get(index);
   }
 
   /**
@@ -158,11 +199,39 @@ public final class HeaderConvention {
     return header.length() > prefix.length() && header.regionMatches(true, 0, prefix, 0, prefix.length());
   }
 
-  /** Whether a header uses one of the other read prefixes than the given one (a message mixing prefixes). */
-  boolean usesOtherPrefix(String header, String prefix) {
-    for (String other : readPrefixes) {
-      if (!other.isEmpty() && !other.equalsIgnoreCase(prefix) && header.length() > other.length()
-          && header.regionMatches(true, 0, other, 0, other.length())
+  /**
+   * The extension name a header carries under the read prefix at a position of {@link #readPrefixes()}: the rest of
+   * the header after the prefix, exactly as written. The header must be an {@link #isAttributeHeader attribute header}
+   * for that prefix.
+   */
+  String extensionName(String header, int prefixIndex) {
+    int offset = readPrefixes.get(prefixIndex).length();
+    if (offset == 0) {
+      return header;
+    }
+    ConcurrentHashMap<String, String> names = readExtensionNames.get(prefixIndex);
+    String name = names.get(header);
+    if (name == null) {
+      name = header.substring(offset);
+      if (header.length() <= MAX_CACHED_NAME_LENGTH && names.size() < MAX_CACHED_NAMES) {
+        names.putIfAbsent(header, name);
+      }
+    }
+    return name;
+  }
+
+  /**
+   * Whether a header uses one of the other read prefixes than the one at a position of {@link #readPrefixes()} (a
+   * message mixing prefixes). A header under a longer chosen prefix that begins with a shorter other one is not mixed.
+   */
+  boolean usesOtherPrefix(String header, int prefixIndex) {
+    String[] others = otherPrefixes[prefixIndex];
+    if (others.length == 0) {
+      return false;
+    }
+    String prefix = readPrefixes.get(prefixIndex);
+    for (String other : others) {
+      if (header.length() > other.length() && header.regionMatches(true, 0, other, 0, other.length())
           && !(prefix.length() > other.length() && header.regionMatches(true, 0, prefix, 0, prefix.length()))) {
         return true;
       }
