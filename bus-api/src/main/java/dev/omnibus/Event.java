@@ -40,7 +40,8 @@ public final class Event<T> {
     this.time = builder.time;
     this.dataContentType = builder.dataContentType;
     this.dataSchema = builder.dataSchema;
-    this.extensions = Collections.unmodifiableMap(new LinkedHashMap<>(builder.extensions));
+    this.extensions = builder.extensions.isEmpty() ? Collections.emptyMap()
+        : Collections.unmodifiableMap(new LinkedHashMap<>(builder.extensions));
     this.data = builder.data;
   }
 
