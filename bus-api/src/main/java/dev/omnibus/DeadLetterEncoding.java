@@ -18,7 +18,6 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -125,7 +124,7 @@ final class DeadLetterEncoding {
    */
   static CloudEvent ofMessage(WireMessage raw, URI source, Cause cause, String reason, boolean withHeaders) {
     CloudEventBuilder builder = CloudEventBuilder.v1()
-        .withId(UUID.randomUUID().toString())
+        .withId(EventIds.next())
         .withSource(source)
         .withType(MALFORMED_TYPE)
         .withTime(OffsetDateTime.now(ZoneOffset.UTC));

@@ -220,6 +220,10 @@ final class DefaultEventBus implements EventBus {
           + "' cannot be encoded, nothing was sent: " + e.getMessage(), e));
     }
     Destination destination = channel.sendDestination(address);
+    if (chains.isEmpty()) {
+      // No interceptor to tell: no Publishing record and no terminal step are built per event.
+      return encodeAndSend(destination, cloudEvent);
+    }
     return chains.publish(new Publishing(cloudEvent, channel.id(), address, Kind.EVENT, server),
         publishing -> encodeAndSend(destination, publishing.event()));
   }

@@ -385,8 +385,14 @@ final class Dispatcher implements DeliveryHandler {
     while (true) {
       HandlerCall call = new HandlerCall(target, rawTarget, context.dedupe());
       try {
-        context.chains().handle(new Handling(event, channel.id(), group, attempt, received, destination.address(),
-            context.server()), call);
+        Chains chains = context.chains();
+        if (chains.isEmpty() && context.dedupe() == null) {
+          // Nothing would read a Handling: call the handler without building one per event.
+          call.call(event);
+        } else {
+          chains.handle(new Handling(event, channel.id(), group, attempt, received, destination.address(),
+              context.server()), call);
+        }
       } catch (HandlerClosed e) {
         // The handler was closed while its event was on the way: hand the event back, never skip it.
         attempts.forget(event, counted);
@@ -673,23 +679,23 @@ final class Dispatcher implements DeliveryHandler {
     @Override
     public void proceed(Handling handling) throws Exception {
       if (dedupe == null) {
-        call(handling);
+        call(handling.event());
         return;
       }
       boolean[] passed = new boolean[1];
       dedupe.aroundHandle(handling, next -> {
         passed[0] = true;
-        call(next);
+        call(next.event());
       });
       duplicate = !passed[0];
     }
 
-    private void call(Handling handling) throws Exception {
+    void call(CloudEvent event) throws Exception {
       if (target != null) {
-        target.handle(handling.event(), this);
+        target.handle(event, this);
       } else if (raw != null) {
         started = true;
-        raw.handler().handle(handling.event());
+        raw.handler().handle(event);
       }
     }
   }
@@ -729,8 +735,10 @@ final class Dispatcher implements DeliveryHandler {
   static <T> Event<T> received(EventType<T> type, CloudEvent event) {
     CloudEventData data = event.getData();
     T payload = data == null ? null : type.codec().decode(data.toBytes());
-    Map<String, Object> extensions = new LinkedHashMap<>();
-    for (String name : event.getExtensionNames()) {
+    Set<String> names = event.getExtensionNames();
+    // Most events carry no extension: no map is built for them.
+    Map<String, Object> extensions = names.isEmpty() ? Map.of() : new LinkedHashMap<>();
+    for (String name : names) {
       Object value = event.getExtension(name);
       if (value != null) {
         extensions.put(name, value);

@@ -6,7 +6,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -41,7 +40,8 @@ public final class Event<T> {
     this.time = builder.time;
     this.dataContentType = builder.dataContentType;
     this.dataSchema = builder.dataSchema;
-    this.extensions = Collections.unmodifiableMap(new LinkedHashMap<>(builder.extensions));
+    this.extensions = builder.extensions.isEmpty() ? Collections.emptyMap()
+        : Collections.unmodifiableMap(new LinkedHashMap<>(builder.extensions));
     this.data = builder.data;
   }
 
@@ -120,8 +120,10 @@ public final class Event<T> {
   }
 
   /**
-   * Builds an {@link Event}. The id defaults to a random UUID, the time to now, the subject to the event type's subject
-   * function, the source to the bus's source. Not thread-safe.
+   * Builds an {@link Event}. The id defaults to a new UUID version 7 string (RFC 9562: the milliseconds, a per-process
+   * counter and a per-process random part, so ids are unique across processes and sort in the order one process made
+   * them), the time to now, the subject to the event type's subject function, the source to the bus's source. Not
+   * thread-safe.
    *
    * @param <T> the payload type
    */
@@ -139,7 +141,7 @@ public final class Event<T> {
     Builder(EventType<T> eventType, @Nullable T data) {
       this.eventType = eventType;
       this.data = data;
-      this.id = UUID.randomUUID().toString();
+      this.id = EventIds.next();
       this.time = OffsetDateTime.now(java.time.ZoneOffset.UTC);
       this.subject = data == null ? null : eventType.subjectOf(data);
       this.dataSchema = eventType.dataSchema();

@@ -4,16 +4,11 @@ import dev.omnibus.spi.Destination;
 import dev.omnibus.spi.Transport;
 import dev.omnibus.envelope.WireMessage;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Sends wire messages through the transport and tracks them until the broker confirmed, so that closing can wait for
@@ -25,7 +20,15 @@ final class Outbound {
 
   private final Transport transport;
   private final String serverName;
-  private final Set<CompletableFuture<Void>> inFlight = ConcurrentHashMap.newKeySet();
+  /**
+   * The sends under way. A counter rather than a set of their stages: one atomic add per send instead of a set's
+   * insert and remove (and their nodes), and {@link #await} needs only to know when it reaches zero.
+   */
+  private final AtomicInteger inFlight = new AtomicInteger();
+  /** Where {@link #await} sleeps until the last send under way ends. */
+  private final Object drained = new Object();
+  /** Whether a thread is (or is about to be) in {@link #await}: only then does the last send's end wake it. */
+  private volatile boolean awaiting;
 
   Outbound(Transport transport, String serverName) {
     this.transport = transport;
@@ -45,16 +48,29 @@ final class Outbound {
       return CONFIRMED;
     }
     CompletableFuture<Void> result = new CompletableFuture<>();
-    inFlight.add(result);
-    result.whenComplete((ignored, failure) -> inFlight.remove(result));
+    inFlight.incrementAndGet();
     sent.whenComplete((ignored, failure) -> {
-      if (failure == null) {
-        result.complete(null);
-      } else {
-        result.completeExceptionally(asBusException(failure, destination));
+      try {
+        if (failure == null) {
+          result.complete(null);
+        } else {
+          result.completeExceptionally(asBusException(failure, destination));
+        }
+      } finally {
+        ended();
       }
     });
     return result;
+  }
+
+  private void ended() {
+    // The decrement comes before the read of awaiting, and await sets awaiting before it reads the count: one of the
+    // two sees the other, so await either finds zero or is woken here.
+    if (inFlight.decrementAndGet() == 0 && awaiting) {
+      synchronized (drained) {
+        drained.notifyAll();
+      }
+    }
   }
 
   private EventBusException asBusException(Throwable failure, Destination destination) {
@@ -65,16 +81,23 @@ final class Outbound {
     return PublishException.of(destination.address(), serverName, String.valueOf(cause.getMessage()), cause);
   }
 
-  /** Waits for the sends under way, at most the timeout; returns how many are still unconfirmed. */
+  /**
+   * Waits for the sends under way, at most the timeout; sends that begin meanwhile are waited for too. Returns how many
+   * are still unconfirmed.
+   */
   int await(Duration timeout) throws InterruptedException {
-    List<CompletableFuture<Void>> pending = new ArrayList<>(inFlight);
-    try {
-      CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-    } catch (ExecutionException e) {
-      // Each caller has its own failed stage.
-    } catch (TimeoutException e) {
-      return inFlight.size();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    awaiting = true;
+    synchronized (drained) {
+      int left;
+      while ((left = inFlight.get()) > 0) {
+        long remaining = deadline - System.nanoTime();
+        if (remaining <= 0) {
+          return left;
+        }
+        TimeUnit.NANOSECONDS.timedWait(drained, remaining);
+      }
+      return 0;
     }
-    return 0;
   }
 }
