@@ -13,18 +13,14 @@ import dev.omnibus.spi.Destination;
 import dev.omnibus.spi.ServerConfig;
 import dev.omnibus.spi.SubscribeOptions;
 import dev.omnibus.spi.Transport;
-import dev.omnibus.spi.TransportCapabilities;
 import dev.omnibus.spi.TransportProvider;
 import dev.omnibus.spi.TransportSubscription;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.awaitility.Awaitility;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -97,41 +93,11 @@ class AttemptCountingTest {
     }
   }
 
-  private record UncountingTransport(Transport delegate) implements Transport {
-    @Override
-    public CompletionStage<Void> send(Destination destination, WireMessage message) {
-      return delegate.send(destination, message);
-    }
-
+  private record UncountingTransport(Transport delegate) implements ForwardingTransport {
     @Override
     public TransportSubscription subscribe(Destination destination, SubscribeOptions options,
         DeliveryHandler handler) {
       return delegate.subscribe(destination, options, delivery -> handler.onDelivery(new FirstAttempt(delivery)));
-    }
-
-    @Override
-    public TransportCapabilities capabilities() {
-      return delegate.capabilities();
-    }
-
-    @Override
-    public Destination deadLetter(Destination origin, @Nullable String group) {
-      return delegate.deadLetter(origin, group);
-    }
-
-    @Override
-    public Optional<Destination> groupDestination(Destination channelDestination, String group) {
-      return delegate.groupDestination(channelDestination, group);
-    }
-
-    @Override
-    public boolean flush(Duration timeout) {
-      return delegate.flush(timeout);
-    }
-
-    @Override
-    public void close() {
-      delegate.close();
     }
   }
 

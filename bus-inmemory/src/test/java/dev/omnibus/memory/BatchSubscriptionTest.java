@@ -12,16 +12,11 @@ import dev.omnibus.Interceptor;
 import dev.omnibus.Interceptor.Outcome;
 import dev.omnibus.Interceptor.Result;
 import dev.omnibus.RetryPolicy;
-import dev.omnibus.spi.DeliveryHandler;
-import dev.omnibus.spi.Destination;
 import dev.omnibus.spi.ServerConfig;
-import dev.omnibus.spi.SubscribeOptions;
 import dev.omnibus.spi.Transport;
 import dev.omnibus.spi.TransportCapabilities;
 import dev.omnibus.spi.TransportCapabilities.Feature;
 import dev.omnibus.spi.TransportProvider;
-import dev.omnibus.spi.TransportSubscription;
-import dev.omnibus.envelope.WireMessage;
 import io.cloudevents.CloudEvent;
 import java.net.URI;
 import java.time.Duration;
@@ -30,9 +25,7 @@ import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -40,7 +33,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.awaitility.Awaitility;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 /** Batch handlers: bounds of a batch, the outcome of each event, dedupe, and a close in the middle of batches. */
@@ -369,18 +361,7 @@ class BatchSubscriptionTest {
   }
 
   /** The in-memory transport, saying it cannot settle deliveries out of order. */
-  private record SettlesInOrder(Transport delegate) implements Transport {
-    @Override
-    public CompletionStage<Void> send(Destination destination, WireMessage message) {
-      return delegate.send(destination, message);
-    }
-
-    @Override
-    public TransportSubscription subscribe(Destination destination, SubscribeOptions options,
-        DeliveryHandler handler) {
-      return delegate.subscribe(destination, options, handler);
-    }
-
+  private record SettlesInOrder(Transport delegate) implements ForwardingTransport {
     @Override
     public TransportCapabilities capabilities() {
       TransportCapabilities all = delegate.capabilities();
@@ -388,26 +369,6 @@ class BatchSubscriptionTest {
       features.addAll(all.features());
       features.remove(Feature.CONCURRENT_SETTLE);
       return new TransportCapabilities(all.convention(), features, all.maxMessageBytes(), all.publishConfirmation());
-    }
-
-    @Override
-    public Destination deadLetter(Destination origin, @Nullable String group) {
-      return delegate.deadLetter(origin, group);
-    }
-
-    @Override
-    public Optional<Destination> groupDestination(Destination channelDestination, String group) {
-      return delegate.groupDestination(channelDestination, group);
-    }
-
-    @Override
-    public boolean flush(Duration timeout) {
-      return delegate.flush(timeout);
-    }
-
-    @Override
-    public void close() {
-      delegate.close();
     }
   }
 }
