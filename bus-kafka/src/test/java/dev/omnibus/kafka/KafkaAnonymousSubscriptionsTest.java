@@ -164,27 +164,34 @@ class KafkaAnonymousSubscriptionsTest {
   }
 
   @Test
-  void aSlowSubscriptionAtItsPrefetchIsPausedWhileItsNeighbourGoesOn() {
+  void aSubscriptionWithAPrefetchReadsOnAConsumerOfItsOwnAndHoldsBackNoNeighbour() {
     Destination slow = onePartition(uniqueTopic("slow"));
     Destination fast = onePartition(uniqueTopic("fast"));
     List<Delivery> held = new CopyOnWriteArrayList<>();
     List<String> fastHandled = new CopyOnWriteArrayList<>();
-    // Settled later, from another thread, as the bus does at a concurrency above 1.
+    // Settled later, from another thread, as the bus does at a concurrency above 1 (which asks for a prefetch).
     transport.subscribe(slow, new SubscribeOptions(null, 2), held::add);
     transport.subscribe(fast, SubscribeOptions.group(null), delivery -> {
       fastHandled.add(data(delivery));
       delivery.ack();
     });
+    // A consumer of its own: a shared one would seek back and fetch again for every few records at its prefetch.
+    assertThat(threadNames()).contains("omnibus-kafka-" + slow.address())
+        .doesNotContain("omnibus-kafka-" + fast.address());
     sendAll(slow, "s0", "s1", "s2", "s3");
     sendAll(fast, "f0", "f1", "f2");
 
     Awaitility.await().atMost(WAIT).until(() -> fastHandled.size() >= 3 && held.size() >= 2);
     assertThat(fastHandled).containsExactly("f0", "f1", "f2");
-    // The prefetch holds: no third delivery while two are unsettled.
-    assertThat(held).hasSize(2);
     held.forEach(Delivery::ack);
     Awaitility.await().atMost(WAIT).until(() -> held.size() >= 4);
     assertThat(held.stream().map(KafkaAnonymousSubscriptionsTest::data)).containsExactly("s0", "s1", "s2", "s3");
+    held.forEach(Delivery::ack);
+  }
+
+  private static java.util.Set<String> threadNames() {
+    return Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
+        .collect(java.util.stream.Collectors.toSet());
   }
 
   @Test

@@ -268,7 +268,10 @@ public final class KafkaTransport implements Transport {
     String topic = destinationTopic(destination);
     Pattern pattern = topic.indexOf('{') >= 0 ? wildcardPattern(topic) : null;
     int maxUnsettled = options.prefetch() > 0 ? options.prefetch() : 1_000;
-    if (anonymous && pattern == null && destination.kind() == Destination.Kind.CHANNEL
+    // A prefetch (the bus asks for one at a concurrency above 1, and for batches) is held by a consumer of its own: a
+    // shared consumer can hold one subscription's records back only by seeking back and fetching them again, a fetch
+    // round trip per few records once handlings keep the subscription at its prefetch.
+    if (anonymous && pattern == null && destination.kind() == Destination.Kind.CHANNEL && options.prefetch() == 0
         && (operation == null || operation.clientId() == null) && !settings.hasConsumerOptions(destination)) {
       // A plain topic without a group of any kind: a shared consumer serves it, unless one serves that topic already.
       // It creates a missing topic in the background (a new topic is read from its beginning), without the wait.
