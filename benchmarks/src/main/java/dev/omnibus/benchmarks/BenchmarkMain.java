@@ -219,9 +219,11 @@ public final class BenchmarkMain {
           for (SubscriptionCostSection.Result result : new SubscriptionCostSection(quick).run(notes)) {
             String what = String.format(Locale.ROOT, "subscriptions, %s: %,d anonymous subscriptions", result.binding(),
                 result.subscriptions());
-            // Opened per second against the rate that opens 1,000 within 5 s (200/s): at least 1 is the target.
+            // Opened per second against the rate that opens 1,000 within 5 s (200/s). Issue 16 promises the 1,000:
+            // the smaller steps are reported without a target (their time is mostly the first connection's).
             sectionRows.add(Row.of(what + ", opened per second (vs 200/s, 1,000 in 5 s)", "subscriptions/s",
-                result.subscriptions() / Math.max(result.seconds(), 1e-3), 200, 1.0));
+                result.subscriptions() / Math.max(result.seconds(), 1e-3), 200,
+                result.subscriptions() >= 1_000 ? 1.0 : null));
             sectionRows.add(Row.of(what + ", threads added (per subscription)", "threads", result.threads(),
                 result.subscriptions(), null));
             sectionRows.add(Row.of(what + ", heap added in MiB (per subscription)", "MiB", result.heapMiB(),
