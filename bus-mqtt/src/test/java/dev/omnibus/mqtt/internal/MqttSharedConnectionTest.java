@@ -138,32 +138,23 @@ class MqttSharedConnectionTest {
 
   @Test
   void overlappingFiltersOnMqtt5ShareTheConnectionAndEachGetsAMessageOnce() {
-    MqttTransport transport = open(uniqueName("overlap5"), null);
-    String prefix = MqttBroker.uniqueTopic("overlap");
-    Bodies wildcard = new Bodies();
-    Bodies exact = new Bodies();
-    subscribe(transport, Destination.of(prefix + "/{id}"), wildcard);
-    subscribe(transport, Destination.of(prefix + "/a"), exact);
-    assertThat(transport.anonymousConnections()).isEqualTo(1);
-
-    send(transport, prefix + "/a", "first");
-    send(transport, prefix + "/b", "second");
-
-    Awaitility.await().atMost(WAIT).until(() -> wildcard.got.size() >= 2 && !exact.got.isEmpty());
-    assertThat(wildcard.got).containsExactly("first", "second");
-    assertThat(exact.got).containsExactly("first");
+    overlappingFiltersEachGetAMessageOnce("overlap5", null, 1);
   }
 
   @Test
   void anOverlappingFilterOnMqtt311GetsAConnectionOfItsOwnSoEachGetsAMessageOnce() {
-    MqttTransport transport = open(uniqueName("overlap3"), "3.1.1");
+    // Without Subscription Identifiers a broker may send a message matching both filters once or twice.
+    overlappingFiltersEachGetAMessageOnce("overlap3", "3.1.1", 2);
+  }
+
+  private void overlappingFiltersEachGetAMessageOnce(String name, @Nullable String version, int connections) {
+    MqttTransport transport = open(uniqueName(name), version);
     String prefix = MqttBroker.uniqueTopic("overlap");
     Bodies wildcard = new Bodies();
     Bodies exact = new Bodies();
     subscribe(transport, Destination.of(prefix + "/{id}"), wildcard);
     subscribe(transport, Destination.of(prefix + "/a"), exact);
-    // Without Subscription Identifiers a broker may send a message matching both filters once or twice.
-    assertThat(transport.anonymousConnections()).isEqualTo(2);
+    assertThat(transport.anonymousConnections()).isEqualTo(connections);
 
     send(transport, prefix + "/a", "first");
     send(transport, prefix + "/b", "second");
