@@ -217,8 +217,8 @@ public final class BenchmarkMain {
         try {
           List<Row> sectionRows = new ArrayList<>();
           for (SubscriptionCostSection.Result result : new SubscriptionCostSection(quick).run(notes)) {
-            String what = String.format(Locale.ROOT, "subscriptions, %s: %,d anonymous subscriptions", result.binding(),
-                result.subscriptions());
+            String what = String.format(Locale.ROOT, "subscriptions, %s: %,d %s subscriptions", result.binding(),
+                result.subscriptions(), result.kind().word());
             // Opened per second against the rate that opens 1,000 within 5 s (200/s). Issue 16 promises the 1,000:
             // the smaller steps are reported without a target (their time is mostly the first connection's).
             sectionRows.add(Row.of(what + ", opened per second (vs 200/s, 1,000 in 5 s)", "subscriptions/s",

@@ -5,6 +5,9 @@ import dev.omnibus.EventType;
 import dev.omnibus.Subscription;
 import dev.omnibus.benchmarks.loopback.BrokerHosts;
 import dev.omnibus.benchmarks.loopback.KafkaProcess;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
 import dev.omnibus.memory.InMemoryBroker;
 import dev.omnibus.spi.Credentials;
 import dev.omnibus.spi.ServerConfig;
@@ -17,8 +20,13 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * What a subscription costs: one bus opens 10, 100 and 1,000 subscriptions, one channel each, and the section
- * records the time to open them, the threads and the heap they added (after a GC), on each binding. A binding that
- * takes longer than {@link #BUDGET_SECONDS} for one step stops there, with a note: what it opened is reported.
+ * records the time to open them, the threads and the heap they added (after a GC), on each binding. It does so twice:
+ * with anonymous subscriptions, and with one group subscription per channel, all of one group, as a service's
+ * consumers are (issue 16 measures the latter). A binding that takes longer than {@link #BUDGET_SECONDS} for one step
+ * stops there, with a note: what it opened is reported.
+ *
+ * <p>What group subscriptions leave on the brokers is removed after each step: the RabbitMQ queues of the group (the
+ * bus declares them durable); an MQTT group session expires on its own (the binding's session expiry).
  */
 public final class SubscriptionCostSection {
 
@@ -36,7 +44,25 @@ public final class SubscriptionCostSection {
    * @param threads the threads they added
    * @param heapMiB the heap they added, after a GC
    */
-  public record Result(String binding, int subscriptions, double seconds, int threads, double heapMiB) {}
+  public record Result(String binding, Kind kind, int subscriptions, double seconds, int threads, double heapMiB) {}
+
+  /** How the subscriptions are made. */
+  public enum Kind {
+    /** No group: each subscription hears every event. */
+    ANONYMOUS,
+    /** One group subscription per channel, all of one group. */
+    GROUP;
+
+    /** The word used in the report. */
+    public String word() {
+      return this == ANONYMOUS ? "anonymous" : "group";
+    }
+  }
+
+  /** Removes what one step's group subscriptions left on a broker. */
+  private interface Cleanup {
+    void remove(List<String> channels, String group) throws Exception;
+  }
 
   /** Opens a bus for a binding. */
   private interface Buses {
@@ -57,47 +83,56 @@ public final class SubscriptionCostSection {
    */
   public List<Result> run(List<String> notes) throws Exception {
     List<Result> results = new ArrayList<>();
-    measure("memory", () -> EventBus.builder().server(InMemoryBroker.create().server()).build(), results, notes);
+    measure("memory", () -> EventBus.builder().server(InMemoryBroker.create().server()).build(), NOTHING, results,
+        notes);
     try (KafkaProcess kafka = KafkaProcess.start()) {
       ServerConfig server = ServerConfig.of("bench", "kafka", kafka.bootstrapServers());
-      measure("kafka", () -> EventBus.builder().server(server).build(), results, notes);
+      measure("kafka", () -> EventBus.builder().server(server).build(), NOTHING, results, notes);
     }
     String rabbit = BrokerHosts.env("OMNIBUS_RABBITMQ_HOST", "127.0.0.1");
     if (BrokerHosts.reachable(rabbit, 5672)) {
       ServerConfig server = ServerConfig.of("bench", "amqp", rabbit + ":5672")
           .withCredentials(Credentials.of("guest", "guest"));
-      measure("rabbitmq", () -> EventBus.builder().server(server).build(), results, notes);
+      measure("rabbitmq", () -> EventBus.builder().server(server).build(), (channels, group) -> deleteQueues(rabbit,
+          channels, group), results, notes);
     } else {
       notes.add("subscriptions, rabbitmq: not measured (RabbitMQ is not reachable at " + rabbit + ":5672).");
     }
     String mqtt = BrokerHosts.env("OMNIBUS_MQTT_HOST", "127.0.0.1");
     if (BrokerHosts.reachable(mqtt, 1883)) {
       ServerConfig server = ServerConfig.of("bench", "mqtt", mqtt + ":1883");
-      measure("mqtt", () -> EventBus.builder().server(server).build(), results, notes);
+      measure("mqtt", () -> EventBus.builder().server(server).build(), NOTHING, results, notes);
     } else {
       notes.add("subscriptions, mqtt: not measured (Mosquitto is not reachable at " + mqtt + ":1883).");
     }
     return results;
   }
 
-  private void measure(String binding, Buses buses, List<Result> results, List<String> notes) throws Exception {
-    for (int count : COUNTS) {
-      if (quick && count > 100) {
-        break;
-      }
-      Result result = once(binding, count, buses);
-      results.add(result);
-      log(String.format(Locale.ROOT, "subscriptions, %s: %,d opened in %.2f s, +%d threads, +%.1f MiB heap", binding,
-          result.subscriptions(), result.seconds(), result.threads(), result.heapMiB()));
-      if (result.subscriptions() < count) {
-        notes.add(String.format(Locale.ROOT, "subscriptions, %s: only %,d of %,d opened within %d s.", binding,
-            result.subscriptions(), count, BUDGET_SECONDS));
-        return;
+  private static final Cleanup NOTHING = (channels, group) -> { };
+
+  private void measure(String binding, Buses buses, Cleanup cleanup, List<Result> results, List<String> notes)
+      throws Exception {
+    for (Kind kind : Kind.values()) {
+      for (int count : COUNTS) {
+        if (quick && count > 100) {
+          break;
+        }
+        Result result = once(binding, kind, count, buses, cleanup);
+        results.add(result);
+        log(String.format(Locale.ROOT, "subscriptions, %s, %s: %,d opened in %.2f s, +%d threads, +%.1f MiB heap",
+            binding, kind.word(), result.subscriptions(), result.seconds(), result.threads(), result.heapMiB()));
+        if (result.subscriptions() < count) {
+          notes.add(String.format(Locale.ROOT, "subscriptions, %s, %s: only %,d of %,d opened within %d s.", binding,
+              kind.word(), result.subscriptions(), count, BUDGET_SECONDS));
+          break;
+        }
       }
     }
   }
 
-  private Result once(String binding, int count, Buses buses) throws Exception {
+  private Result once(String binding, Kind kind, int count, Buses buses, Cleanup cleanup) throws Exception {
+    String group = kind == Kind.GROUP ? "cost-" + run + "-" + count : null;
+    List<String> channels = new ArrayList<>(count);
     try (EventBus bus = buses.open()) {
       System.gc();
       int threadsBefore = ManagementFactory.getThreadMXBean().getThreadCount();
@@ -106,9 +141,9 @@ public final class SubscriptionCostSection {
       long start = System.nanoTime();
       long deadline = start + TimeUnit.SECONDS.toNanos(BUDGET_SECONDS);
       for (int i = 0; i < count && System.nanoTime() < deadline; i++) {
-        String channel = "cost-" + run + "-" + count + "-" + i;
-        // Anonymous, so that nothing durable (a RabbitMQ queue, an MQTT session) is left on the brokers after the run.
-        opened.add(bus.subscribe(TYPE.channel(channel), event -> { }));
+        String channel = "cost-" + run + "-" + kind.word() + "-" + count + "-" + i;
+        channels.add(channel);
+        opened.add(bus.subscribe(TYPE.channel(channel), group, event -> { }));
       }
       double seconds = (System.nanoTime() - start) / 1e9;
       System.gc();
@@ -117,7 +152,29 @@ public final class SubscriptionCostSection {
       for (Subscription subscription : opened) {
         subscription.close();
       }
-      return new Result(binding, opened.size(), seconds, threads, heap);
+      return new Result(binding, kind, opened.size(), seconds, threads, heap);
+    } finally {
+      if (group != null) {
+        cleanup.remove(channels, group);
+      }
+    }
+  }
+
+  /** Deletes the durable queues of the group's subscriptions (and their dead letter and retry queues, if declared). */
+  private static void deleteQueues(String host, List<String> channels, String group) throws Exception {
+    ConnectionFactory factory = new ConnectionFactory();
+    factory.setHost(host);
+    factory.setUsername("guest");
+    factory.setPassword("guest");
+    try (Connection connection = factory.newConnection("omnibus-benchmark-cleanup")) {
+      Channel channel = connection.createChannel();
+      for (String name : channels) {
+        String queue = name + "." + group;
+        for (String each : List.of(queue, queue + ".dlq", queue + ".retry")) {
+          // Deleting a queue that was never declared is not an error in RabbitMQ.
+          channel.queueDelete(each);
+        }
+      }
     }
   }
 
