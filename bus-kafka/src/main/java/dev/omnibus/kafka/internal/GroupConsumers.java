@@ -174,7 +174,7 @@ final class GroupConsumers {
       created = CompletableFuture.failedFuture(e);
     }
     created.whenComplete((answer, failure) -> {
-      if (failure == null) {
+      if (failure == null || member.closing.get()) {
         return; // the group's leader sees the new topic in its metadata and assigns it
       }
       Throwable cause = failure instanceof CompletionException && failure.getCause() != null

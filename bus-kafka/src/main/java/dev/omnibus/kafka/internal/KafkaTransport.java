@@ -55,8 +55,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The Kafka transport of one server: one idempotent producer ({@code acks=all}) shared by every channel, one admin
  * client that creates missing topics, consumers shared by the anonymous subscriptions to plain topics (one poll thread
- * per {@value AnonymousConsumers#CAPACITY} of them, see {@link AnonymousConsumers}), and one consumer thread per other
- * subscription.
+ * per {@value AnonymousConsumers#CAPACITY} of them, see {@link AnonymousConsumers}), one consumer per group id shared by
+ * that group's subscriptions to plain topics ({@link GroupConsumers}), and one consumer thread per other subscription.
  *
  * <p>Thread-safe. {@link #send} completes its stage on the producer's I/O thread: dependent stages must not block
  * (use the {@code *Async} variants for slow work), as with any Kafka producer callback.
