@@ -9,6 +9,7 @@ import static dev.omnibus.kafka.KafkaFixture.text;
 import static dev.omnibus.kafka.KafkaFixture.uniqueTopic;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.omnibus.Health;
 import dev.omnibus.spi.Delivery;
 import dev.omnibus.spi.Destination;
 import dev.omnibus.spi.SubscribeOptions;
@@ -22,9 +23,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,11 +42,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(EmbeddedKafka.class)
 class KafkaGroupSubscriptionsTest {
 
+  private EmbeddedKafka kafka;
   private KafkaFixture fixture;
   private Transport transport;
 
   @BeforeEach
   void open(EmbeddedKafka kafka) {
+    this.kafka = kafka;
     fixture = new KafkaFixture(kafka);
     transport = fixture.transport();
   }
@@ -231,6 +237,32 @@ class KafkaGroupSubscriptionsTest {
     assertThat(handled).hasSize(3 * 400);
     assertThat(overlaps).hasValue(0);
     Awaitility.await().atMost(WAIT).until(() -> byTransport.get("second").get() > 0);
+  }
+
+  @Test
+  void aTopicThatCannotBeCreatedStallsOnlyItsOwnGroupSubscriptionUntilTheTopicAppears() throws Exception {
+    String group = "group-uncreatable-" + uniqueTopic("g");
+    Destination neighbour = onePartition(uniqueTopic("group-healthy"));
+    String topic = uniqueTopic("group-uncreatable");
+    // Three replicas on a cluster of one broker: the cluster refuses to create it.
+    Destination threeReplicas = KafkaFixture.withBinding(topic, Map.of("partitions", 1, "replicas", 3));
+    List<String> received = new CopyOnWriteArrayList<>();
+    TransportSubscription healthy = transport.subscribe(neighbour, SubscribeOptions.group(group), Delivery::ack);
+    TransportSubscription stalled = transport.subscribe(threeReplicas, SubscribeOptions.group(group), delivery -> {
+      received.add(data(delivery));
+      delivery.ack();
+    });
+    Awaitility.await().atMost(WAIT).until(() -> stalled.health().state() == Health.State.STALLED);
+    assertThat(stalled.health().lastError()).contains("topic '" + topic + "'").contains("could not be created");
+    Awaitility.await().atMost(WAIT).until(() -> healthy.health().state() == Health.State.UP);
+
+    // Created by someone with the right settings: found, read from its beginning, up again.
+    try (Admin admin = kafka.admin()) {
+      admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    }
+    sendAll(onePartition(topic), "at last");
+    Awaitility.await().atMost(WAIT).until(() -> received.contains("at last"));
+    Awaitility.await().atMost(WAIT).until(() -> stalled.health().state() == Health.State.UP);
   }
 
   private void sendKeyed(List<Destination> destinations, int from, int to) {

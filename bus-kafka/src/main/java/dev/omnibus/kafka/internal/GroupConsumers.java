@@ -484,6 +484,10 @@ final class GroupConsumers {
         replaced.retired = true;
       }
       owners.put(partition, member);
+      if (member.missing != null) {
+        member.missing = null; // created by someone else meanwhile
+        member.health.up();
+      }
     }
 
     private void deliver(ConsumerRecords<byte[], byte[]> records) {
