@@ -236,6 +236,23 @@ final class KafkaClientSettings {
     return properties;
   }
 
+  /**
+   * The properties of the consumer shared by a group's subscriptions of one transport: the server's, the group,
+   * {@code earliest} unless the server says otherwise (as for a consumer of its own).
+   */
+  Map<String, Object> sharedGroupConsumer(String groupId, String clientId) {
+    Map<String, Object> properties = new HashMap<>(consumer);
+    properties.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    if (createTopics) {
+      // Subscribe no longer waits for the topic's creation: the consumer's metadata request must not beat it to the
+      // broker and have the topic auto-created with the broker's defaults (a smaller max.message.bytes).
+      properties.putIfAbsent(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+    }
+    properties.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+    properties.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+    return properties;
+  }
+
   String serverName() {
     return serverName;
   }

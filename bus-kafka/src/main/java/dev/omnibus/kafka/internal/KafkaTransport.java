@@ -55,8 +55,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The Kafka transport of one server: one idempotent producer ({@code acks=all}) shared by every channel, one admin
  * client that creates missing topics, consumers shared by the anonymous subscriptions to plain topics (one poll thread
- * per {@value AnonymousConsumers#CAPACITY} of them, see {@link AnonymousConsumers}), and one consumer thread per other
- * subscription.
+ * per {@value AnonymousConsumers#CAPACITY} of them, see {@link AnonymousConsumers}), one consumer per group id shared by
+ * that group's subscriptions to plain topics ({@link GroupConsumers}), and one consumer thread per other subscription.
  *
  * <p>Thread-safe. {@link #send} completes its stage on the producer's I/O thread: dependent stages must not block
  * (use the {@code *Async} variants for slow work), as with any Kafka producer callback.
@@ -88,6 +88,7 @@ public final class KafkaTransport implements Transport {
   private final AtomicInteger consumerCount = new AtomicInteger();
   private final InFlight inFlight = new InFlight();
   private final AnonymousConsumers anonymousConsumers;
+  private final GroupConsumers groupConsumers;
   private volatile @Nullable Producer<byte[], byte[]> producer;
   /** The topic checked last by {@link Topic#validate}; a benign race, strings are immutable. */
   private volatile @Nullable String lastValidTopic;
@@ -124,6 +125,9 @@ public final class KafkaTransport implements Transport {
         index -> settings.sharedAnonymousConsumer("omnibus-" + server.name() + "-anonymous-" + index), this::admin, mapping,
         settings.subscribeTimeout(), settings.closeTimeout(),
         silenceLimit(settings.sharedAnonymousConsumer("omnibus-" + server.name() + "-anonymous")));
+    this.groupConsumers = new GroupConsumers(server.name(), settings::sharedGroupConsumer, mapping,
+        settings.subscribeTimeout(), settings.closeTimeout(),
+        silenceLimit(settings.sharedGroupConsumer("omnibus", "omnibus-" + server.name() + "-group")));
     health.lost(Health.State.RECONNECTING, "connecting to the Kafka cluster at " + bootstrapServers());
     this.healthCheck = HEALTH.scheduleWithFixedDelay(this::checkHealth, 0, 1, TimeUnit.SECONDS);
   }
@@ -144,6 +148,7 @@ public final class KafkaTransport implements Transport {
         subscription.checkHealth();
       }
       anonymousConsumers.checkHealth();
+      groupConsumers.checkHealth();
       if (closed.get() || !probing.compareAndSet(false, true)) {
         return;
       }
@@ -287,6 +292,23 @@ public final class KafkaTransport implements Transport {
             + server.name() + "': " + Causes.message(e), e);
       }
     }
+    if (!anonymous && pattern == null && destination.kind() == Destination.Kind.CHANNEL && options.prefetch() == 0
+        && (operation == null || operation.clientId() == null) && !settings.hasConsumerOptions(destination)) {
+      // A plain topic in a group: the group's consumer on this transport serves it beside the group's other topics,
+      // unless it serves that topic already. A missing topic is created in the background, without the wait: the
+      // group reads it from its beginning once its leader sees it.
+      TopicProvisioner.TopicSpec spec = specOf(destination, topic);
+      try {
+        Optional<TransportSubscription> shared = groupConsumers.subscribe(groupId, topic, handler, maxUnsettled,
+            settings.createTopics() ? () -> topics.create(topic, spec) : null);
+        if (shared.isPresent()) {
+          return shared.get();
+        }
+      } catch (KafkaException | IllegalStateException e) {
+        throw ConfigurationException.because("Cannot subscribe to channel '" + destination.channel() + "' on server '"
+            + server.name() + "': " + Causes.message(e), e);
+      }
+    }
     if (pattern == null && settings.createTopics()) {
       try {
         topics.ensure(topic, specOf(destination, topic));
@@ -416,6 +438,10 @@ public final class KafkaTransport implements Transport {
     sharedCloser.setDaemon(true);
     sharedCloser.start();
     closers.add(sharedCloser);
+    Thread groupCloser = new Thread(groupConsumers::close, "omnibus-kafka-close-groups-" + server.name());
+    groupCloser.setDaemon(true);
+    groupCloser.start();
+    closers.add(groupCloser);
     long deadline = System.nanoTime() + settings.closeTimeout().multipliedBy(2).plusSeconds(2).toNanos();
     for (Thread closer : closers) {
       try {

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import org.apache.kafka.common.TopicPartition;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The offsets of one assigned partition that were delivered and not yet committed, in offset order, and how far the
@@ -95,6 +96,12 @@ final class PartitionProgress {
       }
     }
     rewound = true;
+  }
+
+  /** The first offset delivered and not settled away (after {@link #advance}), or null when none is in flight. */
+  @Nullable Long firstInFlight() {
+    Slot first = inFlight.peekFirst();
+    return first == null ? null : first.offset;
   }
 
   /** Forgets everything: the partition is no longer ours. */
