@@ -322,6 +322,11 @@ public final class BenchmarkMain {
           scores.get(env + "omnibusRoundTripBinary"), scores.get(env + "sdkJsonRoundTrip"), 1.5));
       rows.add(Row.of("envelope encode+decode, structured mode (vs SDK JSON format)", "ops/s",
           scores.get(env + "omnibusRoundTripStructured"), scores.get(env + "sdkJsonRoundTrip"), 1.5));
+      rows.add(Row.of("envelope encode+decode, structured mode, data from the bus's JSON codec (vs SDK JSON format)",
+          "ops/s", scores.get(env + "omnibusRoundTripStructuredProducedJson"), scores.get(env + "sdkJsonRoundTrip"),
+          null));
+      rows.add(Row.of("envelope encode, structured mode, data from the bus's JSON codec (vs checked data)", "ops/s",
+          scores.get(env + "omnibusEncodeStructuredProducedJson"), scores.get(env + "omnibusEncodeStructured"), null));
       rows.add(Row.of("envelope encode, binary mode (vs SDK serialize)", "ops/s",
           scores.get(env + "omnibusEncodeBinary"), scores.get(env + "sdkJsonSerialize"), null));
       rows.add(Row.of("envelope encode, structured mode (vs SDK serialize)", "ops/s",

@@ -6,7 +6,8 @@ import java.util.Arrays;
 
 /**
  * Event data that remembers how the JSON event format carried it, so that re-encoding in structured mode writes it the
- * same way (json-format.md §3.1): {@link Json} came as a JSON value in {@code data}, {@link Text} as a JSON string in
+ * same way (json-format.md §3.1): {@link Json} came as a JSON value in {@code data} (or from the caller's own JSON
+ * serializer, {@link EnvelopeCodec#producedJson}), {@link Text} as a JSON string in
  * {@code data} under a non-JSON content type. Bytes from {@code data_base64} or from a binary-mode body are plain
  * {@link io.cloudevents.core.data.BytesCloudEventData}.
  */

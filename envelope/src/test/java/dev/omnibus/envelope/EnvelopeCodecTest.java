@@ -156,6 +156,26 @@ class EnvelopeCodecTest {
     }
 
     @Test
+    void producedJsonIsWrittenAsTheDataMemberWithoutCheckingIt() {
+      // Text that is not JSON shows that nothing re-parsed it: the same bytes as plain data go to data_base64 (above).
+      byte[] unchecked = "{not json".getBytes(StandardCharsets.UTF_8);
+      CloudEvent event = Events.minimal()
+          .withData("application/json", EnvelopeCodec.producedJson(unchecked)).build();
+      String body = new String(KAFKA.encode(event, Mode.STRUCTURED).body(), StandardCharsets.UTF_8);
+      assertThat(body).endsWith(",\"data\":{not json}").doesNotContain("data_base64");
+    }
+
+    @Test
+    void producedJsonRoundTripsByteForByteInBothModes() {
+      CloudEvent event = Events.minimal().withData("application/json", EnvelopeCodec.producedJson(BODY)).build();
+      for (Mode mode : Mode.values()) {
+        WireMessage message = KAFKA.encode(event, mode);
+        assertThat(KAFKA.decode(message).getData().toBytes()).as(mode.name()).isEqualTo(BODY);
+      }
+      assertThat(KAFKA.encode(event, Mode.BINARY).body()).isSameAs(BODY);
+    }
+
+    @Test
     void bytesWithoutAContentTypeAreWrittenAsDataBase64WithoutDatacontenttype() throws IOException {
       CloudEvent event = Events.minimal().withData(BINARY).build();
       JsonNode json = JSON.readTree(KAFKA.encode(event, Mode.STRUCTURED).body());

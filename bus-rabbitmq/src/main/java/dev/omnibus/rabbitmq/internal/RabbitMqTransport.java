@@ -102,7 +102,9 @@ public final class RabbitMqTransport implements Transport {
   private final PublishWindow<Outgoing> window;
   private final Object topologyLock = new Object();
   private @Nullable Channel topologyChannel;
-  private final Set<String> declared = ConcurrentHashMap.newKeySet();
+  // By name, one set per kind: a key built per publish ("queue " + name) cost a string and its hash on every send.
+  private final Set<String> declaredQueues = ConcurrentHashMap.newKeySet();
+  private final Set<String> declaredExchanges = ConcurrentHashMap.newKeySet();
   private final Set<RabbitMqSubscription> subscriptions = ConcurrentHashMap.newKeySet();
   private final ExecutorService workers;
   private final ScheduledExecutorService timer;
@@ -178,7 +180,8 @@ public final class RabbitMqTransport implements Transport {
         .connected(() -> connected && publishConnection.isOpen())
         // Publishing may block (a declare round trip, a connection blocked by a broker alarm): never on the sender.
         .dispatchOn(workers)
-        .completeOn(workers)
+        // A burst of confirms (one basic.ack settles many sends) completes on one worker, not a hand-off each.
+        .completeOn(new BurstExecutor(workers))
         .closedFailure(this::closedException)
         .build();
     publishConnection.addShutdownListener(this::onPublishConnectionLost);
@@ -483,7 +486,8 @@ public final class RabbitMqTransport implements Transport {
     if (declarer.mode() == RabbitMqSettings.DeclareMode.NONE) {
       return;
     }
-    String key = route.queue() != null ? "queue " + route.queue().name() : "exchange " + route.exchange().name();
+    Set<String> declared = route.queue() != null ? declaredQueues : declaredExchanges;
+    String key = route.queue() != null ? route.queue().name() : route.exchange().name();
     if (route.exchange().isDefault() && route.queue() == null || declared.contains(key)) {
       return;
     }
@@ -539,7 +543,8 @@ public final class RabbitMqTransport implements Transport {
 
   private void onPublisherChannelError(ShutdownSignalException cause) {
     // A 404 on publish means an exchange vanished (or was never there in none mode): declare again next time.
-    declared.clear();
+    declaredQueues.clear();
+    declaredExchanges.clear();
     LOG.warn("RabbitMQ closed the publishing channel of server '{}': {}", settings.server(),
         PublisherChannel.replyText(cause));
   }
