@@ -13,6 +13,7 @@ import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.SynchronousQueue;
@@ -22,6 +23,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,6 +72,12 @@ final class GroupSessions implements AutoCloseable {
    * neighbours' in-flight room with messages nobody handles.
    */
   private static final Duration PARKED_LINGER = Duration.ofSeconds(30);
+  /**
+   * How long a message for no filter of its session waits for a subscription to claim it: a restarted service
+   * subscribes its channels within it, while its resumed sessions deliver what they kept. Then it is acknowledged
+   * and dropped with a warning, since it holds the broker's in-flight room of every subscription of the session.
+   */
+  private static final Duration CLAIM_WINDOW = Duration.ofSeconds(60);
 
   private final MqttSettings settings;
   private final String clientIdBase;
@@ -111,7 +119,8 @@ final class GroupSessions implements AutoCloseable {
       Consumer<MqttSubscription> onClose) throws Exception {
     boolean persistent = settings.persistentGroups();
     // Stable per (server, group, filter, member): a restarted member resumes its session and gets what it missed.
-    GroupMembers.Lease lease = GroupMembers.lease(settings.uri() + "|" + clientIdBase + "|" + filter);
+    GroupMembers.Lease lease = GroupMembers.lease(settings.uri() + "|" + clientIdBase + "|" + filter,
+        settings.uri() + "|" + clientIdBase + "|" + group, this);
     String plain = Topics.unshared(filter);
     int id = subscriptionId(filter);
     Session session;
@@ -134,7 +143,7 @@ final class GroupSessions implements AutoCloseable {
       }
       if (session == null) {
         String clientId = persistent ? pooled : clientIdBase + "-" + randomSuffix.get();
-        session = new Session(pooled, clientId, persistent);
+        session = new Session(pooled, clientId, group, persistent);
         sessions.put(pooled, session);
         previous = closing.get(clientId);
         connect = true;
@@ -194,6 +203,13 @@ final class GroupSessions implements AutoCloseable {
   int connections() {
     synchronized (lock) {
       return sessions.size();
+    }
+  }
+
+  /** The client ids of the sessions open now. */
+  Set<String> clientIds() {
+    synchronized (lock) {
+      return sessions.values().stream().map(session -> session.clientId).collect(Collectors.toSet());
     }
   }
 
@@ -262,6 +278,9 @@ final class GroupSessions implements AutoCloseable {
     }
   }
 
+  /** A message for no filter of its session, since when. */
+  private record Unclaimed(MqttConnection.Inbound message, long since) {}
+
   /** One connection (a persistent session, or a clean one with {@code cleanSession: true}) and its filters. */
   final class Session implements MqttConnection.Listener {
     final String key;
@@ -271,16 +290,21 @@ final class GroupSessions implements AutoCloseable {
     // Guarded by the outer lock.
     final Map<String, Route> byFilter = new HashMap<>();
     /** Messages for no filter of this session yet: unacknowledged, for the subscription that comes to claim them. */
-    final List<MqttConnection.Inbound> unclaimed = new ArrayList<>();
+    final List<Unclaimed> unclaimed = new ArrayList<>();
+    /** Whether a sweep of unclaimed messages is scheduled. */
+    boolean sweeping;
     /** UNSUBSCRIBEs under way, by filter: a SUBSCRIBE of the same filter waits for its end. */
     final Map<String, CompletableFuture<Void>> unsubscribing = new HashMap<>();
     boolean warnedUnclaimed;
     /** Whether messages carry Subscription Identifiers: MQTT 5 unless the CONNACK said otherwise. */
     volatile boolean byIds;
 
-    Session(String key, String clientId, boolean persistent) throws Exception {
+    final String group;
+
+    Session(String key, String clientId, String group, boolean persistent) throws Exception {
       this.key = key;
       this.clientId = clientId;
+      this.group = group;
       this.connection = MqttTransport.connection(settings, new MqttConnection.Options(clientId, !persistent,
           persistent ? settings.sessionExpirySeconds() : 0, true, settings.receiveMaximum(), false));
       this.byIds = settings.version().hasProperties();
@@ -331,8 +355,8 @@ final class GroupSessions implements AutoCloseable {
         subscription.onMessage(message);
       }
       route.held.clear();
-      for (Iterator<MqttConnection.Inbound> it = unclaimed.iterator(); it.hasNext(); ) {
-        MqttConnection.Inbound message = it.next();
+      for (Iterator<Unclaimed> it = unclaimed.iterator(); it.hasNext(); ) {
+        MqttConnection.Inbound message = it.next().message();
         if (matches(route, message)) {
           it.remove();
           subscription.onMessage(message);
@@ -375,12 +399,63 @@ final class GroupSessions implements AutoCloseable {
             LOG.info("MQTT session {} on server '{}': a message on '{}' for a filter no subscription holds yet; "
                 + "kept unacknowledged until one does", clientId, settings.serverName(), message.topic());
           }
-          unclaimed.add(message);
+          unclaim(List.of(message));
         } else if (route.owner == null) {
           route.held.add(message);
         } else {
           route.owner.onMessage(message);
         }
+      }
+    }
+
+    /** Keeps messages for no filter here, for {@link #CLAIM_WINDOW}. Called under the lock. */
+    private void unclaim(List<MqttConnection.Inbound> messages) {
+      long now = System.nanoTime();
+      messages.forEach(message -> unclaimed.add(new Unclaimed(message, now)));
+      if (!sweeping && !unclaimed.isEmpty()) {
+        sweeping = true;
+        CompletableFuture.delayedExecutor(CLAIM_WINDOW.toMillis(), TimeUnit.MILLISECONDS).execute(this::sweep);
+      }
+    }
+
+    /**
+     * Drops the messages no subscription claimed within {@link #CLAIM_WINDOW}: acknowledged, so they no longer hold
+     * the session's in-flight room, and their filter, if it is the topic itself, unsubscribed, so that the group's
+     * other members get what comes for it (a resumed session may hold a subscription this bus no longer makes).
+     */
+    private void sweep() {
+      List<MqttConnection.Inbound> expired = new ArrayList<>();
+      List<String> stale = new ArrayList<>();
+      synchronized (lock) {
+        sweeping = false;
+        long oldest = System.nanoTime() - CLAIM_WINDOW.toNanos();
+        for (Iterator<Unclaimed> it = unclaimed.iterator(); it.hasNext(); ) {
+          Unclaimed one = it.next();
+          if (one.since() - oldest <= 0) {
+            it.remove();
+            expired.add(one.message());
+            String filter = "$share/" + group + "/" + one.message().topic();
+            if (!byFilter.containsKey(filter) && !stale.contains(filter)) {
+              stale.add(filter);
+            }
+          }
+        }
+        if (!unclaimed.isEmpty() && sessions.get(key) == this) {
+          sweeping = true;
+          CompletableFuture.delayedExecutor(CLAIM_WINDOW.toMillis(), TimeUnit.MILLISECONDS).execute(this::sweep);
+        }
+      }
+      if (expired.isEmpty()) {
+        return;
+      }
+      LOG.warn("MQTT session {} on server '{}': {} messages for no subscription of this bus within {} s (topics {}); "
+          + "acknowledged and dropped, so they do not hold back the session's other subscriptions. The session was "
+          + "resumed with a subscription the bus no longer makes, or a group subscription closed while its session "
+          + "served others", clientId, settings.serverName(), expired.size(), CLAIM_WINDOW.toSeconds(),
+          stale.stream().limit(10).toList());
+      expired.forEach(connection::ack);
+      for (String filter : stale) {
+        connection.unsubscribe(filter, settings.closeTimeout());
       }
     }
 
@@ -497,7 +572,7 @@ final class GroupSessions implements AutoCloseable {
               + "the group's other members get its messages", clientId, settings.serverName(), route.filter,
               PARKED_LINGER.toSeconds());
           byFilter.remove(route.filter);
-          unclaimed.addAll(route.held);
+          unclaim(route.held);
           route.held.clear();
           unsubscribing.put(route.filter, unsubscribed);
         }
@@ -539,7 +614,7 @@ final class GroupSessions implements AutoCloseable {
           route.owner = null;
           if (byFilter.get(route.filter) == route) {
             byFilter.remove(route.filter);
-            unclaimed.addAll(route.held);
+            unclaim(route.held);
             route.held.clear();
           }
           closeIfIdle();

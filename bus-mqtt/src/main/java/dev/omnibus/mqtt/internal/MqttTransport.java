@@ -275,6 +275,11 @@ public final class MqttTransport implements Transport {
     return groups.connections();
   }
 
+  /** The client ids of the sessions of this transport's group subscriptions. */
+  Set<String> groupClientIds() {
+    return groups.clientIds();
+  }
+
   /** Checks the destination's MQTT channel and operation bindings; see {@link MqttBindings}. */
   @Override
   public void check(Destination destination) {

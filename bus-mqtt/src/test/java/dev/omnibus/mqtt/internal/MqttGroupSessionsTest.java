@@ -287,6 +287,38 @@ class MqttGroupSessionsTest {
   }
 
   @Test
+  void twoBusesWithOneClientIdBaseAndGroupInOneJvmHaveSessionsOfTheirOwn() {
+    String name = uniqueName("gtwo");
+    String prefix = MqttBroker.uniqueTopic("gtwo");
+    MqttTransport one = open(name, null);
+    MqttTransport two = open(name, null);
+    List<Bodies> ones = new ArrayList<>();
+    List<Bodies> twos = new ArrayList<>();
+    // Eight filters each: their slots meet, so sessions named by group and slot alone would be taken over.
+    for (int i = 0; i < 8; i++) {
+      Bodies a = new Bodies();
+      Bodies b = new Bodies();
+      ones.add(a);
+      twos.add(b);
+      subscribe(one, prefix + "/one/" + i, "g", a);
+      subscribe(two, prefix + "/two/" + i, "g", b);
+    }
+    assertThat(one.groupClientIds()).doesNotContainAnyElementsOf(two.groupClientIds());
+
+    for (int i = 0; i < 8; i++) {
+      send(one, prefix + "/one/" + i, "one-" + i);
+      send(two, prefix + "/two/" + i, "two-" + i);
+    }
+
+    Awaitility.await().atMost(WAIT).until(() -> ones.stream().allMatch(b -> !b.got.isEmpty())
+        && twos.stream().allMatch(b -> !b.got.isEmpty()));
+    for (int i = 0; i < 8; i++) {
+      assertThat(ones.get(i).got).containsExactly("one-" + i);
+      assertThat(twos.get(i).got).containsExactly("two-" + i);
+    }
+  }
+
+  @Test
   void aRestartedBusOnMqtt5ResumesItsSessionsWithWhatWasUnacknowledgedAndWhatCameMeanwhile() {
     resumesItsSessions(null);
   }
