@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -83,10 +84,17 @@ final class GroupSessions implements AutoCloseable {
   private final String clientIdBase;
   private final Supplier<String> randomSuffix;
   private final ThreadPoolExecutor handlers;
+  /**
+   * Sessions whose connection is closing, by server URI and client id, in this JVM: a session of the same id (of this
+   * transport, or of a bus opened right after this one closed) connects only once it is gone, or the two connections
+   * would take the session from each other while paho reconnects the closing one.
+   */
+  private static final Map<String, CompletableFuture<Void>> CLOSING = new ConcurrentHashMap<>();
   private final Object lock = new Object();
   // Guarded by lock.
   private final Map<String, Session> sessions = new HashMap<>();
-  private final Map<String, CompletableFuture<Void>> closing = new HashMap<>();
+  /** This transport's sessions closing now (see {@link #CLOSING}). */
+  private final List<CompletableFuture<Void>> closings = new ArrayList<>();
   private boolean closed;
 
   /**
@@ -145,7 +153,7 @@ final class GroupSessions implements AutoCloseable {
         String clientId = persistent ? pooled : clientIdBase + "-" + randomSuffix.get();
         session = new Session(pooled, clientId, group, persistent);
         sessions.put(pooled, session);
-        previous = closing.get(clientId);
+        previous = CLOSING.get(settings.uri() + "|" + clientId);
         connect = true;
       }
       route = session.byFilter.get(filter);
@@ -220,6 +228,7 @@ final class GroupSessions implements AutoCloseable {
   @Override
   public void close() {
     List<Session> open;
+    List<CompletableFuture<Void>> closingNow;
     synchronized (lock) {
       if (closed) {
         return;
@@ -227,9 +236,19 @@ final class GroupSessions implements AutoCloseable {
       closed = true;
       open = List.copyOf(sessions.values());
       sessions.clear();
+      closingNow = List.copyOf(closings);
     }
     for (Session session : open) {
       session.connection.close(settings.closeTimeout());
+    }
+    // Those closed by their last subscription's close, on another thread: done before the transport says it closed.
+    for (CompletableFuture<Void> closing : closingNow) {
+      try {
+        await(closing);
+      } catch (Exception e) {
+        LOG.debug("An MQTT group session on server '{}' did not close within {}", settings.serverName(),
+            settings.connectTimeout());
+      }
     }
     handlers.shutdown();
   }
@@ -428,6 +447,11 @@ final class GroupSessions implements AutoCloseable {
       List<String> stale = new ArrayList<>();
       synchronized (lock) {
         sweeping = false;
+        if (sessions.get(key) != this) {
+          // Closed: what it held goes back to the broker with the session.
+          unclaimed.clear();
+          return;
+        }
         long oldest = System.nanoTime() - CLAIM_WINDOW.toNanos();
         for (Iterator<Unclaimed> it = unclaimed.iterator(); it.hasNext(); ) {
           Unclaimed one = it.next();
@@ -453,9 +477,14 @@ final class GroupSessions implements AutoCloseable {
           + "resumed with a subscription the bus no longer makes, or a group subscription closed while its session "
           + "served others", clientId, settings.serverName(), expired.size(), CLAIM_WINDOW.toSeconds(),
           stale.stream().limit(10).toList());
-      expired.forEach(connection::ack);
-      for (String filter : stale) {
-        connection.unsubscribe(filter, settings.closeTimeout());
+      try {
+        expired.forEach(connection::ack);
+        for (String filter : stale) {
+          connection.unsubscribe(filter, settings.closeTimeout());
+        }
+      } catch (RuntimeException e) {
+        // Closed meanwhile: the broker delivers them again when the session resumes.
+        LOG.debug("MQTT session {}: dropping unclaimed messages failed: {}", clientId, e.toString());
       }
     }
 
@@ -514,14 +543,17 @@ final class GroupSessions implements AutoCloseable {
         sessions.remove(key);
       }
       CompletableFuture<Void> done = new CompletableFuture<>();
-      closing.put(clientId, done);
+      String closingKey = settings.uri() + "|" + clientId;
+      CLOSING.put(closingKey, done);
+      closings.add(done);
       // Outside the caller's lock: closing waits for the broker.
       CompletableFuture.runAsync(() -> {
         try {
           connection.close(settings.closeTimeout());
         } finally {
+          CLOSING.remove(closingKey, done);
           synchronized (lock) {
-            closing.remove(clientId, done);
+            closings.remove(done);
           }
           done.complete(null);
         }

@@ -47,7 +47,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #health()} is the publishing client's connection as paho reports it: reconnecting with the reason from the
  * loss of the connection (paho's {@code disconnected} / {@code connectionLost}) until it reconnected
- * ({@code connectComplete}); each subscription's own client reports its consumer.
+ * ({@code connectComplete}); each subscription reports its own health, following its shared connection.
  */
 public final class MqttTransport implements Transport {
 
@@ -164,8 +164,8 @@ public final class MqttTransport implements Transport {
         .supports(Feature.STRUCTURED_MODE, Feature.CONSUMER_GROUPS, Feature.ANONYMOUS_FAN_OUT, Feature.REDELIVERY,
             Feature.WILDCARD_SUBSCRIPTIONS)
         // Manual acks: each PUBACK names its packet id and goes out when its handler is done, in any order (brokers
-        // track them by id), so concurrent handlers do not wait for one another; the Receive Maximum follows the
-        // subscription's prefetch.
+        // track them by id), so concurrent handlers do not wait for one another; the Receive Maximum is a group
+        // session's, shared by its subscriptions and at least any prefetch by default (GroupSessions).
         .supports(Feature.CONCURRENT_SETTLE, Feature.RETRY_DESTINATIONS)
         .maxMessageBytes(settings.maximumPacketSize() == null
             ? MQTT_MAX_PACKET : (int) Math.min(MQTT_MAX_PACKET, settings.maximumPacketSize()))

@@ -154,6 +154,45 @@ class MqttGroupSessionsTest {
   }
 
   @Test
+  void overlappingGroupFiltersOnMqtt5EachGetAMessageOnce() {
+    overlappingFiltersEachGetAMessageOnce(null);
+  }
+
+  @Test
+  void overlappingGroupFiltersOnMqtt311EachGetAMessageOnce() {
+    // Without Subscription Identifiers, a filter overlapping one of its slot's session gets a session of its own.
+    overlappingFiltersEachGetAMessageOnce("3.1.1");
+  }
+
+  private void overlappingFiltersEachGetAMessageOnce(@Nullable String version) {
+    MqttTransport transport = open(uniqueName("goverlap"), version);
+    String prefix = MqttBroker.uniqueTopic("goverlap");
+    List<Bodies> wildcards = new ArrayList<>();
+    List<Bodies> exacts = new ArrayList<>();
+    // Eight pairs, so that some pair meets on one slot's session.
+    for (int i = 0; i < 8; i++) {
+      Bodies wildcard = new Bodies();
+      Bodies exact = new Bodies();
+      wildcards.add(wildcard);
+      exacts.add(exact);
+      subscribe(transport, prefix + "/" + i + "/{id}", "g", wildcard);
+      subscribe(transport, prefix + "/" + i + "/a", "g", exact);
+    }
+
+    for (int i = 0; i < 8; i++) {
+      send(transport, prefix + "/" + i + "/a", "first");
+      send(transport, prefix + "/" + i + "/b", "second");
+    }
+
+    Awaitility.await().atMost(WAIT).until(() -> wildcards.stream().allMatch(one -> one.got.size() >= 2)
+        && exacts.stream().allMatch(one -> !one.got.isEmpty()));
+    for (int i = 0; i < 8; i++) {
+      assertThat(wildcards.get(i).got).as("wildcard %d", i).containsExactly("first", "second");
+      assertThat(exacts.get(i).got).as("exact %d", i).containsExactly("first");
+    }
+  }
+
+  @Test
   void theThreadsDoNotGrowWithTheGroupSubscriptions() {
     String name = uniqueName("gthreads");
     MqttTransport transport = open(name, null);
