@@ -31,13 +31,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The group subscriptions of one transport, on sessions they share: a group's subscriptions are spread over at most
- * {@link #SLOTS} sessions per member index, by a stable function of their filter, so a thousand subscriptions of one
+ * {@code x-omnibus-group-sessions} ({@link #SLOTS} by default) sessions per member index, by a stable function of their
+ * filter, so a thousand subscriptions of one
  * group cost four clients (their sockets and paho's threads), not a thousand, and a restarted service presents the
  * same client ids and resumes the sessions that hold its subscriptions and their unacknowledged messages.
  *
  * <p>Client ids: {@code <base>-<group>-<member>-<slot>}, where {@code member} is the subscription's index among the
  * members of its (group, filter) in this JVM ({@link GroupMembers}: one session holds one subscription per filter, so
- * two members of one filter need two sessions) and {@code slot} a hash of the filter modulo {@link #SLOTS}. A filter
+ * two members of one filter need two sessions) and {@code slot} a hash of the filter modulo that number (0: every filter has the session of its own below). A filter
  * that cannot join its slot's session (on MQTT 3.1.1 it overlaps a filter there, or its Subscription Identifier
  * collides with one there) gets a session of its own, {@code <base>-<group>-<hash(filter)>-<member>}, the id every
  * member had before sessions were shared.
@@ -52,7 +53,8 @@ import org.slf4j.LoggerFactory;
  * they came on when its handler settled them. The broker's Receive Maximum (and Mosquitto's per-client
  * {@code max_inflight_messages} on MQTT 3.1.1) therefore counts the unacknowledged messages of every subscription on
  * a session: a handler that holds many messages holds back its session's neighbours, which is why there are
- * {@link #SLOTS} sessions and not one.
+ * {@link #SLOTS} sessions and not one. HiveMQ goes further: it sends a client the next batch of shared-subscription
+ * messages only once the previous one is all acknowledged, so one held message holds back the whole session.
  *
  * <p>Handlers run on one pool of the transport, one message at a time per subscription ({@link MqttSubscription}).
  *
@@ -61,7 +63,7 @@ import org.slf4j.LoggerFactory;
 final class GroupSessions implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(GroupSessions.class);
-  /** How many sessions one member index of a group spreads its filters over. Changing it moves filters. */
+  /** How many sessions one member index of a group spreads its filters over by default. Changing it moves filters. */
   static final int SLOTS = 4;
   /** The largest Subscription Identifier (a variable byte integer). */
   private static final int MAX_SUBSCRIPTION_ID = 268_435_455;
@@ -143,10 +145,12 @@ final class GroupSessions implements AutoCloseable {
         throw TransportClosedException.of("MQTT transport for server '" + settings.serverName() + "'");
       }
       String prefix = clientIdBase + "-" + sanitize(group, 32) + "-";
-      String pooled = prefix + lease.index() + "-" + Math.floorMod(hash(filter).hashCode(), SLOTS);
+      String own = prefix + hash(filter) + "-" + lease.index();
+      String pooled = settings.groupSessions() == 0 ? own
+          : prefix + lease.index() + "-" + Math.floorMod(hash(filter).hashCode(), settings.groupSessions());
       session = sessions.get(pooled);
       if (session != null && !session.accepts(filter, plain, qos, id)) {
-        pooled = prefix + hash(filter) + "-" + lease.index();
+        pooled = own;
         session = sessions.get(pooled);
       }
       if (session == null) {

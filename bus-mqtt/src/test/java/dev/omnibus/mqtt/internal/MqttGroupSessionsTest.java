@@ -193,6 +193,32 @@ class MqttGroupSessionsTest {
   }
 
   @Test
+  void groupSessionsZeroGivesEachFilterASessionOfItsOwn() {
+    String name = uniqueName("gown");
+    MqttTransport transport = MqttTransport.open(ServerConfig.of(name, "mqtt", MqttBroker.HOST + ":" + MqttBroker.PORT)
+        .withBindings(new Bindings(Map.of("mqtt", Map.of("clientId", name, "sessionExpiryInterval", SESSION_EXPIRY))))
+        .withOption("group-sessions", "0"));
+    resources.add(transport);
+    String prefix = MqttBroker.uniqueTopic("gown");
+    List<Bodies> bodies = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      Bodies one = new Bodies();
+      bodies.add(one);
+      subscribe(transport, prefix + "/" + i, "g", one);
+    }
+    assertThat(transport.groupConnections()).isEqualTo(6);
+
+    for (int i = 0; i < 6; i++) {
+      send(transport, prefix + "/" + i, "m" + i);
+    }
+
+    Awaitility.await().atMost(WAIT).until(() -> bodies.stream().allMatch(one -> !one.got.isEmpty()));
+    for (int i = 0; i < 6; i++) {
+      assertThat(bodies.get(i).got).containsExactly("m" + i);
+    }
+  }
+
+  @Test
   void theThreadsDoNotGrowWithTheGroupSubscriptions() {
     String name = uniqueName("gthreads");
     MqttTransport transport = open(name, null);
