@@ -116,6 +116,11 @@ class MqttGroupSessionsTest {
     }
   }
 
+  /** The slot of a topic's filter in group {@code g}. */
+  private static int slotOf(String topic) {
+    return Math.floorMod(GroupSessions.hash("$share/g/" + topic).hashCode(), GroupSessions.SLOTS);
+  }
+
   private static long threadsOf(String name) {
     return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive)
         .filter(thread -> thread.getName().contains(name)).count();
@@ -254,20 +259,29 @@ class MqttGroupSessionsTest {
       }
       delivery.ack();
     });
+    // Twenty topics on the slow one's session, and so its slot.
+    int slot = slotOf(prefix + "/slow");
+    List<String> topics = new ArrayList<>();
+    for (int i = 0; topics.size() < 20; i++) {
+      if (slotOf(prefix + "/fast/" + i) == slot) {
+        topics.add(prefix + "/fast/" + i);
+      }
+    }
     List<Bodies> fast = new ArrayList<>();
-    for (int i = 0; i < 20; i++) {
+    for (String topic : topics) {
       Bodies one = new Bodies();
       fast.add(one);
-      subscribe(transport, prefix + "/fast/" + i, "g", one);
+      subscribe(transport, topic, "g", one);
     }
+    assertThat(transport.groupConnections()).isEqualTo(1);
     for (int i = 0; i < 50; i++) {
       send(transport, prefix + "/slow", "s" + i);
     }
     Awaitility.await().atMost(WAIT).until(() -> !slowGot.isEmpty());
 
-    for (int i = 0; i < 20; i++) {
+    for (String topic : topics) {
       for (int j = 0; j < 5; j++) {
-        send(transport, prefix + "/fast/" + i, "f" + j);
+        send(transport, topic, "f" + j);
       }
     }
 
