@@ -29,6 +29,8 @@ import org.jspecify.annotations.Nullable;
  * @param maximumPacketSize the largest packet this client accepts (MQTT 5), or {@code null}
  * @param maxInFlight the publish window upper bound; the broker's Receive Maximum may lower it
  * @param receiveMaximum how many unacknowledged messages a subscription lets the broker push
+ * @param groupSessions how many sessions a group's subscriptions of one member index share
+ *     ({@code x-omnibus-group-sessions}); 0: a session per filter
  * @param maxRedeliveries how often a nacked message is delivered again in-process before it is left to the broker
  * @param connectTimeout how long connecting and subscribing may take ({@code x-omnibus-connect-timeout})
  * @param closeTimeout how long closing waits for handlers and disconnects ({@code x-omnibus-close-timeout})
@@ -49,6 +51,7 @@ public record MqttSettings(
     @Nullable Long maximumPacketSize,
     int maxInFlight,
     int receiveMaximum,
+    int groupSessions,
     int maxRedeliveries,
     Duration connectTimeout,
     Duration closeTimeout,
@@ -166,6 +169,8 @@ public record MqttSettings(
     OptionReader options = OptionReader.of(server);
     int maxInFlight = options.integer("max-in-flight", MQTT_MAX_RECEIVE, 1, MQTT_MAX_RECEIVE);
     int receiveMaximum = options.integer("receive-maximum", MQTT_MAX_RECEIVE, 1, MQTT_MAX_RECEIVE);
+    // A constant of a deployment: changing it moves group filters to sessions of other client ids (see GroupSessions).
+    int groupSessions = options.integer("group-sessions", GroupSessions.SLOTS, 0, 64);
     int maxRedeliveries = options.integer("max-redeliveries", 20, 0, 1_000_000);
     Duration connectTimeout =
         options.duration("connect-timeout", Duration.ofSeconds(10), "connect-timeout-seconds");
@@ -186,7 +191,7 @@ public record MqttSettings(
       throw ConfigurationException.of(problems);
     }
     return new MqttSettings(server.name(), uri, version, username, password, clientId, persistentGroups, keepAlive,
-        sessionExpiry, lastWill, maximumPacketSize, maxInFlight, receiveMaximum, maxRedeliveries, connectTimeout,
+        sessionExpiry, lastWill, maximumPacketSize, maxInFlight, receiveMaximum, groupSessions, maxRedeliveries, connectTimeout,
         closeTimeout, held);
   }
 

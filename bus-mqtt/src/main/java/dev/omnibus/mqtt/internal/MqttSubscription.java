@@ -3,56 +3,70 @@ package dev.omnibus.mqtt.internal;
 import dev.omnibus.Health;
 import dev.omnibus.spi.DeliveryHandler;
 import dev.omnibus.spi.TransportSubscription;
-import dev.omnibus.spi.support.Causes;
 import dev.omnibus.spi.support.HealthState;
 import dev.omnibus.spi.support.SettleOnceDelivery;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One group member's subscription: its own MQTT client (so that manual acknowledgements, the session and a slow handler
- * concern this member alone) and one worker thread that calls the handler. Anonymous subscriptions share a client
- * instead ({@link AnonymousSubscriptions}).
+ * One group member's subscription, on a session it shares with the transport's other group subscriptions
+ * ({@link GroupSessions}); its handler is called one message at a time on a thread of the transport's handler pool.
  *
  * <p>Paho's callback thread only appends arrived messages to this subscription's queue, so it is never blocked by a
- * handler (a blocked callback thread stops paho reading the socket, and keep-alive answers with it). The single
- * worker keeps the broker's order per topic; a nacked message goes back to the head of the queue, so it is handled
- * again before anything that arrived after it. The queue is bounded by the Receive Maximum the client announced: the
- * broker sends no more unacknowledged messages than that.
+ * handler (a blocked callback thread stops paho reading the socket, and keep-alive answers with it, for every
+ * subscription of the session). One handling at a time keeps the broker's order per topic; a nacked message goes back
+ * to the head of the queue, so it is handled again before anything that arrived after it. A message is acknowledged
+ * on the session it arrived on once its handler settled it, in any order (brokers track acknowledgements by packet id).
  *
- * <p>{@link #health()} follows the client's callbacks: stalled with the reason when its connection is lost, up again
- * once paho has reconnected and the broker granted the subscription again (its SUBACK), closed once closed.
+ * <p>{@link #health()} follows the session: stalled with the reason when its connection is lost, up again once paho
+ * has reconnected and the broker granted the subscription again (its SUBACK), closed once closed.
  *
  * <p>Thread-safe.
  */
-final class MqttSubscription implements TransportSubscription, MqttConnection.Listener {
+final class MqttSubscription implements TransportSubscription {
 
   private static final Logger LOG = LoggerFactory.getLogger(MqttSubscription.class);
-  private static final Item STOP = new Item(null, 0, null, null);
   /** The live members of each group subscription in this JVM, by {@link GroupMembers.Lease#key()}. */
   private static final Map<String, Set<MqttSubscription>> LIVE = new ConcurrentHashMap<>();
+
+  /** What a subscription does to the session it shares when it closes (see {@link GroupSessions}). */
+  interface Seat {
+    /**
+     * The last member of its filter here: its filter stays subscribed for the next member ({@code linger}: a while),
+     * who gets the messages this one left unacknowledged.
+     */
+    void park(MqttSubscription subscription, List<MqttConnection.Inbound> unacknowledged, boolean linger);
+
+    /** Another member takes over: unsubscribes the filter; late arrivals still come to the closed subscription. */
+    void leave();
+
+    /** The handover is over: the session forgets the subscription. */
+    void release(MqttSubscription subscription);
+  }
 
   /**
    * A message to handle. {@code ackVia} is the connection it arrived on (a handed-over message is acknowledged on its
    * original member's session); {@code onSettled} tells a handing-over member that one more of its messages is done.
    */
-  private record Item(MqttConnection.@Nullable Inbound message, int attempt, @Nullable MqttConnection ackVia,
+  private record Item(MqttConnection.Inbound message, int attempt, MqttConnection ackVia,
       @Nullable Runnable onSettled) {
 
     /** Tells a handing-over member this message is done with here. */
@@ -68,61 +82,57 @@ final class MqttSubscription implements TransportSubscription, MqttConnection.Li
 
   private final String description;
   private final String filter;
-  private final int qos;
   private final DeliveryHandler handler;
   private final MqttConnection connection;
-  private final GroupMembers.@Nullable Lease lease;
+  private final Seat seat;
+  private final GroupMembers.Lease lease;
+  private final Executor handlers;
   private final int maxRedeliveries;
   private final Duration closeTimeout;
-  private final Runnable onClose;
-  private final LinkedBlockingDeque<Item> queue = new LinkedBlockingDeque<>();
+  private final Consumer<MqttSubscription> onClose;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Queue<Item> orphans = new ConcurrentLinkedQueue<>();
   private volatile @Nullable Handover handover;
-  private final Thread worker;
   private final HealthState health = new HealthState();
+  private final Object lock = new Object();
+  // Guarded by lock.
+  private final ArrayDeque<Item> queue = new ArrayDeque<>();
+  private boolean scheduled;
+  private @Nullable Thread handling;
 
+  /**
+   * @param connection the session's connection, on which this subscription's messages are acknowledged
+   * @param handlers where handlings run; one at a time for this subscription
+   * @param onClose called once when the subscription is done with its session
+   */
   MqttSubscription(String description, String clientId, String filter, int qos, DeliveryHandler handler,
-      MqttConnection connection, GroupMembers.@Nullable Lease lease, int maxRedeliveries, Duration closeTimeout,
-      Runnable onClose) {
+      MqttConnection connection, Seat seat, GroupMembers.Lease lease, Executor handlers, int maxRedeliveries,
+      Duration closeTimeout, Consumer<MqttSubscription> onClose) {
     this.description = description;
     this.filter = filter;
-    this.qos = qos;
     this.handler = handler;
     this.connection = connection;
+    this.seat = seat;
     this.lease = lease;
+    this.handlers = handlers;
     this.maxRedeliveries = maxRedeliveries;
     this.closeTimeout = closeTimeout;
     this.onClose = onClose;
-    this.worker = new Thread(this::work, "omnibus-mqtt-" + clientId);
-    worker.setDaemon(true);
   }
 
-  /**
-   * Connects, starts the worker and subscribes; returns once the broker's SUBACK arrived, so a message sent after
-   * this returned reaches the subscription. A resumed persistent session may deliver what it kept before that.
-   */
-  void start(Duration timeout) throws Exception {
-    if (lease != null) {
-      LIVE.computeIfAbsent(lease.key(), key -> ConcurrentHashMap.newKeySet()).add(this);
-    }
-    worker.start();
-    connection.connect(this);
-    connection.subscribe(filter, qos, 0, timeout);
+  /** Counts this subscription among the live members of its group subscription, for handovers. */
+  void register() {
+    LIVE.computeIfAbsent(lease.key(), key -> ConcurrentHashMap.newKeySet()).add(this);
   }
 
-  @Override
-  public void onMessage(MqttConnection.Inbound message) {
+  /** A message for this subscription arrived (on paho's callback thread, which must not block). */
+  void onMessage(MqttConnection.Inbound message) {
     Item item = new Item(message, message.duplicate() ? 2 : 1, connection, null);
-    if (!closed.get()) {
-      queue.addLast(item);
-      if (closed.get()) {
-        rescueQueued(); // close() may have collected the queue just before this item went in
-      }
+    if (enqueue(item, false)) {
       return;
     }
     // Sent to this session before it unsubscribed: the member taking over gets it too (or, with no one to take
-    // over, it stays unacknowledged on the session, which the broker keeps for a group and forgets when anonymous).
+    // over, it stays unacknowledged on the session, which the broker keeps for a group).
     Handover running = handover;
     if (running != null) {
       running.pass(item);
@@ -132,55 +142,68 @@ final class MqttSubscription implements TransportSubscription, MqttConnection.Li
     }
   }
 
-  @Override
-  public void onConnected(boolean reconnect) {
-    LOG.debug("{}: connected (reconnect: {})", description, reconnect);
-    if (reconnect && !closed.get()) {
-      // A clean session lost its subscription with the connection; a persistent one kept it, and subscribing again
-      // is harmless there.
-      connection.resubscribe(filter, qos, 0, failure -> {
-        if (failure == null) {
-          health.up();
-        } else {
-          health.lost(Health.State.STALLED, "subscribing again after reconnecting failed: " + Causes.message(failure));
-        }
-      });
+  /** Queues an item and starts a handling if none runs; false when closed (nothing queued). */
+  private boolean enqueue(Item item, boolean first) {
+    synchronized (lock) {
+      if (closed.get()) {
+        return false;
+      }
+      if (first) {
+        queue.addFirst(item);
+      } else {
+        queue.addLast(item);
+      }
+      if (scheduled) {
+        return true;
+      }
+      scheduled = true;
     }
+    try {
+      handlers.execute(this::drain);
+    } catch (RejectedExecutionException e) {
+      // The transport is closing: nothing more is handled; close() collects the queue.
+      synchronized (lock) {
+        scheduled = false;
+      }
+    }
+    return true;
   }
 
-  @Override
-  public void onLost(@Nullable Throwable cause) {
-    LOG.info("{}: connection lost ({}); reconnecting", description,
-        cause == null ? "closed by the broker" : cause.toString());
-    if (!closed.get()) {
-      health.lost(Health.State.STALLED, "connection lost: " + (cause == null ? "closed by the broker"
-          : Causes.message(cause)));
-    }
-  }
-
-  private void work() {
+  /** Handles what is queued, one at a time, until the queue is empty or the subscription closed. */
+  private void drain() {
     while (true) {
       Item item;
-      try {
-        item = queue.takeFirst();
-      } catch (InterruptedException e) {
-        return;
+      synchronized (lock) {
+        item = closed.get() ? null : queue.pollFirst();
+        if (item == null) {
+          scheduled = false;
+          handling = null;
+          lock.notifyAll();
+          return;
+        }
+        handling = Thread.currentThread();
       }
-      if (item == STOP) {
-        return;
-      }
-      if (closed.get()) {
-        orphans.add(item); // taken just as close() began: not handled here, so handed over or left to the broker
-        passOrphans();
-        return;
-      }
-      MqttDelivery delivery = new MqttDelivery(item, Objects.requireNonNull(item.message()));
+      MqttDelivery delivery = new MqttDelivery(item, item.message());
       try {
         handler.onDelivery(delivery);
       } catch (RuntimeException | Error e) {
         LOG.warn("{}: the delivery handler threw; the message is delivered again", description, e);
         delivery.nack(true);
       }
+    }
+  }
+
+  /** The broker granted this subscription (again). */
+  void up() {
+    if (!closed.get()) {
+      health.up();
+    }
+  }
+
+  /** The session's connection was lost, or subscribing again failed. */
+  void stalled(String reason) {
+    if (!closed.get()) {
+      health.lost(Health.State.STALLED, reason);
     }
   }
 
@@ -210,45 +233,58 @@ final class MqttSubscription implements TransportSubscription, MqttConnection.Li
     }
     health.closed();
     MqttSubscription sibling = null;
-    if (lease != null) {
-      Set<MqttSubscription> members = LIVE.get(lease.key());
-      if (members != null) {
-        members.remove(this);
-        if (handOver) {
-          sibling = members.stream().filter(member -> !member.closed.get()).findFirst().orElse(null);
+    Set<MqttSubscription> members = LIVE.get(lease.key());
+    if (members != null) {
+      members.remove(this);
+      if (handOver) {
+        sibling = members.stream().filter(member -> !member.closed.get()).findFirst().orElse(null);
+      }
+    }
+    List<Item> unhandled = new ArrayList<>();
+    synchronized (lock) {
+      // A handler under way may finish (and acknowledge) before the subscription goes.
+      long deadline = System.nanoTime() + closeTimeout.toNanos();
+      while (handling != null && handling != Thread.currentThread()) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          LOG.warn("{}: the handler under way did not finish within the close timeout ({} ms)", description,
+              closeTimeout.toMillis());
+          break;
+        }
+        try {
+          TimeUnit.NANOSECONDS.timedWait(lock, left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
         }
       }
+      unhandled.addAll(queue);
+      queue.clear();
     }
-    queue.addFirst(STOP);
-    try {
-      // A handler under way may finish (and acknowledge) before the client goes.
-      if (Thread.currentThread() != worker) {
-        worker.join(closeTimeout.toMillis());
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    moveQueuedToOrphans();
-    List<Item> unhandled = new ArrayList<>();
     for (Item item; (item = orphans.poll()) != null; ) {
       unhandled.add(item);
     }
     if (sibling == null) {
-      // Messages this member had taken over from another stay unacknowledged on that one's session; tell it so it
-      // need not wait for them.
-      unhandled.forEach(Item::settled);
-      // The last member here: the session stays subscribed, so the broker keeps the group's messages (and these
-      // unacknowledged ones) for the next member, who resumes this session.
-      connection.close(closeTimeout);
-      if (lease != null) {
-        lease.release(true);
+      // The last member here: the filter stays subscribed on the session, so the broker keeps the group's messages
+      // for the next member, who resumes this session. This member's unacknowledged messages wait for that member
+      // (on the session, or held here while the session serves others); those it had taken over from another member
+      // stay unacknowledged on that one's session: tell it so it need not wait for them.
+      List<MqttConnection.Inbound> own = new ArrayList<>();
+      for (Item item : unhandled) {
+        if (item.ackVia() == connection && item.onSettled() == null) {
+          own.add(item.message());
+        } else {
+          item.settled();
+        }
       }
-      onClose.run();
+      seat.park(this, own, handOver);
+      lease.release(true);
+      onClose.accept(this);
       return;
     }
     // Other members of the group go on: stop the broker routing a share of the messages to this session, which no
     // one would read until a member with this id came back.
-    connection.unsubscribe(filter, closeTimeout);
+    seat.leave();
     // Mosquitto does not hand a leaving member's unacknowledged messages to the rest of a shared subscription: a
     // member here takes them over, and this connection stays open until they are acknowledged on its session.
     Handover started = new Handover(sibling);
@@ -316,12 +352,10 @@ final class MqttSubscription implements TransportSubscription, MqttConnection.Li
     /** Closes the connection; {@code abandoned}: messages are still unacknowledged on the session, park it. */
     private void finish(boolean abandoned) {
       if (finished.compareAndSet(false, true)) {
-        connection.close(closeTimeout);
-        if (lease != null) {
-          lease.release(abandoned);
-        }
+        seat.release(MqttSubscription.this);
+        lease.release(abandoned);
         done.countDown();
-        onClose.run();
+        onClose.accept(MqttSubscription.this);
       }
     }
   }
@@ -337,34 +371,9 @@ final class MqttSubscription implements TransportSubscription, MqttConnection.Li
 
   /** Takes over a message another member of the group received but did not handle. */
   private void adopt(Item item) {
-    if (closed.get()) {
+    if (!enqueue(item, false)) {
       orphans.add(item); // closing as well: passed on, or settled as left on the session it arrived on
       passOrphans();
-    } else {
-      queue.addLast(item);
-      if (closed.get()) {
-        rescueQueued();
-      }
-    }
-  }
-
-  /** Once closed: what is still queued (the worker has stopped or is stopping) is passed on like the orphans. */
-  private void rescueQueued() {
-    moveQueuedToOrphans();
-    passOrphans();
-  }
-
-  private void moveQueuedToOrphans() {
-    boolean sawStop = false;
-    for (Item item; (item = queue.pollFirst()) != null; ) {
-      if (item == STOP) {
-        sawStop = true;
-      } else {
-        orphans.add(item);
-      }
-    }
-    if (sawStop && worker.isAlive()) {
-      queue.addFirst(STOP); // the worker has not seen it yet
     }
   }
 
@@ -385,7 +394,7 @@ final class MqttSubscription implements TransportSubscription, MqttConnection.Li
     }
 
     private void acknowledge() {
-      Objects.requireNonNull(item.ackVia()).ack(inbound);
+      item.ackVia().ack(inbound);
       done();
     }
 
@@ -419,7 +428,11 @@ final class MqttSubscription implements TransportSubscription, MqttConnection.Li
         passOrphans();
       } else {
         // MQTT has no negative acknowledgement: deliver again here, before anything that arrived after it.
-        queue.addFirst(new Item(inbound, attempt + 1, item.ackVia(), item.onSettled()));
+        Item again = new Item(inbound, attempt + 1, item.ackVia(), item.onSettled());
+        if (!enqueue(again, true)) {
+          orphans.add(again); // closed meanwhile
+          passOrphans();
+        }
       }
     }
   }

@@ -20,11 +20,7 @@ import dev.omnibus.spi.support.PublishWindow;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Set;
 import java.util.UUID;
@@ -41,7 +37,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The MQTT transport: one publishing client, connected when the transport opens; one client shared by the anonymous
- * subscriptions ({@link AnonymousSubscriptions}); one client per group member (its persistent session).
+ * subscriptions ({@link AnonymousSubscriptions}); a few persistent sessions shared by the group subscriptions
+ * ({@link GroupSessions}).
  *
  * <p>Thread-safe: send and subscribe are called from any thread, concurrently. {@link #send} never blocks: it hands
  * the message to a {@link PublishWindow} with as many sends unconfirmed at once as the broker's Receive Maximum
@@ -50,7 +47,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #health()} is the publishing client's connection as paho reports it: reconnecting with the reason from the
  * loss of the connection (paho's {@code disconnected} / {@code connectionLost}) until it reconnected
- * ({@code connectComplete}); each subscription's own client reports its consumer.
+ * ({@code connectComplete}); each subscription reports its own health, following its shared connection.
  */
 public final class MqttTransport implements Transport {
 
@@ -71,6 +68,7 @@ public final class MqttTransport implements Transport {
 
   private final Set<MqttSubscription> subscriptions = ConcurrentHashMap.newKeySet();
   private final AnonymousSubscriptions anonymous;
+  private final GroupSessions groups;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final HealthState health = new HealthState();
 
@@ -91,6 +89,7 @@ public final class MqttTransport implements Transport {
     this.expiry = EXPIRY.scheduleWithFixedDelay(this::expireHeldSends, 500, 500, TimeUnit.MILLISECONDS);
     this.capabilities = capabilities(settings);
     this.anonymous = new AnonymousSubscriptions(settings, () -> clientIdBase + "-" + shortRandom());
+    this.groups = new GroupSessions(settings, clientIdBase, MqttTransport::shortRandom);
   }
 
   /** What one send publishes. */
@@ -121,7 +120,7 @@ public final class MqttTransport implements Transport {
   }
 
   private static MqttTransport open(MqttSettings settings, MqttBindings bindings) {
-    String base = settings.clientId() != null ? settings.clientId() : "omnibus-" + sanitize(hostName(), 24);
+    String base = settings.clientId() != null ? settings.clientId() : "omnibus-" + GroupSessions.sanitize(hostName(), 24);
     String publisherId = settings.clientId() != null
         ? claimPublisherId(settings.uri(), settings.clientId()) : base + "-" + shortRandom();
     MqttConnection publisher = null;
@@ -165,8 +164,8 @@ public final class MqttTransport implements Transport {
         .supports(Feature.STRUCTURED_MODE, Feature.CONSUMER_GROUPS, Feature.ANONYMOUS_FAN_OUT, Feature.REDELIVERY,
             Feature.WILDCARD_SUBSCRIPTIONS)
         // Manual acks: each PUBACK names its packet id and goes out when its handler is done, in any order (brokers
-        // track them by id), so concurrent handlers do not wait for one another; the Receive Maximum follows the
-        // subscription's prefetch.
+        // track them by id), so concurrent handlers do not wait for one another; the Receive Maximum is a group
+        // session's, shared by its subscriptions and at least any prefetch by default (GroupSessions).
         .supports(Feature.CONCURRENT_SETTLE, Feature.RETRY_DESTINATIONS)
         .maxMessageBytes(settings.maximumPacketSize() == null
             ? MQTT_MAX_PACKET : (int) Math.min(MQTT_MAX_PACKET, settings.maximumPacketSize()))
@@ -227,43 +226,19 @@ public final class MqttTransport implements Transport {
     if (group == null) {
       return subscribeAnonymous(destination, filter, qos, handler);
     }
-    boolean persistent = settings.persistentGroups();
-    GroupMembers.Lease lease = null;
-    String clientId;
-    if (persistent) {
-      // Stable per (server, group, filter, member): a restarted member resumes its session and gets what it missed.
-      lease = GroupMembers.lease(settings.uri() + "|" + clientIdBase + "|" + filter);
-      clientId = clientIdBase + "-" + sanitize(group, 32) + "-" + hash(filter) + "-" + lease.index();
-    } else {
-      clientId = clientIdBase + "-" + shortRandom();
-    }
-    int receiveMaximum = options.prefetch() > 0 ? Math.min(options.prefetch(), 65_535) : settings.receiveMaximum();
-    String description = "MQTT subscription to '" + filter + "' on server '" + settings.serverName() + "' ("
-        + clientId + ")";
-    MqttSubscription subscription = null;
     try {
-      MqttConnection connection = connection(settings, new MqttConnection.Options(clientId, !persistent,
-          persistent ? settings.sessionExpirySeconds() : 0, true, receiveMaximum, false));
-      MqttSubscription[] self = new MqttSubscription[1];
-      MqttSubscription created = new MqttSubscription(description, clientId, filter, qos, handler, connection, lease,
-          settings.maxRedeliveries(), settings.closeTimeout(), () -> subscriptions.remove(self[0]));
-      self[0] = created;
-      subscription = created;
-      subscriptions.add(created);
-      created.start(settings.connectTimeout());
-    } catch (Exception e) {
-      if (subscription != null) {
+      MqttSubscription subscription = groups.subscribe(group, filter, qos, handler, subscriptions::remove);
+      subscriptions.add(subscription);
+      if (closed.get()) {
         subscription.close(false);
-      } else if (lease != null) {
-        lease.release(false);
+        throw TransportClosedException.of("MQTT transport for server '" + settings.serverName() + "'");
       }
+      return subscription;
+    } catch (TransportClosedException e) {
+      throw e;
+    } catch (Exception e) {
       throw subscribeFailure(destination, filter, e);
     }
-    if (closed.get()) {
-      subscription.close(false);
-      throw TransportClosedException.of("MQTT transport for server '" + settings.serverName() + "'");
-    }
-    return subscription;
   }
 
   /** An anonymous subscription: on a clean-session connection shared with the others (see AnonymousSubscriptions). */
@@ -293,6 +268,16 @@ public final class MqttTransport implements Transport {
   /** How many connections serve this transport's anonymous subscriptions now. */
   int anonymousConnections() {
     return anonymous.connections();
+  }
+
+  /** How many connections serve this transport's group subscriptions now. */
+  int groupConnections() {
+    return groups.connections();
+  }
+
+  /** The client ids of the sessions of this transport's group subscriptions. */
+  Set<String> groupClientIds() {
+    return groups.clientIds();
   }
 
   /** Checks the destination's MQTT channel and operation bindings; see {@link MqttBindings}. */
@@ -351,6 +336,7 @@ public final class MqttTransport implements Transport {
     for (MqttSubscription subscription : subscriptions.toArray(new MqttSubscription[0])) {
       subscription.close(false);
     }
+    groups.close();
     anonymous.close();
     window.flush(settings.closeTimeout());
     window.close();
@@ -435,20 +421,6 @@ public final class MqttTransport implements Transport {
       return InetAddress.getLocalHost().getHostName();
     } catch (UnknownHostException e) {
       return "host";
-    }
-  }
-
-  private static String sanitize(String text, int maxLength) {
-    String clean = text.replaceAll("[^A-Za-z0-9_.-]", "_");
-    return clean.length() <= maxLength ? clean : clean.substring(0, maxLength);
-  }
-
-  private static String hash(String text) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest, 0, 4);
-    } catch (NoSuchAlgorithmException e) {
-      return Integer.toHexString(text.hashCode());
     }
   }
 

@@ -162,7 +162,7 @@ final class Paho3Connection implements MqttConnection {
   public void unsubscribe(String filter, Duration timeout) {
     try {
       client.unsubscribe(filter).waitForCompletion(timeout.toMillis());
-    } catch (MqttException e) {
+    } catch (MqttException | RuntimeException e) {
       LOG.debug("Unsubscribing {} failed: {}", filter, e.toString());
     }
   }

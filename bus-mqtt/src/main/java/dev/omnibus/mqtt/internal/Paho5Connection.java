@@ -270,7 +270,7 @@ final class Paho5Connection implements MqttConnection {
   public void unsubscribe(String filter, Duration timeout) {
     try {
       client.unsubscribe(filter).waitForCompletion(timeout.toMillis());
-    } catch (MqttException e) {
+    } catch (MqttException | RuntimeException e) {
       LOG.debug("Unsubscribing {} failed: {}", filter, e.toString());
     }
   }

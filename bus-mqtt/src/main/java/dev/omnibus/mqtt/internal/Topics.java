@@ -43,6 +43,15 @@ final class Topics {
     return "$share/" + group + "/" + filter;
   }
 
+  /** The filter a shared filter {@code $share/<group>/<filter>} matches topics with; any other filter as it is. */
+  static String unshared(String filter) {
+    if (!filter.startsWith("$share/")) {
+      return filter;
+    }
+    int slash = filter.indexOf('/', "$share/".length());
+    return slash < 0 ? filter : filter.substring(slash + 1);
+  }
+
   /** Whether a topic name matches a (non-shared) filter: {@code +} one whole level, a final {@code #} the rest. */
   static boolean matches(String filter, String topic) {
     if (topic.startsWith("$") && (filter.startsWith("+") || filter.startsWith("#"))) {
