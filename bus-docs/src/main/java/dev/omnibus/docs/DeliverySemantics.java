@@ -241,7 +241,9 @@ final class DeliverySemantics {
       case RABBITMQ -> text.plain("consumer; ").plain(option(server, "prefetch", "250"))
           .plain(" unacknowledged deliveries per subscription (").mono("x-omnibus-prefetch").plain(").");
       case MQTT -> text.plain("subscription; the broker pushes up to ").plain(option(server, "receive-maximum",
-          "65535")).plain(" unacknowledged messages (").mono("x-omnibus-receive-maximum").plain(").");
+          "65535")).plain(" unacknowledged messages per connection (").mono("x-omnibus-receive-maximum")
+          .plain("), which a group's subscriptions sharing a session share (").mono("x-omnibus-group-sessions")
+          .plain(").");
       default -> text.plain("key in a group; different keys side by side.");
     }
     return text;
