@@ -95,6 +95,12 @@ public final class SubscriptionCostSection {
           .withCredentials(Credentials.of("guest", "guest"));
       measure("rabbitmq", () -> EventBus.builder().server(server).build(), (channels, group) -> deleteQueues(rabbit,
           channels, group), results, notes);
+      if (!quick) {
+        Result raw = rawRabbitMqGroups(rabbit, 1_000);
+        results.add(raw);
+        log(String.format(Locale.ROOT, "subscriptions, rabbitmq raw client, group: %,d opened in %.2f s",
+            raw.subscriptions(), raw.seconds()));
+      }
     } else {
       notes.add("subscriptions, rabbitmq: not measured (RabbitMQ is not reachable at " + rabbit + ":5672).");
     }
@@ -157,6 +163,42 @@ public final class SubscriptionCostSection {
       if (group != null) {
         cleanup.remove(channels, group);
       }
+    }
+  }
+
+  /**
+   * The broker's share of a group subscription on RabbitMQ: amqp-client alone sends what the bus sends for each one
+   * (a channel; the durable group queue, its dead letter queue and their bindings without waiting; {@code basic.qos};
+   * {@code basic.consume}), so that the bus's time to open 1,000 reads against the broker's floor.
+   */
+  private Result rawRabbitMqGroups(String host, int count) throws Exception {
+    ConnectionFactory factory = new ConnectionFactory();
+    factory.setHost(host);
+    factory.setUsername("guest");
+    factory.setPassword("guest");
+    String group = "cost-" + run + "-raw";
+    List<String> channels = new ArrayList<>(count);
+    try (Connection connection = factory.newConnection("omnibus-benchmark-raw-groups")) {
+      connection.createChannel().exchangeDeclare("omnibus", "topic", true);
+      int threadsBefore = ManagementFactory.getThreadMXBean().getThreadCount();
+      long start = System.nanoTime();
+      for (int i = 0; i < count; i++) {
+        String address = "cost-" + run + "-raw-" + i;
+        String queue = address + "." + group;
+        Channel channel = connection.createChannel();
+        channel.queueDeclareNoWait(queue, true, false, false, null);
+        channel.queueBindNoWait(queue, "omnibus", address, null);
+        channel.queueDeclareNoWait(queue + ".dlq", true, false, false, null);
+        channel.queueBindNoWait(queue + ".dlq", "omnibus", queue + ".dlq", null);
+        channel.basicQos(250);
+        channel.basicConsume(queue, false, new com.rabbitmq.client.DefaultConsumer(channel));
+        channels.add(address);
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      int threads = ManagementFactory.getThreadMXBean().getThreadCount() - threadsBefore;
+      return new Result("rabbitmq raw client", Kind.GROUP, count, seconds, threads, 0);
+    } finally {
+      deleteQueues(host, channels, group);
     }
   }
 
