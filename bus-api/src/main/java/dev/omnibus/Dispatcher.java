@@ -303,7 +303,7 @@ final class Dispatcher implements DeliveryHandler {
     }
     CloudEvent event;
     try {
-      event = context.envelope().decode(delivery.message());
+      event = delivery.event(context.envelope());
     } catch (MalformedEventException e) {
       deadLetter(delivery, null, Reason.MALFORMED, "malformed: " + String.join("; ", e.violations()),
           delivery.attempt(), e);
@@ -615,7 +615,7 @@ final class Dispatcher implements DeliveryHandler {
       }
       CloudEvent copy;
       try {
-        copy = context.envelope().decode(delivery.message());
+        copy = delivery.event(context.envelope());
       } catch (MalformedEventException e) {
         deadLetter(delivery, null, Reason.MALFORMED, "malformed: " + String.join("; ", e.violations()),
             delivery.attempt(), e);

@@ -1,6 +1,7 @@
 package dev.omnibus.memory.internal;
 
-import dev.omnibus.envelope.WireMessage;
+import dev.omnibus.envelope.EnvelopeCodec;
+import io.cloudevents.CloudEvent;
 import dev.omnibus.spi.DeliveryHandler;
 import dev.omnibus.spi.support.SettleOnceDelivery;
 import java.util.ArrayDeque;
@@ -57,8 +58,8 @@ public final class Queue {
     return matched.computeIfAbsent(address, key -> pattern.matcher(key).matches());
   }
 
-  synchronized void enqueue(String address, WireMessage message) {
-    String key = message.key();
+  synchronized void enqueue(String address, Carried message) {
+    String key = message.wire().key();
     Lane lane = key == null ? lanes[nextLane++ % LANES] : lanes[Math.floorMod(key.hashCode(), LANES)];
     lane.pending.addLast(new Entry(address, message));
     schedule(lane);
@@ -152,10 +153,10 @@ public final class Queue {
 
   private static final class Entry {
     final String address;
-    final WireMessage message;
+    final Carried message;
     int attempts;
 
-    Entry(String address, WireMessage message) {
+    Entry(String address, Carried message) {
       this.address = address;
       this.message = message;
     }
@@ -166,9 +167,15 @@ public final class Queue {
     private final Entry entry;
 
     InMemoryDelivery(Lane lane, Entry entry, int attempt) {
-      super(entry.message, attempt);
+      super(entry.message.wire(), attempt);
       this.lane = lane;
       this.entry = entry;
+    }
+
+    /** The decoding the broker made on the publishing thread, as the bus's envelope would make it. */
+    @Override
+    public CloudEvent event(EnvelopeCodec envelope) {
+      return entry.message.event(envelope);
     }
 
     @Override
