@@ -54,8 +54,10 @@ public final class Queue {
   }
 
   boolean matches(String address) {
-    // Addresses repeat on every publish: remember the answer instead of running the pattern each time.
-    return matched.computeIfAbsent(address, key -> pattern.matcher(key).matches());
+    // Addresses repeat on every publish: remember the answer instead of running the pattern each time (looked up
+    // first, so that the capturing function is made only for a new address, not on every publish).
+    Boolean known = matched.get(address);
+    return known != null ? known : matched.computeIfAbsent(address, key -> pattern.matcher(key).matches());
   }
 
   synchronized void enqueue(String address, Carried message) {
