@@ -215,6 +215,8 @@ public final class Queue {
     private ArrayDeque<InMemoryDelivery> pending = new ArrayDeque<>(); // guarded by lock
     /** What a drain works through, swapped with {@link #pending}: only the draining thread touches it. */
     private ArrayDeque<InMemoryDelivery> draining = new ArrayDeque<>();
+    /** What the drain's own settlements scheduled to this member while it ran: only the draining thread touches it. */
+    private final ArrayDeque<InMemoryDelivery> following = new ArrayDeque<>();
     private boolean scheduled; // guarded by lock
     private volatile @Nullable Thread running;
 
@@ -224,6 +226,14 @@ public final class Queue {
     }
 
     private void dispatch(InMemoryDelivery delivery) {
+      if (running == Thread.currentThread()) {
+        // From this member's own drain: its handler settled a delivery and the lane's next came back to it. Under load
+        // that is nearly every delivery, so it goes on the drain's own list, without the lock or a wake-up.
+        if (!closed.get()) {
+          following.addLast(delivery);
+        }
+        return;
+      }
       synchronized (lock) {
         if (closed.get()) {
           return; // released by leave()
@@ -249,7 +259,8 @@ public final class Queue {
       try {
         while (true) {
           synchronized (lock) {
-            if (closed.get() || pending.isEmpty()) {
+            if (closed.get() || pending.isEmpty() && following.isEmpty()) {
+              following.clear(); // when closed: left unsettled, as those in draining
               scheduled = false;
               lock.notifyAll();
               return;
@@ -257,6 +268,11 @@ public final class Queue {
             ArrayDeque<InMemoryDelivery> taken = pending;
             pending = draining;
             draining = taken;
+          }
+          // Those handed in by others first, then those the drain scheduled itself: every lane has its turn.
+          InMemoryDelivery next;
+          while ((next = following.pollFirst()) != null) {
+            draining.addLast(next);
           }
           InMemoryDelivery delivery;
           while ((delivery = draining.pollFirst()) != null) {
