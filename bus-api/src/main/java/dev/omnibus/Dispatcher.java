@@ -19,6 +19,7 @@ import io.cloudevents.CloudEvent;
 import io.cloudevents.CloudEventData;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -303,7 +304,7 @@ final class Dispatcher implements DeliveryHandler {
     }
     CloudEvent event;
     try {
-      event = context.envelope().decode(delivery.message());
+      event = delivery.event(context.envelope());
     } catch (MalformedEventException e) {
       deadLetter(delivery, null, Reason.MALFORMED, "malformed: " + String.join("; ", e.violations()),
           delivery.attempt(), e);
@@ -615,7 +616,7 @@ final class Dispatcher implements DeliveryHandler {
       }
       CloudEvent copy;
       try {
-        copy = context.envelope().decode(delivery.message());
+        copy = delivery.event(context.envelope());
       } catch (MalformedEventException e) {
         deadLetter(delivery, null, Reason.MALFORMED, "malformed: " + String.join("; ", e.violations()),
             delivery.attempt(), e);
@@ -736,13 +737,24 @@ final class Dispatcher implements DeliveryHandler {
     CloudEventData data = event.getData();
     T payload = data == null ? null : type.codec().decode(data.toBytes());
     Set<String> names = event.getExtensionNames();
-    // Most events carry no extension: no map is built for them.
-    Map<String, Object> extensions = names.isEmpty() ? Map.of() : new LinkedHashMap<>();
-    for (String name : names) {
+    Map<String, Object> extensions;
+    if (names.isEmpty()) {
+      // Most events carry no extension: no map is built for them.
+      extensions = Map.of();
+    } else if (names.size() == 1) {
+      // Many carry one (traceparent): a singleton map, not a hash table, an entry and a view per event.
+      String name = names.iterator().next();
       Object value = event.getExtension(name);
-      if (value != null) {
-        extensions.put(name, value);
+      extensions = value == null ? Map.of() : Collections.singletonMap(name, value);
+    } else {
+      Map<String, Object> all = new LinkedHashMap<>();
+      for (String name : names) {
+        Object value = event.getExtension(name);
+        if (value != null) {
+          all.put(name, value);
+        }
       }
+      extensions = Collections.unmodifiableMap(all);
     }
     return Event.received(type, payload, event.getId(), event.getSource(), event.getSubject(), event.getTime(),
         event.getDataContentType(), event.getDataSchema(), extensions);

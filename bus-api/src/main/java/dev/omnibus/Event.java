@@ -220,13 +220,13 @@ public final class Event<T> {
   }
 
   /**
-   * A received event. It keeps {@code extensions} as they are, without a copy: the caller hands over a map of its own
-   * that it no longer touches.
+   * A received event. It keeps {@code extensions} as they are, without a copy or a view: the caller hands over an
+   * unmodifiable map of its own.
    */
   static <T> Event<T> received(EventType<T> type, @Nullable T data, String id, URI source, @Nullable String subject,
       @Nullable OffsetDateTime time, @Nullable String dataContentType, @Nullable URI dataSchema,
       Map<String, Object> extensions) {
     return new Event<>(type, data, id, source, subject, time, dataContentType, dataSchema,
-        extensions.isEmpty() ? Collections.emptyMap() : Collections.unmodifiableMap(extensions));
+        extensions.isEmpty() ? Collections.emptyMap() : extensions);
   }
 }

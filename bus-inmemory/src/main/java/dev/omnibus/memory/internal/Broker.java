@@ -33,7 +33,7 @@ public final class Broker {
   private static final Pattern PARAMETER = Pattern.compile("\\{[^}]+}");
 
   private final String name;
-  private final Map<String, ArrayDeque<WireMessage>> logs = new HashMap<>();
+  private final Map<String, ArrayDeque<Carried>> logs = new HashMap<>();
   private final Map<String, Queue> groups = new HashMap<>();
   private final List<Queue> anonymous = new ArrayList<>();
   /** Acknowledgement counts, kept off the broker's monitor: the consumer threads bump them on every ack. */
@@ -74,27 +74,50 @@ public final class Broker {
         ? current : new Health.Status(Health.State.UP, current.lastError(), Instant.now()));
   }
 
-  /** Stores a message and hands it to every queue whose pattern matches the address. */
+  /**
+   * Stores a message and hands it to every queue whose pattern matches the address. The message is decoded here, on
+   * the publishing thread and before the broker's monitor, when a queue will deliver it ({@link Carried}).
+   */
   public void publish(String address, WireMessage message) {
+    Carried carried = new Carried(message);
+    if (matchesAny(address)) {
+      carried.decode();
+    }
     synchronized (this) {
-      ArrayDeque<WireMessage> log = logs.computeIfAbsent(address, key -> new ArrayDeque<>());
+      ArrayDeque<Carried> log = logs.computeIfAbsent(address, key -> new ArrayDeque<>());
       if (log.size() == RETAINED_PER_ADDRESS) {
         log.pollFirst();
       }
-      log.addLast(message);
+      log.addLast(carried);
       // Enqueue while holding the broker's monitor so that the order of publishes is the order in every queue.
-      for (Queue queue : groups.values()) {
+      // The groups' queues, then the anonymous ones; an array kept up to date, so no iterator is made per publish.
+      for (Queue queue : subscribed) {
         if (queue.matches(address)) {
-          queue.enqueue(address, message);
-        }
-      }
-      for (Queue queue : anonymous) {
-        if (queue.matches(address)) {
-          queue.enqueue(address, message);
+          queue.enqueue(address, carried);
         }
       }
       notifyAll();
     }
+  }
+
+  /** Whether a queue would take a message of the address now; read without the monitor, so only a hint. */
+  private boolean matchesAny(String address) {
+    Queue[] queues = subscribed;
+    for (Queue queue : queues) {
+      if (queue.matches(address)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The queues, groups' and anonymous, as of the last change: read by publishers without the broker's monitor. */
+  private volatile Queue[] subscribed = new Queue[0];
+
+  private void queuesChanged() {
+    List<Queue> all = new ArrayList<>(groups.values());
+    all.addAll(anonymous);
+    subscribed = all.toArray(new Queue[0]);
   }
 
   /**
@@ -107,7 +130,9 @@ public final class Broker {
     if (queue == null) {
       return false;
     }
-    queue.enqueue(addressPattern, message);
+    Carried carried = new Carried(message);
+    carried.decode();
+    queue.enqueue(addressPattern, carried);
     notifyAll();
     return true;
   }
@@ -124,15 +149,17 @@ public final class Broker {
     if (group == null) {
       queue = new Queue(this, null, pattern);
       anonymous.add(queue);
+      queuesChanged();
     } else {
       String key = groupKey(addressPattern, group);
       queue = groups.get(key);
       if (queue == null) {
         queue = new Queue(this, group, pattern);
         groups.put(key, queue);
-        for (Map.Entry<String, ArrayDeque<WireMessage>> log : logs.entrySet()) {
+        queuesChanged();
+        for (Map.Entry<String, ArrayDeque<Carried>> log : logs.entrySet()) {
           if (queue.matches(log.getKey())) {
-            for (WireMessage message : log.getValue()) {
+            for (Carried message : log.getValue()) {
               queue.enqueue(log.getKey(), message);
             }
           }
@@ -151,6 +178,7 @@ public final class Broker {
   synchronized void departed(Queue queue) {
     if (queue.group() == null && !queue.hasMembers()) {
       anonymous.remove(queue);
+      queuesChanged();
     }
   }
 
@@ -165,8 +193,15 @@ public final class Broker {
 
   /** The messages retained for an address, oldest first. */
   public synchronized List<WireMessage> log(String address) {
-    ArrayDeque<WireMessage> log = logs.get(address);
-    return log == null ? List.of() : List.copyOf(log);
+    ArrayDeque<Carried> log = logs.get(address);
+    if (log == null) {
+      return List.of();
+    }
+    List<WireMessage> messages = new ArrayList<>(log.size());
+    for (Carried carried : log) {
+      messages.add(carried.wire());
+    }
+    return List.copyOf(messages);
   }
 
   /** Waits until at least {@code count} messages were published to an address; returns them. */
@@ -217,6 +252,7 @@ public final class Broker {
       queue.clear();
     }
     groups.values().removeIf(queue -> !queue.hasMembers());
+    queuesChanged();
     for (Queue queue : anonymous) {
       queue.clear();
     }

@@ -1,6 +1,7 @@
 package dev.omnibus.memory.internal;
 
-import dev.omnibus.envelope.WireMessage;
+import dev.omnibus.envelope.EnvelopeCodec;
+import io.cloudevents.CloudEvent;
 import dev.omnibus.spi.DeliveryHandler;
 import dev.omnibus.spi.support.SettleOnceDelivery;
 import java.util.ArrayDeque;
@@ -53,12 +54,14 @@ public final class Queue {
   }
 
   boolean matches(String address) {
-    // Addresses repeat on every publish: remember the answer instead of running the pattern each time.
-    return matched.computeIfAbsent(address, key -> pattern.matcher(key).matches());
+    // Addresses repeat on every publish: remember the answer instead of running the pattern each time (looked up
+    // first, so that the capturing function is made only for a new address, not on every publish).
+    Boolean known = matched.get(address);
+    return known != null ? known : matched.computeIfAbsent(address, key -> pattern.matcher(key).matches());
   }
 
-  synchronized void enqueue(String address, WireMessage message) {
-    String key = message.key();
+  synchronized void enqueue(String address, Carried message) {
+    String key = message.wire().key();
     Lane lane = key == null ? lanes[nextLane++ % LANES] : lanes[Math.floorMod(key.hashCode(), LANES)];
     lane.pending.addLast(new Entry(address, message));
     schedule(lane);
@@ -152,10 +155,10 @@ public final class Queue {
 
   private static final class Entry {
     final String address;
-    final WireMessage message;
+    final Carried message;
     int attempts;
 
-    Entry(String address, WireMessage message) {
+    Entry(String address, Carried message) {
       this.address = address;
       this.message = message;
     }
@@ -166,9 +169,15 @@ public final class Queue {
     private final Entry entry;
 
     InMemoryDelivery(Lane lane, Entry entry, int attempt) {
-      super(entry.message, attempt);
+      super(entry.message.wire(), attempt);
       this.lane = lane;
       this.entry = entry;
+    }
+
+    /** The decoding the broker made on the publishing thread, as the bus's envelope would make it. */
+    @Override
+    public CloudEvent event(EnvelopeCodec envelope) {
+      return entry.message.event(envelope);
     }
 
     @Override
@@ -206,6 +215,8 @@ public final class Queue {
     private ArrayDeque<InMemoryDelivery> pending = new ArrayDeque<>(); // guarded by lock
     /** What a drain works through, swapped with {@link #pending}: only the draining thread touches it. */
     private ArrayDeque<InMemoryDelivery> draining = new ArrayDeque<>();
+    /** What the drain's own settlements scheduled to this member while it ran: only the draining thread touches it. */
+    private final ArrayDeque<InMemoryDelivery> following = new ArrayDeque<>();
     private boolean scheduled; // guarded by lock
     private volatile @Nullable Thread running;
 
@@ -215,6 +226,14 @@ public final class Queue {
     }
 
     private void dispatch(InMemoryDelivery delivery) {
+      if (running == Thread.currentThread()) {
+        // From this member's own drain: its handler settled a delivery and the lane's next came back to it. Under load
+        // that is nearly every delivery, so it goes on the drain's own list, without the lock or a wake-up.
+        if (!closed.get()) {
+          following.addLast(delivery);
+        }
+        return;
+      }
       synchronized (lock) {
         if (closed.get()) {
           return; // released by leave()
@@ -240,7 +259,8 @@ public final class Queue {
       try {
         while (true) {
           synchronized (lock) {
-            if (closed.get() || pending.isEmpty()) {
+            if (closed.get() || pending.isEmpty() && following.isEmpty()) {
+              following.clear(); // when closed: left unsettled, as those in draining
               scheduled = false;
               lock.notifyAll();
               return;
@@ -248,6 +268,11 @@ public final class Queue {
             ArrayDeque<InMemoryDelivery> taken = pending;
             pending = draining;
             draining = taken;
+          }
+          // Those handed in by others first, then those the drain scheduled itself: every lane has its turn.
+          InMemoryDelivery next;
+          while ((next = following.pollFirst()) != null) {
+            draining.addLast(next);
           }
           InMemoryDelivery delivery;
           while ((delivery = draining.pollFirst()) != null) {
