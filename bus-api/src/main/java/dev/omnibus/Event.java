@@ -1,7 +1,10 @@
 package dev.omnibus;
 
 import java.net.URI;
+import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -138,11 +141,21 @@ public final class Event<T> {
     private @Nullable URI dataSchema;
     private final Map<String, Object> extensions = new LinkedHashMap<>();
 
+    /**
+     * The current time in UTC. Not {@code OffsetDateTime.now(ZoneOffset.UTC)}: on Java 17 that asks the offset for its
+     * rules, which makes a new {@code ZoneRules} (with a {@code ConcurrentHashMap}) for every event published.
+     */
+    private static OffsetDateTime utcNow() {
+      Instant now = Instant.now();
+      return OffsetDateTime.of(LocalDateTime.ofEpochSecond(now.getEpochSecond(), now.getNano(), ZoneOffset.UTC),
+          ZoneOffset.UTC);
+    }
+
     Builder(EventType<T> eventType, @Nullable T data) {
       this.eventType = eventType;
       this.data = data;
       this.id = EventIds.next();
-      this.time = OffsetDateTime.now(java.time.ZoneOffset.UTC);
+      this.time = utcNow();
       this.subject = data == null ? null : eventType.subjectOf(data);
       this.dataSchema = eventType.dataSchema();
       this.dataContentType = data == null ? null : eventType.codec().contentType();
