@@ -39,8 +39,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.KafkaFuture;
-import org.apache.kafka.common.Metric;
-import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthenticationException;
@@ -336,17 +334,6 @@ final class AnonymousConsumers {
   /** Partitions found for a subscription: at its start (with end offsets, -1 when unknown) or later. */
   private record Found(Shared.Member member, Map<TopicPartition, Long> partitions, boolean start) {}
 
-  /** The consumer's {@code incoming-byte-total} (all its connections), or null when the client has none. */
-  private static @Nullable Metric incomingBytesOf(Consumer<byte[], byte[]> consumer) {
-    for (Map.Entry<MetricName, ? extends Metric> entry : consumer.metrics().entrySet()) {
-      MetricName name = entry.getKey();
-      if (name.name().equals("incoming-byte-total") && name.group().equals("consumer-metrics")) {
-        return entry.getValue();
-      }
-    }
-    return null;
-  }
-
   /**
    * One consumer and its poll thread. Everything that touches the consumer runs on that thread; other threads hand it
    * joining and leaving subscriptions through queues and wake it.
@@ -364,16 +351,13 @@ final class AnonymousConsumers {
     private final ConcurrentLinkedQueue<PartitionProgress.Slot> requeued = new ConcurrentLinkedQueue<>();
     /** The subscriptions served; read by the health thread. */
     private final Set<Member> members = ConcurrentHashMap.newKeySet();
-    private volatile @Nullable Metric incomingBytes;
+    private final ConsumerSilence silence = new ConsumerSilence(silenceLimitNanos);
     /** Whether any partition is assigned and not paused, so that fetch responses keep coming. */
     private volatile boolean fetching;
     private volatile @Nullable String stoppedBecause;
     private volatile @Nullable String lastPollError;
     /** The subscription whose records the poll thread is handing over, if any. */
     private volatile @Nullable Member handling;
-    // Health thread only.
-    private double bytesSeen = -1;
-    private long bytesChangedNanos = System.nanoTime();
     // Poll thread only.
     private final Map<TopicPartition, Member> owners = new HashMap<>();
     private final ConcurrentLinkedQueue<Found> found = new ConcurrentLinkedQueue<>();
@@ -438,7 +422,7 @@ final class AnonymousConsumers {
     @Override
     public void run() {
       try {
-        incomingBytes = incomingBytesOf(consumer);
+        silence.watch(consumer);
         while (running) {
           admit();
           release();
@@ -839,30 +823,27 @@ final class AnonymousConsumers {
      * the poll loop stopped on an error. Health thread; never blocks.
      */
     void checkHealth() {
-      Metric metric = incomingBytes;
-      if (metric == null || stoppedBecause != null) {
+      if (stoppedBecause != null) {
         return;
       }
-      long now = System.nanoTime();
-      double bytes = metric.metricValue() instanceof Number number ? number.doubleValue() : bytesSeen;
-      if (bytes != bytesSeen) {
-        bytesSeen = bytes;
-        bytesChangedNanos = now;
-        for (Member member : members) {
-          if (member.missing == null) {
-            member.health.up();
+      // Without a group the consumer hears only fetch responses: when it fetches nothing, silence says nothing.
+      switch (silence.sample(fetching)) {
+        case HEARD -> {
+          for (Member member : members) {
+            if (member.missing == null) {
+              member.health.up();
+            }
           }
         }
-      } else if (!fetching) {
-        bytesChangedNanos = now; // nothing asked of the cluster: silence says nothing
-      } else if (now - bytesChangedNanos >= silenceLimitNanos) {
-        String pollError = lastPollError;
-        String reason = "no answer from the Kafka cluster for "
-            + TimeUnit.NANOSECONDS.toSeconds(now - bytesChangedNanos) + " s (no fetch response)"
-            + (pollError == null ? "" : "; last poll error: " + pollError);
-        for (Member member : members) {
-          member.health.lost(Health.State.STALLED, reason);
+        case SILENT -> {
+          String pollError = lastPollError;
+          String reason = "no answer from the Kafka cluster for " + silence.silentSeconds() + " s (no fetch response)"
+              + (pollError == null ? "" : "; last poll error: " + pollError);
+          for (Member member : members) {
+            member.health.lost(Health.State.STALLED, reason);
+          }
         }
+        default -> { } // not polling yet, or heard within the limit
       }
     }
 

@@ -34,8 +34,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.Metric;
-import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
@@ -236,17 +234,6 @@ final class GroupConsumers {
     }
   }
 
-  /** The consumer's {@code incoming-byte-total} (all its connections), or null when the client has none. */
-  private static @Nullable Metric incomingBytesOf(Consumer<byte[], byte[]> consumer) {
-    for (Map.Entry<MetricName, ? extends Metric> entry : consumer.metrics().entrySet()) {
-      MetricName name = entry.getKey();
-      if (name.name().equals("incoming-byte-total") && name.group().equals("consumer-metrics")) {
-        return entry.getValue();
-      }
-    }
-    return null;
-  }
-
   /**
    * One group's consumer and its poll thread. Everything that touches the consumer runs on that thread; other threads
    * hand it joining and leaving subscriptions through queues and wake it.
@@ -269,14 +256,11 @@ final class GroupConsumers {
     /** Notified when a delivery settles while a rebalance waits for the revoked partitions' handlers. */
     private final Object settledSignal = new Object();
     private volatile boolean awaitingSettlement;
-    private volatile @Nullable Metric incomingBytes;
+    private final ConsumerSilence silence = new ConsumerSilence(silenceLimitNanos);
     private volatile @Nullable String stoppedBecause;
     private volatile @Nullable String lastPollError;
     /** The subscription whose records the poll thread is handing over, if any. */
     private volatile @Nullable Member handling;
-    // Health thread only.
-    private double bytesSeen = -1;
-    private long bytesChangedNanos = System.nanoTime();
     // Poll thread only.
     private final Map<TopicPartition, Member> owners = new HashMap<>();
     /**
@@ -334,7 +318,7 @@ final class GroupConsumers {
     @Override
     public void run() {
       try {
-        incomingBytes = incomingBytesOf(consumer);
+        silence.watch(consumer);
         while (running) {
           leave();
           admit();
@@ -720,28 +704,23 @@ final class GroupConsumers {
         }
         return;
       }
-      Metric metric = incomingBytes;
-      if (metric == null) {
-        return;
-      }
-      long now = System.nanoTime();
-      double bytes = metric.metricValue() instanceof Number number ? number.doubleValue() : bytesSeen;
-      if (bytes != bytesSeen) {
-        bytesSeen = bytes;
-        bytesChangedNanos = now;
-        for (Member member : members.values()) {
-          if (member.missing == null && member.failure == null) {
-            member.health.up();
+      switch (silence.sample(true)) {
+        case HEARD -> {
+          for (Member member : members.values()) {
+            if (member.missing == null && member.failure == null) {
+              member.health.up();
+            }
           }
         }
-      } else if (now - bytesChangedNanos >= silenceLimitNanos) {
-        String pollError = lastPollError;
-        String reason = "no answer from the Kafka cluster for "
-            + TimeUnit.NANOSECONDS.toSeconds(now - bytesChangedNanos) + " s (no heartbeat or fetch response)"
-            + (pollError == null ? "" : "; last poll error: " + pollError);
-        for (Member member : members.values()) {
-          member.health.lost(Health.State.STALLED, reason);
+        case SILENT -> {
+          String pollError = lastPollError;
+          String reason = "no answer from the Kafka cluster for " + silence.silentSeconds()
+              + " s (no heartbeat or fetch response)" + (pollError == null ? "" : "; last poll error: " + pollError);
+          for (Member member : members.values()) {
+            member.health.lost(Health.State.STALLED, reason);
+          }
         }
+        default -> { } // not polling yet, or heard within the limit
       }
     }
 

@@ -24,8 +24,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.Metric;
-import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
@@ -85,14 +83,9 @@ final class KafkaSubscription implements TransportSubscription {
   private volatile boolean running = true;
   private volatile @Nullable RuntimeException startFailure;
   private final HealthState health = new HealthState();
-  private final long silenceLimitNanos;
-  /** The consumer's {@code incoming-byte-total}, found on the consumer thread, read by the health thread. */
-  private volatile @Nullable Metric incomingBytes;
+  private final ConsumerSilence silence;
   private volatile @Nullable String stoppedBecause;
   private volatile @Nullable String lastPollError;
-  // Health thread only.
-  private double bytesSeen = -1;
-  private long bytesChangedNanos = System.nanoTime();
 
   // Consumer thread only.
   private final Map<TopicPartition, PartitionProgress> partitions = new HashMap<>();
@@ -115,7 +108,7 @@ final class KafkaSubscription implements TransportSubscription {
     this.closeTimeout = closeTimeout;
     this.description = description;
     this.onClosed = onClosed;
-    this.silenceLimitNanos = silenceLimit.toNanos();
+    this.silence = new ConsumerSilence(silenceLimit.toNanos());
     this.thread = new Thread(this::run, "omnibus-kafka-" + description);
   }
 
@@ -162,33 +155,15 @@ final class KafkaSubscription implements TransportSubscription {
       health.lost(Health.State.STALLED, "the consumer stopped: " + stopped);
       return;
     }
-    Metric metric = incomingBytes;
-    if (metric == null) {
-      return; // not polling yet
-    }
-    long now = System.nanoTime();
-    double bytes = metric.metricValue() instanceof Number number ? number.doubleValue() : bytesSeen;
-    if (bytes != bytesSeen) {
-      bytesSeen = bytes;
-      bytesChangedNanos = now;
-      health.up();
-    } else if (now - bytesChangedNanos >= silenceLimitNanos) {
-      String pollError = lastPollError;
-      health.lost(Health.State.STALLED, "no answer from the Kafka cluster for "
-          + TimeUnit.NANOSECONDS.toSeconds(now - bytesChangedNanos) + " s (no heartbeat or fetch response)"
-          + (pollError == null ? "" : "; last poll error: " + pollError));
-    }
-  }
-
-  /** The consumer's {@code incoming-byte-total} (all its connections), or null when the client has none. */
-  private static @Nullable Metric incomingBytesOf(Consumer<byte[], byte[]> consumer) {
-    for (Map.Entry<MetricName, ? extends Metric> entry : consumer.metrics().entrySet()) {
-      MetricName name = entry.getKey();
-      if (name.name().equals("incoming-byte-total") && name.group().equals("consumer-metrics")) {
-        return entry.getValue();
+    switch (silence.sample(true)) {
+      case HEARD -> health.up();
+      case SILENT -> {
+        String pollError = lastPollError;
+        health.lost(Health.State.STALLED, "no answer from the Kafka cluster for " + silence.silentSeconds()
+            + " s (no heartbeat or fetch response)" + (pollError == null ? "" : "; last poll error: " + pollError));
       }
+      default -> { } // not polling yet, or heard within the limit
     }
-    return null;
   }
 
   @Override
@@ -222,7 +197,7 @@ final class KafkaSubscription implements TransportSubscription {
       } else {
         consumer.subscribe(List.of(topic), listener);
       }
-      incomingBytes = incomingBytesOf(consumer);
+      silence.watch(consumer);
       while (running) {
         ConsumerRecords<byte[], byte[]> records;
         try {
