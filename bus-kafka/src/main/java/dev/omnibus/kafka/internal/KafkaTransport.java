@@ -36,6 +36,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -276,31 +277,18 @@ public final class KafkaTransport implements Transport {
     // A prefetch (the bus asks for one at a concurrency above 1, and for batches) is held by a consumer of its own: a
     // shared consumer can hold one subscription's records back only by seeking back and fetching them again, a fetch
     // round trip per few records once handlings keep the subscription at its prefetch.
-    if (anonymous && pattern == null && destination.kind() == Destination.Kind.CHANNEL && options.prefetch() == 0
+    if (pattern == null && destination.kind() == Destination.Kind.CHANNEL && options.prefetch() == 0
         && (operation == null || operation.clientId() == null) && !settings.hasConsumerOptions(destination)) {
-      // A plain topic without a group of any kind: a shared consumer serves it, unless one serves that topic already.
-      // It creates a missing topic in the background (a new topic is read from its beginning), without the wait.
+      // A plain topic: without a group a shared group-less consumer serves it, in a group the group's consumer on this
+      // transport beside the group's other topics; unless one serves that topic already. A missing topic is created
+      // in the background, without the wait: it is read from its beginning once the consumer sees it.
       TopicProvisioner.TopicSpec spec = specOf(destination, topic);
+      @Nullable Supplier<CompletableFuture<TopicProvisioner.Creation>> creation =
+          settings.createTopics() ? () -> topics.create(topic, spec) : null;
       try {
-        Optional<TransportSubscription> shared = anonymousConsumers.subscribe(topic, handler, maxUnsettled,
-            settings.createTopics() ? () -> topics.create(topic, spec) : null);
-        if (shared.isPresent()) {
-          return shared.get();
-        }
-      } catch (KafkaException | IllegalStateException e) {
-        throw ConfigurationException.because("Cannot subscribe to channel '" + destination.channel() + "' on server '"
-            + server.name() + "': " + Causes.message(e), e);
-      }
-    }
-    if (!anonymous && pattern == null && destination.kind() == Destination.Kind.CHANNEL && options.prefetch() == 0
-        && (operation == null || operation.clientId() == null) && !settings.hasConsumerOptions(destination)) {
-      // A plain topic in a group: the group's consumer on this transport serves it beside the group's other topics,
-      // unless it serves that topic already. A missing topic is created in the background, without the wait: the
-      // group reads it from its beginning once its leader sees it.
-      TopicProvisioner.TopicSpec spec = specOf(destination, topic);
-      try {
-        Optional<TransportSubscription> shared = groupConsumers.subscribe(groupId, topic, handler, maxUnsettled,
-            settings.createTopics() ? () -> topics.create(topic, spec) : null);
+        Optional<TransportSubscription> shared = anonymous
+            ? anonymousConsumers.subscribe(topic, handler, maxUnsettled, creation)
+            : groupConsumers.subscribe(groupId, topic, handler, maxUnsettled, creation);
         if (shared.isPresent()) {
           return shared.get();
         }
