@@ -132,12 +132,6 @@ final class TopicProvisioner {
     if (known != null) {
       return known;
     }
-    // A failed creation is asked again by the next caller.
-    result.whenComplete((creation, failure) -> {
-      if (failure != null) {
-        creations.remove(topic, result);
-      }
-    });
     requests.get(newTopic(topic, spec))
         .handle((partitions, failure) -> answered(topic, partitions, failure))
         .thenCompose(answer -> answer)
@@ -145,6 +139,9 @@ final class TopicProvisioner {
           if (failure == null) {
             result.complete(creation);
           } else {
+            // A failed creation is asked again by the next caller: forgotten before the failure is told, since a
+            // caller woken by it may ask again at once (a dependent stage of the result would run after that wake-up).
+            creations.remove(topic, result);
             Throwable cause = unwrap(failure);
             result.completeExceptionally(cause instanceof TopicUnavailableException ? cause
                 : new TopicUnavailableException(topic, cause));
