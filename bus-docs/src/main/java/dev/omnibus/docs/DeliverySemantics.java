@@ -222,7 +222,7 @@ final class DeliverySemantics {
   private static Text deadLetters(Family family, ServerTemplate server, AsyncApiChannel channel) {
     Text text = Text.code(deadLetterAddress(family, channel, "<group>"));
     if (family == Family.RABBITMQ && amqpQueue(channel) == null) {
-      text.plain(", a durable queue per group, declared when the group subscribes.");
+      text.plain(", a durable queue per group, declared by the group's first dead letter.");
     } else {
       text.plain(", for every group.");
     }

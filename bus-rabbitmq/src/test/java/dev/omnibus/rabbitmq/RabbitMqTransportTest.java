@@ -254,6 +254,44 @@ class RabbitMqTransportTest {
 
       Awaitility.await().until(() -> broker.messageCount(dlq) == 1);
     }
+
+    @Test
+    void aClassicGroupsDeadLetterQueueIsDeclaredByItsFirstDeadLetterNotWhenTheGroupSubscribes() throws Exception {
+      Transport transport = open();
+      String address = RabbitMqBroker.unique("dlq-first");
+      broker.queue(address + ".svc");
+      String dlq = broker.queue(address + ".svc.dlq");
+      transport.subscribe(Destination.of(address), SubscribeOptions.group("svc"), Recorder.acking());
+
+      assertThat(broker.queueExists(dlq)).as("declared by the subscription").isFalse();
+
+      sent(transport.send(transport.deadLetter(Destination.of(address), "svc"), event("dead")));
+
+      Awaitility.await().until(() -> broker.messageCount(dlq) == 1);
+    }
+
+    @Test
+    void aDeadLetterQueueDeletedSinceItsDeclarationFailsTheNextDeadLetterAndTheOneAfterDeclaresItAgain()
+        throws Exception {
+      Transport transport = open();
+      String address = RabbitMqBroker.unique("dlq-deleted");
+      broker.queue(address + ".svc");
+      String dlq = broker.queue(address + ".svc.dlq");
+      transport.subscribe(Destination.of(address), SubscribeOptions.group("svc"), Recorder.acking());
+      Destination deadLetters = transport.deadLetter(Destination.of(address), "svc");
+      sent(transport.send(deadLetters, event("first")));
+      try (Channel channel = broker.plain().createChannel()) {
+        channel.queueDelete(dlq);
+      }
+
+      // Not dropped by the exchange for want of a queue: failed, so that the original is not acknowledged.
+      assertThatThrownBy(() -> sent(transport.send(deadLetters, event("second"))))
+          .hasCauseInstanceOf(PublishException.class);
+      sent(transport.send(deadLetters, event("third")));
+
+      Awaitility.await().until(() -> broker.messageCount(dlq) == 1);
+      assertThat(broker.get(dlq).getProps().getHeaders().get("cloudEvents_id")).hasToString("third");
+    }
   }
 
   @Nested

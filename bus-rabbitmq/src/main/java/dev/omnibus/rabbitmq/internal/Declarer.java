@@ -91,7 +91,8 @@ final class Declarer {
       }
       QueueSpec deadLetters = source.deadLetters();
       if (deadLetters != null && settings.declareMode() == DeclareMode.DECLARE) {
-        // Keeps the group's dead letters (published by the bus to <queue>.dlq) until someone reads them.
+        // A quorum group's: the broker dead-letters into it by itself, so it must exist before the first delivery
+        // (a classic group's is declared by its first dead letter, Topology.route).
         declareQueue(channel, deadLetters, deadLetters.name(), steps);
         if (!exchange.isDefault()) {
           // A queue channel's is reached through the default exchange by name; RabbitMQ refuses bindings to it.
@@ -203,6 +204,24 @@ final class Declarer {
         throw inequivalent(queue, PublisherChannel.replyText(signal));
       }
       throw failure(queue.describe(), e);
+    }
+  }
+
+  /**
+   * Declares a queue a send needs bound to the exchange with the key before it goes (a classic group's dead letter
+   * queue, declared by its first dead letter), one round trip each; a failure is the declaration's error.
+   */
+  void kept(Channel channel, QueueSpec queue, ExchangeSpec exchange, String key) {
+    queue(channel, queue);
+    if (exchange.isDefault()) {
+      // Reached through the default exchange by name; RabbitMQ refuses bindings to it.
+      return;
+    }
+    try {
+      channel.queueBind(queue.name(), exchange.name(), key);
+    } catch (IOException | ShutdownSignalException e) {
+      throw failure("binding of queue '" + queue.name() + "' to exchange '" + exchange.name() + "' with key '" + key
+          + "'", e);
     }
   }
 

@@ -233,8 +233,10 @@ public final class RabbitMqTransport implements Transport {
           PublisherChannel.rootMessage(e), e));
     }
     // A group's queue is sent to by name: mandatory, so that a queue gone missing fails the replay, not drops it.
+    // So is a group's dead letter queue: a dead letter no queue takes fails (the original comes again), and the next
+    // declares the queue anew (Confirmation).
     boolean mandatory = destination.kind() == Destination.Kind.GROUP || destination.kind() == Destination.Kind.RETRY
-        || (binding != null && binding.mandatory() != null ? binding.mandatory() : settings.mandatory());
+        || route.kept() != null || (binding != null && binding.mandatory() != null ? binding.mandatory() : settings.mandatory());
     // Published by a worker as soon as the confirm window has room and the connection is up; held in order until then.
     return window.send(destination.address(), new Outgoing(route, mandatory, properties, message.body()));
   }
@@ -255,7 +257,8 @@ public final class RabbitMqTransport implements Transport {
       send.failed(e instanceof ConfigurationException ? e.getMessage() : PublisherChannel.rootMessage(e), e);
       return true;
     }
-    Confirmation confirmation = new Confirmation(send);
+    Topology.QueueSpec kept = outgoing.route().kept();
+    Confirmation confirmation = new Confirmation(send, kept == null ? null : () -> declaredQueues.remove(kept.name()));
     // Twice at most: a channel closed by a channel error (not the connection) is replaced once.
     for (int attempt = 0; attempt < 2; attempt++) {
       PublisherChannel channel;
@@ -370,7 +373,8 @@ public final class RabbitMqTransport implements Transport {
     // bindings: a receive operation's expiration or cc would otherwise apply to dead letters.
     // Its queue is of the channel's type: the options carry it.
     return new Destination(origin.channel(), topology.deadLetterAddress(origin, group), origin.mode(),
-        origin.channelBindings(), Bindings.none(), topology.deadLetterOptions(origin), Destination.Kind.DEAD_LETTERS);
+        origin.channelBindings(), Bindings.none(), topology.deadLetterOptions(origin, group),
+        Destination.Kind.DEAD_LETTERS);
   }
 
   /** The group's durable retry queue {@code <queue>.retry}, sent to and consumed through the default exchange. */
@@ -486,6 +490,20 @@ public final class RabbitMqTransport implements Transport {
     if (declarer.mode() == RabbitMqSettings.DeclareMode.NONE) {
       return;
     }
+    ensureExchangeOrQueue(route);
+    Topology.QueueSpec kept = route.kept();
+    if (kept != null && declarer.mode() == RabbitMqSettings.DeclareMode.DECLARE
+        && !declaredQueues.contains(kept.name())) {
+      synchronized (topologyLock) {
+        if (!declaredQueues.contains(kept.name())) {
+          declarer.kept(topologyChannel(), kept, route.exchange(), route.routingKey());
+          declaredQueues.add(kept.name());
+        }
+      }
+    }
+  }
+
+  private void ensureExchangeOrQueue(Topology.Route route) {
     Set<String> declared = route.queue() != null ? declaredQueues : declaredExchanges;
     String key = route.queue() != null ? route.queue().name() : route.exchange().name();
     if (route.exchange().isDefault() && route.queue() == null || declared.contains(key)) {
@@ -495,22 +513,28 @@ public final class RabbitMqTransport implements Transport {
       if (declared.contains(key)) {
         return;
       }
-      Channel channel = topologyChannel;
-      try {
-        if (channel == null || !channel.isOpen()) {
-          channel = publishConnection.createChannel();
-          topologyChannel = channel;
-        }
-      } catch (IOException e) {
-        throw ConfigurationException.because("Cannot open a channel to RabbitMQ on server '" + settings.server()
-            + "': " + PublisherChannel.rootMessage(e), e);
-      }
+      Channel channel = topologyChannel();
       if (route.queue() != null) {
         declarer.queue(channel, route.queue());
       } else {
         declarer.exchange(channel, route.exchange());
       }
       declared.add(key);
+    }
+  }
+
+  /** The channel declarations before a send run on, opened anew if a failed declaration closed it; under the lock. */
+  private Channel topologyChannel() {
+    Channel channel = topologyChannel;
+    try {
+      if (channel == null || !channel.isOpen()) {
+        channel = publishConnection.createChannel();
+        topologyChannel = channel;
+      }
+      return channel;
+    } catch (IOException e) {
+      throw ConfigurationException.because("Cannot open a channel to RabbitMQ on server '" + settings.server()
+          + "': " + PublisherChannel.rootMessage(e), e);
     }
   }
 
@@ -730,10 +754,13 @@ public final class RabbitMqTransport implements Transport {
    */
   private static final class Confirmation implements PublisherChannel.Pending {
     private final PublishWindow.Send<Outgoing> send;
+    /** Forgets the declaration of the route's kept queue, when a send to it comes back: someone deleted it. */
+    private final @Nullable Runnable forgetKept;
     private volatile @Nullable String returnedReason;
 
-    Confirmation(PublishWindow.Send<Outgoing> send) {
+    Confirmation(PublishWindow.Send<Outgoing> send, @Nullable Runnable forgetKept) {
       this.send = send;
+      this.forgetKept = forgetKept;
     }
 
     @Override
@@ -754,6 +781,9 @@ public final class RabbitMqTransport implements Transport {
     @Override
     public void returned(String reason) {
       returnedReason = reason;
+      if (forgetKept != null) {
+        forgetKept.run();
+      }
     }
 
     @Override

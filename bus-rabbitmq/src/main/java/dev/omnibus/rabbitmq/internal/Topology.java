@@ -5,6 +5,7 @@ import dev.omnibus.spi.Bindings;
 import dev.omnibus.spi.Destination;
 import dev.omnibus.spi.support.OptionReader;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -31,6 +32,11 @@ import org.jspecify.annotations.Nullable;
 final class Topology {
 
   private static final String DLQ_SUFFIX = ".dlq";
+  /**
+   * The option of a dead letter destination the binding makes itself ({@link #deadLetterOptions}) whose queue
+   * {@code <queue>.dlq} it keeps: its value is the group. Not an {@code x-omnibus-} key: no document sets it.
+   */
+  static final String KEPT_OPTION = "omnibus.kept-dead-letters";
   private static final String RETRY_SUFFIX = ".retry";
 
   private final RabbitMqSettings settings;
@@ -73,8 +79,16 @@ final class Topology {
     }
   }
 
-  /** Where a send goes; {@code queue} is the queue a queue channel declares before publishing, else null. */
-  record Route(ExchangeSpec exchange, String routingKey, @Nullable QueueSpec queue) {}
+  /**
+   * Where a send goes. {@code queue} is the queue a queue channel declares before publishing, else null; {@code kept}
+   * is a queue that must be bound to {@code exchange} with {@code routingKey} before the first send, else null: a
+   * group's dead letter queue, which keeps the group's dead letters until someone reads them.
+   */
+  record Route(ExchangeSpec exchange, String routingKey, @Nullable QueueSpec queue, @Nullable QueueSpec kept) {
+    Route(ExchangeSpec exchange, String routingKey, @Nullable QueueSpec queue) {
+      this(exchange, routingKey, queue, null);
+    }
+  }
 
   /**
    * What a subscription consumes: {@code queue}, bound to {@code exchange} with {@code bindingKey} when the exchange
@@ -107,7 +121,14 @@ final class Topology {
     if (queue != null) {
       return new Route(defaultExchange(), queue.name(), queue);
     }
-    return new Route(exchangeOf(destination, binding), destination.address(), null);
+    ExchangeSpec exchange = exchangeOf(destination, binding);
+    if (destination.isDeadLetters() && destination.options().containsKey(KEPT_OPTION)) {
+      // A group's dead letter queue, declared and bound by its first dead letter rather than when the group
+      // subscribes: most groups never dead-letter, and a durable queue and binding each cost the broker milliseconds.
+      return new Route(exchange, destination.address(), null, new QueueSpec(destination.address(), true, false, false,
+          policy(destination).arguments(null)));
+    }
+    return new Route(exchange, destination.address(), null);
   }
 
   /** Whether the destination is one queue (is: queue, or the default exchange) rather than a routing key. */
@@ -157,8 +178,11 @@ final class Topology {
     String name = groupQueueName(destination.address(), group);
     checkName(destination, name, "queue");
     QueuePolicy policy = policy(destination);
-    return new Source(exchange, durableQueue(destination, policy, name), bindingKey,
-        new QueueSpec(name + DLQ_SUFFIX, true, false, false, policy.arguments(null)));
+    // A quorum queue dead-letters to <queue>.dlq by itself, which must exist by then; a classic one's is declared by
+    // the group's first dead letter (route).
+    QueueSpec deadLetters = policy.quorum() && !destination.isDeadLetters()
+        ? new QueueSpec(name + DLQ_SUFFIX, true, false, false, policy.arguments(null)) : null;
+    return new Source(exchange, durableQueue(destination, policy, name), bindingKey, deadLetters);
   }
 
   /**
@@ -192,10 +216,18 @@ final class Topology {
 
   /**
    * The options of a dead letter destination of this channel: its queue type, so that the dead letter queue (declared
-   * when a group subscribes, or when first sent to) is of the channel's type.
+   * when a quorum group subscribes, else when first sent to) is of the channel's type; and, for a group of a channel
+   * that is not one queue, {@link #KEPT_OPTION}: its dead letters are kept in {@code <queue>.dlq}, bound to the
+   * channel's exchange.
    */
-  Map<String, String> deadLetterOptions(Destination origin) {
-    return policy(origin).asOptions();
+  Map<String, String> deadLetterOptions(Destination origin, @Nullable String group) {
+    Map<String, String> options = policy(origin).asOptions();
+    if (group == null || isQueue(origin)) {
+      return options;
+    }
+    Map<String, String> kept = new HashMap<>(options);
+    kept.put(KEPT_OPTION, group);
+    return Map.copyOf(kept);
   }
 
   /** A retry queue {@code <queue>.retry}; a quorum one dead-letters to {@code <queue>.dlq}, the group's. */

@@ -12,6 +12,8 @@ import com.rabbitmq.client.Method;
 import com.rabbitmq.client.ShutdownSignalException;
 import com.rabbitmq.client.TrafficListener;
 import dev.omnibus.ConfigurationException;
+import dev.omnibus.PublishException;
+import dev.omnibus.envelope.WireMessage;
 import dev.omnibus.rabbitmq.RabbitMqBroker;
 import dev.omnibus.spi.Destination;
 import dev.omnibus.spi.ServerConfig;
@@ -22,6 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeoutException;
 import org.awaitility.Awaitility;
@@ -147,8 +150,9 @@ class RabbitMqSubscribeTest {
     List<String> sent = sentBy(() -> transport.subscribe(Destination.of(address), SubscribeOptions.group("g"),
         delivery -> delivery.ack()));
 
+    // Its dead letter queue is declared by its first dead letter, not here.
     assertThat(sent).containsExactly("exchange.declare (nowait)", "queue.declare (nowait)", "queue.bind (nowait)",
-        "queue.declare (nowait)", "queue.bind (nowait)", "basic.qos", "basic.consume");
+        "basic.qos", "basic.consume");
   }
 
   @Test
@@ -183,7 +187,8 @@ class RabbitMqSubscribeTest {
   }
 
   @Test
-  void aGroupWhoseDeadLetterQueueDiffersFailsNamingTheDeadLetterQueueNotTheGroupsQueue() throws Exception {
+  void aGroupWhoseDeadLetterQueueDiffersFailsItsFirstDeadLetterNamingTheDeadLetterQueueNotTheGroupsQueue()
+      throws Exception {
     String address = RabbitMqBroker.unique("dlq-differs");
     queues.add(address + ".g");
     queues.add(address + ".g.dlq");
@@ -192,11 +197,16 @@ class RabbitMqSubscribeTest {
       channel.queueDeclare(address + ".g.dlq", true, false, false, Map.of("x-queue-type", "quorum"));
     }
     RabbitMqTransport transport = open(RabbitMqBroker.server("dlq"));
+    transport.subscribe(Destination.of(address), SubscribeOptions.group("g"), delivery -> delivery.ack());
+    WireMessage deadLetter = new WireMessage(Map.of("ce_specversion", "1.0", "ce_id", "d-1", "ce_source", "/tests",
+        "ce_type", "t"), null, new byte[0], null);
 
-    ConfigurationException e = catchThrowableOfType(ConfigurationException.class, () -> transport.subscribe(
-        Destination.of(address), SubscribeOptions.group("g"), delivery -> delivery.ack()));
+    CompletionException e = catchThrowableOfType(CompletionException.class, () -> transport.send(
+        transport.deadLetter(Destination.of(address), "g"), deadLetter).toCompletableFuture().join());
 
-    assertThat(e.getMessage()).contains("queue '" + address + ".g.dlq' exists in virtual host '/' with other settings")
+    assertThat(e.getCause()).isInstanceOf(PublishException.class);
+    assertThat(e.getCause().getMessage())
+        .contains("queue '" + address + ".g.dlq' exists in virtual host '/' with other settings")
         .contains("x-queue-type is");
   }
 
