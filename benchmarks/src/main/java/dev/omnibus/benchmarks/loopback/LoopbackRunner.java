@@ -26,7 +26,7 @@ public final class LoopbackRunner {
 
     /** The full run. */
     public static Settings full(int events) {
-      return new Settings(events, events, 5, 2_000, 5, 2);
+      return new Settings(events, events, 5, 2_000, 5, 3);
     }
 
     /** A smoke test of the harness: tiny, one round each. */
