@@ -175,7 +175,7 @@ public final class InMemoryBroker {
     List<CloudEvent> events = new ArrayList<>(messages.size());
     for (WireMessage message : messages) {
       try {
-        events.add(CODEC.decode(message));
+        events.add(CODEC.decodeInProcess(message));
       } catch (MalformedEventException e) {
         // Not an event: visible through publishedMessages().
       }

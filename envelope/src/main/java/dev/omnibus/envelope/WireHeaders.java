@@ -39,7 +39,7 @@ public final class WireHeaders extends AbstractMap<String, String> {
   static final int INDEXED_FROM = 16;
 
   private static final String[] NONE = new String[0];
-  private static final WireHeaders EMPTY = new WireHeaders(NONE, NONE, 0, null);
+  private static final WireHeaders EMPTY = new WireHeaders(NONE, NONE, 0, null, null);
 
   private final String[] names;
   private final String[] values;
@@ -47,12 +47,20 @@ public final class WireHeaders extends AbstractMap<String, String> {
   /** Position of each name, only when there are many; otherwise {@code null}. */
   private final @Nullable Map<String, Integer> index;
   private @Nullable Set<Map.Entry<String, String>> entries;
+  /**
+   * The convention whose {@link EnvelopeCodec#encode} built these headers from an event it had validated, or
+   * {@code null}: set by nothing else, so {@link EnvelopeCodec#decodeInProcess} can tell them from headers of unknown
+   * origin. Not part of equality.
+   */
+  final @Nullable HeaderConvention encodedBy;
 
-  private WireHeaders(String[] names, String[] values, int size, @Nullable Map<String, Integer> index) {
+  private WireHeaders(String[] names, String[] values, int size, @Nullable Map<String, Integer> index,
+      @Nullable HeaderConvention encodedBy) {
     this.names = names;
     this.values = values;
     this.size = size;
     this.index = index;
+    this.encodedBy = encodedBy;
   }
 
   /** A builder for about {@code expected} headers (more may be added). */
@@ -234,11 +242,16 @@ public final class WireHeaders extends AbstractMap<String, String> {
 
     /** The headers added so far; the builder cannot be used afterwards. */
     public WireHeaders build() {
+      return build(null);
+    }
+
+    /** Builds headers that {@code EnvelopeCodec.encode} wrote for a validated event of the given convention. */
+    WireHeaders build(@Nullable HeaderConvention encodedBy) {
       built = true;
       if (size == 0) {
         return EMPTY;
       }
-      return new WireHeaders(names, values, size, index);
+      return new WireHeaders(names, values, size, index, encodedBy);
     }
   }
 }

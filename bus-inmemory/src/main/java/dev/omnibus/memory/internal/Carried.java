@@ -13,8 +13,10 @@ import org.jspecify.annotations.Nullable;
  * <p>The broker decodes on the publishing thread ({@link #decode()}, before it takes its monitor), so that a consumer's
  * thread only handles: with one consumer thread per subscription, decoding there made it do twice the work of the
  * publisher while the publishing core waited. The decoding is the one the consumer's bus would make
- * ({@code EnvelopeCodec.decode} of the same convention, {@link HeaderConvention#MEMORY}): the same event, or the same
- * exception, which the bus dead-letters as it would have. Handlers still decode the payload from the body, each their
+ * ({@code EnvelopeCodec.decodeInProcess} of the same convention, {@link HeaderConvention#MEMORY}): the same event, or
+ * the same exception, which the bus dead-letters as it would have. A message a bus encoded (its headers are the ones
+ * the envelope wrote) is not validated a second time, its attributes were validated by that encode; a message
+ * injected raw is validated in full, as any binding's received message. Handlers still decode the payload from the body, each their
  * own object.
  *
  * <p>Thread-safe: the decoding is deterministic, so two threads that decode at once (a benign race) keep equal results.
@@ -40,7 +42,7 @@ final class Carried {
     if (decoded == null) {
       Object result;
       try {
-        result = CODEC.decode(wire);
+        result = CODEC.decodeInProcess(wire);
       } catch (RuntimeException e) {
         result = e;
       }
@@ -56,7 +58,7 @@ final class Carried {
    */
   CloudEvent event(EnvelopeCodec envelope) {
     if (envelope.convention() != HeaderConvention.MEMORY) {
-      return envelope.decode(wire);
+      return envelope.decodeInProcess(wire);
     }
     decode();
     Object result = decoded;
