@@ -455,6 +455,31 @@ public final class BenchmarkMain {
       }
       notes.add(String.format(Locale.ROOT, "%s rounds, events/s — %s: %s; bus: %s.", broker, against,
           rounds(result.raw().throughput()), rounds(result.bus().throughput())));
+      if (broker.equals("memory")) {
+        memoryCostRows(result, rows, notes);
+      }
+    }
+
+    /**
+     * In memory both sides run wholly in this JVM, so what each costs per event is measured too: CPU time of all
+     * threads and heap allocated, which other work on the machine does not move (rows without a target: the cost
+     * the throughput ratio comes from). And how far the rounds' ratios spread, so a reader sees how noisy it was.
+     */
+    private static void memoryCostRows(BrokerResult result, List<Row> rows, List<String> notes) {
+      String against = result.raw().label();
+      LoopbackRunner.Cost raw = result.raw().medianCost();
+      LoopbackRunner.Cost bus = result.bus().medianCost();
+      rows.add(Row.of("memory CPU per event, all threads (bus vs " + against + ")", "µs", bus.cpuMicros(),
+          raw.cpuMicros(), null));
+      rows.add(Row.of("memory heap allocated per event (bus vs " + against + ")", "bytes", bus.bytes(), raw.bytes(),
+          null));
+      double[] ratios = result.roundRatios();
+      if (ratios.length > 0) {
+        notes.add(String.format(Locale.ROOT, "memory: %d rounds, the side going first alternating, each run from a "
+            + "collected heap; bus / %s per round from %.2f to %.2f, middle half %.2f to %.2f, median %.2f.",
+            ratios.length, against, ratios[0], ratios[ratios.length - 1], ratios[ratios.length / 4],
+            ratios[(ratios.length * 3 - 1) / 4], result.medianRoundRatio()));
+      }
     }
 
     /** Metrics and tracing on (B) against off (A): the target is 0.90 of the throughput with both on. */

@@ -107,10 +107,14 @@ public final class BrokerSections {
     return results;
   }
 
-  /** In memory: the bus's in-memory binding against a bare queue hand-off with the same JSON payload. */
+  /**
+   * In memory: the bus's in-memory binding against a bare queue hand-off with the same JSON payload, in interleaved
+   * rounds ({@link LoopbackRunner.Settings#inProcess()}): both sides run on this JVM's cores alone, so a round is
+   * short and easily disturbed.
+   */
   public LoopbackRunner.BrokerResult memory() throws Exception {
     InMemoryBroker broker = InMemoryBroker.create();
-    return runner.run("memory", MEMORY_WINDOW, QueueSide::new,
+    return new LoopbackRunner(runner.settings().inProcess()).run("memory", MEMORY_WINDOW, QueueSide::new,
         receiver -> new BusSide("omnibus bus", broker.server(), "orders.placed", "billing", Mode.BINARY, receiver,
             () -> { }));
   }

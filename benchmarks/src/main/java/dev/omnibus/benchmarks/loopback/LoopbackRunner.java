@@ -1,6 +1,7 @@
 package dev.omnibus.benchmarks.loopback;
 
 import dev.omnibus.benchmarks.orders.Orders;
+import java.lang.management.ManagementFactory;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,29 +21,65 @@ import org.HdrHistogram.Histogram;
  */
 public final class LoopbackRunner {
 
-  /** How a broker section runs. */
+  /**
+   * How a broker section runs.
+   *
+   * @param warmupRuns throughput runs of {@code warmupEvents} per side before the measured rounds
+   * @param interleaved whether the side that goes first alternates from round to round (A B, B A, ...) and every
+   *     throughput run starts from a collected heap, so that neither side pays for the other's garbage nor always runs
+   *     second; for sections measured wholly inside this JVM, where a young collection is a large share of a run
+   */
   public record Settings(int warmupEvents, int events, int rounds, int latencyRate, int latencySeconds,
-      int latencyRounds) {
+      int latencyRounds, int warmupRuns, boolean interleaved) {
 
     /** The full run. */
     public static Settings full(int events) {
-      return new Settings(events, events, 5, 2_000, 5, 3);
+      return new Settings(events, events, 5, 2_000, 5, 3, 1, false);
     }
 
     /** A smoke test of the harness: tiny, one round each. */
     public static Settings quick() {
-      return new Settings(200, 1_000, 1, 500, 1, 1);
+      return new Settings(200, 1_000, 1, 500, 1, 1, 1, false);
+    }
+
+    /**
+     * For a section inside this JVM (memory): its rounds last about a second and one young collection or one burst of
+     * other work on a shared machine swung a round's ratio from 0.4 to 1.2, so four times the rounds at half the
+     * events, alternating which side goes first, each run from a collected heap, after three warm-up runs per side
+     * (the bus's path is longer to compile). A quick run stays a smoke test.
+     */
+    public Settings inProcess() {
+      if (rounds <= 1) {
+        return new Settings(warmupEvents, events, rounds, latencyRate, latencySeconds, latencyRounds, warmupRuns,
+            true);
+      }
+      int shorter = Math.max(1_000, events / 2);
+      return new Settings(shorter, shorter, rounds * 4, latencyRate, latencySeconds, latencyRounds, 3, true);
     }
   }
+
+  /**
+   * What one side's throughput run cost the whole JVM per event: CPU time of all its threads (GC and compiler threads
+   * included) and heap allocated by its live threads. Unlike events per second, these do not move when other
+   * processes take the cores, so they show a change of the bus's own work even on a busy machine.
+   */
+  public record Cost(double cpuMicros, double bytes) {}
 
   /** Percentiles in milliseconds. */
   public record Latency(double p50, double p99, double p999, long samples, long lost) {}
 
   /** One side's results: throughput per round (events/s), latency per round. */
-  public record SideResult(String label, List<Double> throughput, List<Latency> latency, long lost) {
+  public record SideResult(String label, List<Double> throughput, List<Latency> latency, long lost,
+      List<Cost> cost) {
 
     public double medianThroughput() {
       return median(throughput.stream().mapToDouble(Double::doubleValue).toArray());
+    }
+
+    /** The median over rounds of the CPU time and heap allocated per event. */
+    public Cost medianCost() {
+      return new Cost(median(cost.stream().mapToDouble(Cost::cpuMicros).toArray()),
+          median(cost.stream().mapToDouble(Cost::bytes).toArray()));
     }
 
     public Latency medianLatency() {
@@ -60,11 +97,17 @@ public final class LoopbackRunner {
 
     /** The median over rounds of bus / raw throughput, each round's two runs back to back. */
     public double medianRoundRatio() {
+      return median(roundRatios());
+    }
+
+    /** Each round's bus / raw throughput, sorted. */
+    public double[] roundRatios() {
       double[] ratios = new double[Math.min(raw.throughput().size(), bus.throughput().size())];
       for (int i = 0; i < ratios.length; i++) {
         ratios[i] = bus.throughput().get(i) / raw.throughput().get(i);
       }
-      return median(ratios);
+      Arrays.sort(ratios);
+      return ratios;
     }
   }
 
@@ -77,6 +120,11 @@ public final class LoopbackRunner {
     this.settings = settings;
   }
 
+  /** How this runner runs its sections. */
+  public Settings settings() {
+    return settings;
+  }
+
   /** Opens both sides, warms them up, then alternates their throughput and latency rounds. */
   public BrokerResult run(String broker, int window, Side.Factory raw, Side.Factory bus) throws Exception {
     Switch rawSwitch = new Switch();
@@ -84,24 +132,41 @@ public final class LoopbackRunner {
     List<Window> busWindows = new ArrayList<>();
     try (Side a = raw.open(rawSwitch); Side b = bus.open(busSwitch)) {
       log(broker + ": warming up " + a.label() + " and " + b.label());
-      throughput(a, rawSwitch, settings.warmupEvents(), window);
-      throughput(b, busSwitch, settings.warmupEvents(), window);
+      for (int run = 0; run < settings.warmupRuns(); run++) {
+        throughput(a, rawSwitch, settings.warmupEvents(), window);
+        throughput(b, busSwitch, settings.warmupEvents(), window);
+      }
       List<Double> rawThroughput = new ArrayList<>();
       List<Double> busThroughput = new ArrayList<>();
+      List<Cost> rawCost = new ArrayList<>();
+      List<Cost> busCost = new ArrayList<>();
       long rawLost = 0;
       long busLost = 0;
       for (int round = 0; round < settings.rounds(); round++) {
-        Run ra = throughput(a, rawSwitch, settings.events(), window);
-        Instant start = Instant.now();
-        Run rb = throughput(b, busSwitch, settings.events(), window);
-        busWindows.add(new Window(start, Instant.now()));
+        Run ra;
+        Run rb;
+        Instant start;
+        if (settings.interleaved() && round % 2 == 1) {
+          start = Instant.now();
+          rb = throughput(b, busSwitch, settings.events(), window);
+          busWindows.add(new Window(start, Instant.now()));
+          ra = throughput(a, rawSwitch, settings.events(), window);
+        } else {
+          ra = throughput(a, rawSwitch, settings.events(), window);
+          start = Instant.now();
+          rb = throughput(b, busSwitch, settings.events(), window);
+          busWindows.add(new Window(start, Instant.now()));
+        }
         rawThroughput.add(ra.eventsPerSecond);
         busThroughput.add(rb.eventsPerSecond);
+        rawCost.add(ra.cost);
+        busCost.add(rb.cost);
         rawLost += ra.lost;
         busLost += rb.lost;
-        log(String.format("%s round %d: %s %,.0f/s, %s %,.0f/s (ratio %.2f)%s", broker, round + 1, a.label(),
-            ra.eventsPerSecond, b.label(), rb.eventsPerSecond, rb.eventsPerSecond / ra.eventsPerSecond,
-            ra.lost + rb.lost > 0 ? " lost " + ra.lost + "/" + rb.lost : ""));
+        log(String.format("%s round %d: %s %,.0f/s, %s %,.0f/s (ratio %.2f; CPU %.2f / %.2f µs, heap %,.0f / %,.0f "
+            + "bytes per event)%s", broker, round + 1, a.label(), ra.eventsPerSecond, b.label(), rb.eventsPerSecond,
+            rb.eventsPerSecond / ra.eventsPerSecond, ra.cost.cpuMicros(), rb.cost.cpuMicros(), ra.cost.bytes(),
+            rb.cost.bytes(), ra.lost + rb.lost > 0 ? " lost " + ra.lost + "/" + rb.lost : ""));
       }
       List<Latency> rawLatency = new ArrayList<>();
       List<Latency> busLatency = new ArrayList<>();
@@ -116,16 +181,21 @@ public final class LoopbackRunner {
             + "p99.9 %.2f ms", broker, settings.latencyRate(), round + 1, a.label(), la.p50, la.p99, la.p999,
             b.label(), lb.p50, lb.p99, lb.p999));
       }
-      return new BrokerResult(broker, new SideResult(a.label(), rawThroughput, rawLatency, rawLost),
-          new SideResult(b.label(), busThroughput, busLatency, busLost), busWindows);
+      return new BrokerResult(broker, new SideResult(a.label(), rawThroughput, rawLatency, rawLost, rawCost),
+          new SideResult(b.label(), busThroughput, busLatency, busLost, busCost), busWindows);
     }
   }
 
-  private record Run(double eventsPerSecond, long lost) {}
+  private record Run(double eventsPerSecond, long lost, Cost cost) {}
 
-  private static Run throughput(Side side, Switch receiver, int events, int window) throws InterruptedException {
+  private Run throughput(Side side, Switch receiver, int events, int window) throws InterruptedException {
+    if (settings.interleaved()) {
+      System.gc(); // each run starts from a collected heap: no side pays for the garbage the other left
+    }
     Probe probe = new Probe(window);
     receiver.to(probe);
+    long cpuBefore = processCpuNanos();
+    long allocatedBefore = allocatedBytes();
     long start = System.nanoTime();
     int sent = 0;
     for (int i = 0; i < events; i++) {
@@ -139,10 +209,30 @@ public final class LoopbackRunner {
     long received = probe.receivedCount();
     long elapsed = Math.max(1, probe.lastReceivedNanos() - start);
     awaitConfirmed(probe, sent);
+    Cost cost = new Cost((processCpuNanos() - cpuBefore) / 1e3 / Math.max(1, received),
+        (double) (allocatedBytes() - allocatedBefore) / Math.max(1, received));
     if (probe.failedCount() > 0) {
       log("  " + side.label() + ": " + probe.failedCount() + " sends failed, first: " + probe.firstFailure());
     }
-    return new Run(received * 1e9 / elapsed, events - received);
+    return new Run(received * 1e9 / elapsed, events - received, cost);
+  }
+
+  /** CPU time of the whole process so far (all threads, GC and compiler included); 0 where the JVM cannot tell. */
+  private static long processCpuNanos() {
+    return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+        ? Math.max(0, os.getProcessCpuTime()) : 0;
+  }
+
+  /** Heap allocated so far by the threads alive now; 0 where the JVM cannot tell. */
+  private static long allocatedBytes() {
+    if (!(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean threads)) {
+      return 0;
+    }
+    long total = 0;
+    for (long bytes : threads.getThreadAllocatedBytes(threads.getAllThreadIds())) {
+      total += Math.max(0, bytes);
+    }
+    return total;
   }
 
   private Latency latency(Side side, Switch receiver) throws InterruptedException {
