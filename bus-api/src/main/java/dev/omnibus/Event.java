@@ -43,8 +43,7 @@ public final class Event<T> {
     this.time = builder.time;
     this.dataContentType = builder.dataContentType;
     this.dataSchema = builder.dataSchema;
-    this.extensions = builder.extensions.isEmpty() ? Collections.emptyMap()
-        : Collections.unmodifiableMap(new LinkedHashMap<>(builder.extensions));
+    this.extensions = snapshot(builder.extensions);
     this.data = builder.data;
   }
 
@@ -60,6 +59,21 @@ public final class Event<T> {
     this.dataSchema = dataSchema;
     this.extensions = extensions;
     this.data = data;
+  }
+
+  /**
+   * The builder's extensions as the event keeps them: one extension (a {@code traceparent}, typically) as a singleton
+   * map rather than a copied hash table and a view over it, built for every published event.
+   */
+  private static Map<String, Object> snapshot(@Nullable Map<String, Object> extensions) {
+    if (extensions == null || extensions.isEmpty()) {
+      return Collections.emptyMap();
+    }
+    if (extensions.size() == 1) {
+      Map.Entry<String, Object> only = extensions.entrySet().iterator().next();
+      return Collections.singletonMap(only.getKey(), only.getValue());
+    }
+    return Collections.unmodifiableMap(new LinkedHashMap<>(extensions));
   }
 
   /** The event type this event was published or received as. */
@@ -139,7 +153,8 @@ public final class Event<T> {
     private @Nullable OffsetDateTime time;
     private @Nullable String dataContentType;
     private @Nullable URI dataSchema;
-    private final Map<String, Object> extensions = new LinkedHashMap<>();
+    /** Made at the first extension: most events carry none or one. */
+    private @Nullable Map<String, Object> extensions;
 
     /**
      * The current time in UTC. Not {@code OffsetDateTime.now(ZoneOffset.UTC)}: on Java 17 that asks the offset for its
@@ -203,7 +218,12 @@ public final class Event<T> {
      * {@code URI}, {@code OffsetDateTime} or {@code byte[]}; names are {@code [a-z0-9]+}. Checked on publish.
      */
     public Builder<T> extension(String name, Object value) {
-      extensions.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(value, "value");
+      if (extensions == null) {
+        extensions = new LinkedHashMap<>(4);
+      }
+      extensions.put(name, value);
       return this;
     }
 

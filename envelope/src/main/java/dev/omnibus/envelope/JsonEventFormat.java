@@ -15,11 +15,13 @@ import io.cloudevents.jackson.JsonCloudEventData;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -50,6 +52,155 @@ final class JsonEventFormat {
 
   /** Serializes a (valid) event. */
   static byte[] write(CloudEvent event) {
+    byte[] plain = writePlain(event);
+    return plain != null ? plain : writeWithGenerator(event);
+  }
+
+  /**
+   * The event in the format without a generator, when every text in it is printable ASCII needing no escape and its
+   * data is JSON the caller produced ({@link EnvelopeCodec#producedJson}) or absent: the common case of the bus's own
+   * events. The bytes are those the generator writes, into one array of the exact size: a profile of the Kafka
+   * loopback in structured mode found the generator's set-up and buffers at about half of an encode. {@code null}
+   * when the event is not of that shape.
+   */
+  static byte @Nullable [] writePlain(CloudEvent event) {
+    CloudEventData data = event.getData();
+    String contentType = event.getDataContentType();
+    byte[] dataBytes = null;
+    if (data != null) {
+      if (!(data instanceof EventData.Json) || contentType != null && !isJson(contentType)) {
+        return null;
+      }
+      dataBytes = data.toBytes();
+    }
+    String[] texts = new String[8];
+    texts[0] = event.getSpecVersion().toString();
+    texts[1] = event.getId();
+    texts[2] = event.getSource().toString();
+    texts[3] = event.getType();
+    texts[4] = contentType;
+    texts[5] = event.getDataSchema() == null ? null : event.getDataSchema().toString();
+    texts[6] = event.getSubject();
+    texts[7] = event.getTime() == null ? null : Rfc3339.format(event.getTime());
+    int size = 1; // '{'
+    for (int i = 0; i < texts.length; i++) {
+      String text = texts[i];
+      if (text != null) {
+        if (!isPlain(text)) {
+          return null;
+        }
+        size += ATTRIBUTE_NAMES[i].length + text.length() + 6; // ,"name":"text"
+      }
+    }
+    Set<String> extensionNames = event.getExtensionNames();
+    int extensionCount = 0;
+    String[] names = new String[extensionNames.size()];
+    String[] values = new String[names.length];
+    boolean[] quoted = new boolean[names.length];
+    for (String name : extensionNames) {
+      Object value = event.getExtension(name);
+      if (value == null) {
+        continue;
+      }
+      String text;
+      boolean quote = false;
+      if (value instanceof Boolean bool) {
+        text = bool ? "true" : "false";
+      } else if (value instanceof Number number) {
+        text = Integer.toString(number.intValue()); // the validator admitted only int32 values
+      } else {
+        text = EnvelopeCodec.canonicalString(value);
+        quote = true;
+        if (!isPlain(text)) {
+          return null;
+        }
+      }
+      if (!isPlain(name)) {
+        return null;
+      }
+      names[extensionCount] = name;
+      values[extensionCount] = text;
+      quoted[extensionCount] = quote;
+      extensionCount++;
+      size += name.length() + text.length() + (quote ? 6 : 4);
+    }
+    if (dataBytes != null) {
+      size += 8 + dataBytes.length; // ,"data":
+    }
+    // Each member was counted with its comma; the first has none, and its room takes the '}'. An event always has
+    // members (specversion, id, source, type), but the size stays right without.
+    if (size == 1) {
+      size++;
+    }
+    byte[] out = new byte[size];
+    int n = 0;
+    out[n++] = '{';
+    for (int i = 0; i < texts.length; i++) {
+      if (texts[i] != null) {
+        n = member(out, n, ATTRIBUTE_NAMES[i], texts[i], true);
+      }
+    }
+    for (int i = 0; i < extensionCount; i++) {
+      n = member(out, n, ascii(names[i]), values[i], quoted[i]);
+    }
+    if (dataBytes != null) {
+      n = name(out, n, DATA_NAME);
+      System.arraycopy(dataBytes, 0, out, n, dataBytes.length);
+      n += dataBytes.length;
+    }
+    out[n] = '}';
+    return out;
+  }
+
+  /** The attributes in the order the generator writes them, as their member names. */
+  private static final byte[][] ATTRIBUTE_NAMES = {ascii("specversion"), ascii("id"), ascii("source"), ascii("type"),
+      ascii("datacontenttype"), ascii("dataschema"), ascii("subject"), ascii("time")};
+  private static final byte[] DATA_NAME = ascii("data");
+
+  /** Writes {@code ,"name":} (without the comma for the first member); returns the position after it. */
+  private static int name(byte[] out, int n, byte[] name) {
+    if (n > 1) {
+      out[n++] = ',';
+    }
+    out[n++] = '"';
+    System.arraycopy(name, 0, out, n, name.length);
+    n += name.length;
+    out[n++] = '"';
+    out[n++] = ':';
+    return n;
+  }
+
+  private static int member(byte[] out, int n, byte[] name, String value, boolean quoted) {
+    n = name(out, n, name);
+    if (quoted) {
+      out[n++] = '"';
+    }
+    for (int i = 0, length = value.length(); i < length; i++) {
+      out[n++] = (byte) value.charAt(i);
+    }
+    if (quoted) {
+      out[n++] = '"';
+    }
+    return n;
+  }
+
+  /** Whether the generator writes the text as it is: printable ASCII, without a quote or a backslash. */
+  private static boolean isPlain(String text) {
+    for (int i = 0, length = text.length(); i < length; i++) {
+      char c = text.charAt(i);
+      if (c < 0x20 || c > 0x7E || c == '"' || c == '\\') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static byte[] ascii(String text) {
+    return text.getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /** {@link #write} with Jackson's generator, whatever the event holds. */
+  static byte[] writeWithGenerator(CloudEvent event) {
     CloudEventData data = event.getData();
     byte[] dataBytes = data == null || data instanceof JsonCloudEventData ? null : data.toBytes();
     // Room for the attributes and the data (as base64 at worst) in the first block, so that the body is copied once.
@@ -177,6 +328,15 @@ final class JsonEventFormat {
    * @throws MalformedEventException with every violation found, when the body is not a valid CloudEvent
    */
   static CloudEvent read(byte[] body) {
+    CloudEvent quick = QuickEventReader.read(body);
+    if (quick != null) {
+      return quick;
+    }
+    return parse(body);
+  }
+
+  /** {@link #read} with the parser, whatever the shape of the body. */
+  static CloudEvent parse(byte[] body) {
     try (JsonParser parser = FACTORY.createParser(body)) {
       if (parser.nextToken() != JsonToken.START_OBJECT) {
         throw MalformedEventException.of("a structured-mode body must be a JSON object");
@@ -230,56 +390,45 @@ final class JsonEventFormat {
    */
   private static CloudEvent readObject(JsonParser parser, byte[] body, boolean wholeBody) throws IOException {
     List<String> violations = new ArrayList<>();
-    // Extensions go straight into the builder; the context attributes (all JSON strings) wait in locals until every
+    // Extensions go straight into the builder; the context attributes (all JSON strings) wait in Members until every
     // member is read. A member given twice is refused, so none is overwritten.
-    MemberNames members = new MemberNames();
-    members.enterObject();
+    MemberNames names = new MemberNames();
+    names.enterObject();
     CloudEventBuilder builder = CloudEventBuilder.v1();
-    String specVersion = null;
-    String id = null;
-    String source = null;
-    String type = null;
-    String contentType = null;
-    String dataSchema = null;
-    String subject = null;
-    String time = null;
-    String dataText = null;
-    byte[] dataJson = null;
-    byte[] dataBase64 = null;
-    boolean dataPresent = false;
+    Members m = new Members();
 
     members:
     while (parser.nextToken() == JsonToken.FIELD_NAME) {
       String name = parser.currentName();
-      members.add(parser, name);
+      names.add(parser, name);
       JsonToken token = parser.nextToken();
       switch (name) {
-        case "specversion" -> specVersion = stringAttribute(parser, name, token, violations);
-        case "id" -> id = stringAttribute(parser, name, token, violations);
-        case "source" -> source = stringAttribute(parser, name, token, violations);
-        case "type" -> type = stringAttribute(parser, name, token, violations);
-        case "datacontenttype" -> contentType = stringAttribute(parser, name, token, violations);
-        case "dataschema" -> dataSchema = stringAttribute(parser, name, token, violations);
-        case "subject" -> subject = stringAttribute(parser, name, token, violations);
-        case "time" -> time = stringAttribute(parser, name, token, violations);
+        case "specversion" -> m.specVersion = stringAttribute(parser, name, token, violations);
+        case "id" -> m.id = stringAttribute(parser, name, token, violations);
+        case "source" -> m.source = stringAttribute(parser, name, token, violations);
+        case "type" -> m.type = stringAttribute(parser, name, token, violations);
+        case "datacontenttype" -> m.contentType = stringAttribute(parser, name, token, violations);
+        case "dataschema" -> m.dataSchema = stringAttribute(parser, name, token, violations);
+        case "subject" -> m.subject = stringAttribute(parser, name, token, violations);
+        case "time" -> m.time = stringAttribute(parser, name, token, violations);
         case "data" -> {
-          dataPresent = true;
+          m.dataPresent = true;
           if (token == JsonToken.VALUE_STRING) {
-            dataText = parser.getText();
+            m.dataText = parser.getText();
           } else if (wholeBody && (token == JsonToken.START_OBJECT || token == JsonToken.START_ARRAY)) {
             int start = (int) parser.currentTokenLocation().getByteOffset();
             int end = start < 0 ? -1 : QuickJsonCheck.endOfLastMember(body, start);
             if (end > start) {
-              dataJson = Arrays.copyOfRange(body, start, end);
+              m.dataJson = Arrays.copyOfRange(body, start, end);
               break members;
             }
           }
-          dataJson = rawValue(parser, body, token);
+          m.dataJson = rawValue(parser, body, token);
         }
         case "data_base64" -> {
           if (token == JsonToken.VALUE_STRING) {
             try {
-              dataBase64 = Base64.getDecoder().decode(parser.getText());
+              m.dataBase64 = Base64.getDecoder().decode(parser.getText());
             } catch (IllegalArgumentException e) {
               violations.add("data_base64 is not Base64 (RFC 4648): " + e.getMessage());
             }
@@ -291,41 +440,71 @@ final class JsonEventFormat {
         default -> readExtension(parser, name, token, builder, violations);
       }
     }
+    return complete(builder, m, violations);
+  }
 
+  /** The members of an event object as read, before they are checked and put into the builder. */
+  static final class Members {
+    @Nullable String specVersion;
+    @Nullable String id;
+    @Nullable String source;
+    @Nullable String type;
+    @Nullable String contentType;
+    @Nullable String dataSchema;
+    @Nullable String subject;
+    @Nullable String time;
+    @Nullable String dataText;
+    byte @Nullable [] dataJson;
+    byte @Nullable [] dataBase64;
+    boolean dataPresent;
+  }
+
+  /**
+   * Checks the members read, puts them into the builder (which holds the extensions already) and builds the event.
+   * One place for both readers of the format, so that {@link QuickEventReader} and the parser accept the same events.
+   *
+   * @throws MalformedEventException with the violations found while reading and here, when there is any
+   */
+  static CloudEvent complete(CloudEventBuilder builder, Members m, List<String> violations) {
+    String specVersion = m.specVersion;
     if (specVersion == null) {
       violations.add("specversion is required");
     } else if (!specVersion.equals("1.0")) {
       violations.add("unsupported specversion '" + specVersion + "': only 1.0 is understood");
     }
+    String id = m.id;
     if (id == null) {
       violations.add("id is required");
     } else {
       builder.withId(id);
     }
-    if (source == null) {
+    if (m.source == null) {
       violations.add("source is required");
     }
+    String type = m.type;
     if (type == null) {
       violations.add("type is required");
     } else {
       builder.withType(type);
     }
-    URI sourceUri = source == null ? null : parseUri(source, "source", violations);
+    URI sourceUri = m.source == null ? null : parseUri(m.source, "source", violations);
     if (sourceUri != null) {
       builder.withSource(sourceUri);
     }
+    String contentType = m.contentType;
     if (contentType != null) {
       builder.withDataContentType(contentType);
     }
-    if (dataSchema != null) {
-      URI uri = parseUri(dataSchema, "dataschema", violations);
+    if (m.dataSchema != null) {
+      URI uri = parseUri(m.dataSchema, "dataschema", violations);
       if (uri != null) {
         builder.withDataSchema(uri);
       }
     }
-    if (subject != null) {
-      builder.withSubject(subject);
+    if (m.subject != null) {
+      builder.withSubject(m.subject);
     }
+    String time = m.time;
     if (time != null) {
       OffsetDateTime parsed = Rfc3339.parse(time);
       if (parsed == null) {
@@ -334,16 +513,16 @@ final class JsonEventFormat {
         builder.withTime(parsed);
       }
     }
-    if (dataPresent && dataBase64 != null) {
+    if (m.dataPresent && m.dataBase64 != null) {
       violations.add("data and data_base64 are mutually exclusive");
-    } else if (dataBase64 != null) {
-      builder.withData(BytesCloudEventData.wrap(dataBase64));
-    } else if (dataPresent) {
+    } else if (m.dataBase64 != null) {
+      builder.withData(BytesCloudEventData.wrap(m.dataBase64));
+    } else if (m.dataPresent) {
       if (contentType == null || isJson(contentType)) {
-        builder.withData(new EventData.Json(dataJson));
-      } else if (dataText != null) {
-        builder.withData(new EventData.Text(dataText));
-      } else if (!isJsonNull(dataJson)) {
+        builder.withData(new EventData.Json(m.dataJson));
+      } else if (m.dataText != null) {
+        builder.withData(new EventData.Text(m.dataText));
+      } else if (!isJsonNull(m.dataJson)) {
         violations.add("data must be a JSON string when datacontenttype '" + contentType + "' is not JSON");
       }
     }

@@ -27,7 +27,7 @@ final class QuickJsonCheck {
   private static final int MAX_NUMBER_BYTES = 100;
 
   /** The bytes that stand for themselves inside a string: printable ASCII but the quote and the backslash. */
-  private static final boolean[] PLAIN = new boolean[256];
+  static final boolean[] PLAIN = new boolean[256];
 
   static {
     for (int b = 0x20; b < 0x80; b++) {
@@ -78,6 +78,19 @@ final class QuickJsonCheck {
     check.pos++;
     check.skipWhiteSpace();
     return check.pos == json.length ? end : -1;
+  }
+
+  /**
+   * Where the JSON value starting at {@code start} ends, when it is certainly JSON the reader accepts as a member of a
+   * top-level object (whatever follows it); else -1.
+   */
+  static int endOfValue(byte[] json, int start) {
+    if (json.length > MAX_BYTES) {
+      return -1;
+    }
+    QuickJsonCheck check = new QuickJsonCheck(json);
+    check.pos = start;
+    return check.value(1) ? check.pos : -1;
   }
 
   private boolean value(int depth) {

@@ -137,7 +137,7 @@ class DecoderFuzzTest {
   }
 
   /** Deletes, inserts or replaces a few characters, with characters the readers find hard. */
-  private static String mutate(Random random, String text) {
+  static String mutate(Random random, String text) {
     StringBuilder mutated = new StringBuilder(text);
     int edits = 1 + random.nextInt(3);
     String hard = "\u0000\u001F\u007F\u0085\uD800\uDC00\uFFFE\uFFFF\uFDD0\"\\{}[],:;/ é";
