@@ -346,10 +346,15 @@ public final class PublishWindow<T> {
 
   private void settled(Send<T> send, @Nullable RuntimeException failure) {
     boolean released = send.holdsPermit.compareAndSet(true, false);
+    // Whether the freed place lets a held send go. Usually none is held (the window has room), and a drain then
+    // would only wake a dispatch worker to find nothing to do, once per burst of confirms. A send accepted after
+    // this look drains on its own.
+    boolean held = false;
     if (released) {
       inFlight.remove(send);
       synchronized (lock) {
         available++;
+        held = !queue.isEmpty();
       }
     }
     accepted.end();
@@ -361,7 +366,7 @@ public final class PublishWindow<T> {
     } catch (RejectedExecutionException e) {
       completion.run();
     }
-    if (released) {
+    if (held) {
       drain();
     }
   }
