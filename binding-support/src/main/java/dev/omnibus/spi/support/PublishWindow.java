@@ -225,6 +225,7 @@ public final class PublishWindow<T> {
     Send<T> send = new Send<>(this, channel, payload, System.nanoTime());
     accepted.begin();
     RuntimeException refused = null;
+    boolean room = false;
     synchronized (lock) {
       if (closed) {
         refused = closedFailure.get();
@@ -233,11 +234,14 @@ public final class PublishWindow<T> {
             + waitingFor() + "); publish more slowly, or raise x-omnibus-" + MAX_HELD_OPTION);
       } else {
         queue.addLast(send);
+        // Behind a full window (or a pause) the send waits for the settlement (or resume()) that frees its place,
+        // which drains then: a drain now would only wake a dispatch worker to find no room.
+        room = available > 0 && !paused;
       }
     }
     if (refused != null) {
       send.failed(refused);
-    } else {
+    } else if (room) {
       drain();
     }
     return send.result;
