@@ -225,6 +225,7 @@ public final class PublishWindow<T> {
     Send<T> send = new Send<>(this, channel, payload, System.nanoTime());
     accepted.begin();
     RuntimeException refused = null;
+    boolean room = false;
     synchronized (lock) {
       if (closed) {
         refused = closedFailure.get();
@@ -233,11 +234,14 @@ public final class PublishWindow<T> {
             + waitingFor() + "); publish more slowly, or raise x-omnibus-" + MAX_HELD_OPTION);
       } else {
         queue.addLast(send);
+        // Behind a full window (or a pause) the send waits for the settlement (or resume()) that frees its place,
+        // which drains then: a drain now would only wake a dispatch worker to find no room.
+        room = available > 0 && !paused;
       }
     }
     if (refused != null) {
       send.failed(refused);
-    } else {
+    } else if (room) {
       drain();
     }
     return send.result;
@@ -346,10 +350,15 @@ public final class PublishWindow<T> {
 
   private void settled(Send<T> send, @Nullable RuntimeException failure) {
     boolean released = send.holdsPermit.compareAndSet(true, false);
+    // Whether the freed place lets a held send go. Usually none is held (the window has room), and a drain then
+    // would only wake a dispatch worker to find nothing to do, once per burst of confirms. A send accepted after
+    // this look drains on its own.
+    boolean held = false;
     if (released) {
       inFlight.remove(send);
       synchronized (lock) {
         available++;
+        held = !queue.isEmpty();
       }
     }
     accepted.end();
@@ -361,7 +370,7 @@ public final class PublishWindow<T> {
     } catch (RejectedExecutionException e) {
       completion.run();
     }
-    if (released) {
+    if (held) {
       drain();
     }
   }

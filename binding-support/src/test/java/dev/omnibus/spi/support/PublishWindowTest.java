@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -97,6 +98,44 @@ class PublishWindowTest {
     assertThat(published).containsExactly("a", "b", "c", "d");
     confirmAll();
     assertThat(d.toCompletableFuture()).isCompleted();
+  }
+
+  @Test
+  void aConfirmWithNothingHeldWakesNoDispatcher() {
+    // A dispatch executor is a worker hand-off per call on RabbitMQ: one per burst of confirms finding nothing to send
+    // cost as much as the burst's completions.
+    AtomicInteger dispatches = new AtomicInteger();
+    PublishWindow<String> counted = builder().dispatchOn(task -> {
+      dispatches.incrementAndGet();
+      task.run();
+    }).build();
+    counted.send("orders", "a");
+    counted.send("orders", "b");
+    assertThat(dispatches).hasValue(2);
+
+    confirmAll();
+    assertThat(dispatches).hasValue(2);
+
+    counted.send("orders", "c");
+    assertThat(published).containsExactly("a", "b", "c");
+  }
+
+  @Test
+  void aSendBehindAFullWindowWakesNoDispatcherUntilAConfirmFreesItsPlace() {
+    AtomicInteger dispatches = new AtomicInteger();
+    PublishWindow<String> counted = builder().dispatchOn(task -> {
+      dispatches.incrementAndGet();
+      task.run();
+    }).build();
+    counted.send("orders", "a");
+    counted.send("orders", "b");
+    counted.send("orders", "c"); // held: the window is 2
+    assertThat(dispatches).hasValue(2);
+
+    dispatched.remove(0).confirmed();
+
+    assertThat(published).containsExactly("a", "b", "c");
+    assertThat(dispatches).hasValue(3);
   }
 
   @Test
