@@ -23,6 +23,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.function.IntFunction;
@@ -34,6 +35,7 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -59,8 +61,9 @@ import org.slf4j.LoggerFactory;
  * <p>A subscription starts at the end of every partition of its topic, and {@link #subscribe} returns once those
  * positions are known (one metadata and one offsets request), not once the consumer has them: an event sent
  * afterwards is delivered. A topic that does not exist yet is read from its beginning, once found: everything in it was
- * sent after the subscription started. So subscribing to a new topic costs one metadata request; its creation (when
- * the transport creates topics) goes on in the background, coalesced with the other creations waiting
+ * sent after the subscription started. So subscribing to a new topic costs one metadata request (on a lookup consumer
+ * of its own, see {@link #partitions}: one round trip, where the admin client's topic description takes two); its
+ * creation (when the transport creates topics) goes on in the background, coalesced with the other creations waiting
  * ({@link TopicProvisioner#create}), and its partitions are assigned when the cluster answers. A creation that fails
  * leaves the subscription {@link Health.State#STALLED} with the reason, until the topic is found. Partitions that
  * appear later (partitions added) are read from their beginning too. Settling is {@link KafkaSubscription}'s: a partition's deliveries are tracked in offset order
@@ -105,6 +108,11 @@ final class AnonymousConsumers {
   private final Set<String> topics = new HashSet<>();
   private int opened;
   private boolean closed;
+  /** Held while the lookup consumer asks (it is for one thread at a time); a caller finding it held asks the admin. */
+  private final ReentrantLock lookupLock = new ReentrantLock();
+  /** Used and closed holding lookupLock; read without it only to wake it. */
+  private volatile @Nullable Consumer<byte[], byte[]> lookup;
+  private volatile boolean lookupClosed;
 
   /**
    * @param properties the properties of the n-th shared consumer (no group)
@@ -240,8 +248,9 @@ final class AnonymousConsumers {
   }
 
   /**
-   * The end offset of each partition of the topic, looked up with the admin client (the consumer's own connection may
-   * wait behind a fetch for up to {@code fetch.max.wait.ms}); empty when the topic does not exist (yet), null when the
+   * The end offset of each partition of the topic: the partitions as {@link #partitions} finds them, their end offsets
+   * looked up with the admin client (the consumer's own connection may wait behind a fetch for up to
+   * {@code fetch.max.wait.ms}); empty when the topic does not exist (yet), null when the
    * cluster did not answer in time.
    *
    * @throws AuthorizationException when the topic may not be read
@@ -249,12 +258,12 @@ final class AnonymousConsumers {
   private @Nullable Map<TopicPartition, Long> endOffsets(String topic) {
     long deadline = System.nanoTime() + subscribeTimeout.toNanos();
     try {
-      TopicDescription description = descriptions.get(topic).get(subscribeTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      List<Integer> numbers = partitions(topic).get(subscribeTimeout.toMillis(), TimeUnit.MILLISECONDS);
       Map<TopicPartition, CompletableFuture<Long>> latest = new HashMap<>();
-      description.partitions().forEach(info -> {
-        TopicPartition partition = new TopicPartition(topic, info.partition());
+      for (int number : numbers) {
+        TopicPartition partition = new TopicPartition(topic, number);
         latest.put(partition, endOffsets.get(partition));
-      });
+      }
       Map<TopicPartition, Long> offsets = new HashMap<>();
       for (Map.Entry<TopicPartition, CompletableFuture<Long>> entry : latest.entrySet()) {
         offsets.put(entry.getKey(), entry.getValue()
@@ -283,6 +292,72 @@ final class AnonymousConsumers {
     }
   }
 
+  /**
+   * The topic's partition numbers, empty when it does not exist. A lone caller asks with one metadata request on the
+   * lookup consumer, and has the answer one round trip later; callers that come while it asks are batched on the admin
+   * client, whose topic description is two requests in turn (its nodes, then the topic: DescribeCluster before
+   * DescribeTopicPartitions), each awaited behind whatever the broker is busy with. Subscriptions opened one after
+   * the other, as a service opens them at start, so wait for one round trip each rather than two.
+   */
+  private CompletableFuture<List<Integer>> partitions(String topic) {
+    if (lookupLock.tryLock()) {
+      try {
+        Consumer<byte[], byte[]> consumer = lookupConsumer();
+        if (consumer != null) {
+          List<Integer> numbers = new ArrayList<>();
+          // Empty for a topic that does not exist (the lookup consumer never has one created).
+          consumer.partitionsFor(topic, subscribeTimeout).forEach(info -> numbers.add(info.partition()));
+          return CompletableFuture.completedFuture(numbers);
+        }
+      } catch (RuntimeException e) {
+        // A timeout, an authorization failure, a close waking it: told as the admin client would tell it.
+        return CompletableFuture.failedFuture(e);
+      } finally {
+        lookupLock.unlock();
+      }
+    }
+    return descriptions.get(topic).thenApply(description -> {
+      List<Integer> numbers = new ArrayList<>();
+      description.partitions().forEach(info -> numbers.add(info.partition()));
+      return numbers;
+    });
+  }
+
+  /** The consumer that looks topics up, created on first use; null once closed. Called holding the lookup lock. */
+  private @Nullable Consumer<byte[], byte[]> lookupConsumer() {
+    if (lookupClosed) {
+      return null;
+    }
+    if (lookup == null) {
+      Map<String, Object> lookupProperties = new HashMap<>(properties.apply(0));
+      lookupProperties.put(ConsumerConfig.CLIENT_ID_CONFIG, "omnibus-" + serverName + "-lookup");
+      // A lookup never creates: a missing topic is the transport's to create, with the binding's settings.
+      lookupProperties.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+      lookup = new KafkaConsumer<>(lookupProperties);
+    }
+    return lookup;
+  }
+
+  /** Closes the lookup consumer, waking a lookup under way (its subscribe falls back to reading from the end). */
+  private void closeLookup() {
+    lookupClosed = true;
+    Consumer<byte[], byte[]> consumer = lookup;
+    if (consumer != null) {
+      consumer.wakeup();
+    }
+    lookupLock.lock();
+    try {
+      if (lookup != null) {
+        lookup.close(CloseOptions.timeout(closeTimeout));
+        lookup = null;
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("Kafka lookup consumer of server '{}': close failed: {}", serverName, e.toString());
+    } finally {
+      lookupLock.unlock();
+    }
+  }
+
   /** Samples every shared consumer's health; called once a second by the transport's health thread. */
   void checkHealth() {
     List<Shared> open;
@@ -305,6 +380,7 @@ final class AnonymousConsumers {
     for (Shared shared : open) {
       shared.stop();
     }
+    closeLookup();
     long deadline = System.nanoTime() + closeTimeout.multipliedBy(2).plusSeconds(1).toNanos();
     for (Shared shared : open) {
       shared.awaitStopped(deadline);
