@@ -286,13 +286,8 @@ final class QuickEventReader {
   }
 
   private boolean literal(String word) {
-    if (pos + word.length() > in.length) {
+    if (!QuickJsonCheck.startsWith(in, pos, word)) {
       return false;
-    }
-    for (int i = 0; i < word.length(); i++) {
-      if (in[pos + i] != word.charAt(i)) {
-        return false;
-      }
     }
     pos += word.length();
     return endsToken();
@@ -308,13 +303,7 @@ final class QuickEventReader {
   }
 
   private void skipWhiteSpace() {
-    while (pos < in.length) {
-      byte b = in[pos];
-      if (b != ' ' && b != '\t' && b != '\n' && b != '\r') {
-        return;
-      }
-      pos++;
-    }
+    pos = QuickJsonCheck.skipWhiteSpace(in, pos);
   }
 
   private boolean at(char c) {

@@ -317,13 +317,8 @@ final class QuickJsonCheck {
   }
 
   private boolean literal(String word) {
-    if (pos + word.length() > in.length) {
+    if (!startsWith(in, pos, word)) {
       return false;
-    }
-    for (int i = 0; i < word.length(); i++) {
-      if (in[pos + i] != word.charAt(i)) {
-        return false;
-      }
     }
     pos += word.length();
     return endsToken();
@@ -339,13 +334,33 @@ final class QuickJsonCheck {
   }
 
   private void skipWhiteSpace() {
-    while (pos < in.length) {
-      byte b = in[pos];
+    pos = skipWhiteSpace(in, pos);
+  }
+
+  /** The first position from {@code pos} on that is not JSON white space, or the length. */
+  static int skipWhiteSpace(byte[] in, int pos) {
+    int i = pos;
+    while (i < in.length) {
+      byte b = in[i];
       if (b != ' ' && b != '\t' && b != '\n' && b != '\r') {
-        return;
+        return i;
       }
-      pos++;
+      i++;
     }
+    return i;
+  }
+
+  /** Whether the ASCII {@code word} is in {@code in} at {@code pos}. */
+  static boolean startsWith(byte[] in, int pos, String word) {
+    if (pos + word.length() > in.length) {
+      return false;
+    }
+    for (int i = 0; i < word.length(); i++) {
+      if (in[pos + i] != word.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private boolean at(char c) {
