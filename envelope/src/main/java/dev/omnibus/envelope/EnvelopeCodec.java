@@ -188,66 +188,15 @@ public final class EnvelopeCodec {
 
   /**
    * The event of headers this codec's encode wrote, or {@code null} when they are not as encode writes them (left to
-   * {@link #decode}, which says why). Encode validated every attribute, so only the parsing remains. Package-private
-   * for the tests that check encoded headers take this way.
+   * {@link #decode}, which says why): {@link #readBinary} without the checks encode made already. Package-private for
+   * the tests that check encoded headers take this way.
    */
   @Nullable CloudEvent readEncoded(WireHeaders headers, @Nullable String contentType, byte @Nullable [] body) {
-    CloudEventBuilder builder = CloudEventBuilder.v1();
-    boolean specVersion = false;
-    boolean id = false;
-    boolean type = false;
-    boolean source = false;
-    for (int i = 0, size = headers.size(); i < size; i++) {
-      String header = headers.name(i);
-      String value = headers.value(i);
-      if (header.equals(convention.specVersionHeader)) {
-        if (!"1.0".equals(value)) {
-          return null;
-        }
-        specVersion = true;
-      } else if (header.equals(convention.idHeader)) {
-        builder.withId(value);
-        id = true;
-      } else if (header.equals(convention.sourceHeader)) {
-        URI uri = parseUri(value, "source", new ArrayList<>(0));
-        if (uri == null) {
-          return null;
-        }
-        builder.withSource(uri);
-        source = true;
-      } else if (header.equals(convention.typeHeader)) {
-        builder.withType(value);
-        type = true;
-      } else if (header.equals(convention.subjectHeader)) {
-        builder.withSubject(value);
-      } else if (header.equals(convention.timeHeader)) {
-        OffsetDateTime time = Rfc3339.parse(value);
-        if (time == null) {
-          return null;
-        }
-        builder.withTime(time);
-      } else if (header.equals(convention.dataSchemaHeader)) {
-        URI uri = parseUri(value, "dataschema", new ArrayList<>(0));
-        if (uri == null) {
-          return null;
-        }
-        builder.withDataSchema(uri);
-      } else if (convention.isAttributeHeader(header, convention.writePrefix())) {
-        builder.withExtension(convention.extensionName(header, writePrefixIndex), value);
-      } else {
-        return null;
-      }
-    }
-    if (!specVersion || !id || !type || !source) {
+    try {
+      return readBinary(headers, writePrefixIndex, contentType, body, false);
+    } catch (MalformedEventException e) {
       return null;
     }
-    if (contentType != null) {
-      builder.withDataContentType(contentType);
-    }
-    if (body != null) {
-      builder.withData(body);
-    }
-    return builder.build();
   }
 
   /**
@@ -301,12 +250,24 @@ public final class EnvelopeCodec {
       throw MalformedEventException.of("not a CloudEvent: no " + convention.headerName("specversion")
           + " header and no structured content type (content type: " + message.contentType() + ")");
     }
+    return readBinary(headers, prefixIndex, message.contentType(), message.body(), true);
+  }
+
+  /**
+   * The event of binary-mode headers of the given prefix, the content type and the body. With {@code validate}, every
+   * rule of the binding and of CloudEvents is checked; without, only what building the event needs (the required
+   * attributes, the URIs and the time parse): for headers whose attributes {@link #encode} validated already.
+   *
+   * @throws MalformedEventException with every violation found
+   */
+  private CloudEvent readBinary(WireHeaders headers, int prefixIndex, @Nullable String messageContentType,
+      byte @Nullable [] body, boolean validate) {
     String prefix = convention.readPrefix(prefixIndex);
     List<String> violations = new ArrayList<>();
     BinaryAttributes attributes = new BinaryAttributes(violations, convention, prefixIndex);
     for (int i = 0, size = headers.size(); i < size; i++) {
       String header = headers.name(i);
-      if (convention.usesOtherPrefix(header, prefixIndex)) {
+      if (validate && convention.usesOtherPrefix(header, prefixIndex)) {
         violations.add("header '" + header + "' uses another prefix than '" + prefix
             + "': one message must use one prefix");
         continue;
@@ -345,7 +306,7 @@ public final class EnvelopeCodec {
     // The protocol's content type is datacontenttype; a repeated datacontenttype header (SDK-JS, the MQTT spec's
     // example) is tolerated, and the content type wins when both are given.
     String headerContentType = attributes.dataContentType;
-    String contentType = message.contentType() != null ? message.contentType() : headerContentType;
+    String contentType = messageContentType != null ? messageContentType : headerContentType;
     if (contentType != null) {
       builder.withDataContentType(contentType);
     }
@@ -371,7 +332,9 @@ public final class EnvelopeCodec {
     }
     for (int i = 0; i < attributes.extensionCount; i++) {
       String name = attributes.extensionNames.get(i);
-      if (name.length() > CloudEventValidator.MAX_ATTRIBUTE_NAME_LENGTH) {
+      if (!validate) {
+        builder.withExtension(name, attributes.extensionValues.get(i));
+      } else if (name.length() > CloudEventValidator.MAX_ATTRIBUTE_NAME_LENGTH) {
         violations.add("attribute name of " + name.length() + " characters is longer than the "
             + CloudEventValidator.MAX_ATTRIBUTE_NAME_LENGTH + " allowed");
       } else if (!CloudEventValidator.isValidAttributeName(name)) {
@@ -380,7 +343,6 @@ public final class EnvelopeCodec {
         builder.withExtension(name, attributes.extensionValues.get(i));
       }
     }
-    byte[] body = message.body();
     if (body != null) {
       builder.withData(body);
     }
@@ -394,7 +356,9 @@ public final class EnvelopeCodec {
       violations.add(rootMessage(e));
       throw new MalformedEventException(violations, e);
     }
-    violations.addAll(CloudEventValidator.violations(event));
+    if (validate) {
+      violations.addAll(CloudEventValidator.violations(event));
+    }
     if (!violations.isEmpty()) {
       throw new MalformedEventException(violations, null);
     }

@@ -16,8 +16,8 @@ import org.jspecify.annotations.Nullable;
  * ({@code EnvelopeCodec.decodeInProcess} of the same convention, {@link HeaderConvention#MEMORY}): the same event, or
  * the same exception, which the bus dead-letters as it would have. A message a bus encoded (its headers are the ones
  * the envelope wrote) is not validated a second time, its attributes were validated by that encode; a message
- * injected raw is validated in full, as any binding's received message. Handlers still decode the payload from the body, each their
- * own object.
+ * injected raw is validated in full, as any binding's received message. Handlers still decode the payload from the
+ * body, each their own object.
  *
  * <p>Thread-safe: the decoding is deterministic, so two threads that decode at once (a benign race) keep equal results.
  */
