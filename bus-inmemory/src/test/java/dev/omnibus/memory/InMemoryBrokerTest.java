@@ -242,6 +242,19 @@ class InMemoryBrokerTest {
   }
 
   @Test
+  void aSubscriptionMadeAfterItsAddressWasPublishedToGetsWhatIsPublishedNext() {
+    // The first publish finds no queue for the address, and the broker remembers that route until the queues change.
+    bus.publish(GREETING, "before anyone listened").toCompletableFuture().join();
+    List<String> received = new CopyOnWriteArrayList<>();
+    try (var subscription = bus.subscribe(GREETING, event -> received.add(event.data()))) {
+      bus.publish(GREETING, "after").toCompletableFuture().join();
+
+      broker.awaitDelivered("c", 1, WAIT);
+      assertThat(received).containsExactly("after");
+    }
+  }
+
+  @Test
   void buses_whoseServerNamesTheSameHost_shareOneBroker() {
     assertThat(InMemoryBroker.named(broker.name())).isSameAs(broker);
     try (EventBus other = EventBus.builder().server(broker.server()).build()) {

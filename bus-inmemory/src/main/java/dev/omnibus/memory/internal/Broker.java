@@ -26,14 +26,16 @@ public final class Broker {
   /**
    * Messages kept per address for groups that join later and for inspection. Every retained message is live on the
    * heap: at 100,000 per address each young collection copied a whole second of traffic and paused the bus for
-   * 0.1-0.5 s under load; 10,000 still covers any test's backlog at a tenth of the garbage collector's work.
+   * 0.1-0.5 s under load; 10,000 still covers any test's backlog at a tenth of the garbage collector's work. Only the
+   * wire form is kept, not the decoding the queues share: a group joining later decodes its replay anew, and the
+   * collector copies about half the bytes per retained message.
    */
   public static final int RETAINED_PER_ADDRESS = 10_000;
 
   private static final Pattern PARAMETER = Pattern.compile("\\{[^}]+}");
 
   private final String name;
-  private final Map<String, ArrayDeque<Carried>> logs = new HashMap<>();
+  private final Map<String, ArrayDeque<WireMessage>> logs = new HashMap<>();
   private final Map<String, Queue> groups = new HashMap<>();
   private final List<Queue> anonymous = new ArrayList<>();
   /** Acknowledgement counts, kept off the broker's monitor: the consumer threads bump them on every ack. */
@@ -41,6 +43,8 @@ public final class Broker {
       new java.util.concurrent.ConcurrentHashMap<>();
   private final Object ackSignal = new Object();
   private volatile int ackWaiters;
+  /** Threads waiting in {@link #awaitLog}; guarded by the broker's monitor, so a publish notifies only when one is. */
+  private int logWaiters;
   private final AtomicInteger members = new AtomicInteger();
   /** What the transports of this broker report as their connection: up, or a simulated outage. */
   private final AtomicReference<Health.Status> connection = new AtomicReference<>(Health.Status.up(Instant.now()));
@@ -80,24 +84,44 @@ public final class Broker {
    */
   public void publish(String address, WireMessage message) {
     Carried carried = new Carried(message);
-    if (matchesAny(address)) {
+    Queue[] known = routes.get(address);
+    if (known == null ? matchesAny(address) : known.length > 0) {
       carried.decode();
     }
     synchronized (this) {
-      ArrayDeque<Carried> log = logs.computeIfAbsent(address, key -> new ArrayDeque<>());
+      ArrayDeque<WireMessage> log = logs.computeIfAbsent(address, key -> new ArrayDeque<>());
       if (log.size() == RETAINED_PER_ADDRESS) {
         log.pollFirst();
       }
-      log.addLast(carried);
+      log.addLast(message);
       // Enqueue while holding the broker's monitor so that the order of publishes is the order in every queue.
-      // The groups' queues, then the anonymous ones; an array kept up to date, so no iterator is made per publish.
+      for (Queue queue : route(address)) {
+        queue.enqueue(address, carried);
+      }
+      if (logWaiters > 0) {
+        notifyAll();
+      }
+    }
+  }
+
+  /**
+   * The queues a message of the address goes to, the groups' then the anonymous ones, as of now: looked up once per
+   * publish instead of matching the address against every queue. Called under the broker's monitor, which
+   * {@link #queuesChanged()} also holds when it forgets the routes.
+   */
+  private Queue[] route(String address) {
+    Queue[] queues = routes.get(address);
+    if (queues == null) {
+      List<Queue> matching = new ArrayList<>();
       for (Queue queue : subscribed) {
         if (queue.matches(address)) {
-          queue.enqueue(address, carried);
+          matching.add(queue);
         }
       }
-      notifyAll();
+      queues = matching.toArray(new Queue[0]);
+      routes.put(address, queues);
     }
+    return queues;
   }
 
   /** Whether a queue would take a message of the address now; read without the monitor, so only a hint. */
@@ -114,10 +138,17 @@ public final class Broker {
   /** The queues, groups' and anonymous, as of the last change: read by publishers without the broker's monitor. */
   private volatile Queue[] subscribed = new Queue[0];
 
+  /**
+   * The queues each address published to goes to, worked out on its first publish since the last change of queues;
+   * written under the broker's monitor, read without it as a hint (whether to decode before taking the monitor).
+   */
+  private final Map<String, Queue[]> routes = new java.util.concurrent.ConcurrentHashMap<>();
+
   private void queuesChanged() {
     List<Queue> all = new ArrayList<>(groups.values());
     all.addAll(anonymous);
     subscribed = all.toArray(new Queue[0]);
+    routes.clear();
   }
 
   /**
@@ -133,7 +164,6 @@ public final class Broker {
     Carried carried = new Carried(message);
     carried.decode();
     queue.enqueue(addressPattern, carried);
-    notifyAll();
     return true;
   }
 
@@ -157,10 +187,10 @@ public final class Broker {
         queue = new Queue(this, group, pattern);
         groups.put(key, queue);
         queuesChanged();
-        for (Map.Entry<String, ArrayDeque<Carried>> log : logs.entrySet()) {
+        for (Map.Entry<String, ArrayDeque<WireMessage>> log : logs.entrySet()) {
           if (queue.matches(log.getKey())) {
-            for (Carried message : log.getValue()) {
-              queue.enqueue(log.getKey(), message);
+            for (WireMessage message : log.getValue()) {
+              queue.enqueue(log.getKey(), new Carried(message));
             }
           }
         }
@@ -193,27 +223,25 @@ public final class Broker {
 
   /** The messages retained for an address, oldest first. */
   public synchronized List<WireMessage> log(String address) {
-    ArrayDeque<Carried> log = logs.get(address);
-    if (log == null) {
-      return List.of();
-    }
-    List<WireMessage> messages = new ArrayList<>(log.size());
-    for (Carried carried : log) {
-      messages.add(carried.wire());
-    }
-    return List.copyOf(messages);
+    ArrayDeque<WireMessage> log = logs.get(address);
+    return log == null ? List.of() : List.copyOf(log);
   }
 
   /** Waits until at least {@code count} messages were published to an address; returns them. */
   public synchronized List<WireMessage> awaitLog(String address, int count, long timeoutMillis)
       throws InterruptedException {
     long deadline = System.currentTimeMillis() + timeoutMillis;
-    while (log(address).size() < count) {
-      long left = deadline - System.currentTimeMillis();
-      if (left <= 0) {
-        break;
+    logWaiters++;
+    try {
+      while (log(address).size() < count) {
+        long left = deadline - System.currentTimeMillis();
+        if (left <= 0) {
+          break;
+        }
+        wait(left);
       }
-      wait(left);
+    } finally {
+      logWaiters--;
     }
     return log(address);
   }
