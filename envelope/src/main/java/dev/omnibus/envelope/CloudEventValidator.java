@@ -63,6 +63,16 @@ public final class CloudEventValidator {
     }
   }
 
+  /*
+   * The last type, source and datacontenttype found valid, compared by identity: a publisher passes the same few
+   * String and URI instances (its event types' constants) with every event, and checking their characters again was a
+   * third of encode's validation. Strings and URIs are immutable, so the same instance is as valid as it was; any
+   * thread may replace one, and a replaced one only means a check made again.
+   */
+  private static volatile @Nullable String validType;
+  private static volatile @Nullable URI validSource;
+  private static volatile @Nullable String validContentType;
+
   /** Every violation of the specification in the event, or an empty list for a valid event. */
   public static List<String> violations(CloudEvent event) {
     List<String> violations = new ArrayList<>();
@@ -70,20 +80,35 @@ public final class CloudEventValidator {
       violations.add("specversion must be 1.0, was " + event.getSpecVersion());
     }
     requireString(violations, "id", event.getId());
-    requireString(violations, "type", event.getType());
+    String type = event.getType();
+    if (type == null || type != validType) {
+      int before = violations.size();
+      requireString(violations, "type", type);
+      if (violations.size() == before) {
+        validType = type;
+      }
+    }
     URI source = event.getSource();
     if (source == null || source.toString().isEmpty()) {
       violations.add("source is required and must be a non-empty URI-reference");
-    } else {
+    } else if (source != validSource) {
+      int before = violations.size();
       checkCharacters(violations, "source", source.toString());
+      if (violations.size() == before) {
+        validSource = source;
+      }
     }
     optionalString(violations, "subject", event.getSubject());
     String contentType = event.getDataContentType();
-    if (contentType != null) {
+    if (contentType != null && contentType != validContentType) {
       if (!hasMediaTypeSyntax(contentType)) {
         violations.add("datacontenttype must be an RFC 2046 media type, was '" + contentType + "'");
       } else {
+        int before = violations.size();
         checkCharacters(violations, "datacontenttype", contentType);
+        if (violations.size() == before) {
+          validContentType = contentType;
+        }
       }
     }
     URI dataSchema = event.getDataSchema();

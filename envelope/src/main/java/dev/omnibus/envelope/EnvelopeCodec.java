@@ -83,8 +83,9 @@ public final class EnvelopeCodec {
     if (event.getSubject() != null) {
       headers.add(convention.subjectHeader, event.getSubject());
     }
-    if (event.getTime() != null) {
-      headers.add(convention.timeHeader, Rfc3339.format(event.getTime()));
+    OffsetDateTime time = event.getTime();
+    if (time != null) {
+      headers.add(convention.timeHeader, Rfc3339.format(time));
     }
     if (event.getDataSchema() != null) {
       headers.add(convention.dataSchemaHeader, event.getDataSchema().toString());
@@ -102,7 +103,7 @@ public final class EnvelopeCodec {
       contentType = IMPLIED_JSON;
     }
     return new WireMessage(
-        headers.build(convention),
+        headers.build(convention, time != null && Rfc3339.readsBack(time) ? time : null),
         contentType,
         data == null ? null : data.toBytes(),
         key);
@@ -316,7 +317,8 @@ public final class EnvelopeCodec {
     }
     String time = attributes.time;
     if (time != null) {
-      OffsetDateTime parsed = Rfc3339.parse(time);
+      // Headers this codec's encode wrote (read unvalidated) may hold the time they were written from: no parse.
+      OffsetDateTime parsed = !validate && headers.encodedTime != null ? headers.encodedTime : Rfc3339.parse(time);
       if (parsed == null) {
         violations.add("time must be an RFC 3339 date-time, was '" + time + "'");
       } else {

@@ -35,13 +35,23 @@ final class Rfc3339 {
     }
   }
 
+  /**
+   * Whether {@link #format} writes the time as RFC 3339 text that {@link #parse} reads back as an equal time: a
+   * four-digit year and an offset of whole minutes (other times are written by {@code ISO_OFFSET_DATE_TIME}, which
+   * RFC 3339 does not always allow).
+   */
+  static boolean readsBack(OffsetDateTime time) {
+    int year = time.getYear();
+    return year >= 0 && year <= 9999 && time.getOffset().getTotalSeconds() % 60 == 0;
+  }
+
   /** The canonical string of a timestamp: seconds always written, fraction only when non-zero. */
   static String format(OffsetDateTime time) {
-    int year = time.getYear();
-    int offsetSeconds = time.getOffset().getTotalSeconds();
-    if (year < 0 || year > 9999 || offsetSeconds % 60 != 0) {
+    if (!readsBack(time)) {
       return DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(time);
     }
+    int year = time.getYear();
+    int offsetSeconds = time.getOffset().getTotalSeconds();
     // Into one char array, without a StringBuilder or digit strings: encode calls this for every event.
     char[] out = new char[35];
     int n = put(out, 0, year, 4);

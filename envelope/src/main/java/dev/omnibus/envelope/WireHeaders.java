@@ -1,5 +1,6 @@
 package dev.omnibus.envelope;
 
+import java.time.OffsetDateTime;
 import java.util.AbstractMap;
 import java.util.AbstractSet;
 import java.util.Arrays;
@@ -39,7 +40,7 @@ public final class WireHeaders extends AbstractMap<String, String> {
   static final int INDEXED_FROM = 16;
 
   private static final String[] NONE = new String[0];
-  private static final WireHeaders EMPTY = new WireHeaders(NONE, NONE, 0, null, null);
+  private static final WireHeaders EMPTY = new WireHeaders(NONE, NONE, 0, null, null, null);
 
   private final String[] names;
   private final String[] values;
@@ -53,14 +54,21 @@ public final class WireHeaders extends AbstractMap<String, String> {
    * origin. Not part of equality.
    */
   final @Nullable HeaderConvention encodedBy;
+  /**
+   * The event time whose text that encode wrote to the time header, when the text reads back as exactly this time, or
+   * {@code null}: {@link EnvelopeCodec#decodeInProcess} takes it instead of parsing the text again. Not part of
+   * equality.
+   */
+  final @Nullable OffsetDateTime encodedTime;
 
   private WireHeaders(String[] names, String[] values, int size, @Nullable Map<String, Integer> index,
-      @Nullable HeaderConvention encodedBy) {
+      @Nullable HeaderConvention encodedBy, @Nullable OffsetDateTime encodedTime) {
     this.names = names;
     this.values = values;
     this.size = size;
     this.index = index;
     this.encodedBy = encodedBy;
+    this.encodedTime = encodedTime;
   }
 
   /** A builder for about {@code expected} headers (more may be added). */
@@ -242,16 +250,19 @@ public final class WireHeaders extends AbstractMap<String, String> {
 
     /** The headers added so far; the builder cannot be used afterwards. */
     public WireHeaders build() {
-      return build(null);
+      return build(null, null);
     }
 
-    /** Builds headers that {@code EnvelopeCodec.encode} wrote for a validated event of the given convention. */
-    WireHeaders build(@Nullable HeaderConvention encodedBy) {
+    /**
+     * Builds headers that {@code EnvelopeCodec.encode} wrote for a validated event of the given convention, with the
+     * event's time when the time header's text reads back as exactly that time.
+     */
+    WireHeaders build(@Nullable HeaderConvention encodedBy, @Nullable OffsetDateTime encodedTime) {
       built = true;
       if (size == 0) {
         return EMPTY;
       }
-      return new WireHeaders(names, values, size, index, encodedBy);
+      return new WireHeaders(names, values, size, index, encodedBy, encodedTime);
     }
   }
 }

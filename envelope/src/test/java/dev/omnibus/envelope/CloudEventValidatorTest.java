@@ -19,6 +19,27 @@ class CloudEventValidatorTest {
   }
 
   @Test
+  void attributesFoundValidBeforeAreRememberedOnlyAsThemselvesAndNothingInvalidIsRemembered() {
+    String type = "com.example.placed";
+    URI source = URI.create("/orders");
+    String contentType = "application/json";
+    CloudEvent valid = Events.minimal().withType(type).withSource(source).withDataContentType(contentType).build();
+    assertThat(CloudEventValidator.violations(valid)).isEmpty();
+    assertThat(CloudEventValidator.violations(valid)).isEmpty();
+
+    // Other instances, equal but for a character the specification forbids, are checked, and again the second time.
+    CloudEvent invalid = Events.minimal().withType(type + "\n").withSource(URI.create("/orders\uFFFE"))
+        .withDataContentType(contentType + "\u0001").build();
+    for (int attempt = 0; attempt < 2; attempt++) {
+      assertThat(CloudEventValidator.violations(invalid)).containsExactly(
+          "type contains the control character U+000A",
+          "source contains the noncharacter U+FFFE",
+          "datacontenttype must be an RFC 2046 media type, was '" + contentType + "\u0001'");
+    }
+    assertThat(CloudEventValidator.violations(valid)).isEmpty();
+  }
+
+  @Test
   void anEmptyIdIsRefused() {
     assertThat(CloudEventValidator.violations(Events.minimal().withId("").build()))
         .containsExactly("id is required and must be non-empty");
