@@ -62,7 +62,8 @@ public final class LoopbackRunner {
     /**
      * For a broker this run starts in a JVM of its own (Kafka): its JIT compiles the broker's path while the first
      * runs go, and after one warm-up run the raw side's rate still rose from 87k/s to 185k/s over five rounds, so a
-     * round's ratio said more about when it ran than about the bus. So three warm-up runs per side, twice the rounds,
+     * round's ratio said more about when it ran than about the bus (and with three warm-up runs the first rounds still
+     * rose by a third). So five warm-up runs per side, twice the rounds,
      * the side going first alternating, and five latency rounds (a p99 of one round moved by 0.7 ms). Not from a
      * collected heap: the collection gave the heap back, and growing it again faulted fresh pages in during the
      * run, 13-19% of the client threads' CPU time, and most on the side that allocates most. A quick run stays a
@@ -72,7 +73,7 @@ public final class LoopbackRunner {
       if (rounds <= 1) {
         return this;
       }
-      return new Settings(warmupEvents, events, rounds * 2, latencyRate, latencySeconds, Math.max(5, latencyRounds), 3,
+      return new Settings(warmupEvents, events, rounds * 2, latencyRate, latencySeconds, Math.max(5, latencyRounds), 5,
           true, false);
     }
   }
