@@ -45,7 +45,7 @@ final class RecordMapping {
     int count = 0;
     for (int i = 0, size = headers.size(); i < size; i++) {
       String name = headers.name(i);
-      if (contentType != null && name.equalsIgnoreCase(CONTENT_TYPE)) {
+      if (contentType != null && isContentType(name)) {
         continue; // the message's content type slot is the one the binding defines
       }
       String value = headers.value(i);
@@ -142,8 +142,8 @@ final class RecordMapping {
   }
 
   /**
-   * Whether a received header is the content type, in any casing: the spelling this binding writes is compared
-   * exactly first, the cheaper comparison on the header every record carries.
+   * Whether a header is the content type, in any casing: the spelling this binding writes is compared exactly first,
+   * the cheaper comparison (a case-insensitive one was a third of {@link #toRecord}'s time in a profile).
    */
   private static boolean isContentType(String name) {
     return name.length() == CONTENT_TYPE.length()
