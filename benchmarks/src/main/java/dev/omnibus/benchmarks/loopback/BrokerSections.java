@@ -41,9 +41,11 @@ public final class BrokerSections {
 
   /**
    * Kafka: a KRaft node in a JVM of its own, a one-partition topic per side. The bus in binary mode (the default,
-   * the target's subject), then in structured mode against the same raw client, which users weigh against binary.
+   * the target's subject), then in structured mode against the same raw client, which users weigh against binary. In
+   * the rounds of {@link LoopbackRunner.Settings#brokerProcess()}: the node warms up while it is measured.
    */
   public List<LoopbackRunner.BrokerResult> kafka() throws Exception {
+    LoopbackRunner runner = new LoopbackRunner(this.runner.settings().brokerProcess());
     try (KafkaProcess kafka = KafkaProcess.start()) {
       List<LoopbackRunner.BrokerResult> results = new ArrayList<>();
       ServerConfig server = ServerConfig.of("bench", "kafka", kafka.bootstrapServers());

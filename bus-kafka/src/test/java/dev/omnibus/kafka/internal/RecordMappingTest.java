@@ -53,6 +53,17 @@ class RecordMappingTest {
   }
 
   @Test
+  void aRecordCarryingTheContentTypeAloneHasNoHeaders() {
+    ConsumerRecord<byte[], byte[]> record = record("k", "content-type", EnvelopeCodec.STRUCTURED_CONTENT_TYPE);
+
+    for (WireMessage message : both(record)) {
+      assertThat(message.headers()).isEmpty();
+      assertThat(message.contentType()).isEqualTo(EnvelopeCodec.STRUCTURED_CONTENT_TYPE);
+      assertThat(message.key()).isEqualTo("k");
+    }
+  }
+
+  @Test
   void headersWithoutAValueAreSkipped() {
     ConsumerRecord<byte[], byte[]> record = record(null, "ce_id", "1");
     record.headers().add("ce_subject", null);
