@@ -38,11 +38,24 @@ public final class CloudEventValidator {
     return name.length() <= MAX_ATTRIBUTE_NAME_LENGTH && isLowerAlphanumeric(name) && !name.equals("data");
   }
 
+  /*
+   * The last type, source and datacontenttype found valid, compared by identity: a publisher passes the same few
+   * String and URI instances (its event types' constants) with every event, and checking their characters again was a
+   * third of encode's validation. Strings and URIs are immutable, so the same instance is as valid as it was; any
+   * thread may replace one, and a replaced one only means a check made again.
+   */
+  private static volatile @Nullable String validType;
+  private static volatile @Nullable URI validSource;
+  private static volatile @Nullable String validContentType;
+
   /**
    * Whether a text is a content type this validator accepts as {@code datacontenttype}: an RFC 2046 media type
    * ({@code type/subtype}, optionally followed by {@code ;} parameters) free of control characters and noncharacters.
    */
   public static boolean isMediaType(String contentType) {
+    if (contentType == validContentType) {
+      return true; // the instance an encode validated last: the in-process decode asks again for every message
+    }
     if (!hasMediaTypeSyntax(contentType)) {
       return false;
     }
@@ -62,16 +75,6 @@ public final class CloudEventValidator {
       throw new MalformedEventException(violations, null);
     }
   }
-
-  /*
-   * The last type, source and datacontenttype found valid, compared by identity: a publisher passes the same few
-   * String and URI instances (its event types' constants) with every event, and checking their characters again was a
-   * third of encode's validation. Strings and URIs are immutable, so the same instance is as valid as it was; any
-   * thread may replace one, and a replaced one only means a check made again.
-   */
-  private static volatile @Nullable String validType;
-  private static volatile @Nullable URI validSource;
-  private static volatile @Nullable String validContentType;
 
   /** Every violation of the specification in the event, or an empty list for a valid event. */
   public static List<String> violations(CloudEvent event) {
