@@ -121,21 +121,11 @@ class DecodedOnPublishTest {
 
   @Test
   void aMalformedInjectedMessageIsDeadLetteredWithItsReasonAndTheChannelGoesOn() {
-    InMemoryBroker broker = InMemoryBroker.create();
     WireMessage junk = new WireMessage(Map.of(), null, "junk".getBytes(StandardCharsets.UTF_8), null);
-    try (EventBus bus = EventBus.builder().server(broker.server()).channel("notes", "notes").build()) {
-      List<String> handled = new CopyOnWriteArrayList<>();
-      bus.subscribe(NOTE, "g", event -> handled.add(event.data()));
 
-      broker.inject("notes", junk);
-      bus.publish(NOTE, "after").toCompletableFuture().join();
-
-      CloudEvent deadLetter = broker.awaitPublished("notes.dlq", 1, WAIT).get(0);
-      assertThat(String.valueOf(deadLetter.getExtension("dlqreason")))
-          .startsWith("malformed: ")
-          .contains(violations(junk).get(0));
-      Awaitility.await().atMost(WAIT).until(() -> handled.contains("after"));
-    }
+    assertThat(injectedBeforeANote(junk).reason())
+        .startsWith("malformed: ")
+        .contains(violations(junk).get(0));
   }
 
   @Test
@@ -151,20 +141,33 @@ class DecodedOnPublishTest {
         null);
     String reason = violations(raw).get(0);
     assertThat(reason).contains("id");
+
+    DeadLettered outcome = injectedBeforeANote(raw);
+
+    assertThat(outcome.reason()).startsWith("malformed: ").contains(reason);
+    assertThat(outcome.handled()).containsExactly("after");
+  }
+
+  /**
+   * Injects a message into the channel of a group and publishes a valid note after it; returns the reason its dead
+   * letter gives and what the group handled, once the note after it was handled.
+   */
+  private static DeadLettered injectedBeforeANote(WireMessage message) {
     InMemoryBroker broker = InMemoryBroker.create();
     try (EventBus bus = EventBus.builder().server(broker.server()).channel("notes", "notes").build()) {
       List<String> handled = new CopyOnWriteArrayList<>();
       bus.subscribe(NOTE, "g", event -> handled.add(event.data()));
 
-      broker.inject("notes", raw);
+      broker.inject("notes", message);
       bus.publish(NOTE, "after").toCompletableFuture().join();
 
       CloudEvent deadLetter = broker.awaitPublished("notes.dlq", 1, WAIT).get(0);
-      assertThat(String.valueOf(deadLetter.getExtension("dlqreason"))).startsWith("malformed: ").contains(reason);
       Awaitility.await().atMost(WAIT).until(() -> handled.contains("after"));
-      assertThat(handled).containsExactly("after");
+      return new DeadLettered(String.valueOf(deadLetter.getExtension("dlqreason")), List.copyOf(handled));
     }
   }
+
+  private record DeadLettered(String reason, List<String> handled) {}
 
   @Test
   void anEventABusPublishedIsDeliveredAsTheEnvelopeDecodesItsMessage() throws Exception {

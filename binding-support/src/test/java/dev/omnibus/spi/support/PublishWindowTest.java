@@ -53,6 +53,14 @@ class PublishWindowTest {
 
   private final PublishWindow<String> window = builder().build();
 
+  /** A window that runs its dispatches at once and counts them. */
+  private PublishWindow<String> countingDispatches(AtomicInteger dispatches) {
+    return builder().dispatchOn(task -> {
+      dispatches.incrementAndGet();
+      task.run();
+    }).build();
+  }
+
   @AfterEach
   void stopExecutors() {
     executors.forEach(ExecutorService::shutdownNow);
@@ -105,10 +113,7 @@ class PublishWindowTest {
     // A dispatch executor is a worker hand-off per call on RabbitMQ: one per burst of confirms finding nothing to send
     // cost as much as the burst's completions.
     AtomicInteger dispatches = new AtomicInteger();
-    PublishWindow<String> counted = builder().dispatchOn(task -> {
-      dispatches.incrementAndGet();
-      task.run();
-    }).build();
+    PublishWindow<String> counted = countingDispatches(dispatches);
     counted.send("orders", "a");
     counted.send("orders", "b");
     assertThat(dispatches).hasValue(2);
@@ -123,10 +128,7 @@ class PublishWindowTest {
   @Test
   void aSendBehindAFullWindowWakesNoDispatcherUntilAConfirmFreesItsPlace() {
     AtomicInteger dispatches = new AtomicInteger();
-    PublishWindow<String> counted = builder().dispatchOn(task -> {
-      dispatches.incrementAndGet();
-      task.run();
-    }).build();
+    PublishWindow<String> counted = countingDispatches(dispatches);
     counted.send("orders", "a");
     counted.send("orders", "b");
     counted.send("orders", "c"); // held: the window is 2
