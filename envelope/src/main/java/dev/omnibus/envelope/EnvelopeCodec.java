@@ -3,6 +3,8 @@ package dev.omnibus.envelope;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.CloudEventData;
 import io.cloudevents.core.builder.CloudEventBuilder;
+import io.cloudevents.core.data.BytesCloudEventData;
+import io.cloudevents.core.v1.CloudEventV1;
 import io.cloudevents.jackson.JsonCloudEventData;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -34,6 +36,9 @@ public final class EnvelopeCodec {
   private static final String BATCH_CONTENT_TYPE = "application/cloudevents-batch+json";
   private static final String IMPLIED_JSON = "application/json";
   private static final String PARTITION_KEY = "partitionkey";
+  /** The context attributes binary mode writes as headers (data is the body), which decode reads as attributes. */
+  private static final Set<String> CONTEXT_ATTRIBUTES = Set.of("specversion", "id", "source", "type",
+      "datacontenttype", "dataschema", "subject", "time");
 
   private final HeaderConvention convention;
   /** Where the write prefix is among the read prefixes, for {@link #decodeInProcess}; -1 when it is not read. */
@@ -76,20 +81,22 @@ public final class EnvelopeCodec {
     Set<String> extensionNames = event.getExtensionNames();
     // WireHeaders rather than Map.ofEntries: kept as they are by WireMessage and read by position by the bindings.
     WireHeaders.Builder headers = WireHeaders.builder(7 + extensionNames.size());
-    headers.add(convention.specVersionHeader, event.getSpecVersion().toString());
-    headers.add(convention.idHeader, event.getId());
-    headers.add(convention.sourceHeader, event.getSource().toString());
-    headers.add(convention.typeHeader, event.getType());
+    // The context attributes, under names distinct from each other and below the builder's hashed size.
+    headers.addDistinct(convention.specVersionHeader, event.getSpecVersion().toString());
+    headers.addDistinct(convention.idHeader, event.getId());
+    headers.addDistinct(convention.sourceHeader, event.getSource().toString());
+    headers.addDistinct(convention.typeHeader, event.getType());
     if (event.getSubject() != null) {
-      headers.add(convention.subjectHeader, event.getSubject());
+      headers.addDistinct(convention.subjectHeader, event.getSubject());
     }
     OffsetDateTime time = event.getTime();
     if (time != null) {
-      headers.add(convention.timeHeader, Rfc3339.format(time));
+      headers.addDistinct(convention.timeHeader, Rfc3339.format(time));
     }
     if (event.getDataSchema() != null) {
-      headers.add(convention.dataSchemaHeader, event.getDataSchema().toString());
+      headers.addDistinct(convention.dataSchemaHeader, event.getDataSchema().toString());
     }
+    int extensionsFrom = headers.size();
     for (String name : extensionNames) {
       Object value = event.getExtension(name);
       if (value != null && !headers.add(convention.headerName(name), canonicalString(value))) {
@@ -103,7 +110,8 @@ public final class EnvelopeCodec {
       contentType = IMPLIED_JSON;
     }
     return new WireMessage(
-        headers.build(convention, time != null && Rfc3339.readsBack(time) ? time : null),
+        headers.build(convention, time != null && Rfc3339.readsBack(time) ? time : null,
+            event instanceof CloudEventV1 immutable ? immutable : null, extensionsFrom),
         contentType,
         data == null ? null : data.toBytes(),
         key);
@@ -193,11 +201,46 @@ public final class EnvelopeCodec {
    * the tests that check encoded headers take this way.
    */
   @Nullable CloudEvent readEncoded(WireHeaders headers, @Nullable String contentType, byte @Nullable [] body) {
+    CloudEventV1 encodedFrom = headers.encodedFrom;
+    CloudEvent event = encodedFrom == null ? null : fromEncodedEvent(headers, encodedFrom, contentType, body);
+    if (event != null) {
+      return event;
+    }
     try {
       return readBinary(headers, writePrefixIndex, contentType, body, false);
     } catch (MalformedEventException e) {
       return null;
     }
+  }
+
+  /**
+   * The event {@link #readBinary} reads from headers that encode wrote from {@code event}: the event's own attribute
+   * objects instead of parsing the text that was written from them (the in-memory broker's consumer got a fifth of its
+   * decoding back), its extensions as the header texts, the message's content type and body. {@code null}, left to
+   * {@link #readBinary}, when reading the text could give something else: an extension named as a context attribute
+   * (read back as that attribute) or a time whose text does not read back as the same time.
+   */
+  private static @Nullable CloudEvent fromEncodedEvent(WireHeaders headers, CloudEventV1 event,
+      @Nullable String contentType, byte @Nullable [] body) {
+    if (event.getTime() != null && headers.encodedTime == null) {
+      return null;
+    }
+    Map<String, Object> extensions = new HashMap<>(); // as CloudEventBuilder keeps them
+    int position = headers.extensionsFrom;
+    for (String name : event.getExtensionNames()) {
+      if (event.getExtension(name) == null) {
+        continue; // encode wrote no header for it
+      }
+      if (position >= headers.size() || CONTEXT_ATTRIBUTES.contains(name)) {
+        return null;
+      }
+      extensions.put(name, headers.value(position++));
+    }
+    if (position != headers.size()) {
+      return null;
+    }
+    return new CloudEventV1(event.getId(), event.getSource(), event.getType(), contentType, event.getDataSchema(),
+        event.getSubject(), headers.encodedTime, body == null ? null : BytesCloudEventData.wrap(body), extensions);
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.omnibus.envelope;
 
+import io.cloudevents.core.v1.CloudEventV1;
 import java.time.OffsetDateTime;
 import java.util.AbstractMap;
 import java.util.AbstractSet;
@@ -40,7 +41,7 @@ public final class WireHeaders extends AbstractMap<String, String> {
   static final int INDEXED_FROM = 16;
 
   private static final String[] NONE = new String[0];
-  private static final WireHeaders EMPTY = new WireHeaders(NONE, NONE, 0, null, null, null);
+  private static final WireHeaders EMPTY = new WireHeaders(NONE, NONE, 0, null, null, null, null, 0);
 
   private final String[] names;
   private final String[] values;
@@ -60,15 +61,26 @@ public final class WireHeaders extends AbstractMap<String, String> {
    * equality.
    */
   final @Nullable OffsetDateTime encodedTime;
+  /**
+   * The event that encode wrote these headers from, when it is the SDK's immutable {@link CloudEventV1}, else
+   * {@code null}: {@link EnvelopeCodec#decodeInProcess} takes its attributes instead of reading them back from the
+   * text written from them. Not part of equality.
+   */
+  final @Nullable CloudEventV1 encodedFrom;
+  /** The position of the first extension header that encode wrote, after the context attributes. */
+  final int extensionsFrom;
 
   private WireHeaders(String[] names, String[] values, int size, @Nullable Map<String, Integer> index,
-      @Nullable HeaderConvention encodedBy, @Nullable OffsetDateTime encodedTime) {
+      @Nullable HeaderConvention encodedBy, @Nullable OffsetDateTime encodedTime, @Nullable CloudEventV1 encodedFrom,
+      int extensionsFrom) {
     this.names = names;
     this.values = values;
     this.size = size;
     this.index = index;
     this.encodedBy = encodedBy;
     this.encodedTime = encodedTime;
+    this.encodedFrom = encodedFrom;
+    this.extensionsFrom = extensionsFrom;
   }
 
   /** A builder for about {@code expected} headers (more may be added). */
@@ -236,6 +248,24 @@ public final class WireHeaders extends AbstractMap<String, String> {
       return true;
     }
 
+    /**
+     * Adds a header whose name the caller knows differs from every name added before: encode's context attributes,
+     * each written once under its own name (checking them cost a fiftieth of publishing to the in-memory broker).
+     */
+    void addDistinct(String name, String value) {
+      if (built || size + 1 >= INDEXED_FROM) {
+        add(name, value); // which refuses a built builder, or keeps the index up
+        return;
+      }
+      if (size == names.length) {
+        names = Arrays.copyOf(names, size * 2);
+        values = Arrays.copyOf(values, size * 2);
+      }
+      names[size] = name;
+      values[size] = value;
+      size++;
+    }
+
     private boolean contains(String name) {
       if (index != null) {
         return index.containsKey(name);
@@ -248,21 +278,28 @@ public final class WireHeaders extends AbstractMap<String, String> {
       return false;
     }
 
+    /** How many headers were added so far. */
+    int size() {
+      return size;
+    }
+
     /** The headers added so far; the builder cannot be used afterwards. */
     public WireHeaders build() {
-      return build(null, null);
+      return build(null, null, null, 0);
     }
 
     /**
      * Builds headers that {@code EnvelopeCodec.encode} wrote for a validated event of the given convention, with the
-     * event's time when the time header's text reads back as exactly that time.
+     * event's time when the time header's text reads back as exactly that time, the event itself when it is immutable,
+     * and where its extension headers start.
      */
-    WireHeaders build(@Nullable HeaderConvention encodedBy, @Nullable OffsetDateTime encodedTime) {
+    WireHeaders build(@Nullable HeaderConvention encodedBy, @Nullable OffsetDateTime encodedTime,
+        @Nullable CloudEventV1 encodedFrom, int extensionsFrom) {
       built = true;
       if (size == 0) {
         return EMPTY;
       }
-      return new WireHeaders(names, values, size, index, encodedBy, encodedTime);
+      return new WireHeaders(names, values, size, index, encodedBy, encodedTime, encodedFrom, extensionsFrom);
     }
   }
 }

@@ -66,6 +66,48 @@ class InProcessDecodeTest {
         .isEqualTo(codec.decode(message));
   }
 
+  @ParameterizedTest
+  @MethodSource("conventions")
+  void theEncodedEventsOwnAttributesAreHandedOverInsteadOfTheirText(HeaderConvention convention) {
+    EnvelopeCodec codec = EnvelopeCodec.of(convention);
+    CloudEvent event = everyAttribute();
+    WireMessage message = codec.encode(event, Mode.BINARY);
+
+    CloudEvent decoded = codec.decodeInProcess(message);
+
+    assertThat(decoded.getSource()).isSameAs(event.getSource());
+    assertThat(decoded.getDataSchema()).isSameAs(event.getDataSchema());
+    assertThat(decoded.getTime()).isSameAs(event.getTime());
+    assertThat(decoded).isEqualTo(codec.decode(message));
+  }
+
+  @ParameterizedTest
+  @MethodSource("conventions")
+  void anExtensionNamedAsAContextAttributeIsReadBackAsDecodeReadsIt(HeaderConvention convention) {
+    EnvelopeCodec codec = EnvelopeCodec.of(convention);
+    // Allowed by the SDK; binary mode writes it under the attribute's header, so a receiver reads the attribute.
+    CloudEvent event = Events.minimal().withExtension("subject", "from-an-extension").build();
+    WireMessage message = codec.encode(event, Mode.BINARY);
+
+    CloudEvent decoded = codec.decodeInProcess(message);
+
+    assertThat(decoded).isEqualTo(codec.decode(message));
+    assertThat(decoded.getSubject()).isEqualTo("from-an-extension");
+  }
+
+  @Test
+  void aTimeWhoseTextIsNotRfc3339IsRefusedAsDecodeRefusesIt() {
+    EnvelopeCodec codec = EnvelopeCodec.of(HeaderConvention.MEMORY);
+    // An offset with seconds, which RFC 3339 has not: its text is written, but no receiver reads it back.
+    CloudEvent event = Events.minimal()
+        .withTime(OffsetDateTime.of(2026, 11, 30, 12, 0, 0, 0, java.time.ZoneOffset.ofHoursMinutesSeconds(1, 0, 30)))
+        .build();
+    WireMessage message = codec.encode(event, Mode.BINARY);
+
+    assertThat(violations(() -> codec.decodeInProcess(message))).isEqualTo(violations(() -> codec.decode(message)))
+        .anySatisfy(violation -> assertThat(violation).contains("RFC 3339"));
+  }
+
   @Test
   void headersAnyoneElseBuildsAreNotMarkedAsEncoded() {
     WireHeaders.Builder headers = WireHeaders.builder(1);

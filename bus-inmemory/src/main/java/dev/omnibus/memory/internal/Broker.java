@@ -39,10 +39,8 @@ public final class Broker {
   private final Map<String, Queue> groups = new HashMap<>();
   private final List<Queue> anonymous = new ArrayList<>();
   /** Acknowledgement counts, kept off the broker's monitor: the consumer threads bump them on every ack. */
-  private final Map<String, java.util.concurrent.atomic.AtomicInteger> acknowledged =
-      new java.util.concurrent.ConcurrentHashMap<>();
-  private final Object ackSignal = new Object();
-  private volatile int ackWaiters;
+  private final Map<String, AtomicInteger> acknowledged = new java.util.concurrent.ConcurrentHashMap<>();
+  private final AckSignal ackSignal = new AckSignal();
   /** Threads waiting in {@link #awaitLog}; guarded by the broker's monitor, so a publish notifies only when one is. */
   private int logWaiters;
   private final AtomicInteger members = new AtomicInteger();
@@ -213,8 +211,12 @@ public final class Broker {
   }
 
   void acknowledged(String address) {
-    acknowledged.computeIfAbsent(address, key -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
-    if (ackWaiters > 0) {
+    AtomicInteger count = acknowledged.get(address);
+    if (count == null) {
+      count = acknowledged.computeIfAbsent(address, key -> new AtomicInteger());
+    }
+    count.incrementAndGet();
+    if (ackSignal.waiters > 0) {
       synchronized (ackSignal) {
         ackSignal.notifyAll();
       }
@@ -248,7 +250,7 @@ public final class Broker {
 
   /** How many messages of an address were acknowledged by a handler, over all queues. */
   public int acknowledgedCount(String address) {
-    java.util.concurrent.atomic.AtomicInteger count = acknowledged.get(address);
+    AtomicInteger count = acknowledged.get(address);
     return count == null ? 0 : count.get();
   }
 
@@ -256,7 +258,7 @@ public final class Broker {
   public int awaitAcknowledged(String address, int count, long timeoutMillis) throws InterruptedException {
     long deadline = System.currentTimeMillis() + timeoutMillis;
     synchronized (ackSignal) {
-      ackWaiters++;
+      ackSignal.waiters++;
       try {
         while (acknowledgedCount(address) < count) {
           long left = deadline - System.currentTimeMillis();
@@ -266,7 +268,7 @@ public final class Broker {
           ackSignal.wait(left);
         }
       } finally {
-        ackWaiters--;
+        ackSignal.waiters--;
       }
     }
     return acknowledgedCount(address);
@@ -297,5 +299,15 @@ public final class Broker {
     }
     regex.append(Pattern.quote(addressPattern.substring(last)));
     return Pattern.compile(regex.toString());
+  }
+
+  /**
+   * Where {@link #awaitAcknowledged} waits, and how many wait: an object of its own, so that the consumer threads, which
+   * read the count on every acknowledgement, do not read it from the cache line of the broker's own header, which every
+   * publish writes when it takes the broker's monitor (read from there, it was a quarter of settling a delivery).
+   */
+  private static final class AckSignal {
+    /** Threads in {@link #awaitAcknowledged}; written under this object's monitor. */
+    volatile int waiters;
   }
 }

@@ -194,7 +194,8 @@ public final class Queue {
   /**
    * The threads that run members' deliveries, shared by every queue of the process: a thread is made when a member
    * has work and no idle thread is there, and ends after a minute without work. So an idle subscription costs no
-   * thread, and the threads follow the subscriptions that are busy at once, not how many there are.
+   * thread, and the threads follow the subscriptions that are busy at once, not how many there are. A thread bears the
+   * name of the subscription it runs, or ran last.
    */
   private static final AtomicInteger THREAD_COUNT = new AtomicInteger();
   private static final ExecutorService THREADS = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS,
@@ -253,8 +254,12 @@ public final class Queue {
      */
     private void drain() {
       Thread thread = Thread.currentThread();
-      String shared = thread.getName();
-      thread.setName(name);
+      if (thread.getName() != name) {
+        // Named after the subscription it runs, and left so while it waits for more: renaming is a system call, and
+        // under load a member's drain ends and starts again every few deliveries (renaming back and forth was a
+        // fortieth of the consumer's time).
+        thread.setName(name);
+      }
       running = thread;
       try {
         while (true) {
@@ -291,7 +296,6 @@ public final class Queue {
         }
       } finally {
         running = null;
-        thread.setName(shared);
       }
     }
 
