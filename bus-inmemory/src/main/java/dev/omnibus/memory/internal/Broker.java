@@ -303,8 +303,8 @@ public final class Broker {
 
   /**
    * Where {@link #awaitAcknowledged} waits, and how many wait: an object of its own, so that the consumer threads, which
-   * read the count on every acknowledgement, do not read it from the cache line of the broker's own header, which every
-   * publish writes when it takes the broker's monitor (read from there, it was a quarter of settling a delivery).
+   * read the count on every acknowledgement, do not read it next to the broker's own header, which every publish writes
+   * when it takes the broker's monitor.
    */
   private static final class AckSignal {
     /** Threads in {@link #awaitAcknowledged}; written under this object's monitor. */
