@@ -65,7 +65,8 @@ public final class BrokerSections {
 
   /**
    * RabbitMQ: the machine's broker; a durable queue per side on the {@code omnibus} topic exchange, deleted after. The
-   * bus in binary mode, then in structured mode, each against the raw client on addresses of their own.
+   * bus in binary mode, then in structured mode, each against the raw client on addresses of their own. In the rounds
+   * of {@link LoopbackRunner.Settings#sharedBroker()}.
    */
   public List<LoopbackRunner.BrokerResult> rabbitmq() throws Exception {
     String host = env("OMNIBUS_RABBITMQ_HOST", "127.0.0.1");
@@ -76,6 +77,7 @@ public final class BrokerSections {
     factory.setUsername("guest");
     factory.setPassword("guest");
     ServerConfig server = ServerConfig.of("bench", "amqp", host + ":5672");
+    LoopbackRunner runner = new LoopbackRunner(this.runner.settings().sharedBroker());
     List<LoopbackRunner.BrokerResult> results = new ArrayList<>();
     for (Mode mode : List.of(Mode.BINARY, Mode.STRUCTURED)) {
       String suffix = mode.name().toLowerCase(Locale.ROOT) + "." + run;
@@ -91,13 +93,14 @@ public final class BrokerSections {
 
   /**
    * Mosquitto: the machine's broker; a topic per side, plain (non-shared) subscriptions on both. The bus in binary
-   * mode, then in structured mode.
+   * mode, then in structured mode. In the rounds of {@link LoopbackRunner.Settings#sharedBroker()}.
    */
   public List<LoopbackRunner.BrokerResult> mqtt() throws Exception {
     String host = env("OMNIBUS_MQTT_HOST", "127.0.0.1");
     requireReachable("Mosquitto", host, 1883);
     String uri = "tcp://" + host + ":1883";
     ServerConfig server = ServerConfig.of("bench", "mqtt", host + ":1883");
+    LoopbackRunner runner = new LoopbackRunner(this.runner.settings().sharedBroker());
     List<LoopbackRunner.BrokerResult> results = new ArrayList<>();
     for (Mode mode : List.of(Mode.BINARY, Mode.STRUCTURED)) {
       String suffix = mode.name().toLowerCase(Locale.ROOT) + "/" + run;
