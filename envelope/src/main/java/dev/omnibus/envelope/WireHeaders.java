@@ -229,12 +229,7 @@ public final class WireHeaders extends AbstractMap<String, String> {
       if (contains(name)) {
         return false;
       }
-      if (size == names.length) {
-        names = Arrays.copyOf(names, size * 2);
-        values = Arrays.copyOf(values, size * 2);
-      }
-      names[size] = name;
-      values[size] = value;
+      append(name, value);
       if (index != null) {
         index.put(name, size);
       } else if (size + 1 == INDEXED_FROM) {
@@ -257,13 +252,18 @@ public final class WireHeaders extends AbstractMap<String, String> {
         add(name, value); // which refuses a built builder, or keeps the index up
         return;
       }
+      append(name, value);
+      size++;
+    }
+
+    /** Puts a header at position {@link #size}, growing the arrays when full; the caller then counts it. */
+    private void append(String name, String value) {
       if (size == names.length) {
         names = Arrays.copyOf(names, size * 2);
         values = Arrays.copyOf(values, size * 2);
       }
       names[size] = name;
       values[size] = value;
-      size++;
     }
 
     private boolean contains(String name) {
