@@ -175,7 +175,7 @@ public final class LoopbackRunner {
       for (int run = 0; run < settings.warmupRuns(); run++) {
         Run wa;
         Run wb;
-        if (settings.interleaved() && run % 2 == 1) {
+        if (busFirst(run)) {
           wb = throughput(b, busSwitch, settings.warmupEvents(), window);
           wa = throughput(a, rawSwitch, settings.warmupEvents(), window);
         } else {
@@ -195,7 +195,7 @@ public final class LoopbackRunner {
         Run ra;
         Run rb;
         Instant start;
-        if (settings.interleaved() && round % 2 == 1) {
+        if (busFirst(round)) {
           start = Instant.now();
           rb = throughput(b, busSwitch, settings.events(), window);
           busWindows.add(new Window(start, Instant.now()));
@@ -223,7 +223,7 @@ public final class LoopbackRunner {
         Latency la;
         Latency lb;
         Instant start;
-        if (settings.interleaved() && round % 2 == 1) {
+        if (busFirst(round)) {
           start = Instant.now();
           lb = latency(b, busSwitch);
           busWindows.add(new Window(start, Instant.now()));
@@ -243,6 +243,11 @@ public final class LoopbackRunner {
       return new BrokerResult(broker, new SideResult(a.label(), rawThroughput, rawLatency, rawLost, rawCost),
           new SideResult(b.label(), busThroughput, busLatency, busLost, busCost), busWindows);
     }
+  }
+
+  /** Whether the bus side goes first in this run or round: every other one, when the settings interleave. */
+  private boolean busFirst(int run) {
+    return settings.interleaved() && run % 2 == 1;
   }
 
   private record Run(double eventsPerSecond, long lost, Cost cost) {}
