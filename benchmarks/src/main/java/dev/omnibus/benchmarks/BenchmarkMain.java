@@ -20,7 +20,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -30,7 +29,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import jdk.jfr.Configuration;
 import jdk.jfr.Recording;
@@ -481,8 +479,8 @@ public final class BenchmarkMain {
       double target = broker.equals("memory") ? MEMORY_THROUGHPUT_TARGET : BROKER_THROUGHPUT_TARGET;
       rows.add(Row.paired(broker + " throughput, publish→consume (bus vs " + against + ")", "events/s",
           result.bus().medianThroughput(), result.raw().medianThroughput(), result.medianRoundRatio(), target));
-      Latency raw = result.raw().pooledLatency();
-      Latency bus = result.bus().pooledLatency();
+      Latency raw = result.raw().medianLatency();
+      Latency bus = result.bus().medianLatency();
       rows.add(Row.of(broker + " latency p50 at " + rate + " (bus vs " + against + ")", "ms", bus.p50(), raw.p50(),
           null));
       rows.add(Row.of(broker + " latency p99 at " + rate + " (bus vs " + against + ")", "ms", bus.p99(), raw.p99(),
@@ -498,8 +496,6 @@ public final class BenchmarkMain {
       }
       notes.add(String.format(Locale.ROOT, "%s rounds, events/s — %s: %s; bus: %s.", broker, against,
           rounds(result.raw().throughput()), rounds(result.bus().throughput())));
-      notes.add(String.format(Locale.ROOT, "%s latency: p99 over all %,d orders of each side's rounds; per round, ms — "
-          + "%s: %s; bus: %s.", broker, bus.samples(), against, p99s(result.raw()), p99s(result.bus())));
       if (broker.equals("memory")) {
         memoryCostRows(result, rows, notes);
       }
@@ -532,8 +528,8 @@ public final class BenchmarkMain {
       String broker = result.broker();
       rows.add(Row.paired(broker + " throughput, publish→consume (bus with metrics and tracing vs without)", "events/s",
           result.bus().medianThroughput(), result.raw().medianThroughput(), result.medianRoundRatio(), 0.90));
-      Latency off = result.raw().pooledLatency();
-      Latency on = result.bus().pooledLatency();
+      Latency off = result.raw().medianLatency();
+      Latency on = result.bus().medianLatency();
       rows.add(Row.of(broker + " latency p50 at " + rate + " (with metrics and tracing vs without)", "ms", on.p50(),
           off.p50(), null));
       rows.add(Row.of(broker + " latency p99 at " + rate + " (with metrics and tracing vs without)", "ms", on.p99(),
@@ -544,11 +540,6 @@ public final class BenchmarkMain {
       }
       notes.add(String.format(Locale.ROOT, "%s rounds, events/s — off: %s; on: %s.", broker,
           rounds(result.raw().throughput()), rounds(result.bus().throughput())));
-    }
-
-    private static String p99s(LoopbackRunner.SideResult side) {
-      return Arrays.stream(side.roundP99s()).mapToObj(p99 -> String.format(Locale.ROOT, "%.2f", p99))
-          .collect(Collectors.joining(", "));
     }
 
     private static String rounds(List<Double> values) {

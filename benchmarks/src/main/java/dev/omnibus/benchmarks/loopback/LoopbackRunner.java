@@ -36,10 +36,9 @@ public final class LoopbackRunner {
       int latencyRounds, int warmupRuns, boolean interleaved, boolean collected) {
 
     /**
-     * The full run. Five latency rounds, whose orders are read together: a round's p99 rests on its hundred slowest
-     * orders, and one burst of other work on these two cores moved it by 0.3 ms in memory (the bus's three rounds in
-     * one run: 0.25, 0.58 and 0.34 ms) and by 2 ms on a broker, so a median of rounds still depended on which rounds
-     * were unlucky.
+     * The full run. Five latency rounds: a round's p99 rests on its hundred slowest orders, and one burst of other work
+     * on these two cores moved it by 0.3 ms (the in-memory bus's three rounds in one run: 0.25, 0.58 and 0.34 ms), so
+     * the median of three still depended on one unlucky round.
      */
     public static Settings full(int events) {
       return new Settings(events, events, 5, 2_000, 5, 5, 1, false, false);
@@ -109,12 +108,9 @@ public final class LoopbackRunner {
   /** Percentiles in milliseconds. */
   public record Latency(double p50, double p99, double p999, long samples, long lost) {}
 
-  /**
-   * One side's results: throughput per round (events/s), latency per round, and the latency of all its rounds' orders
-   * together.
-   */
-  public record SideResult(String label, List<Double> throughput, List<Latency> latency, Latency pooledLatency,
-      long lost, List<Cost> cost) {
+  /** One side's results: throughput per round (events/s), latency per round. */
+  public record SideResult(String label, List<Double> throughput, List<Latency> latency, long lost,
+      List<Cost> cost) {
 
     public double medianThroughput() {
       return median(throughput.stream().mapToDouble(Double::doubleValue).toArray());
@@ -126,9 +122,13 @@ public final class LoopbackRunner {
           median(cost.stream().mapToDouble(Cost::bytes).toArray()));
     }
 
-    /** Each round's p99 in milliseconds, in the order the rounds ran. */
-    public double[] roundP99s() {
-      return latency.stream().mapToDouble(Latency::p99).toArray();
+    public Latency medianLatency() {
+      return new Latency(
+          median(latency.stream().mapToDouble(Latency::p50).toArray()),
+          median(latency.stream().mapToDouble(Latency::p99).toArray()),
+          median(latency.stream().mapToDouble(Latency::p999).toArray()),
+          latency.stream().mapToLong(Latency::samples).sum(),
+          latency.stream().mapToLong(Latency::lost).sum());
     }
   }
 
@@ -153,10 +153,6 @@ public final class LoopbackRunner {
 
   /** When a bus run was under way, for profiles. */
   public record Window(Instant start, Instant end) {}
-
-  /** The range and precision of {@link Probe}'s latency histogram, which the pooled ones add up. */
-  static final long LATENCY_RANGE_NANOS = TimeUnit.SECONDS.toNanos(60);
-  static final int LATENCY_DIGITS = 3;
 
   private final Settings settings;
 
@@ -223,21 +219,19 @@ public final class LoopbackRunner {
       }
       List<Latency> rawLatency = new ArrayList<>();
       List<Latency> busLatency = new ArrayList<>();
-      Histogram rawPooled = new Histogram(LATENCY_RANGE_NANOS, LATENCY_DIGITS);
-      Histogram busPooled = new Histogram(LATENCY_RANGE_NANOS, LATENCY_DIGITS);
       for (int round = 0; round < settings.latencyRounds(); round++) {
         Latency la;
         Latency lb;
         Instant start;
         if (busFirst(round)) {
           start = Instant.now();
-          lb = latency(b, busSwitch, busPooled);
+          lb = latency(b, busSwitch);
           busWindows.add(new Window(start, Instant.now()));
-          la = latency(a, rawSwitch, rawPooled);
+          la = latency(a, rawSwitch);
         } else {
-          la = latency(a, rawSwitch, rawPooled);
+          la = latency(a, rawSwitch);
           start = Instant.now();
-          lb = latency(b, busSwitch, busPooled);
+          lb = latency(b, busSwitch);
           busWindows.add(new Window(start, Instant.now()));
         }
         rawLatency.add(la);
@@ -246,10 +240,8 @@ public final class LoopbackRunner {
             + "p99.9 %.2f ms", broker, settings.latencyRate(), round + 1, a.label(), la.p50, la.p99, la.p999,
             b.label(), lb.p50, lb.p99, lb.p999));
       }
-      return new BrokerResult(broker,
-          new SideResult(a.label(), rawThroughput, rawLatency, pooled(rawPooled, rawLatency), rawLost, rawCost),
-          new SideResult(b.label(), busThroughput, busLatency, pooled(busPooled, busLatency), busLost, busCost),
-          busWindows);
+      return new BrokerResult(broker, new SideResult(a.label(), rawThroughput, rawLatency, rawLost, rawCost),
+          new SideResult(b.label(), busThroughput, busLatency, busLost, busCost), busWindows);
     }
   }
 
@@ -307,8 +299,7 @@ public final class LoopbackRunner {
     return total;
   }
 
-  /** One latency round; its orders are also added to {@code pooled}, the side's orders of every round. */
-  private Latency latency(Side side, Switch receiver, Histogram pooled) throws InterruptedException {
+  private Latency latency(Side side, Switch receiver) throws InterruptedException {
     Probe probe = new Probe(0);
     receiver.to(probe);
     int events = settings.latencyRate() * settings.latencySeconds();
@@ -325,17 +316,8 @@ public final class LoopbackRunner {
     probe.awaitReceived(events, 15_000);
     awaitConfirmed(probe, events);
     Histogram histogram = probe.latency();
-    pooled.add(histogram);
-    return percentiles(histogram, events - probe.receivedCount());
-  }
-
-  private static Latency pooled(Histogram pooled, List<Latency> rounds) {
-    return percentiles(pooled, rounds.stream().mapToLong(Latency::lost).sum());
-  }
-
-  private static Latency percentiles(Histogram histogram, long lost) {
     return new Latency(millis(histogram.getValueAtPercentile(50)), millis(histogram.getValueAtPercentile(99)),
-        millis(histogram.getValueAtPercentile(99.9)), histogram.getTotalCount(), lost);
+        millis(histogram.getValueAtPercentile(99.9)), histogram.getTotalCount(), events - probe.receivedCount());
   }
 
   private static void awaitConfirmed(Probe probe, long sent) throws InterruptedException {

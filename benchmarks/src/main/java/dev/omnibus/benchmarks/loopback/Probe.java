@@ -29,8 +29,7 @@ final class Probe implements Side.Receiver, Side.Confirmation {
   private final long batch;
   private final Object full = new Object();
   private volatile boolean waiting;
-  private final Histogram latency = new ConcurrentHistogram(LoopbackRunner.LATENCY_RANGE_NANOS,
-      LoopbackRunner.LATENCY_DIGITS);
+  private final Histogram latency = new ConcurrentHistogram(TimeUnit.SECONDS.toNanos(60), 3);
   private volatile long lastReceivedNanos;
   private volatile @Nullable Throwable firstFailure;
 
