@@ -29,6 +29,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import jdk.jfr.Configuration;
 import jdk.jfr.Recording;
@@ -496,6 +497,8 @@ public final class BenchmarkMain {
       }
       notes.add(String.format(Locale.ROOT, "%s rounds, events/s — %s: %s; bus: %s.", broker, against,
           rounds(result.raw().throughput()), rounds(result.bus().throughput())));
+      notes.add(String.format(Locale.ROOT, "%s latency rounds, p99 in ms — %s: %s; bus: %s.", broker, against,
+          p99s(result.raw()), p99s(result.bus())));
       if (broker.equals("memory")) {
         memoryCostRows(result, rows, notes);
       }
@@ -540,6 +543,11 @@ public final class BenchmarkMain {
       }
       notes.add(String.format(Locale.ROOT, "%s rounds, events/s — off: %s; on: %s.", broker,
           rounds(result.raw().throughput()), rounds(result.bus().throughput())));
+    }
+
+    private static String p99s(LoopbackRunner.SideResult side) {
+      return side.latency().stream().map(round -> String.format(Locale.ROOT, "%.2f", round.p99()))
+          .collect(Collectors.joining(", "));
     }
 
     private static String rounds(List<Double> values) {
