@@ -29,7 +29,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import jdk.jfr.Configuration;
 import jdk.jfr.Recording;
@@ -546,8 +545,8 @@ public final class BenchmarkMain {
     }
 
     private static String p99s(LoopbackRunner.SideResult side) {
-      return side.latency().stream().map(round -> String.format(Locale.ROOT, "%.2f", round.p99()))
-          .collect(Collectors.joining(", "));
+      return String.join(", ",
+          side.latency().stream().map(round -> String.format(Locale.ROOT, "%.2f", round.p99())).toList());
     }
 
     private static String rounds(List<Double> values) {
