@@ -57,7 +57,8 @@ public final class BrokerSections {
         kafka.createTopic(busTopic);
         results.add(runner.run(named("kafka", mode), KAFKA_WINDOW,
             receiver -> new KafkaRawSide(kafka.bootstrapServers(), rawTopic, "bench-raw-" + suffix, receiver),
-            receiver -> new BusSide("omnibus bus", server, busTopic, "bench-bus", mode, receiver, () -> { })));
+            receiver -> new BusSide("omnibus bus", server, busTopic, "bench-bus", mode, receiver, () -> { }),
+            kafka::cpuNanos));
       }
       return results;
     }
@@ -142,7 +143,7 @@ public final class BrokerSections {
       kafka.createTopic(observedTopic);
       results.add(runner.run(OBSERVED_KAFKA, KAFKA_WINDOW,
           receiver -> new BusSide(OFF, server, plainTopic, "bench-bus", Mode.BINARY, receiver, () -> { }),
-          receiver -> observed(server, observedTopic, "bench-bus", receiver)));
+          receiver -> observed(server, observedTopic, "bench-bus", receiver), kafka::cpuNanos));
     }
     return results;
   }

@@ -9,6 +9,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -81,6 +82,14 @@ public final class KafkaProcess implements AutoCloseable {
   /** The bootstrap servers of the node. */
   public String bootstrapServers() {
     return bootstrap;
+  }
+
+  /**
+   * CPU time the node's process has used so far, in nanoseconds; -1 for a node this run did not start
+   * ({@code OMNIBUS_KAFKA_BOOTSTRAP}) or where the operating system does not tell.
+   */
+  public long cpuNanos() {
+    return process == null ? -1 : process.info().totalCpuDuration().map(Duration::toNanos).orElse(-1L);
   }
 
   Admin admin() {

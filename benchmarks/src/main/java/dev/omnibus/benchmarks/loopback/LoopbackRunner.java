@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -99,11 +100,12 @@ public final class LoopbackRunner {
   }
 
   /**
-   * What one side's throughput run cost the whole JVM per event: CPU time of all its threads (GC and compiler threads
-   * included) and heap allocated by its live threads. Unlike events per second, these do not move when other
-   * processes take the cores, so they show a change of the bus's own work even on a busy machine.
+   * What one side's throughput run cost per event: CPU time of all this JVM's threads (GC and compiler threads
+   * included), heap allocated by its live threads, and CPU time of the broker's process where this run started it
+   * (Kafka; NaN elsewhere), which shares the cores with this JVM. Unlike events per second, these do not move when
+   * other processes take the cores, so they show a change of the bus's own work even on a busy machine.
    */
-  public record Cost(double cpuMicros, double bytes) {}
+  public record Cost(double cpuMicros, double bytes, double brokerCpuMicros) {}
 
   /** Percentiles in milliseconds. */
   public record Latency(double p50, double p99, double p999, long samples, long lost) {}
@@ -119,7 +121,8 @@ public final class LoopbackRunner {
     /** The median over rounds of the CPU time and heap allocated per event. */
     public Cost medianCost() {
       return new Cost(median(cost.stream().mapToDouble(Cost::cpuMicros).toArray()),
-          median(cost.stream().mapToDouble(Cost::bytes).toArray()));
+          median(cost.stream().mapToDouble(Cost::bytes).toArray()),
+          median(cost.stream().mapToDouble(Cost::brokerCpuMicros).toArray()));
     }
 
     public Latency medianLatency() {
@@ -155,6 +158,8 @@ public final class LoopbackRunner {
   public record Window(Instant start, Instant end) {}
 
   private final Settings settings;
+  /** The CPU time of the broker's process of the section under way; -1 when unknown. */
+  private LongSupplier brokerCpuNanos = () -> -1;
 
   public LoopbackRunner(Settings settings) {
     this.settings = settings;
@@ -167,6 +172,16 @@ public final class LoopbackRunner {
 
   /** Opens both sides, warms them up, then alternates their throughput and latency rounds. */
   public BrokerResult run(String broker, int window, Side.Factory raw, Side.Factory bus) throws Exception {
+    return run(broker, window, raw, bus, () -> -1);
+  }
+
+  /**
+   * {@link #run(String, int, Side.Factory, Side.Factory)} on a broker whose process's CPU time so far is known, in
+   * nanoseconds (-1 when it cannot be read): each run's cost then includes the broker's part.
+   */
+  public BrokerResult run(String broker, int window, Side.Factory raw, Side.Factory bus, LongSupplier brokerCpuNanos)
+      throws Exception {
+    this.brokerCpuNanos = brokerCpuNanos;
     Switch rawSwitch = new Switch();
     Switch busSwitch = new Switch();
     List<Window> busWindows = new ArrayList<>();
@@ -212,10 +227,12 @@ public final class LoopbackRunner {
         busCost.add(rb.cost);
         rawLost += ra.lost;
         busLost += rb.lost;
+        String brokerCpu = Double.isNaN(ra.cost.brokerCpuMicros()) ? "" : String.format(", broker CPU %.2f / %.2f µs",
+            ra.cost.brokerCpuMicros(), rb.cost.brokerCpuMicros());
         log(String.format("%s round %d: %s %,.0f/s, %s %,.0f/s (ratio %.2f; CPU %.2f / %.2f µs, heap %,.0f / %,.0f "
-            + "bytes per event)%s", broker, round + 1, a.label(), ra.eventsPerSecond, b.label(), rb.eventsPerSecond,
+            + "bytes%s per event)%s", broker, round + 1, a.label(), ra.eventsPerSecond, b.label(), rb.eventsPerSecond,
             rb.eventsPerSecond / ra.eventsPerSecond, ra.cost.cpuMicros(), rb.cost.cpuMicros(), ra.cost.bytes(),
-            rb.cost.bytes(), ra.lost + rb.lost > 0 ? " lost " + ra.lost + "/" + rb.lost : ""));
+            rb.cost.bytes(), brokerCpu, ra.lost + rb.lost > 0 ? " lost " + ra.lost + "/" + rb.lost : ""));
       }
       List<Latency> rawLatency = new ArrayList<>();
       List<Latency> busLatency = new ArrayList<>();
@@ -259,6 +276,7 @@ public final class LoopbackRunner {
     Probe probe = new Probe(window);
     receiver.to(probe);
     long cpuBefore = processCpuNanos();
+    long brokerBefore = brokerCpuNanos.getAsLong();
     long allocatedBefore = allocatedBytes();
     long start = System.nanoTime();
     int sent = 0;
@@ -273,8 +291,10 @@ public final class LoopbackRunner {
     long received = probe.receivedCount();
     long elapsed = Math.max(1, probe.lastReceivedNanos() - start);
     awaitConfirmed(probe, sent);
+    long brokerAfter = brokerCpuNanos.getAsLong();
     Cost cost = new Cost((processCpuNanos() - cpuBefore) / 1e3 / Math.max(1, received),
-        (double) (allocatedBytes() - allocatedBefore) / Math.max(1, received));
+        (double) (allocatedBytes() - allocatedBefore) / Math.max(1, received),
+        brokerBefore < 0 || brokerAfter < 0 ? Double.NaN : (brokerAfter - brokerBefore) / 1e3 / Math.max(1, received));
     if (probe.failedCount() > 0) {
       log("  " + side.label() + ": " + probe.failedCount() + " sends failed, first: " + probe.firstFailure());
     }
