@@ -33,6 +33,7 @@ public final class EnvelopeCodec {
 
   private static final String STRUCTURED_PREFIX = "application/cloudevents";
   private static final int STRUCTURED_SUBTYPE_START = STRUCTURED_PREFIX.indexOf('/') + 1;
+  private static final String JSON_FORMAT = "application/cloudevents+json";
   private static final String BATCH_CONTENT_TYPE = "application/cloudevents-batch+json";
   private static final String IMPLIED_JSON = "application/json";
   private static final String PARTITION_KEY = "partitionkey";
@@ -272,8 +273,24 @@ public final class EnvelopeCodec {
     return (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim();
   }
 
+  /**
+   * Whether the media type (before any {@code ;} parameters, white space trimmed as {@link String#trim} does) is
+   * {@code application/cloudevents+json}, any casing. Compared in place: every structured-mode message is asked, and
+   * cutting the media type out as a string was 70 bytes of garbage per event in an allocation profile of Kafka.
+   */
   private static boolean isJsonFormat(String contentType) {
-    return mediaType(contentType).equalsIgnoreCase("application/cloudevents+json");
+    int end = contentType.indexOf(';');
+    if (end < 0) {
+      end = contentType.length();
+    }
+    int start = 0;
+    while (start < end && contentType.charAt(start) <= ' ') {
+      start++;
+    }
+    while (end > start && contentType.charAt(end - 1) <= ' ') {
+      end--;
+    }
+    return end - start == JSON_FORMAT.length() && contentType.regionMatches(true, start, JSON_FORMAT, 0, end - start);
   }
 
   private CloudEvent decodeStructured(WireMessage message) {

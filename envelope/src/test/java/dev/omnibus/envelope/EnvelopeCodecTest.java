@@ -1,6 +1,7 @@
 package dev.omnibus.envelope;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -50,7 +51,8 @@ class EnvelopeCodecTest {
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"application/cloudevents+json", "Application/CloudEvents+JSON; charset=utf-8",
-        "APPLICATION/CLOUDEVENTS+JSON", "application/cloudevents+json;charset=UTF-8"})
+        "APPLICATION/CLOUDEVENTS+JSON", "application/cloudevents+json;charset=UTF-8",
+        "application/cloudevents+json ; charset=UTF-8", "application/cloudevents+json\t"})
     void aCloudEventsJsonContentTypeInAnyCasingIsStructured(String contentType) {
       byte[] body = KAFKA.encode(everyKind(), Mode.STRUCTURED).body();
       CloudEvent event = KAFKA.decode(new WireMessage(Map.of(), contentType, body, null));
@@ -65,6 +67,16 @@ class EnvelopeCodecTest {
       WireMessage binary = KAFKA.encode(Events.minimal().withDataContentType(contentType).withData(BODY).build(),
           Mode.BINARY);
       assertThat(KAFKA.decode(binary).getDataContentType()).isEqualTo(contentType);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"application/cloudevents+jsonx", "application/cloudevents+jso",
+        "application/cloudevents+json-seq; charset=UTF-8"})
+    void aStructuredTypeThatOnlyStartsLikeTheJsonFormatIsRefusedWithoutBinaryHeaders(String contentType) {
+      byte[] body = KAFKA.encode(everyKind(), Mode.STRUCTURED).body();
+      assertThatThrownBy(() -> KAFKA.decode(new WireMessage(Map.of(), contentType, body, null)))
+          .isInstanceOf(MalformedEventException.class)
+          .hasMessageContaining("only application/cloudevents+json is understood");
     }
 
     @Test
