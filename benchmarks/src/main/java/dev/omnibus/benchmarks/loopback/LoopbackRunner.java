@@ -158,8 +158,6 @@ public final class LoopbackRunner {
   public record Window(Instant start, Instant end) {}
 
   private final Settings settings;
-  /** The CPU time of the broker's process of the section under way; -1 when unknown. */
-  private LongSupplier brokerCpuNanos = () -> -1;
 
   public LoopbackRunner(Settings settings) {
     this.settings = settings;
@@ -181,7 +179,6 @@ public final class LoopbackRunner {
    */
   public BrokerResult run(String broker, int window, Side.Factory raw, Side.Factory bus, LongSupplier brokerCpuNanos)
       throws Exception {
-    this.brokerCpuNanos = brokerCpuNanos;
     Switch rawSwitch = new Switch();
     Switch busSwitch = new Switch();
     List<Window> busWindows = new ArrayList<>();
@@ -191,11 +188,11 @@ public final class LoopbackRunner {
         Run wa;
         Run wb;
         if (busFirst(run)) {
-          wb = throughput(b, busSwitch, settings.warmupEvents(), window);
-          wa = throughput(a, rawSwitch, settings.warmupEvents(), window);
+          wb = throughput(b, busSwitch, settings.warmupEvents(), window, brokerCpuNanos);
+          wa = throughput(a, rawSwitch, settings.warmupEvents(), window, brokerCpuNanos);
         } else {
-          wa = throughput(a, rawSwitch, settings.warmupEvents(), window);
-          wb = throughput(b, busSwitch, settings.warmupEvents(), window);
+          wa = throughput(a, rawSwitch, settings.warmupEvents(), window, brokerCpuNanos);
+          wb = throughput(b, busSwitch, settings.warmupEvents(), window, brokerCpuNanos);
         }
         log(String.format("%s warm-up %d: %s %,.0f/s, %s %,.0f/s", broker, run + 1, a.label(), wa.eventsPerSecond,
             b.label(), wb.eventsPerSecond));
@@ -212,13 +209,13 @@ public final class LoopbackRunner {
         Instant start;
         if (busFirst(round)) {
           start = Instant.now();
-          rb = throughput(b, busSwitch, settings.events(), window);
+          rb = throughput(b, busSwitch, settings.events(), window, brokerCpuNanos);
           busWindows.add(new Window(start, Instant.now()));
-          ra = throughput(a, rawSwitch, settings.events(), window);
+          ra = throughput(a, rawSwitch, settings.events(), window, brokerCpuNanos);
         } else {
-          ra = throughput(a, rawSwitch, settings.events(), window);
+          ra = throughput(a, rawSwitch, settings.events(), window, brokerCpuNanos);
           start = Instant.now();
-          rb = throughput(b, busSwitch, settings.events(), window);
+          rb = throughput(b, busSwitch, settings.events(), window, brokerCpuNanos);
           busWindows.add(new Window(start, Instant.now()));
         }
         rawThroughput.add(ra.eventsPerSecond);
@@ -269,7 +266,8 @@ public final class LoopbackRunner {
 
   private record Run(double eventsPerSecond, long lost, Cost cost) {}
 
-  private Run throughput(Side side, Switch receiver, int events, int window) throws InterruptedException {
+  private Run throughput(Side side, Switch receiver, int events, int window, LongSupplier brokerCpuNanos)
+      throws InterruptedException {
     if (settings.collected()) {
       System.gc(); // each run starts from a collected heap: no side pays for the garbage the other left
     }
