@@ -475,6 +475,10 @@ public final class BenchmarkMain {
         observabilityRows(result, rate, rows, notes);
         return;
       }
+      if (broker.equals(BrokerSections.KAFKA_SDK)) {
+        referenceRows(result, rows, notes);
+        return;
+      }
       String against = result.raw().label();
       // Issue 16: every broker at 0.95 of its raw client in binary and in structured mode; in memory 0.70 of the bare
       // hand-off, which does no envelope, no acknowledgement and no dispatch at all.
@@ -505,6 +509,21 @@ public final class BenchmarkMain {
       } else {
         notes.add(costNote(result));
       }
+    }
+
+    /**
+     * The bus against kafka-clients with the CloudEvents SDK, a consumer that reads every attribute as the bus does:
+     * throughput without a target (the targets stand against the raw client, which reads one header), the rounds and
+     * what each side cost per event.
+     */
+    private static void referenceRows(BrokerResult result, List<Row> rows, List<String> notes) {
+      String against = result.raw().label();
+      rows.add(Row.paired(result.broker() + ": throughput, publish→consume (bus vs " + against + ", a reference "
+          + "without a target)", "events/s", result.bus().medianThroughput(), result.raw().medianThroughput(),
+          result.medianRoundRatio(), null));
+      notes.add(String.format(Locale.ROOT, "%s rounds, events/s — %s: %s; bus: %s.", result.broker(), against,
+          rounds(result.raw().throughput()), rounds(result.bus().throughput())));
+      notes.add(costNote(result));
     }
 
     /**

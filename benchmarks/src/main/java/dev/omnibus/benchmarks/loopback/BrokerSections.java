@@ -30,6 +30,11 @@ public final class BrokerSections {
   /** The names of the observability section's results. */
   public static final String OBSERVED_MEMORY = "memory, metrics and tracing";
   public static final String OBSERVED_KAFKA = "kafka, metrics and tracing";
+  /**
+   * The name of the kafka section's reference result: the bus (binary mode) against kafka-clients with the CloudEvents
+   * SDK's Kafka binding ({@link KafkaSdkSide}), throughput only and without a target.
+   */
+  public static final String KAFKA_SDK = "kafka, against the CloudEvents SDK";
   private static final String OFF = "bus, observability off";
 
   private final LoopbackRunner runner;
@@ -42,7 +47,9 @@ public final class BrokerSections {
   /**
    * Kafka: a KRaft node in a JVM of its own, a one-partition topic per side. The bus in binary mode (the default,
    * the target's subject), then in structured mode against the same raw client, which users weigh against binary. In
-   * the rounds of {@link LoopbackRunner.Settings#brokerProcess()}: the node warms up while it is measured.
+   * the rounds of {@link LoopbackRunner.Settings#brokerProcess()}: the node warms up while it is measured. Then, as a
+   * reference without a target, the bus in binary mode against kafka-clients with the CloudEvents SDK
+   * ({@link #KAFKA_SDK}), throughput rounds only.
    */
   public List<LoopbackRunner.BrokerResult> kafka() throws Exception {
     LoopbackRunner runner = new LoopbackRunner(this.runner.settings().brokerProcess());
@@ -60,6 +67,15 @@ public final class BrokerSections {
             receiver -> new BusSide("omnibus bus", server, busTopic, "bench-bus", mode, receiver, () -> { }),
             kafka::cpuNanos));
       }
+      // The reference: the bus in binary mode against a consumer that, like the bus, reads every attribute.
+      String sdkTopic = "bench-sdk-" + run;
+      String busTopic = "bench-bus-sdk-" + run;
+      kafka.createTopic(sdkTopic);
+      kafka.createTopic(busTopic);
+      results.add(new LoopbackRunner(runner.settings().throughputOnly()).run(KAFKA_SDK, KAFKA_WINDOW,
+          receiver -> new KafkaSdkSide(kafka.bootstrapServers(), sdkTopic, "bench-sdk-" + run, receiver),
+          receiver -> new BusSide("omnibus bus", server, busTopic, "bench-bus", Mode.BINARY, receiver, () -> { }),
+          kafka::cpuNanos));
       return results;
     }
   }

@@ -97,6 +97,12 @@ public final class LoopbackRunner {
       return new Settings(warmupEvents, events, rounds * 2, latencyRate, latencySeconds, Math.max(5, latencyRounds), 5,
           true, false);
     }
+
+    /** These settings without the latency rounds: for a reference measured for its throughput alone. */
+    public Settings throughputOnly() {
+      return new Settings(warmupEvents, events, rounds, latencyRate, latencySeconds, 0, warmupRuns, interleaved,
+          collected);
+    }
   }
 
   /**
