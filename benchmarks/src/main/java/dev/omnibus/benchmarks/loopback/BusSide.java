@@ -49,13 +49,7 @@ final class BusSide implements Side {
   @Override
   public void send(Order order, Confirmation confirmation) {
     bus.publish(Orders.ORDER_PLACED.event(order).extension("traceparent", Orders.TRACEPARENT).build())
-        .whenComplete((ignored, failure) -> {
-          if (failure == null) {
-            confirmation.confirmed();
-          } else {
-            confirmation.failed(failure);
-          }
-        });
+        .whenComplete((ignored, failure) -> confirmation.settle(failure));
   }
 
   @Override

@@ -115,13 +115,7 @@ abstract class KafkaClientSide<V> implements Side {
 
   @Override
   public void send(Order order, Confirmation confirmation) {
-    producer.send(record(topic, order), (metadata, failure) -> {
-      if (failure == null) {
-        confirmation.confirmed();
-      } else {
-        confirmation.failed(failure);
-      }
-    });
+    producer.send(record(topic, order), (metadata, failure) -> confirmation.settle(failure));
   }
 
   @Override

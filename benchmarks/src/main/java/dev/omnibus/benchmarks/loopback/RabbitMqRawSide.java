@@ -67,11 +67,7 @@ final class RabbitMqRawSide implements Side {
       Confirmation confirmation = iterator.next().getValue();
       iterator.remove();
       window.release();
-      if (failure == null) {
-        confirmation.confirmed();
-      } else {
-        confirmation.failed(failure);
-      }
+      confirmation.settle(failure);
     }
   }
 

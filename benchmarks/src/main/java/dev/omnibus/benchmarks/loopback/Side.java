@@ -1,6 +1,7 @@
 package dev.omnibus.benchmarks.loopback;
 
 import dev.omnibus.benchmarks.orders.Orders.Order;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One way of moving orders through a broker and back in this JVM: a raw client, or the bus. It consumes what it
@@ -22,6 +23,15 @@ public interface Side extends AutoCloseable {
     void confirmed();
 
     void failed(Throwable failure);
+
+    /** {@link #confirmed()} when there is no failure, else {@link #failed}: for a client's completion callback. */
+    default void settle(@Nullable Throwable failure) {
+      if (failure == null) {
+        confirmed();
+      } else {
+        failed(failure);
+      }
+    }
   }
 
   /** A short label for reports, e.g. {@code raw kafka-clients}. */
