@@ -70,7 +70,12 @@ public final class CloudEventValidator {
    * @throws MalformedEventException listing every violation, when there is at least one
    */
   public static void validate(CloudEvent event) {
-    List<String> violations = violations(event);
+    validate(event, false);
+  }
+
+  /** {@link #validate(CloudEvent)}; {@code printable} as for {@link #violations(CloudEvent, boolean)}. */
+  static void validate(CloudEvent event, boolean printable) {
+    List<String> violations = violations(event, printable);
     if (!violations.isEmpty()) {
       throw new MalformedEventException(violations, null);
     }
@@ -78,15 +83,26 @@ public final class CloudEventValidator {
 
   /** Every violation of the specification in the event, or an empty list for a valid event. */
   public static List<String> violations(CloudEvent event) {
+    return violations(event, false);
+  }
+
+  /**
+   * {@link #violations(CloudEvent)}, for an event whose every text (id, type, source, subject, content type, string
+   * extensions) is known to be printable ASCII ({@code 0x20} to {@code 0x7E}) when {@code printable}: such text holds
+   * no control character, noncharacter or surrogate, so its characters are not looked at again. The structured-mode
+   * reader knows it of every text it read, and the look was a tenth of its time in a profile.
+   */
+  static List<String> violations(CloudEvent event, boolean printable) {
     List<String> violations = new ArrayList<>();
+    Texts texts = printable ? Texts.PRINTABLE : Texts.ANY;
     if (event.getSpecVersion() != SpecVersion.V1) {
       violations.add("specversion must be 1.0, was " + event.getSpecVersion());
     }
-    requireString(violations, "id", event.getId());
+    requireString(violations, "id", event.getId(), texts);
     String type = event.getType();
     if (type == null || type != validType) {
       int before = violations.size();
-      requireString(violations, "type", type);
+      requireString(violations, "type", type, texts);
       if (violations.size() == before) {
         validType = type;
       }
@@ -96,19 +112,19 @@ public final class CloudEventValidator {
       violations.add("source is required and must be a non-empty URI-reference");
     } else if (source != validSource) {
       int before = violations.size();
-      checkCharacters(violations, "source", source.toString());
+      texts.check(violations, "source", source.toString());
       if (violations.size() == before) {
         validSource = source;
       }
     }
-    optionalString(violations, "subject", event.getSubject());
+    optionalString(violations, "subject", event.getSubject(), texts);
     String contentType = event.getDataContentType();
     if (contentType != null && contentType != validContentType) {
       if (!hasMediaTypeSyntax(contentType)) {
         violations.add("datacontenttype must be an RFC 2046 media type, was '" + contentType + "'");
       } else {
         int before = violations.size();
-        checkCharacters(violations, "datacontenttype", contentType);
+        texts.check(violations, "datacontenttype", contentType);
         if (violations.size() == before) {
           validContentType = contentType;
         }
@@ -132,7 +148,7 @@ public final class CloudEventValidator {
         violations.add("extension name 'data' is reserved");
         continue;
       }
-      checkExtensionValue(violations, name, event.getExtension(name));
+      checkExtensionValue(violations, name, event.getExtension(name), texts);
     }
     return violations;
   }
@@ -155,12 +171,12 @@ public final class CloudEventValidator {
     return warnings;
   }
 
-  private static void checkExtensionValue(List<String> violations, String name, @Nullable Object value) {
+  private static void checkExtensionValue(List<String> violations, String name, @Nullable Object value, Texts texts) {
     if (value == null) {
       return;
     }
     if (value instanceof String string) {
-      checkCharacters(violations, name, string);
+      texts.check(violations, name, string);
     } else if (value instanceof Number number) {
       if (!(number instanceof Integer || number instanceof Short || number instanceof Byte)) {
         boolean integral = number instanceof Long || number instanceof java.math.BigInteger
@@ -241,19 +257,31 @@ public final class CloudEventValidator {
     return true;
   }
 
-  private static void requireString(List<String> violations, String name, @Nullable String value) {
+  private static void requireString(List<String> violations, String name, @Nullable String value, Texts texts) {
     if (value == null || value.isEmpty()) {
       violations.add(name + " is required and must be non-empty");
     } else {
-      checkCharacters(violations, name, value);
+      texts.check(violations, name, value);
     }
   }
 
-  private static void optionalString(List<String> violations, String name, @Nullable String value) {
+  private static void optionalString(List<String> violations, String name, @Nullable String value, Texts texts) {
     if (value != null) {
       if (value.isEmpty()) {
         violations.add(name + " must be non-empty when present");
       } else {
+        texts.check(violations, name, value);
+      }
+    }
+  }
+
+  /** Whether the characters of an event's texts are still to be checked ({@link #ANY}) or known printable. */
+  private enum Texts {
+    ANY,
+    PRINTABLE;
+
+    void check(List<String> violations, String name, String value) {
+      if (this == ANY) {
         checkCharacters(violations, name, value);
       }
     }

@@ -74,11 +74,16 @@ public final class EnvelopeCodec {
    * @throws MalformedEventException when the event is not a valid CloudEvent; nothing is encoded then
    */
   public WireMessage encode(CloudEvent event, Mode mode) {
+    if (mode == Mode.STRUCTURED) {
+      // The common shape is written first: its texts are then known to be printable ASCII, and the validator need not
+      // look at their characters again (the look was half of a structured encode's validation in a profile).
+      byte[] plain = plainOrNull(event);
+      CloudEventValidator.validate(event, plain != null);
+      return new WireMessage(Map.of(), STRUCTURED_CONTENT_TYPE,
+          plain != null ? plain : JsonEventFormat.writeWithGenerator(event), keyOf(event));
+    }
     CloudEventValidator.validate(event);
     String key = keyOf(event);
-    if (mode == Mode.STRUCTURED) {
-      return new WireMessage(Map.of(), STRUCTURED_CONTENT_TYPE, JsonEventFormat.write(event), key);
-    }
     Set<String> extensionNames = event.getExtensionNames();
     // WireHeaders rather than Map.ofEntries: kept as they are by WireMessage and read by position by the bindings.
     WireHeaders.Builder headers = WireHeaders.builder(7 + extensionNames.size());
@@ -116,6 +121,22 @@ public final class EnvelopeCodec {
         contentType,
         data == null ? null : data.toBytes(),
         key);
+  }
+
+  /**
+   * The event in the format's common shape ({@link JsonEventFormat#writePlain}), or {@code null}, before the event was
+   * validated: what is written of an invalid event is dropped unsent, and an event the writer cannot read (no source, an
+   * extension value whose text fails) is left to the validator, which reports it.
+   */
+  private static byte @Nullable [] plainOrNull(CloudEvent event) {
+    if (event.getSource() == null || event.getSpecVersion() == null) {
+      return null;
+    }
+    try {
+      return JsonEventFormat.writePlain(event);
+    } catch (RuntimeException e) {
+      return null;
+    }
   }
 
   /**

@@ -5,6 +5,7 @@ import io.cloudevents.core.builder.CloudEventBuilder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -40,10 +41,22 @@ final class QuickEventReader {
   private static final int DATA = 8;
   private static final int DATA_BASE64 = 9;
   private static final int EXTENSION = -1;
+  /** Slots of {@link #RECENT}: one per repeating attribute (its index), then eight for extension names by length. */
+  private static final int RECENT_SLOTS = DATA + 8;
 
   private static final byte[][] NAMES = {
       ascii("specversion"), ascii("id"), ascii("source"), ascii("type"), ascii("datacontenttype"), ascii("dataschema"),
       ascii("subject"), ascii("time"), ascii("data"), ascii("data_base64")};
+
+  /**
+   * The texts read last of the members whose values repeat from event to event (specversion, source, type,
+   * datacontenttype, dataschema) and of extension names, by slot: the same bytes give the same {@code String}. A new
+   * string per event was allocated and hashed again where the bus looks the type up and the builder files the
+   * extensions, and the validator's check of a type it checked before ({@link CloudEventValidator}) goes by
+   * identity. The subject, id, time and extension values are the event's own and are not kept. Shared by all readers:
+   * a slot replaced by another thread only means a string made again (each {@link Recent} is immutable).
+   */
+  private static final AtomicReferenceArray<Recent> RECENT = new AtomicReferenceArray<>(RECENT_SLOTS);
 
   private final byte[] in;
   private int pos;
@@ -98,7 +111,7 @@ final class QuickEventReader {
         skipWhiteSpace();
         int attribute = attributeOf(nameStart, nameEnd);
         if (attribute == EXTENSION) {
-          String name = new String(in, nameStart, nameEnd - nameStart, StandardCharsets.ISO_8859_1);
+          String name = text(nameStart, nameEnd, DATA + ((nameEnd - nameStart) & 7));
           if (!CloudEventValidator.isValidAttributeName(name)) {
             return null;
           }
@@ -135,7 +148,7 @@ final class QuickEventReader {
           } else if (attribute == DATA_BASE64) {
             return null;
           } else {
-            String value = plainString();
+            String value = plainString(attribute);
             if (value == null) {
               return null;
             }
@@ -168,7 +181,8 @@ final class QuickEventReader {
       return null;
     }
     try {
-      return JsonEventFormat.complete(builder, members, new ArrayList<>(0));
+      // Every text read is printable ASCII: plainString and the names take nothing else (PLAIN).
+      return JsonEventFormat.complete(builder, members, new ArrayList<>(0), true);
     } catch (MalformedEventException e) {
       return null; // the parser reads it again and reports every reason
     }
@@ -264,6 +278,11 @@ final class QuickEventReader {
 
   /** A string of printable ASCII without escapes from its opening quote, or {@code null}; moves past it when read. */
   private @Nullable String plainString() {
+    return plainString(EXTENSION);
+  }
+
+  /** {@link #plainString()} of the value of an attribute, the text read last reused when it repeats. */
+  private @Nullable String plainString(int attribute) {
     if (!at('"')) {
       return null;
     }
@@ -273,15 +292,27 @@ final class QuickEventReader {
       return null;
     }
     pos = end + 1;
-    return new String(in, start, end - start, StandardCharsets.ISO_8859_1);
+    boolean repeating = attribute == SPECVERSION || attribute == SOURCE || attribute == TYPE
+        || attribute == DATACONTENTTYPE || attribute == DATASCHEMA;
+    return repeating ? text(start, end, attribute) : new String(in, start, end - start, StandardCharsets.ISO_8859_1);
   }
+
+  /** The ASCII text of {@code in[start, end)}: the one kept in the slot when it has these bytes, else a new one kept. */
+  private String text(int start, int end, int slot) {
+    Recent recent = RECENT.get(slot);
+    if (recent != null && Arrays.equals(recent.bytes, 0, recent.bytes.length, in, start, end)) {
+      return recent.text;
+    }
+    String text = new String(in, start, end - start, StandardCharsets.ISO_8859_1);
+    RECENT.set(slot, new Recent(Arrays.copyOfRange(in, start, end), text));
+    return text;
+  }
+
+  private record Recent(byte[] bytes, String text) {}
 
   /** The index of the closing quote of a string of printable ASCII without escapes starting at {@code start}; or -1. */
   private int plainStringEnd(int start) {
-    int i = start;
-    while (i < in.length && QuickJsonCheck.PLAIN[in[i] & 0xFF]) {
-      i++;
-    }
+    int i = QuickJsonCheck.plainEnd(in, start);
     return i < in.length && in[i] == '"' ? i : -1;
   }
 

@@ -1,5 +1,8 @@
 package dev.omnibus.envelope;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -26,14 +29,23 @@ final class QuickJsonCheck {
   private static final int MAX_NAME_BYTES = 1000;
   private static final int MAX_NUMBER_BYTES = 100;
 
-  /** The bytes that stand for themselves inside a string: printable ASCII but the quote and the backslash. */
+  /**
+   * The bytes of the common run of a string: printable ASCII ({@code 0x20} to {@code 0x7E}) but the quote and the
+   * backslash. DEL ({@code 0x7F}) stands for itself in JSON too, but is a control character to CloudEvents: text made
+   * of these bytes alone needs no check of its characters ({@link QuickEventReader}).
+   */
   static final boolean[] PLAIN = new boolean[256];
 
   static {
-    for (int b = 0x20; b < 0x80; b++) {
+    for (int b = 0x20; b < 0x7F; b++) {
       PLAIN[b] = b != '"' && b != '\\';
     }
   }
+
+  /** Eight bytes of an array at once, the first in the lowest byte: {@link #plainEnd} tests them together. */
+  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long ONES = 0x0101010101010101L;
+  private static final long HIGHS = 0x8080808080808080L;
 
   private final byte[] in;
   private int pos;
@@ -188,10 +200,7 @@ final class QuickJsonCheck {
   private boolean string(boolean name) {
     pos++; // '"'
     while (true) {
-      int i = pos;
-      while (i < in.length && PLAIN[in[i] & 0xFF]) {
-        i++; // the common case, in a loop of its own
-      }
+      int i = plainEnd(in, pos); // the common case, eight bytes at a time
       pos = i;
       if (i == in.length) {
         return false;
@@ -204,7 +213,9 @@ final class QuickJsonCheck {
       if (b < 0x20) {
         return false;
       }
-      if (b == '\\') {
+      if (b == 0x7F) {
+        pos++; // DEL: JSON, though not PLAIN
+      } else if (b == '\\') {
         if (name || !escape()) {
           return false;
         }
@@ -335,6 +346,36 @@ final class QuickJsonCheck {
 
   private void skipWhiteSpace() {
     pos = skipWhiteSpace(in, pos);
+  }
+
+  /**
+   * The first position from {@code from} on whose byte is not {@link #PLAIN} (or the length): the scan of every string,
+   * eight bytes at a time. In each group the bytes below 0x20, from 0x7F, the quote and the backslash are flagged by
+   * word arithmetic; a flag can be wrong only above a right one (a borrow carries upwards), so the lowest flag, the
+   * first byte in memory, is exact. The JSON of a structured event is mostly such text: byte by byte, this loop was
+   * the largest share of the consumer's envelope check in a profile of the Kafka loopback.
+   */
+  static int plainEnd(byte[] in, int from) {
+    int i = from;
+    for (int last = in.length - Long.BYTES; i <= last; i += Long.BYTES) {
+      long word = (long) LONGS.get(in, i);
+      long flags = ((word | (word + ONES)) & HIGHS) // 0x7F and above
+          | ((word - 0x20 * ONES) & ~word & HIGHS) // below 0x20
+          | zeroBytes(word ^ ('"' * ONES))
+          | zeroBytes(word ^ ('\\' * ONES));
+      if (flags != 0) {
+        return i + (Long.numberOfTrailingZeros(flags) >>> 3);
+      }
+    }
+    while (i < in.length && PLAIN[in[i] & 0xFF]) {
+      i++;
+    }
+    return i;
+  }
+
+  /** The high bit of each zero byte of a word set (and perhaps of bytes above the lowest zero one). */
+  private static long zeroBytes(long word) {
+    return (word - ONES) & ~word & HIGHS;
   }
 
   /** The first position from {@code pos} on that is not JSON white space, or the length. */

@@ -239,6 +239,36 @@ class EnvelopeCodecTest {
       assertThat(received.getData().toBytes()).isEqualTo(BODY);
     }
 
+    /**
+     * A structured encode writes the common shape before it validates, and validates its printable texts without
+     * looking at their characters again: an event invalid in any other way, or with a character that is not
+     * printable, is still refused with its reason and nothing is written.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"subject with DEL", "subject with a line feed", "long extension", "extension name",
+        "empty id"})
+    void aStructuredEncodeRefusesAnInvalidEventWhateverItsShape(String kind) {
+      CloudEvent event = switch (kind) {
+        case "subject with DEL" -> Events.minimal().withSubject("o\u007F1").build();
+        case "subject with a line feed" -> Events.minimal().withSubject("o\n1").build();
+        case "long extension" -> Events.minimal().withExtension("big", 1L << 40).build();
+        case "extension name" -> new io.cloudevents.core.v1.CloudEventV1("1", URI.create("/s"), "t", null, null,
+            null, null, null, Map.of("Not-Valid", "x"));
+        default -> new io.cloudevents.core.v1.CloudEventV1("", URI.create("/s"), "t", null, null, null, null,
+            null, Map.of());
+      };
+      String reason = switch (kind) {
+        case "subject with DEL" -> "subject contains the control character U+007F";
+        case "subject with a line feed" -> "subject contains the control character U+000A";
+        case "long extension" -> "extension 'big' must be a 32-bit Integer";
+        case "extension name" -> "extension name 'Not-Valid' must consist of a-z and 0-9 only";
+        default -> "id is required and must be non-empty";
+      };
+
+      assertThatThrownBy(() -> KAFKA.encode(event, Mode.STRUCTURED)).isInstanceOf(MalformedEventException.class)
+          .hasMessageContaining(reason);
+    }
+
     @Test
     void timeIsWrittenAsRfc3339WithSecondsEvenWhenZero() {
       CloudEvent event = Events.minimal().withTime(OffsetDateTime.parse("2018-04-05T17:31:00Z")).build();

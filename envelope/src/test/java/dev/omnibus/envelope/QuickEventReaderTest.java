@@ -49,6 +49,24 @@ class QuickEventReaderTest {
   }
 
   @Test
+  void reusesTheTextsThatRepeatFromEventToEventAndNoOthers() {
+    CloudEvent first = QuickEventReader.read(utf8("{\"specversion\":\"1.0\",\"id\":\"1\",\"source\":\"/orders\","
+        + "\"type\":\"order.placed\",\"subject\":\"o-1\",\"traceparent\":\"00-a\"}"));
+    CloudEvent second = QuickEventReader.read(utf8("{\"specversion\":\"1.0\",\"id\":\"2\",\"source\":\"/orders\","
+        + "\"type\":\"order.placed\",\"subject\":\"o-1\",\"traceparent\":\"00-a\"}"));
+    CloudEvent other = QuickEventReader.read(utf8("{\"specversion\":\"1.0\",\"id\":\"3\",\"source\":\"/orders\","
+        + "\"type\":\"order.paid\",\"tracestate\":\"x\"}"));
+
+    assertThat(second.getType()).isEqualTo("order.placed").isSameAs(first.getType());
+    assertThat(second.getExtensionNames().iterator().next()).isEqualTo("traceparent")
+        .isSameAs(first.getExtensionNames().iterator().next());
+    assertThat(second.getSubject()).isEqualTo("o-1").isNotSameAs(first.getSubject());
+    assertThat(second.getExtension("traceparent")).isEqualTo("00-a").isNotSameAs(first.getExtension("traceparent"));
+    assertThat(other.getType()).isEqualTo("order.paid");
+    assertThat(other.getExtensionNames()).containsExactly("tracestate"); // same length as traceparent: one slot
+  }
+
+  @Test
   void readsDataThatIsNotTheLastMember() {
     String body = "{\"data\":[1,{\"a\":null}] , \"specversion\":\"1.0\",\"id\":\"1\",\"source\":\"/s\",\"type\":\"t\"}";
 

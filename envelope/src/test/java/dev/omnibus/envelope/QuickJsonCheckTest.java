@@ -3,7 +3,10 @@ package dev.omnibus.envelope;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -31,6 +34,56 @@ class QuickJsonCheckTest {
     byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
     assertThat(QuickJsonCheck.isCertainlyJson(bytes)).isTrue();
     assertThat(StructuredWireFormatTest.ReferenceWriter.isJsonText(bytes)).isTrue();
+  }
+
+  /**
+   * The word-at-a-time scan stops where a byte-by-byte one does: every byte value at every position of runs longer and
+   * shorter than a word, after a prefix of each length, and behind another stopping byte (whose borrow may flag the
+   * bytes above it).
+   */
+  @Test
+  void findsTheEndOfAPlainRunAsAByteByByteScanDoes() {
+    List<String> wrong = new ArrayList<>();
+    int checked = 0;
+    for (int length = 0; length <= 24; length++) {
+      for (int from = 0; from <= Math.min(length, 9); from++) {
+        for (int position = from; position < length; position++) {
+          for (int value = 0; value < 256; value++) {
+            for (int before : new int[] {-1, 0x00, 0x1F, 0xFF, '"'}) {
+              byte[] in = new byte[length];
+              Arrays.fill(in, (byte) 'a');
+              in[position] = (byte) value;
+              if (before >= 0 && position > from) {
+                in[position - 1] = (byte) before;
+              }
+              if (QuickJsonCheck.plainEnd(in, from) != plainEndByteByByte(in, from)) {
+                wrong.add(HexFormat.of().formatHex(in) + " from " + from);
+              }
+              checked++;
+            }
+          }
+        }
+        assertThat(QuickJsonCheck.plainEnd(new byte[length], from)).isEqualTo(from == length ? length : from);
+      }
+    }
+    assertThat(wrong).isEmpty();
+    assertThat(checked).isGreaterThan(100_000);
+  }
+
+  @Test
+  void takesDeleteAsJsonThoughNotAsPlain() {
+    byte[] json = "{\"a\":\"x\u007Fy\"}".getBytes(StandardCharsets.UTF_8);
+
+    assertThat(QuickJsonCheck.isCertainlyJson(json)).isTrue();
+    assertThat(QuickJsonCheck.plainEnd(json, 6)).isEqualTo(7);
+  }
+
+  private static int plainEndByteByByte(byte[] in, int from) {
+    int i = from;
+    while (i < in.length && (in[i] & 0xFF) >= 0x20 && (in[i] & 0xFF) <= 0x7E && in[i] != '"' && in[i] != '\\') {
+      i++;
+    }
+    return i;
   }
 
   @Test
