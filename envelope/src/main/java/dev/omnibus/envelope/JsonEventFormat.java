@@ -58,8 +58,9 @@ final class JsonEventFormat {
 
   /**
    * The event in the format without a generator, when every text in it is printable ASCII needing no escape and its
-   * data is JSON the caller produced ({@link EnvelopeCodec#producedJson}) or absent: the common case of the bus's own
-   * events. The bytes are those the generator writes, into one array of the exact size: a profile of the Kafka
+   * data is JSON the caller produced ({@link EnvelopeCodec#producedJson}), bytes under a JSON content type that
+   * {@link QuickJsonCheck} finds certainly JSON, or absent: the common case of the bus's own events, and of bytes
+   * handed to it as they came (a relay, an outbox). The bytes are those the generator writes, into one array of the exact size: a profile of the Kafka
    * loopback in structured mode found the generator's set-up and buffers at about half of an encode. {@code null}
    * when the event is not of that shape.
    */
@@ -67,11 +68,21 @@ final class JsonEventFormat {
     CloudEventData data = event.getData();
     String contentType = event.getDataContentType();
     byte[] dataBytes = null;
-    if (data != null) {
-      if (!(data instanceof EventData.Json) || contentType != null && !isJson(contentType)) {
+    if (data instanceof EventData.Json) {
+      if (contentType != null && !isJson(contentType)) {
         return null;
       }
       dataBytes = data.toBytes();
+    } else if (data != null) {
+      // Bytes of another origin under a JSON type: written as they are when certainly JSON, as the generator does
+      // (writeData); anything else (base64, a tree, JSON only Jackson can tell) is the generator's.
+      if (data instanceof JsonCloudEventData || contentType == null || !isJson(contentType)) {
+        return null;
+      }
+      dataBytes = data.toBytes();
+      if (!QuickJsonCheck.isCertainlyJson(dataBytes)) {
+        return null;
+      }
     }
     String[] texts = new String[8];
     texts[0] = event.getSpecVersion().toString();

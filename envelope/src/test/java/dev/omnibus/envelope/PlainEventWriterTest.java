@@ -21,6 +21,10 @@ class PlainEventWriterTest {
   private static final byte[] ORDER =
       "{\"orderId\":\"ord-1\",\"lines\":[{\"sku\":\"A\",\"quantity\":2}],\"totalMinor\":7197}"
           .getBytes(StandardCharsets.UTF_8);
+  private static final byte[] NOT_JSON = "{\"orderId\": ord-1}".getBytes(StandardCharsets.UTF_8);
+  /** JSON only Jackson can judge: a member named twice, which the quick check is not sure of. */
+  private static final byte[] TWICE = "{\"a\":1,\"a\":2}".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] SPACED = " [ 1, {\"k\" : \"v\"} ]\n".getBytes(StandardCharsets.UTF_8);
 
   @Test
   void writesTheBusesEventsAsTheGeneratorDoes() {
@@ -43,9 +47,23 @@ class PlainEventWriterTest {
     assertThat(JsonEventFormat.writePlain(Events.minimal().withSubject("Grüße").build())).isNull();
     assertThat(JsonEventFormat.writePlain(Events.minimal().withExtension("ext", "a\\b").build())).isNull();
     assertThat(JsonEventFormat.writePlain(
-        Events.minimal().withData("application/json", BytesCloudEventData.wrap(ORDER)).build())).isNull();
+        Events.minimal().withData("application/json", BytesCloudEventData.wrap(NOT_JSON)).build())).isNull();
+    assertThat(JsonEventFormat.writePlain(
+        Events.minimal().withData("application/json", BytesCloudEventData.wrap(TWICE)).build())).isNull();
+    assertThat(JsonEventFormat.writePlain(Events.minimal().withData(BytesCloudEventData.wrap(ORDER)).build()))
+        .isNull();
     assertThat(JsonEventFormat.writePlain(
         Events.minimal().withData("text/plain", EnvelopeCodec.producedJson(ORDER)).build())).isNull();
+  }
+
+  @Test
+  void writesBytesOfAnyOriginThatAreCertainlyJsonUnderAJsonTypeAsTheGeneratorDoes() {
+    CloudEvent event = Events.minimal().withData("application/json", BytesCloudEventData.wrap(ORDER)).build();
+
+    byte[] plain = JsonEventFormat.writePlain(event);
+
+    assertThat(plain).isNotNull().isEqualTo(JsonEventFormat.writeWithGenerator(event));
+    assertThat(JsonEventFormat.read(plain).getData().toBytes()).isEqualTo(ORDER);
   }
 
   @Test
@@ -94,17 +112,23 @@ class PlainEventWriterTest {
         default -> builder.withExtension(name, new byte[] {1, 2, (byte) 250});
       }
     }
-    switch (random.nextInt(5)) {
+    switch (random.nextInt(9)) {
       case 0 -> builder.withData(EnvelopeCodec.producedJson(ORDER));
       case 1 -> builder.withData("application/json", EnvelopeCodec.producedJson(ORDER));
       case 2 -> builder.withData("application/vnd.x+json; charset=utf-8", EnvelopeCodec.producedJson(ORDER));
       case 3 -> builder.withData("text/plain", BytesCloudEventData.wrap(ORDER));
+      case 4 -> builder.withData("application/json", BytesCloudEventData.wrap(ORDER));
+      case 5 -> builder.withData("Application/JSON", BytesCloudEventData.wrap(pick(random, OTHER_BYTES)));
+      case 6 -> builder.withData(BytesCloudEventData.wrap(ORDER));
+      case 7 -> builder.withData("application/cloudevents-batch+json", BytesCloudEventData.wrap(SPACED));
       default -> { }
     }
     return builder.build();
   }
 
-  private static String pick(Random random, String[] values) {
+  private static final byte[][] OTHER_BYTES = {NOT_JSON, TWICE, SPACED, "\"text\"".getBytes(StandardCharsets.UTF_8)};
+
+  private static <T> T pick(Random random, T[] values) {
     return values[random.nextInt(values.length)];
   }
 }
