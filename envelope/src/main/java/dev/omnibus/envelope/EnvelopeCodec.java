@@ -124,9 +124,9 @@ public final class EnvelopeCodec {
   }
 
   /**
-   * The event in the format's common shape ({@link JsonEventFormat#writePlain}), or {@code null}, before the event was
-   * validated: what is written of an invalid event is dropped unsent, and an event the writer cannot read (no source, an
-   * extension value whose text fails) is left to the validator, which reports it.
+   * The event in the format's common shape ({@link JsonEventFormat#writePlain}), or {@code null}; written before the
+   * event is validated, so what is written of an invalid event is dropped unsent, and an event the writer cannot read
+   * (no source, an extension value whose text fails) is left to the validator, which reports it.
    */
   private static byte @Nullable [] plainOrNull(CloudEvent event) {
     if (event.getSource() == null || event.getSpecVersion() == null) {
