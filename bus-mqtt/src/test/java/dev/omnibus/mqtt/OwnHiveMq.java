@@ -98,6 +98,16 @@ public final class OwnHiveMq implements AutoCloseable {
   }
 
   /**
+   * {@link #server(String)} with the server binding's {@code clientId}: the publishing client's id and the base of
+   * the group sessions' ids, so that buses of one base resume one another's group sessions and no others.
+   */
+  public ServerConfig server(String name, String clientId) {
+    return ServerConfig.of(name, "mqtt", address())
+        .withBindings(new Bindings(Map.of("mqtt", Map.of("sessionExpiryInterval", MqttBroker.TEST_SESSION_EXPIRY,
+            "clientId", clientId))));
+  }
+
+  /**
    * Starts the stopped broker again with the same configuration and data folder; returns once it accepts
    * connections. Restarting a running broker does nothing.
    */
