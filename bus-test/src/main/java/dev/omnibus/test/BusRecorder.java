@@ -7,8 +7,11 @@ import io.cloudevents.CloudEventData;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -34,6 +37,11 @@ import org.jspecify.annotations.Nullable;
  * bus's own interceptors (payload validation, dedupe) run inside it: an event refused by validation is recorded as
  * failed, then dead-lettered; a duplicate skipped by dedupe is recorded as consumed.
  *
+ * <p>{@link #clear()} starts a new record, as a test framework does before each test on a bus that outlives the test:
+ * what an earlier test set off and the bus finishes after the clear (a handling of an event published before it, a
+ * publish a handler of such an event makes, a dead letter of such an event, a publish confirmed after it) is not
+ * recorded, so that a test's assertions never see a predecessor's stragglers.
+ *
  * <p>Thread-safe: publishes come from the test and handlers, handlings from consumer threads. The {@code await*}
  * methods wait on a monitor, never by sleeping.
  */
@@ -52,6 +60,15 @@ public final class BusRecorder implements Interceptor {
   private final List<Handled> consumed = new ArrayList<>();
   private final List<Handled> failed = new ArrayList<>();
   private final List<CloudEvent> deadLetters = new ArrayList<>();
+  /** Ids of the events this bus published before the last {@link #clear()}, oldest first, at most {@link #EARLIER}. */
+  private final Set<String> earlier = new LinkedHashSet<>();
+  /** How many times {@link #clear()} ran; what began before the last one belongs to the earlier record. */
+  private int generation;
+  /** The handling this thread runs, whose handler's publishes belong to the record the handling belongs to. */
+  private final ThreadLocal<Begun> handling = new ThreadLocal<>();
+
+  /** How many earlier ids are remembered: far more than one test's stragglers, and a bounded memory. */
+  private static final int EARLIER = 100_000;
 
   private BusRecorder() {}
 
@@ -86,12 +103,18 @@ public final class BusRecorder implements Interceptor {
   public record DeadLetter<T>(@Nullable T data, String reason, int attempts, String channel, @Nullable String group,
       CloudEvent event) {}
 
+  /** When a handling began, and whether its event is from before the last clear. */
+  private record Begun(int generation, boolean ofEarlier) {}
+
   /** A handling as recorded. */
   private record Handled(CloudEvent event, String channel, @Nullable String group, int attempt,
       @Nullable Throwable error) {}
 
   @Override
   public CompletionStage<Void> aroundPublish(Publishing publishing, PublishChain next) {
+    Begun within = handling.get();
+    int began = within == null ? generation() : within.generation();
+    boolean ofEarlier = within != null && within.ofEarlier();
     CompletableFuture<Void> recorded = new CompletableFuture<>();
     next.proceed(publishing).whenComplete((ignored, error) -> {
       if (error != null) {
@@ -100,11 +123,12 @@ public final class BusRecorder implements Interceptor {
             ? error.getCause() : error);
         return;
       }
+      CloudEvent event = publishing.event();
       if (publishing.kind() == Kind.DEAD_LETTER) {
-        append(deadLetters, publishing.event());
+        record(deadLetters, event, event.getId(), new Begun(began, ofEarlier));
       } else if (publishing.kind() != Kind.RETRY) {
         // A retry copy is the bus's own, not a publish of the application's.
-        append(published, publishing.event());
+        recordPublished(event, began, ofEarlier);
       }
       recorded.complete(null);
     });
@@ -113,13 +137,24 @@ public final class BusRecorder implements Interceptor {
 
   @Override
   public void aroundHandle(Handling handling, HandleChain next) throws Exception {
+    String id = handling.event().getId();
+    Begun begun;
+    synchronized (lock) {
+      begun = new Begun(generation, earlier.contains(id));
+    }
+    Begun outer = this.handling.get();
+    this.handling.set(begun);
     try {
       next.proceed(handling);
     } catch (Exception | Error e) {
-      append(failed, new Handled(handling.event(), handling.channel(), handling.group(), handling.attempt(), e));
+      record(failed, new Handled(handling.event(), handling.channel(), handling.group(), handling.attempt(), e), id,
+          begun);
       throw e;
+    } finally {
+      this.handling.set(outer);
     }
-    append(consumed, new Handled(handling.event(), handling.channel(), handling.group(), handling.attempt(), null));
+    record(consumed, new Handled(handling.event(), handling.channel(), handling.group(), handling.attempt(), null), id,
+        begun);
   }
 
   /**
@@ -229,9 +264,17 @@ public final class BusRecorder implements Interceptor {
     return await("dead-lettered", type, count, timeout, () -> deadLettered(type));
   }
 
-  /** Forgets everything recorded so far, e.g. what a test's setup published. */
+  /**
+   * Forgets everything recorded so far, e.g. what a test's setup published, and starts a new record: handlings and
+   * dead letters of the events published before now, the publishes their handlers make, and publishes confirmed after
+   * now that began before it are not recorded (see the class comment).
+   */
   public void clear() {
     synchronized (lock) {
+      for (CloudEvent event : published) {
+        remember(event.getId());
+      }
+      generation++;
       published.clear();
       consumed.clear();
       failed.clear();
@@ -248,10 +291,47 @@ public final class BusRecorder implements Interceptor {
     }
   }
 
-  private <E> void append(List<E> list, E entry) {
+  private int generation() {
     synchronized (lock) {
+      return generation;
+    }
+  }
+
+  /**
+   * Records a publish unless it belongs to the earlier record; one of the current record makes its id current again,
+   * as a replay of an earlier event in this test does.
+   */
+  private void recordPublished(CloudEvent event, int began, boolean ofEarlier) {
+    synchronized (lock) {
+      if (ofEarlier || began != generation) {
+        remember(event.getId());
+        return;
+      }
+      earlier.remove(event.getId());
+      published.add(event);
+      lock.notifyAll();
+    }
+  }
+
+  /** Records a handling or dead letter unless its event or its beginning is from before the last clear. */
+  private <E> void record(List<E> list, E entry, String id, Begun begun) {
+    synchronized (lock) {
+      if (begun.ofEarlier() || begun.generation() != generation || earlier.contains(id)) {
+        return;
+      }
       list.add(entry);
       lock.notifyAll();
+    }
+  }
+
+  /** Called holding the lock. */
+  private void remember(String id) {
+    earlier.remove(id);
+    earlier.add(id);
+    if (earlier.size() > EARLIER) {
+      Iterator<String> oldest = earlier.iterator();
+      oldest.next();
+      oldest.remove();
     }
   }
 
