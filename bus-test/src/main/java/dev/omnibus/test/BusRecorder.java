@@ -7,9 +7,9 @@ import io.cloudevents.CloudEventData;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Iterator;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -61,7 +61,12 @@ public final class BusRecorder implements Interceptor {
   private final List<Handled> failed = new ArrayList<>();
   private final List<CloudEvent> deadLetters = new ArrayList<>();
   /** Ids of the events this bus published before the last {@link #clear()}, oldest first, at most {@link #EARLIER}. */
-  private final Set<String> earlier = new LinkedHashSet<>();
+  private final Set<String> earlier = Collections.newSetFromMap(new LinkedHashMap<>() {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+      return size() > EARLIER;
+    }
+  });
   /** How many times {@link #clear()} ran; what began before the last one belongs to the earlier record. */
   private int generation;
   /** The handling this thread runs, whose handler's publishes belong to the record the handling belongs to. */
@@ -103,7 +108,7 @@ public final class BusRecorder implements Interceptor {
   public record DeadLetter<T>(@Nullable T data, String reason, int attempts, String channel, @Nullable String group,
       CloudEvent event) {}
 
-  /** When a handling began, and whether its event is from before the last clear. */
+  /** When a handling or publish began, and whether its event is from before the last clear. */
   private record Begun(int generation, boolean ofEarlier) {}
 
   /** A handling as recorded. */
@@ -113,8 +118,7 @@ public final class BusRecorder implements Interceptor {
   @Override
   public CompletionStage<Void> aroundPublish(Publishing publishing, PublishChain next) {
     Begun within = handling.get();
-    int began = within == null ? generation() : within.generation();
-    boolean ofEarlier = within != null && within.ofEarlier();
+    Begun begun = within != null ? within : new Begun(generation(), false);
     CompletableFuture<Void> recorded = new CompletableFuture<>();
     next.proceed(publishing).whenComplete((ignored, error) -> {
       if (error != null) {
@@ -125,10 +129,10 @@ public final class BusRecorder implements Interceptor {
       }
       CloudEvent event = publishing.event();
       if (publishing.kind() == Kind.DEAD_LETTER) {
-        record(deadLetters, event, event.getId(), new Begun(began, ofEarlier));
+        record(deadLetters, event, event.getId(), begun);
       } else if (publishing.kind() != Kind.RETRY) {
         // A retry copy is the bus's own, not a publish of the application's.
-        recordPublished(event, began, ofEarlier);
+        recordPublished(event, begun);
       }
       recorded.complete(null);
     });
@@ -301,9 +305,9 @@ public final class BusRecorder implements Interceptor {
    * Records a publish unless it belongs to the earlier record; one of the current record makes its id current again,
    * as a replay of an earlier event in this test does.
    */
-  private void recordPublished(CloudEvent event, int began, boolean ofEarlier) {
+  private void recordPublished(CloudEvent event, Begun begun) {
     synchronized (lock) {
-      if (ofEarlier || began != generation) {
+      if (begun.ofEarlier() || begun.generation() != generation) {
         remember(event.getId());
         return;
       }
@@ -324,15 +328,10 @@ public final class BusRecorder implements Interceptor {
     }
   }
 
-  /** Called holding the lock. */
+  /** Called holding the lock; the oldest id goes when there are more than {@link #EARLIER}. */
   private void remember(String id) {
-    earlier.remove(id);
+    earlier.remove(id); // to the end again
     earlier.add(id);
-    if (earlier.size() > EARLIER) {
-      Iterator<String> oldest = earlier.iterator();
-      oldest.next();
-      oldest.remove();
-    }
   }
 
   private <E> List<E> select(List<E> list, Predicate<E> filter) {
