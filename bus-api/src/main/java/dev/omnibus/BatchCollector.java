@@ -277,7 +277,8 @@ final class BatchCollector<T> {
       } catch (Exception e) {
         Reason reason = Dispatcher.refusalReason(e);
         item.settled = true;
-        dispatcher.deadLetter(item.delivery, item.event, reason, Dispatcher.refusal(reason, e), attempt, e);
+        dispatcher.deadLetter(item.delivery, reason == Reason.MALFORMED ? null : item.event, reason,
+            Dispatcher.refusal(reason, e), attempt, e);
         continue;
       }
       Event<T> event = admission.event;

@@ -404,7 +404,8 @@ final class Dispatcher implements DeliveryHandler {
         if (!call.started) {
           attempts.forget(event, counted);
           Reason reason = refusalReason(e);
-          deadLetter(delivery, event, reason, refusal(reason, e), attempt, e);
+          // A malformed event (its data not JSON) is kept as received, as one that could not be decoded at all is.
+          deadLetter(delivery, reason == Reason.MALFORMED ? null : event, reason, refusal(reason, e), attempt, e);
         } else if (e instanceof UnanswerableRequest) {
           attempts.forget(event, counted);
           deadLetter(delivery, event, Reason.REFUSED, e.getMessage(), attempt, e);
@@ -442,6 +443,9 @@ final class Dispatcher implements DeliveryHandler {
 
   /** What kind of refusal, before the handler ran, an exception is. */
   static Reason refusalReason(Exception e) {
+    if (e instanceof MalformedEventException) {
+      return Reason.MALFORMED;
+    }
     if (e instanceof ValidationException) {
       return Reason.INVALID;
     }
@@ -456,6 +460,7 @@ final class Dispatcher implements DeliveryHandler {
     return switch (reason) {
       case INVALID -> "invalid payload: " + ((ValidationException) e).violations();
       case UNDECODABLE -> "undecodable payload: " + e.getMessage();
+      case MALFORMED -> "malformed: " + String.join("; ", ((MalformedEventException) e).violations());
       default -> "refused before handling: " + e;
     };
   }
@@ -695,6 +700,10 @@ final class Dispatcher implements DeliveryHandler {
       if (target != null) {
         target.handle(event, this);
       } else if (raw != null) {
+        CloudEventData data = event.getData();
+        if (data != null) {
+          EnvelopeCodec.checkData(data); // a raw handler reads the data as it is: it must be what it says
+        }
         started = true;
         raw.handler().handle(event);
       }
@@ -732,10 +741,29 @@ final class Dispatcher implements DeliveryHandler {
     }
   }
 
+  /**
+   * The payload, decoded by the type's codec. The bus's JSON codec parses the data whole, so it takes a structured
+   * event's data as delimited, unchecked ({@link EnvelopeCodec#dataToParse}); when it refuses it, data that is not JSON
+   * at all makes the event malformed, as any other reader of the data finds it.
+   *
+   * @throws MalformedEventException when the event's data is not JSON
+   */
+  private static <T> T payload(PayloadCodec<T> codec, CloudEventData data) {
+    if (!(codec instanceof Codecs.JsonCodec)) {
+      return codec.decode(data.toBytes());
+    }
+    try {
+      return codec.decode(EnvelopeCodec.dataToParse(data));
+    } catch (SerializationException e) {
+      EnvelopeCodec.checkData(data);
+      throw e;
+    }
+  }
+
   /** A received CloudEvent as the typed event its handler gets; its payload decoded by the type's codec. */
   static <T> Event<T> received(EventType<T> type, CloudEvent event) {
     CloudEventData data = event.getData();
-    T payload = data == null ? null : type.codec().decode(data.toBytes());
+    T payload = data == null ? null : payload(type.codec(), data);
     Set<String> names = event.getExtensionNames();
     Map<String, Object> extensions;
     if (names.isEmpty()) {

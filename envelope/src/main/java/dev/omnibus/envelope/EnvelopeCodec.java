@@ -157,6 +157,32 @@ public final class EnvelopeCodec {
   }
 
   /**
+   * The data's bytes for a JSON parser that reads them whole and so checks them itself, such as the bus's JSON codec
+   * decoding a payload. A structured event's {@code data} object or array is delimited by its structure alone when the
+   * event is read; {@link CloudEventData#toBytes()} checks that it is JSON before giving it out (the check was a sixth
+   * of the Kafka consumer thread in structured mode, for a payload parsed whole just after). This gives the bytes
+   * without that check: when the parser refuses them, ask {@link #checkData} why, as the event's reason.
+   *
+   * @param data the data of a decoded event
+   * @return its bytes, the same array as {@code toBytes()} gives when they are JSON
+   */
+  public static byte[] dataToParse(CloudEventData data) {
+    return data instanceof EventData.Json json ? json.bytes() : data.toBytes();
+  }
+
+  /**
+   * Checks that data which structured mode delimited by its structure alone is JSON; does nothing for any other data.
+   *
+   * @param data the data of a decoded event
+   * @throws MalformedEventException naming why, when the event's {@code data} is not JSON
+   */
+  public static void checkData(CloudEventData data) {
+    if (data instanceof EventData.Json json && !json.checked()) {
+      json.toBytes();
+    }
+  }
+
+  /**
    * Decodes a received message.
    *
    * <p>The mode comes from the content type: {@code application/cloudevents+json} (any casing, any parameters) is

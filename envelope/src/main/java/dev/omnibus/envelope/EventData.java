@@ -20,7 +20,12 @@ abstract sealed class EventData implements CloudEventData permits EventData.Json
   }
 
   @Override
-  public final byte[] toBytes() {
+  public byte[] toBytes() {
+    return bytes;
+  }
+
+  /** The bytes, unchecked. */
+  final byte[] bytes() {
     return bytes;
   }
 
@@ -39,10 +44,50 @@ abstract sealed class EventData implements CloudEventData permits EventData.Json
     return getClass().getSimpleName() + "[" + new String(bytes, StandardCharsets.UTF_8) + "]";
   }
 
-  /** A JSON value, as its exact UTF-8 text. */
+  /**
+   * A JSON value, as its exact UTF-8 text. Data that structured mode delimited by its structure alone ({@link
+   * #delimited}) is checked to be JSON when its bytes are first asked for: {@link #toBytes} throws {@link
+   * MalformedEventException} when they are not, so that nothing reads, forwards or re-encodes them as JSON unchecked.
+   * A JSON parser that reads the bytes whole, and so checks them itself, takes them unchecked ({@link
+   * EnvelopeCodec#dataToParse}).
+   */
   static final class Json extends EventData {
+    private volatile boolean checked;
+
     Json(byte[] json) {
+      this(json, true);
+    }
+
+    private Json(byte[] json, boolean checked) {
       super(json);
+      this.checked = checked;
+    }
+
+    /** Data delimited by its structure alone ({@link QuickJsonCheck#endOfStructure}), its JSON not yet checked. */
+    static Json delimited(byte[] json) {
+      return new Json(json, false);
+    }
+
+    /** Whether the bytes are known to be JSON. */
+    boolean checked() {
+      return checked;
+    }
+
+    /**
+     * The bytes, once they are known to be JSON.
+     *
+     * @throws MalformedEventException when delimited data is not JSON (each call, for as long as it is asked)
+     */
+    @Override
+    public byte[] toBytes() {
+      if (!checked) {
+        String reason = JsonEventFormat.notJsonText(bytes());
+        if (reason != null) {
+          throw MalformedEventException.of("data is not JSON: " + reason);
+        }
+        checked = true;
+      }
+      return bytes();
     }
   }
 

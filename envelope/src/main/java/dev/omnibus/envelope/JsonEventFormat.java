@@ -323,17 +323,27 @@ final class JsonEventFormat {
 
   /** Whether the bytes are one JSON value (whitespace around allowed), with no object naming a member twice. */
   static boolean isJsonText(byte[] bytes) {
+    return notJsonText(bytes) == null;
+  }
+
+  /**
+   * Why the bytes are not one JSON value as the event format reads it (a member named twice included), or
+   * {@code null} when they are.
+   */
+  static @Nullable String notJsonText(byte[] bytes) {
     if (QuickJsonCheck.isCertainlyJson(bytes)) {
-      return true;
+      return null;
     }
     try (JsonParser parser = FACTORY.createParser(bytes)) {
       if (parser.nextToken() == null) {
-        return false;
+        return "no JSON value";
       }
       MemberNames.skipChildren(parser);
-      return parser.nextToken() == null;
+      return parser.nextToken() == null ? null : "unexpected content after the JSON value";
+    } catch (JsonProcessingException e) {
+      return e.getOriginalMessage();
     } catch (IOException e) {
-      return false;
+      return String.valueOf(e.getMessage());
     }
   }
 
@@ -472,6 +482,8 @@ final class JsonEventFormat {
     @Nullable String time;
     @Nullable String dataText;
     byte @Nullable [] dataJson;
+    /** Whether {@link #dataJson} was delimited by its structure alone, its JSON not checked ({@link QuickEventReader}). */
+    boolean dataDelimited;
     byte @Nullable [] dataBase64;
     boolean dataPresent;
   }
@@ -544,7 +556,7 @@ final class JsonEventFormat {
       builder.withData(BytesCloudEventData.wrap(m.dataBase64));
     } else if (m.dataPresent) {
       if (contentType == null || isJson(contentType)) {
-        builder.withData(new EventData.Json(m.dataJson));
+        builder.withData(m.dataDelimited ? EventData.Json.delimited(m.dataJson) : new EventData.Json(m.dataJson));
       } else if (m.dataText != null) {
         builder.withData(new EventData.Text(m.dataText));
       } else if (!isJsonNull(m.dataJson)) {

@@ -21,8 +21,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The quick structured-mode reader answers only what the parser answers: for every body it reads, the parser reads
- * the same event; everything it is not sure of (or that is malformed) it leaves to the parser, which reports the
- * reasons as before.
+ * the same event, or refuses it for its data alone, which the quick reader delimited by its structure and which then
+ * refuses to be read; everything else it is not sure of (or that is malformed) it leaves to the parser, which reports
+ * the reasons as before.
  */
 class QuickEventReaderTest {
 
@@ -91,13 +92,45 @@ class QuickEventReaderTest {
       "{\"specversion\":\"1.0\",\"id\":\"1\",\"source\":\"/s\",\"type\":\"t\",\"ext\":2147483648}",
       "{\"specversion\":\"1.0\",\"id\":\"1\",\"source\":\"/s\",\"type\":\"t\",\"ext\":1.5}",
       "{\"specversion\":\"1.0\",\"id\":\"1\",\"source\":\"/s\",\"type\":\"t\",\"Ext\":\"x\"}",
-      "{\"specversion\":\"1.0\",\"id\":\"1\",\"source\":\"/s\",\"type\":\"t\",\"data\":{\"a\":1,\"a\":2}}",
+      "{\"specversion\":\"1.0\",\"id\":\"1\",\"source\":\"/s\",\"type\":\"t\",\"data\":{\"a\":[1}}",
+      "{\"specversion\":\"1.0\",\"id\":\"1\",\"source\":\"/s\",\"type\":\"t\",\"data\":{\"a\":\"}}",
+      "{\"specversion\":\"1.0\",\"id\":\"1\",\"source\":\"/s\",\"type\":\"t\",\"data\":[1]]}",
       "{\"specversion\":\"1.0\",\"id\":\"1\",\"source\":\"/s\",\"type\":\"t\",\"data\":{\"a\":1}",
       "{\"specversion\":\"1.0\",\"id\":\"1\",\"source\":\"/s\",\"type\":\"t\"} {}",
       "{\"specversion\":\"1.0\",\"source\":\"/s\",\"type\":\"t\"}",
       "{\"specversion\":\"1.0\",\"id\":\"1\",\"source\":\"/s\",\"type\":\"t\",\"ext\":01}"})
   void leavesWhatItIsNotSureOfToTheParser(String body) {
     assertThat(QuickEventReader.read(utf8(body))).isNull();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"{\"a\":1,\"a\":2}", "{\"a\":}", "[1,]", "{\"a\":tru}", "[\"\\x\"]", "{\"a\" 1}", "[01]"})
+  void delimitsDataByItsStructureAndChecksItWhenItIsRead(String data) {
+    byte[] body = utf8("{\"specversion\":\"1.0\",\"id\":\"1\",\"source\":\"/s\",\"type\":\"t\",\"data\":" + data
+        + ",\"ext\":\"x\"}");
+
+    CloudEvent event = QuickEventReader.read(body);
+
+    assertThat(event).isNotNull();
+    assertThat(event.getExtension("ext")).isEqualTo("x");
+    assertThat(EnvelopeCodec.dataToParse(event.getData())).isEqualTo(utf8(data));
+    assertThatThrownBy(() -> event.getData().toBytes()).isInstanceOfSatisfying(MalformedEventException.class,
+        e -> assertThat(e.violations()).singleElement().asString().startsWith("data is not JSON: "));
+    assertThatThrownBy(() -> JsonEventFormat.parse(body)).isInstanceOf(MalformedEventException.class);
+  }
+
+  @Test
+  void findsTheEndOfDataNestedAsDeepAsTheCheckAllowsAndNoDeeper() {
+    String deep = "[".repeat(64) + "\"]}\\\"\"" + "]".repeat(64);
+    String deeper = "[" + deep + "]";
+
+    CloudEvent event = QuickEventReader.read(utf8("{\"specversion\":\"1.0\",\"id\":\"1\",\"source\":\"/s\","
+        + "\"type\":\"t\",\"data\":" + deep + "}"));
+
+    assertThat(event).isNotNull();
+    assertThat(event.getData().toBytes()).isEqualTo(utf8(deep));
+    assertThat(QuickEventReader.read(utf8("{\"specversion\":\"1.0\",\"id\":\"1\",\"source\":\"/s\",\"type\":\"t\","
+        + "\"data\":" + deeper + "}"))).isNull();
   }
 
   @Test
@@ -132,7 +165,16 @@ class QuickEventReaderTest {
       }
       quick++;
       CloudEvent parsed = parsedOrNull(body);
+      if (parsed == null) {
+        // Refused by the parser for its data alone, which then refuses to be read.
+        assertThatThrownBy(() -> read.getData().toBytes()).as(new String(body, StandardCharsets.UTF_8))
+            .isInstanceOf(MalformedEventException.class);
+        continue;
+      }
       assertThat(parsed).as(new String(body, StandardCharsets.UTF_8)).isEqualTo(read);
+      if (read.getData() != null) {
+        assertThat(read.getData().toBytes()).isEqualTo(parsed.getData().toBytes());
+      }
     }
     assertThat(quick).as("bodies the quick reader read, of " + bodies.size()).isBetween(2_000, bodies.size() - 2_000);
   }

@@ -2,6 +2,7 @@ package dev.omnibus.envelope;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -141,6 +142,40 @@ class QuickJsonCheckTest {
     }
     assertThat(quickYes).as("inputs the quick check accepted").isGreaterThan(10_000);
     assertThat(jacksonNo).as("inputs Jackson refused").isGreaterThan(10_000);
+  }
+
+  @Test
+  void delimitsEveryObjectAndArrayJacksonReadsWhereJacksonEndsIt() throws IOException {
+    Random random = new Random(17);
+    int delimited = 0;
+    for (int i = 0; i < 50_000; i++) {
+      StringBuilder json = new StringBuilder();
+      value(random, json, 0);
+      byte[] bytes = json.toString().getBytes(StandardCharsets.UTF_8);
+      if (random.nextBoolean() && bytes.length > 0) {
+        bytes = mutate(random, bytes);
+      }
+      byte[] rest = " ,\"x\":[\"]\"]}".getBytes(StandardCharsets.UTF_8);
+      byte[] followed = Arrays.copyOf(bytes, bytes.length + rest.length);
+      System.arraycopy(rest, 0, followed, bytes.length, rest.length);
+      int end = QuickJsonCheck.endOfStructure(followed, 0);
+      if (bytes.length == 0 || (bytes[0] != '{' && bytes[0] != '[')) {
+        assertThat(end).as(new String(bytes, StandardCharsets.UTF_8)).isEqualTo(-1);
+        continue;
+      }
+      if (StructuredWireFormatTest.ReferenceWriter.isJsonText(bytes)) {
+        int last = bytes.length; // Jackson takes white space after the value
+        while (bytes[last - 1] == ' ' || bytes[last - 1] == '\n' || bytes[last - 1] == '\r' || bytes[last - 1] == '\t') {
+          last--;
+        }
+        assertThat(end).as(new String(bytes, StandardCharsets.UTF_8)).isEqualTo(last);
+        delimited++;
+      } else if (end > 0) {
+        // Whatever it delimits is checked when read: it must be a span of the input, ending at a closing bracket.
+        assertThat(followed[end - 1]).isIn((byte) '}', (byte) ']');
+      }
+    }
+    assertThat(delimited).as("objects and arrays delimited").isGreaterThan(5_000);
   }
 
   private static byte[] mutate(Random random, byte[] bytes) {
