@@ -312,7 +312,8 @@ public final class EnvelopeCodec {
     if (afterSlash < 0x80 && (afterSlash | 0x20) != 'c') {
       return false;
     }
-    return contentType.regionMatches(true, 0, STRUCTURED_PREFIX, 0, STRUCTURED_PREFIX.length());
+    return contentType.startsWith(STRUCTURED_PREFIX)
+        || contentType.regionMatches(true, 0, STRUCTURED_PREFIX, 0, STRUCTURED_PREFIX.length());
   }
 
   private static String mediaType(String contentType) {
@@ -337,7 +338,8 @@ public final class EnvelopeCodec {
     while (end > start && contentType.charAt(end - 1) <= ' ') {
       end--;
     }
-    return end - start == JSON_FORMAT.length() && contentType.regionMatches(true, start, JSON_FORMAT, 0, end - start);
+    return end - start == JSON_FORMAT.length() && (contentType.startsWith(JSON_FORMAT, start)
+        || contentType.regionMatches(true, start, JSON_FORMAT, 0, end - start));
   }
 
   private CloudEvent decodeStructured(WireMessage message) {

@@ -205,6 +205,12 @@ public final class WireHeaders extends AbstractMap<String, String> {
     private String[] values;
     private int size;
     private @Nullable HashMap<String, Integer> index;
+    /**
+     * One bit per name length (modulo 64) added so far: a name whose length's bit is clear equals none of them, so most
+     * names are added without a comparison (a received Kafka record's eight headers took 28 of them, a fiftieth of
+     * the consumer thread's time in a profile of the Kafka benchmark).
+     */
+    private long lengths;
     private boolean built;
 
     private Builder(int expected) {
@@ -264,18 +270,28 @@ public final class WireHeaders extends AbstractMap<String, String> {
       }
       names[size] = name;
       values[size] = value;
+      lengths |= lengthBit(name);
     }
 
     private boolean contains(String name) {
       if (index != null) {
         return index.containsKey(name);
       }
+      if ((lengths & lengthBit(name)) == 0) {
+        return false;
+      }
+      int length = name.length();
       for (int i = 0; i < size; i++) {
-        if (names[i].equals(name)) {
+        String added = names[i];
+        if (added.length() == length && added.equals(name)) {
           return true;
         }
       }
       return false;
+    }
+
+    private static long lengthBit(String name) {
+      return 1L << name.length(); // a shift takes its distance modulo 64
     }
 
     /** How many headers were added so far. */

@@ -26,6 +26,27 @@ class WireHeadersTest {
   }
 
   @Test
+  void namesOfOneLengthOrOfLengthsSixtyFourApartAreComparedNotConfused() {
+    // The builder skips comparing a name with those of other lengths (a bit per length, modulo 64): names sharing a
+    // bit must still be told apart, and a repeat found, whichever way it was added.
+    String longName = "x".repeat(64) + "ce_id"; // 69 characters: the bit of "ce_id"'s 5
+    WireHeaders.Builder builder = WireHeaders.builder(4);
+    builder.addDistinct("ce_source", "/orders"); // encode's way, without a check of its own
+    assertThat(builder.add("ce_source", "again")).isFalse();
+    assertThat(builder.add("ce_time", "t")).isTrue();
+    assertThat(builder.add("ce_type", "order.placed")).isTrue();
+    assertThat(builder.add("ce_id", "1")).isTrue();
+    assertThat(builder.add(longName, "long")).isTrue();
+    assertThat(builder.add("ce_type", "again")).isFalse();
+    assertThat(builder.add(longName, "again")).isFalse();
+    assertThat(builder.add("ce_id", "again")).isFalse();
+
+    assertThat(builder.build())
+        .isEqualTo(Map.of("ce_source", "/orders", "ce_time", "t", "ce_type", "order.placed", "ce_id", "1", longName,
+            "long"));
+  }
+
+  @Test
   void namesDifferingInCaseAreDifferentHeadersAsInAMap() {
     WireHeaders.Builder builder = WireHeaders.builder(2);
     builder.add("ce_id", "1");
