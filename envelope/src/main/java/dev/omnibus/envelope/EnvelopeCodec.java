@@ -312,8 +312,7 @@ public final class EnvelopeCodec {
     if (afterSlash < 0x80 && (afterSlash | 0x20) != 'c') {
       return false;
     }
-    return contentType.startsWith(STRUCTURED_PREFIX)
-        || contentType.regionMatches(true, 0, STRUCTURED_PREFIX, 0, STRUCTURED_PREFIX.length());
+    return HeaderConvention.startsWithAnyCase(contentType, 0, STRUCTURED_PREFIX);
   }
 
   private static String mediaType(String contentType) {
@@ -338,8 +337,7 @@ public final class EnvelopeCodec {
     while (end > start && contentType.charAt(end - 1) <= ' ') {
       end--;
     }
-    return end - start == JSON_FORMAT.length() && (contentType.startsWith(JSON_FORMAT, start)
-        || contentType.regionMatches(true, start, JSON_FORMAT, 0, end - start));
+    return end - start == JSON_FORMAT.length() && HeaderConvention.startsWithAnyCase(contentType, start, JSON_FORMAT);
   }
 
   private CloudEvent decodeStructured(WireMessage message) {

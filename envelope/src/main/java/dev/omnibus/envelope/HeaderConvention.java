@@ -197,10 +197,16 @@ public final class HeaderConvention {
    * every binding.
    */
   boolean isAttributeHeader(String header, String prefix) {
-    // Exactly first, as the prefix is written by every producer we know of: ignoring case on every header of every
-    // received message was a third of reading a Kafka record's attributes in a profile.
-    return header.length() > prefix.length()
-        && (header.startsWith(prefix) || header.regionMatches(true, 0, prefix, 0, prefix.length()));
+    return header.length() > prefix.length() && startsWithAnyCase(header, 0, prefix);
+  }
+
+  /**
+   * Whether {@code text} holds {@code prefix} at {@code offset}, in any casing. Exactly first, as every producer we
+   * know of writes prefixes and media types in their usual casing: ignoring case on every header of every received
+   * message was a third of reading a Kafka record's attributes in a profile.
+   */
+  static boolean startsWithAnyCase(String text, int offset, String prefix) {
+    return text.startsWith(prefix, offset) || text.regionMatches(true, offset, prefix, 0, prefix.length());
   }
 
   /**

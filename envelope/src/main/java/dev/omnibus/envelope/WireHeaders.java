@@ -280,10 +280,8 @@ public final class WireHeaders extends AbstractMap<String, String> {
       if ((lengths & lengthBit(name)) == 0) {
         return false;
       }
-      int length = name.length();
       for (int i = 0; i < size; i++) {
-        String added = names[i];
-        if (added.length() == length && added.equals(name)) {
+        if (names[i].equals(name)) {
           return true;
         }
       }
