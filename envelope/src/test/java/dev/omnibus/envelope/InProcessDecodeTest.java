@@ -95,6 +95,34 @@ class InProcessDecodeTest {
     assertThat(decoded.getSubject()).isEqualTo("from-an-extension");
   }
 
+  @ParameterizedTest
+  @MethodSource("conventions")
+  void extensionsReadInTheOrderAndWithTheLookupsDecodeGives(HeaderConvention convention) {
+    EnvelopeCodec codec = EnvelopeCodec.of(convention);
+    for (CloudEvent event : List.of(Events.minimal().build(),
+        Events.minimal().withExtension("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01").build(),
+        everyAttribute())) {
+      WireMessage message = codec.encode(event, Mode.BINARY);
+      CloudEvent decoded = codec.decodeInProcess(message);
+      CloudEvent expected = codec.decode(message);
+
+      assertThat(List.copyOf(decoded.getExtensionNames())).isEqualTo(List.copyOf(expected.getExtensionNames()));
+      assertThat(decoded.getExtension("absent")).isNull();
+      assertThat(decoded.getExtension(null)).isNull();
+      assertThat(decoded).isEqualTo(expected).hasSameHashCodeAs(expected).hasToString(expected.toString());
+    }
+  }
+
+  @Test
+  void oneExtensionIsHeldWithoutAHashTable() {
+    EnvelopeCodec codec = EnvelopeCodec.of(HeaderConvention.MEMORY);
+    WireMessage message = codec.encode(Events.minimal().withExtension("traceparent", "00-1-2-01").build(), Mode.BINARY);
+
+    // Every reader of a received event walks its extension names; a table's walk scans its buckets.
+    assertThat(codec.decodeInProcess(message).getExtensionNames()).containsExactly("traceparent")
+        .isNotInstanceOf(new HashMap<String, Object>().keySet().getClass());
+  }
+
   @Test
   void aTimeWhoseTextIsNotRfc3339IsRefusedAsDecodeRefusesIt() {
     EnvelopeCodec codec = EnvelopeCodec.of(HeaderConvention.MEMORY);

@@ -2,7 +2,8 @@ package dev.omnibus.spi.support;
 
 import dev.omnibus.envelope.WireMessage;
 import dev.omnibus.spi.Delivery;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /**
  * A {@link Delivery} whose acknowledgement takes effect once, as the SPI promises: the first of {@link #ack()} and
@@ -33,7 +34,18 @@ public abstract class SettleOnceDelivery implements Delivery {
 
   private final WireMessage message;
   private final int attempt;
-  private final AtomicBoolean settled = new AtomicBoolean();
+  /** {@link #settled}, set once: a field of the delivery rather than an object of its own for each one. */
+  private static final VarHandle SETTLED;
+
+  static {
+    try {
+      SETTLED = MethodHandles.lookup().findVarHandle(SettleOnceDelivery.class, "settled", boolean.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private volatile boolean settled;
 
   /**
    * A delivery of a message.
@@ -63,7 +75,7 @@ public abstract class SettleOnceDelivery implements Delivery {
   /** Acknowledges the message with {@link #onAck()}, unless the delivery was already settled. */
   @Override
   public final void ack() {
-    if (settled.compareAndSet(false, true)) {
+    if (SETTLED.compareAndSet(this, false, true)) {
       onAck();
     }
   }
@@ -71,14 +83,14 @@ public abstract class SettleOnceDelivery implements Delivery {
   /** Rejects the message with {@link #onNack(boolean)}, unless the delivery was already settled. */
   @Override
   public final void nack(boolean requeue) {
-    if (settled.compareAndSet(false, true)) {
+    if (SETTLED.compareAndSet(this, false, true)) {
       onNack(requeue);
     }
   }
 
   /** Whether {@link #ack()} or {@link #nack(boolean)} was called. */
   public final boolean isSettled() {
-    return settled.get();
+    return settled;
   }
 
   /** Acknowledges the message on the broker; called once at most, and only if no nack came first. */
