@@ -69,14 +69,15 @@ public final class LoopbackRunner {
      * For the machine's own brokers (RabbitMQ, Mosquitto): on a 2-core AMD EPYC machine the rounds' ratios of one
      * section spread from 0.58 to 1.44 (MQTT; RabbitMQ 0.87 to 0.99) as the host's load came and went, both sides'
      * CPU per event doubling in the slow rounds, so the median of five rested on two or three rounds. So twice the
-     * rounds, two warm-up runs per side, and the side going first alternating, as for Kafka. A quick run stays a
-     * smoke test.
+     * rounds, two warm-up runs per side, and the side going first alternating, as for Kafka. And three times the
+     * orders per measured round (about six seconds instead of two): two full runs of one code at rest on that machine
+     * still had MQTT's medians 0.12 and 0.20 apart, on rounds from 0.63 to 1.49. A quick run stays a smoke test.
      */
     public Settings sharedBroker() {
       if (rounds <= 1) {
         return this;
       }
-      return new Settings(warmupEvents, events, rounds * 2, latencyRate, latencySeconds, latencyRounds,
+      return new Settings(warmupEvents, events * 3, rounds * 2, latencyRate, latencySeconds, latencyRounds,
           Math.max(2, warmupRuns), true, collected);
     }
 
@@ -87,15 +88,16 @@ public final class LoopbackRunner {
      * rose by a third). So five warm-up runs per side, twice the rounds,
      * the side going first alternating, and five latency rounds (a p99 of one round moved by 0.7 ms). Not from a
      * collected heap: the collection gave the heap back, and growing it again faulted fresh pages in during the
-     * run, 13-19% of the client threads' CPU time, and most on the side that allocates most. A quick run stays a
-     * smoke test.
+     * run, 13-19% of the client threads' CPU time, and most on the side that allocates most. Twice the orders per
+     * measured round (about three seconds instead of one and a half): two full runs of one code at rest had the
+     * structured rounds' medians 0.17 apart (1.075 and 0.91). A quick run stays a smoke test.
      */
     public Settings brokerProcess() {
       if (rounds <= 1) {
         return this;
       }
-      return new Settings(warmupEvents, events, rounds * 2, latencyRate, latencySeconds, Math.max(5, latencyRounds), 5,
-          true, false);
+      return new Settings(warmupEvents, events * 2, rounds * 2, latencyRate, latencySeconds,
+          Math.max(5, latencyRounds), 5, true, false);
     }
 
     /** These settings without the latency rounds: for a reference measured for its throughput alone. */
