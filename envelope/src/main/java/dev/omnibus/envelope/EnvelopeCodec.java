@@ -274,9 +274,13 @@ public final class EnvelopeCodec {
     if (event.getTime() != null && headers.encodedTime == null) {
       return null;
     }
+    // No hash table for none or one extension (traceparent, the common case): every reader of the event walks its
+    // names, and a table's walk scans its sixteen buckets (that walk and lookup were a fifth of what the in-memory
+    // consumer's thread did besides decoding the payload, in a profile). emptyMap and singletonMap have one order and
+    // answer a lookup of null as a HashMap does; two or more go in a HashMap, as CloudEventBuilder keeps them, and so
+    // in its order.
+    Map<String, Object> extensions = Collections.emptyMap();
     int position = headers.extensionsFrom;
-    String firstName = null;
-    Map<String, Object> several = null;
     for (String name : event.getExtensionNames()) {
       if (event.getExtension(name) == null) {
         continue; // encode wrote no header for it
@@ -284,39 +288,24 @@ public final class EnvelopeCodec {
       if (position >= headers.size() || CONTEXT_ATTRIBUTES.contains(name)) {
         return null;
       }
-      if (firstName == null) {
-        firstName = name;
+      String value = headers.value(position++);
+      if (extensions.isEmpty()) {
+        extensions = Collections.singletonMap(name, value);
       } else {
-        if (several == null) {
-          several = new HashMap<>(); // as CloudEventBuilder keeps them, and so in its order
-          several.put(firstName, headers.value(headers.extensionsFrom));
+        if (extensions.size() == 1) {
+          // Put, not putAll: putAll would size the table for one entry, and a smaller table walks in another order.
+          Map.Entry<String, Object> first = extensions.entrySet().iterator().next();
+          extensions = new HashMap<>();
+          extensions.put(first.getKey(), first.getValue());
         }
-        several.put(name, headers.value(position));
+        extensions.put(name, value);
       }
-      position++;
     }
     if (position != headers.size()) {
       return null;
     }
     return new CloudEventV1(event.getId(), event.getSource(), event.getType(), contentType, event.getDataSchema(),
-        event.getSubject(), headers.encodedTime, body == null ? null : BytesCloudEventData.wrap(body),
-        extensions(firstName, headers, several));
-  }
-
-  /**
-   * The extensions {@link #fromEncodedEvent} read: no hash table for none or one (traceparent, the common case), whose
-   * names are then walked without scanning a table's sixteen buckets by every reader of the event (that walk and
-   * lookup were a fifth of what the in-memory consumer's thread did besides decoding the payload, in a profile). Either
-   * has one order, so the event reads and encodes as the builder's would; {@link Collections#emptyMap()} and
-   * {@link Collections#singletonMap} as they answer a lookup of {@code null} as a {@code HashMap} does.
-   */
-  private static Map<String, Object> extensions(@Nullable String firstName, WireHeaders headers,
-      @Nullable Map<String, Object> several) {
-    if (several != null) {
-      return several;
-    }
-    return firstName == null
-        ? Collections.emptyMap() : Collections.singletonMap(firstName, headers.value(headers.extensionsFrom));
+        event.getSubject(), headers.encodedTime, body == null ? null : BytesCloudEventData.wrap(body), extensions);
   }
 
   /**
