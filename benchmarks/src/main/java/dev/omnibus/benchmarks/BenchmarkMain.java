@@ -62,21 +62,19 @@ public final class BenchmarkMain {
   private static final List<String> SECTIONS = Report.SECTIONS;
   private static final String PREFIX = "dev.omnibus.benchmarks.";
 
-  /** The heap of the measuring JVM, initial and maximum alike: see {@link #runWithFixedHeap}. */
+  /** The heap of the measuring JVM, initial and maximum alike: see {@link #fixedHeapCommand}. */
   static final String HEAP = "2g";
 
   private BenchmarkMain() {}
 
   public static void main(String[] args) throws Exception {
-    if (runWithFixedHeap(args)) {
-      return;
-    }
     System.setProperty("org.slf4j.simpleLogger.defaultLogLevel",
         System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
     System.setProperty("java.awt.headless", "true");
     boolean quick = false;
     boolean profile = false;
     Path out = null;
+    Path part = null;
     int events = 200_000;
     String jmhFilter = null;
     Set<String> only = new LinkedHashSet<>(SECTIONS);
@@ -96,6 +94,8 @@ public final class BenchmarkMain {
         jmhFilter = arg.substring("--jmh=".length());
       } else if (arg.startsWith("--events=")) {
         events = Integer.parseInt(arg.substring("--events=".length()));
+      } else if (arg.startsWith(PART)) {
+        part = Path.of(arg.substring(PART.length()));
       } else {
         throw new IllegalArgumentException("unknown option " + arg + "; options: --quick --profile --only=<"
             + String.join(",", SECTIONS) + "> --out=<project root> --events=<n>");
@@ -108,79 +108,121 @@ public final class BenchmarkMain {
     }
     Path profiles = root.resolve("benchmarks/target/profiles");
     Path summaries = (quick ? out : root).resolve("docs/benchmarks/profiles");
-    new BenchmarkMain.Run(quick, profile, only, out, profiles, summaries, events, jmhFilter).run();
+    Run run = new BenchmarkMain.Run(quick, profile, only, out, profiles, summaries, events, jmhFilter);
+    if (part != null) {
+      run.measurePart(part);
+    } else if (givenInitialHeap()) {
+      run.inThisJvm();
+    } else {
+      run.eachSectionInItsOwnJvm(args);
+    }
+  }
+
+  /** The option by which the runner asks a section's JVM to write its rows and notes to a file, not to docs/. */
+  private static final String PART = "--part=";
+
+  private static boolean givenInitialHeap() {
+    return java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+        .anyMatch(option -> option.startsWith("-Xms"));
   }
 
   /**
-   * Runs the benchmarks in a JVM of their own with a fixed heap of {@value #HEAP}, unless this JVM was given its
-   * initial heap ({@code -Xms}) already; returns whether it did. With the default heap (a sixty-fourth of the
+   * The command that runs this class in a JVM of its own with a fixed heap of {@value #HEAP}, with this JVM's other
+   * options (an agent, system properties) and the given arguments. With the default heap (a sixty-fourth of the
    * machine's memory to start with, 232 MB on a 24 GB machine) the collector gave memory back after the collection a
    * run starts from and grew the heap again during the run, faulting fresh pages in: 13-19% of the client threads' CPU
    * in the kafka section, and most on the side that allocates most, the bus (memory section: 0.54 with the default
-   * heap, 0.66 with a fixed one, in back-to-back runs). A fixed heap is also how a service is run. The JVM's other
-   * options (an agent, system properties) are passed on.
+   * heap, 0.66 with a fixed one, in back-to-back runs). A fixed heap is also how a service is run.
    */
-  private static boolean runWithFixedHeap(String[] args) throws Exception {
-    List<String> options = java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments();
-    if (options.stream().anyMatch(option -> option.startsWith("-Xms"))) {
-      return false;
-    }
+  private static List<String> fixedHeapCommand(List<String> args) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xms" + HEAP);
     command.add("-Xmx" + HEAP);
-    options.stream().filter(option -> !option.startsWith("-Xmx")).forEach(command::add);
+    java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+        .filter(option -> !option.startsWith("-Xmx")).forEach(command::add);
     command.addAll(List.of("-cp", System.getProperty("java.class.path"), BenchmarkMain.class.getName()));
-    command.addAll(List.of(args));
+    command.addAll(args);
+    return command;
+  }
+
+  /** Runs the command with this JVM's input and output, stopping it if this JVM is stopped; returns its exit code. */
+  private static int runChild(List<String> command) throws IOException, InterruptedException {
     Process child = new ProcessBuilder(command).inheritIO().start();
     Thread stop = new Thread(child::destroy, "benchmarks-stop");
     Runtime.getRuntime().addShutdownHook(stop);
-    int exit = child.waitFor();
-    Runtime.getRuntime().removeShutdownHook(stop);
-    if (exit != 0) {
-      System.exit(exit);
+    try {
+      return child.waitFor();
+    } finally {
+      Runtime.getRuntime().removeShutdownHook(stop);
     }
-    return true;
   }
 
   private record Run(boolean quick, boolean profile, Set<String> only, Path out, Path profiles, Path summaries,
       int events,
       @Nullable String jmhFilter) {
 
-    void run() throws Exception {
-      long started = System.nanoTime();
-      Map<String, String> environment = new LinkedHashMap<>();
-      environment.put("date", Instant.now().truncatedTo(ChronoUnit.SECONDS).atOffset(ZoneOffset.UTC).toString());
-      environment.put("machine", machine());
-      environment.put("load before", loadAverage());
-      environment.put("settings", quick ? "quick (smoke test: not numbers to quote)" : "full");
-      environment.put("heap", (Runtime.getRuntime().maxMemory() >> 20) + " MB, "
-          + (java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-              .anyMatch(option -> option.startsWith("-Xms")) ? "initial size given" : "default initial size"));
-      System.out.println("Omnibus benchmarks: " + environment);
-      System.out.println("Payload: " + Orders.describe());
-      checkSamePayloadBytes();
-
-      // The load before and after says little about a six-minute run on a shared machine: sample it throughout.
-      java.util.concurrent.atomic.AtomicReference<Double> peakLoad = new java.util.concurrent.atomic.AtomicReference<>(
-          parseLoad(loadAverage()));
-      Thread loadSampler = new Thread(() -> {
-        try {
-          while (true) {
-            Thread.sleep(5_000);
-            double now = parseLoad(loadAverage());
-            peakLoad.accumulateAndGet(now, Math::max);
-          }
-        } catch (InterruptedException e) {
-          // the run is over
-        }
-      }, "load-sampler");
-      loadSampler.setDaemon(true);
-      loadSampler.start();
-
+    /**
+     * Runs each section asked for in a JVM of its own, one after the other, each with a fixed heap
+     * ({@link #fixedHeapCommand}), and writes their rows as one run. In one JVM for all, a section measured the JIT
+     * state the sections before it left: the bus's dispatch, envelope and transport calls are shared by every
+     * binding, and their call sites' type profiles carried the bindings measured before (the memory section gave
+     * 0.685-0.74 alone and 0.63-0.71 after the broker sections, with 0.3 µs more CPU per event on the bus's side).
+     * Separate JVMs, as JMH forks its benchmarks and as a service runs one binding, take the sections' order out of
+     * the numbers.
+     */
+    void eachSectionInItsOwnJvm(String[] args) throws Exception {
+      Session session = Session.start(quick, "each section in a JVM of its own with a fixed heap of " + HEAP);
+      List<String> passed = Stream.of(args).filter(arg -> !arg.startsWith("--only=")).toList();
       List<Row> rows = new ArrayList<>();
       List<String> notes = new ArrayList<>();
       Set<String> measured = new LinkedHashSet<>();
+      Path parts = Files.createTempDirectory("omnibus-benchmarks");
+      try {
+        for (String section : only) {
+          Path part = parts.resolve(section + ".json");
+          List<String> sectionArgs = new ArrayList<>(passed);
+          sectionArgs.add("--only=" + section);
+          sectionArgs.add(PART + part);
+          int exit = runChild(fixedHeapCommand(sectionArgs));
+          if (exit != 0 || !Files.exists(part)) {
+            System.out.println("[" + section + "] its JVM exited with " + exit + " without results");
+            notes.add(section + ": not measured in this run (its JVM exited with " + exit + ").");
+            continue;
+          }
+          Report.Part result = Report.readPart(part);
+          rows.addAll(result.rows());
+          notes.addAll(result.notes());
+          measured.addAll(result.sections());
+        }
+      } finally {
+        deleteTree(parts);
+      }
+      session.finish(out, measured, rows, notes);
+    }
+
+    /** Runs every section asked for in this JVM (one started with {@code -Xms} by its user), then writes them. */
+    void inThisJvm() throws Exception {
+      Session session = Session.start(quick, (Runtime.getRuntime().maxMemory() >> 20)
+          + " MB, initial size given, every section in this JVM");
+      List<Row> rows = new ArrayList<>();
+      List<String> notes = new ArrayList<>();
+      Set<String> measured = new LinkedHashSet<>();
+      measure(rows, notes, measured);
+      session.finish(out, measured, rows, notes);
+    }
+
+    /** Runs the sections asked for in this JVM and writes their rows and notes to {@code part} for the runner. */
+    void measurePart(Path part) throws Exception {
+      checkSamePayloadBytes();
+      List<Row> rows = new ArrayList<>();
+      List<String> notes = new ArrayList<>();
+      Set<String> measured = new LinkedHashSet<>();
+      measure(rows, notes, measured);
+      Report.writePart(part, new Report.Part(List.copyOf(measured), rows, notes));
+    }
+
+    private void measure(List<Row> rows, List<String> notes, Set<String> measured) throws Exception {
       if (only.contains("jmh")) {
         jmh(rows);
         measured.add("jmh");
@@ -303,24 +345,6 @@ public final class BenchmarkMain {
           e.printStackTrace(System.out);
           notes.add("request/reply: not measured in this run (" + e.getMessage() + ").");
         }
-      }
-      loadSampler.interrupt();
-      environment.put("load after", loadAverage());
-      double load = peakLoad.accumulateAndGet(parseLoad(environment.get("load after")), Math::max);
-      environment.put("load peak", String.format(Locale.ROOT, "%.2f", load));
-      environment.put("duration", Math.round((System.nanoTime() - started) / 1e9) + " s");
-      if (load > 1.5) {
-        notes.add(0, String.format(Locale.ROOT, "The machine was busy during this run (1-minute load average up to "
-            + "%.2f on %d cores, sampled every 5 s): other work competed for the CPU, so absolute figures are low "
-            + "and ratios noisy.", load, Runtime.getRuntime().availableProcessors()));
-      }
-      Report.write(out, measured, rows, environment, notes);
-      System.out.println();
-      System.out.println("Wrote " + out.resolve("docs/benchmarks/results.json") + " and "
-          + out.resolve("docs/benchmarks.md") + " in " + environment.get("duration"));
-      for (Row row : rows) {
-        System.out.printf(Locale.ROOT, "%-70s %14.2f %14.2f %7.3f %s%n", row.benchmark(), row.omnibus(),
-            row.baseline(), row.ratio(), row.met() == null ? "" : row.met() ? "met" : "MISSED");
       }
     }
 
@@ -588,6 +612,66 @@ public final class BenchmarkMain {
 
     private static String rounds(List<Double> values) {
       return String.join(", ", values.stream().map(v -> String.format(Locale.ROOT, "%,.0f", v)).toList());
+    }
+  }
+
+  /**
+   * A run's environment as the reader needs it (date, machine, load, settings, heap, duration) and its load, sampled
+   * every 5 s throughout: the load before and after says little about a half-hour run on a shared machine.
+   */
+  private static final class Session {
+
+    private final long started = System.nanoTime();
+    private final Map<String, String> environment = new LinkedHashMap<>();
+    private final java.util.concurrent.atomic.AtomicReference<Double> peakLoad =
+        new java.util.concurrent.atomic.AtomicReference<>(parseLoad(loadAverage()));
+    private final Thread loadSampler = new Thread(() -> {
+      try {
+        while (true) {
+          Thread.sleep(5_000);
+          peakLoad.accumulateAndGet(parseLoad(loadAverage()), Math::max);
+        }
+      } catch (InterruptedException e) {
+        // the run is over
+      }
+    }, "load-sampler");
+
+    static Session start(boolean quick, String heap) {
+      Session session = new Session();
+      Map<String, String> environment = session.environment;
+      environment.put("date", Instant.now().truncatedTo(ChronoUnit.SECONDS).atOffset(ZoneOffset.UTC).toString());
+      environment.put("machine", machine());
+      environment.put("load before", loadAverage());
+      environment.put("settings", quick ? "quick (smoke test: not numbers to quote)" : "full");
+      environment.put("heap", heap);
+      System.out.println("Omnibus benchmarks: " + environment);
+      System.out.println("Payload: " + Orders.describe());
+      checkSamePayloadBytes();
+      session.loadSampler.setDaemon(true);
+      session.loadSampler.start();
+      return session;
+    }
+
+    void finish(Path out, Set<String> measured, List<Row> rows, List<String> notes) throws IOException {
+      loadSampler.interrupt();
+      environment.put("load after", loadAverage());
+      double load = peakLoad.accumulateAndGet(parseLoad(environment.get("load after")), Math::max);
+      environment.put("load peak", String.format(Locale.ROOT, "%.2f", load));
+      environment.put("duration", Math.round((System.nanoTime() - started) / 1e9) + " s");
+      if (load > 1.5) {
+        notes.add(0, String.format(Locale.ROOT, "The machine was busy during this run (1-minute load average up to "
+            + "%.2f on %d cores, sampled every 5 s): other work competed for the CPU, so absolute figures are low "
+            + "and ratios noisy.", load, Runtime.getRuntime().availableProcessors()));
+      }
+      rows.sort(java.util.Comparator.comparingInt(row -> SECTIONS.indexOf(Report.sectionOfRow(row))));
+      Report.write(out, measured, rows, environment, notes);
+      System.out.println();
+      System.out.println("Wrote " + out.resolve("docs/benchmarks/results.json") + " and "
+          + out.resolve("docs/benchmarks.md") + " in " + environment.get("duration"));
+      for (Row row : rows) {
+        System.out.printf(Locale.ROOT, "%-70s %14.2f %14.2f %7.3f %s%n", row.benchmark(), row.omnibus(),
+            row.baseline(), row.ratio(), row.met() == null ? "" : row.met() ? "met" : "MISSED");
+      }
     }
   }
 

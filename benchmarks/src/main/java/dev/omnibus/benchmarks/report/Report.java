@@ -57,6 +57,27 @@ public final class Report {
   public record Run(List<String> sections, Map<String, String> environment, List<String> notes) {}
 
   /**
+   * What one section's JVM measured, handed to the runner that started it (which writes all sections as one run).
+   *
+   * @param sections the sections measured (a section that failed is not among them)
+   * @param rows their rows
+   * @param notes their notes
+   */
+  @JsonPropertyOrder({"sections", "rows", "notes"})
+  public record Part(List<String> sections, List<Row> rows, List<String> notes) {}
+
+  /** Writes a section JVM's part for the runner. */
+  public static void writePart(Path file, Part part) throws IOException {
+    Files.writeString(file, new ObjectMapper().writeValueAsString(part));
+  }
+
+  /** Reads what {@link #writePart} wrote. */
+  public static Part readPart(Path file) throws IOException {
+    JsonNode json = new ObjectMapper().readTree(file.toFile());
+    return new Part(strings(json.path("sections")), rows(json.path("rows")), strings(json.path("notes")));
+  }
+
+  /**
    * The section a row or note belongs to, from the start of its text: {@code outbox...}, {@code request/reply...}, {@code <broker>, metrics and
    * tracing...} or {@code observability...}, {@code kafka...}, {@code rabbitmq...}, {@code mqtt...},
    * {@code memory...}, {@code envelope...}, {@code payload...}, {@code in-memory...} or {@code jmh...}; else
@@ -203,8 +224,12 @@ public final class Report {
   }
 
   private static List<Row> readRows(JsonNode json) {
+    return rows(json.path("results"));
+  }
+
+  private static List<Row> rows(JsonNode array) {
     List<Row> rows = new ArrayList<>();
-    for (JsonNode node : json.path("results")) {
+    for (JsonNode node : array) {
       rows.add(new Row(node.get("benchmark").asText(), node.get("unit").asText(), node.get("omnibus").asDouble(),
           node.get("baseline").asDouble(), node.get("ratio").asDouble(),
           node.path("target").isNumber() ? node.get("target").asDouble() : null));
