@@ -45,7 +45,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * off), then the transactional outbox's relay against direct publishes (PostgreSQL; in memory, on Kafka and RabbitMQ),
  * then a 1 ms handler at concurrency 16 against 1 and the cost of 10 to 1,000 subscriptions (every binding), then
  * {@code docs/benchmarks/results.json}, the plots and the results section of {@code docs/benchmarks.md}: the
- * sections run replace their rows there, the others' stay.
+ * sections run replace their rows there, the others' stay. Each section runs in a JVM of its own with a fixed heap
+ * ({@code Run.eachSectionInItsOwnJvm}); a JVM started with {@code -Xms} runs them all in itself.
  *
  * <p>Options: {@code --quick} (a smoke test of the harness in about a minute, written under
  * {@code benchmarks/target/quick/} unless {@code --out} is given),
