@@ -2,7 +2,6 @@ package dev.omnibus.envelope;
 
 import io.cloudevents.CloudEvent;
 import io.cloudevents.CloudEventData;
-import io.cloudevents.core.builder.CloudEventBuilder;
 import io.cloudevents.core.data.BytesCloudEventData;
 import io.cloudevents.core.v1.CloudEventV1;
 import io.cloudevents.jackson.JsonCloudEventData;
@@ -274,11 +273,6 @@ public final class EnvelopeCodec {
     if (event.getTime() != null && headers.encodedTime == null) {
       return null;
     }
-    // No hash table for none or one extension (traceparent, the common case): every reader of the event walks its
-    // names, and a table's walk scans its sixteen buckets (that walk and lookup were a fifth of what the in-memory
-    // consumer's thread did besides decoding the payload, in a profile). emptyMap and singletonMap have one order and
-    // answer a lookup of null as a HashMap does; two or more go in a HashMap, as CloudEventBuilder keeps them, and so
-    // in its order.
     Map<String, Object> extensions = Collections.emptyMap();
     int position = headers.extensionsFrom;
     for (String name : event.getExtensionNames()) {
@@ -288,24 +282,35 @@ public final class EnvelopeCodec {
       if (position >= headers.size() || CONTEXT_ATTRIBUTES.contains(name)) {
         return null;
       }
-      String value = headers.value(position++);
-      if (extensions.isEmpty()) {
-        extensions = Collections.singletonMap(name, value);
-      } else {
-        if (extensions.size() == 1) {
-          // Put, not putAll: putAll would size the table for one entry, and a smaller table walks in another order.
-          Map.Entry<String, Object> first = extensions.entrySet().iterator().next();
-          extensions = new HashMap<>();
-          extensions.put(first.getKey(), first.getValue());
-        }
-        extensions.put(name, value);
-      }
+      extensions = plus(extensions, name, headers.value(position++));
     }
     if (position != headers.size()) {
       return null;
     }
     return new CloudEventV1(event.getId(), event.getSource(), event.getType(), contentType, event.getDataSchema(),
         event.getSubject(), headers.encodedTime, body == null ? null : BytesCloudEventData.wrap(body), extensions);
+  }
+
+  /**
+   * The extensions with one more: a decoded event's extensions start as {@code Collections.emptyMap()}. No hash table
+   * for none or one extension (traceparent, the common case): every reader of the event walks its names, and a
+   * table's walk scans its sixteen buckets (that walk and lookup were a fifth of what the in-memory consumer's thread
+   * did besides decoding the payload, in a profile). emptyMap and singletonMap have one order and answer a lookup of
+   * null as a HashMap does; two or more go in a HashMap, as CloudEventBuilder keeps them, and so in its order; a name
+   * given again replaces its value, as the builder's does.
+   */
+  private static Map<String, Object> plus(Map<String, Object> extensions, String name, Object value) {
+    if (extensions.isEmpty()) {
+      return Collections.singletonMap(name, value);
+    }
+    if (extensions.size() == 1) {
+      // Put, not putAll: putAll would size the table for one entry, and a smaller table walks in another order.
+      Map.Entry<String, Object> first = extensions.entrySet().iterator().next();
+      extensions = new HashMap<>();
+      extensions.put(first.getKey(), first.getValue());
+    }
+    extensions.put(name, value);
+    return extensions;
   }
 
   /**
@@ -405,83 +410,57 @@ public final class EnvelopeCodec {
     if (!"1.0".equals(specVersion)) {
       violations.add("unsupported specversion '" + specVersion + "': only 1.0 is understood");
     }
-    CloudEventBuilder builder = CloudEventBuilder.v1();
+    // The event is built as CloudEventBuilder.build() builds it, without the builder: its checks are made here (the
+    // required attributes) or by the validator, and the extensions go in a map sized for how many there are (plus).
     String id = attributes.id;
     String type = attributes.type;
     String source = attributes.source;
     if (id == null) {
       violations.add("id is required");
-    } else {
-      builder.withId(id);
     }
     if (type == null) {
       violations.add("type is required");
-    } else {
-      builder.withType(type);
     }
     URI sourceUri = null;
     if (source == null) {
       violations.add("source is required");
     } else {
       sourceUri = parseUri(source, "source", violations);
-      if (sourceUri != null) {
-        builder.withSource(sourceUri);
-      }
     }
     // The protocol's content type is datacontenttype; a repeated datacontenttype header (SDK-JS, the MQTT spec's
     // example) is tolerated, and the content type wins when both are given.
     String headerContentType = attributes.dataContentType;
     String contentType = messageContentType != null ? messageContentType : headerContentType;
-    if (contentType != null) {
-      builder.withDataContentType(contentType);
-    }
-    String subject = attributes.subject;
-    if (subject != null) {
-      builder.withSubject(subject);
-    }
     String time = attributes.time;
+    OffsetDateTime parsedTime = null;
     if (time != null) {
       // Headers this codec's encode wrote (read unvalidated) may hold the time they were written from: no parse.
-      OffsetDateTime parsed = !validate && headers.encodedTime != null ? headers.encodedTime : Rfc3339.parse(time);
-      if (parsed == null) {
+      parsedTime = !validate && headers.encodedTime != null ? headers.encodedTime : Rfc3339.parse(time);
+      if (parsedTime == null) {
         violations.add("time must be an RFC 3339 date-time, was '" + time + "'");
-      } else {
-        builder.withTime(parsed);
       }
     }
     String dataSchema = attributes.dataSchema;
-    if (dataSchema != null) {
-      URI uri = parseUri(dataSchema, "dataschema", violations);
-      if (uri != null) {
-        builder.withDataSchema(uri);
-      }
-    }
+    URI dataSchemaUri = dataSchema == null ? null : parseUri(dataSchema, "dataschema", violations);
+    Map<String, Object> extensions = Collections.emptyMap();
     for (int i = 0; i < attributes.extensionCount; i++) {
       String name = attributes.extensionNames.get(i);
       if (!validate) {
-        builder.withExtension(name, attributes.extensionValues.get(i));
+        extensions = plus(extensions, name, attributes.extensionValues.get(i));
       } else if (name.length() > CloudEventValidator.MAX_ATTRIBUTE_NAME_LENGTH) {
         violations.add("attribute name of " + name.length() + " characters is longer than the "
             + CloudEventValidator.MAX_ATTRIBUTE_NAME_LENGTH + " allowed");
       } else if (!CloudEventValidator.isValidAttributeName(name)) {
         violations.add("attribute name '" + name + "' must consist of a-z and 0-9 only, and not be 'data'");
       } else {
-        builder.withExtension(name, attributes.extensionValues.get(i));
+        extensions = plus(extensions, name, attributes.extensionValues.get(i));
       }
-    }
-    if (body != null) {
-      builder.withData(body);
     }
     if (id == null || type == null || sourceUri == null) {
       throw new MalformedEventException(violations, null);
     }
-    CloudEvent event;
-    try {
-      event = builder.build();
-    } catch (RuntimeException e) {
-      violations.add(rootMessage(e));
-      throw new MalformedEventException(violations, e);
-    }
+    CloudEvent event = new CloudEventV1(id, sourceUri, type, contentType, dataSchemaUri, attributes.subject,
+        parsedTime, body == null ? null : BytesCloudEventData.wrap(body), extensions);
     if (validate) {
       violations.addAll(CloudEventValidator.violations(event));
     }
@@ -653,14 +632,5 @@ public final class EnvelopeCodec {
       }
       return -1;
     }
-  }
-
-  private static String rootMessage(Throwable e) {
-    Throwable root = e;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    String message = root.getMessage();
-    return message == null ? root.getClass().getSimpleName() : message;
   }
 }

@@ -4,6 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cloudevents.CloudEvent;
+import io.cloudevents.core.builder.CloudEventBuilder;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -199,6 +205,51 @@ class BinaryDecodeFastPathTest {
       assertThat(CloudEventValidator.plainPrefixLength(" ~\u00A0\uD7FF")).isEqualTo(4);
       for (char stop : new char[] {'\u001F', '\u007F', '\u009F', '\uD800', '\uDC00', '\uE000', '\uFDD0', '\uFFFF'}) {
         assertThat(CloudEventValidator.plainPrefixLength("ab" + stop + "c")).as("U+%04X", (int) stop).isEqualTo(2);
+      }
+    }
+  }
+
+  @Nested
+  class ExtensionsHeldInAsLittleAsTheyNeed {
+
+    @Test
+    void oneExtensionOfABrokersMessageIsHeldWithoutAHashTable() {
+      CloudEvent event = EnvelopeCodec.of(HeaderConvention.KAFKA).decode(required("ce_", "ce_traceparent", "00-1-2-01"));
+
+      // Every reader of a received event walks its extension names; a table's walk scans its buckets.
+      assertThat(event.getExtensionNames()).containsExactly("traceparent")
+          .isNotInstanceOf(new HashMap<String, Object>().keySet().getClass());
+    }
+
+    @Test
+    void extensionsReadInTheOrderAndWithTheLookupsTheSdkBuilderGives() {
+      EnvelopeCodec codec = EnvelopeCodec.of(HeaderConvention.KAFKA);
+      List<String> names = List.of("partitionkey", "traceparent", "tenant", "zeta", "alpha");
+      for (int count = 0; count <= names.size(); count++) {
+        List<String> headers = new ArrayList<>(List.of("ce_specversion", "1.0", "ce_id",
+            "1", "ce_source", "/s", "ce_type", "t"));
+        CloudEventBuilder builder = CloudEventBuilder.v1()
+            .withId("1").withSource(URI.create("/s")).withType("t").withDataContentType("application/json")
+            .withData(new byte[] {'{', '}'});
+        for (String name : names.subList(0, count)) {
+          headers.add("ce_" + name);
+          headers.add("v-" + name);
+          builder.withExtension(name, "v-" + name);
+        }
+        CloudEvent expected = builder.build();
+        WireMessage message = message(headers.toArray(String[]::new));
+
+        CloudEvent validated = codec.decode(message);
+        CloudEvent trusted = codec.readEncoded((WireHeaders) message.headers(), message.contentType(), message.body());
+        for (CloudEvent decoded : Arrays.asList(validated, trusted)) {
+          assertThat(decoded).isEqualTo(expected).hasSameHashCodeAs(expected).hasToString(expected.toString());
+          assertThat(List.copyOf(decoded.getExtensionNames()))
+              .containsExactlyElementsOf(expected.getExtensionNames());
+          assertThat(decoded.getExtension("absent")).isNull();
+          for (String name : names.subList(0, count)) {
+            assertThat(decoded.getExtension(name)).isEqualTo("v-" + name);
+          }
+        }
       }
     }
   }
