@@ -204,8 +204,16 @@ final class QuickEventReader {
       case 15 -> DATACONTENTTYPE;
       default -> EXTENSION;
     };
-    if (candidate == EXTENSION || !Arrays.equals(in, start, end, NAMES[candidate], 0, length)) {
+    if (candidate == EXTENSION) {
       return EXTENSION;
+    }
+    // A loop, not Arrays.equals: for names of 2 to 15 bytes its vectorised mismatch cost more than the comparison
+    // (a twentieth of the bus's samples in a structured-mode Kafka profile, nine names per event).
+    byte[] name = NAMES[candidate];
+    for (int i = 0; i < length; i++) {
+      if (in[start + i] != name[i]) {
+        return EXTENSION;
+      }
     }
     return candidate;
   }
