@@ -445,11 +445,16 @@ public final class BenchmarkMain {
         recording.dump(file);
       }
       Files.createDirectories(summaries);
-      Files.writeString(summaries.resolve("loopback-" + section + "-bus.txt"), JfrSummary.summarise(file,
-          section + ": samples while the bus ran (raw side idle)",
-          time -> results.get(0).busWindows().stream()
-              .anyMatch(w -> !time.isBefore(w.start()) && !time.isAfter(w.end())),
-          30));
+      // One summary per pairing (binary, structured mode, ...): each is its own bus path.
+      for (BrokerResult result : results) {
+        String name = result.broker().equals(section) ? section
+            : result.broker().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("-$", "");
+        Files.writeString(summaries.resolve("loopback-" + name + "-bus.txt"), JfrSummary.summarise(file,
+            result.broker() + ": samples while the bus ran (raw side idle)",
+            time -> result.busWindows().stream()
+                .anyMatch(w -> !time.isBefore(w.start()) && !time.isAfter(w.end())),
+            30));
+      }
       return results;
     }
 
