@@ -3,6 +3,7 @@ package dev.omnibus.envelope;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.CloudEventData;
 import io.cloudevents.core.data.BytesCloudEventData;
+import io.cloudevents.core.provider.CloudEventValidatorProvider;
 import io.cloudevents.core.v1.CloudEventV1;
 import io.cloudevents.jackson.JsonCloudEventData;
 import java.net.URI;
@@ -282,7 +283,7 @@ public final class EnvelopeCodec {
       if (position >= headers.size() || CONTEXT_ATTRIBUTES.contains(name)) {
         return null;
       }
-      extensions = plus(extensions, name, headers.value(position++));
+      extensions = withExtension(extensions, name, headers.value(position++));
     }
     if (position != headers.size()) {
       return null;
@@ -292,14 +293,15 @@ public final class EnvelopeCodec {
   }
 
   /**
-   * The extensions with one more: a decoded event's extensions start as {@code Collections.emptyMap()}. No hash table
-   * for none or one extension (traceparent, the common case): every reader of the event walks its names, and a
+   * The extensions with one more, as a decoded or built event keeps them: start from {@code Collections.emptyMap()}
+   * and pass on only what this method returned (from two extensions on it adds to the hash table it made). No hash
+   * table for none or one extension (traceparent, the common case): every reader of the event walks its names, and a
    * table's walk scans its sixteen buckets (that walk and lookup were a fifth of what the in-memory consumer's thread
    * did besides decoding the payload, in a profile). emptyMap and singletonMap have one order and answer a lookup of
    * null as a HashMap does; two or more go in a HashMap, as CloudEventBuilder keeps them, and so in its order; a name
    * given again replaces its value, as the builder's does.
    */
-  private static Map<String, Object> plus(Map<String, Object> extensions, String name, Object value) {
+  public static Map<String, Object> withExtension(Map<String, Object> extensions, String name, Object value) {
     if (extensions.isEmpty()) {
       return Collections.singletonMap(name, value);
     }
@@ -411,7 +413,8 @@ public final class EnvelopeCodec {
       violations.add("unsupported specversion '" + specVersion + "': only 1.0 is understood");
     }
     // The event is built as CloudEventBuilder.build() builds it, without the builder: its checks are made here (the
-    // required attributes) or by the validator, and the extensions go in a map sized for how many there are (plus).
+    // required attributes, then the validators registered with the SDK), and the extensions go in a map sized for how
+    // many there are (withExtension).
     String id = attributes.id;
     String type = attributes.type;
     String source = attributes.source;
@@ -446,14 +449,14 @@ public final class EnvelopeCodec {
     for (int i = 0; i < attributes.extensionCount; i++) {
       String name = attributes.extensionNames.get(i);
       if (!validate) {
-        extensions = plus(extensions, name, attributes.extensionValues.get(i));
+        extensions = withExtension(extensions, name, attributes.extensionValues.get(i));
       } else if (name.length() > CloudEventValidator.MAX_ATTRIBUTE_NAME_LENGTH) {
         violations.add("attribute name of " + name.length() + " characters is longer than the "
             + CloudEventValidator.MAX_ATTRIBUTE_NAME_LENGTH + " allowed");
       } else if (!CloudEventValidator.isValidAttributeName(name)) {
         violations.add("attribute name '" + name + "' must consist of a-z and 0-9 only, and not be 'data'");
       } else {
-        extensions = plus(extensions, name, attributes.extensionValues.get(i));
+        extensions = withExtension(extensions, name, attributes.extensionValues.get(i));
       }
     }
     if (id == null || type == null || sourceUri == null) {
@@ -461,6 +464,13 @@ public final class EnvelopeCodec {
     }
     CloudEvent event = new CloudEventV1(id, sourceUri, type, contentType, dataSchemaUri, attributes.subject,
         parsedTime, body == null ? null : BytesCloudEventData.wrap(body), extensions);
+    try {
+      // What CloudEventBuilder.build() runs last: the validators an application registered with the SDK.
+      CloudEventValidatorProvider.getInstance().validate(event);
+    } catch (RuntimeException e) {
+      violations.add(rootMessage(e));
+      throw new MalformedEventException(violations, e);
+    }
     if (validate) {
       violations.addAll(CloudEventValidator.violations(event));
     }
@@ -632,5 +642,14 @@ public final class EnvelopeCodec {
       }
       return -1;
     }
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String message = root.getMessage();
+    return message == null ? root.getClass().getSimpleName() : message;
   }
 }

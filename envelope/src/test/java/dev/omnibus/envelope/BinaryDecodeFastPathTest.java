@@ -222,6 +222,18 @@ class BinaryDecodeFastPathTest {
     }
 
     @Test
+    void aValidatorRegisteredWithTheSdkStillRefusesAReceivedEvent() {
+      EnvelopeCodec codec = EnvelopeCodec.of(HeaderConvention.KAFKA);
+      WireMessage message = required("ce_", "ce_" + SdkRegisteredValidator.REFUSED, "yes");
+
+      // What the SDK's builder ran when it built the received event, and the bus sends to dead letters.
+      assertThatThrownBy(() -> codec.decode(message))
+          .isInstanceOfSatisfying(MalformedEventException.class,
+              e -> assertThat(e.violations()).containsExactly(SdkRegisteredValidator.MESSAGE));
+      assertThat(codec.readEncoded((WireHeaders) message.headers(), message.contentType(), message.body())).isNull();
+    }
+
+    @Test
     void extensionsReadInTheOrderAndWithTheLookupsTheSdkBuilderGives() {
       EnvelopeCodec codec = EnvelopeCodec.of(HeaderConvention.KAFKA);
       List<String> names = List.of("partitionkey", "traceparent", "tenant", "zeta", "alpha");
