@@ -14,14 +14,17 @@ import dev.omnibus.spi.TransportCapabilities;
 import dev.omnibus.spi.TransportCapabilities.Feature;
 import dev.omnibus.spi.TransportProvider;
 import io.cloudevents.CloudEvent;
-import io.cloudevents.core.builder.CloudEventBuilder;
+import io.cloudevents.CloudEventData;
 import io.cloudevents.core.data.BytesCloudEventData;
+import io.cloudevents.core.provider.CloudEventValidatorProvider;
+import io.cloudevents.core.v1.CloudEventV1;
 import io.cloudevents.rw.CloudEventRWException;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
@@ -256,55 +259,59 @@ final class DefaultEventBus implements EventBus {
     return extension == null ? null : extension.toString();
   }
 
+  /**
+   * The event as a CloudEvent, built as {@code CloudEventBuilder.build()} builds it but without the builder: its
+   * extensions then go in a map sized for how many there are ({@link EnvelopeCodec#withExtension}), which the
+   * validator, the envelope and the binding each walk once per publish; the builder's checks are made here (an
+   * extension's name, the validators registered with the SDK).
+   */
   private <T> CloudEvent toCloudEvent(Event<T> event) {
-    CloudEventBuilder builder = CloudEventBuilder.v1()
-        .withId(event.id())
-        .withSource(event.source() != null ? event.source() : source)
-        .withType(event.type());
-    if (event.subject() != null) {
-      builder.withSubject(event.subject());
-    }
-    if (event.time() != null) {
-      builder.withTime(event.time());
-    }
-    if (event.dataSchema() != null) {
-      builder.withDataSchema(event.dataSchema());
-    }
-    T data = event.data();
-    if (data != null) {
+    CloudEventData data = null;
+    String contentType = null;
+    T payload = event.data();
+    if (payload != null) {
       PayloadCodec<T> codec = event.eventType().codec();
-      byte[] bytes = codec.encode(data);
+      byte[] bytes = codec.encode(payload);
       // Jackson wrote these bytes, so they are JSON: structured mode then skips re-parsing them, which was two fifths of
       // its encode. Bytes from any other codec (byte[] payloads, users' codecs) are still checked by the envelope.
-      builder.withData(event.dataContentType(),
-          codec instanceof Codecs.JsonCodec ? EnvelopeCodec.producedJson(bytes) : BytesCloudEventData.wrap(bytes));
+      data = codec instanceof Codecs.JsonCodec ? EnvelopeCodec.producedJson(bytes) : BytesCloudEventData.wrap(bytes);
+      contentType = event.dataContentType();
     }
-    try {
-      event.extensions().forEach((name, value) -> withExtension(builder, name, value));
-    } catch (CloudEventRWException | IllegalArgumentException e) {
-      throw SerializationException.of("Event of type '" + event.type() + "' has an invalid extension: "
-          + e.getMessage(), e);
+    Map<String, Object> extensions = Collections.emptyMap();
+    for (Map.Entry<String, Object> extension : event.extensions().entrySet()) {
+      extensions = EnvelopeCodec.withExtension(extensions, extension.getKey(),
+          extensionValue(event, extension.getKey(), extension.getValue()));
     }
-    return builder.build();
+    CloudEvent cloudEvent = new CloudEventV1(event.id(), event.source() != null ? event.source() : source,
+        event.type(), contentType, event.dataSchema(), event.subject(), event.time(), data, extensions);
+    CloudEventValidatorProvider.getInstance().validate(cloudEvent);
+    return cloudEvent;
   }
 
-  private static void withExtension(CloudEventBuilder builder, String name, Object value) {
-    if (value instanceof String string) {
-      builder.withExtension(name, string);
-    } else if (value instanceof Number number) {
-      builder.withExtension(name, number);
-    } else if (value instanceof Boolean bool) {
-      builder.withExtension(name, bool);
-    } else if (value instanceof URI uri) {
-      builder.withExtension(name, uri);
-    } else if (value instanceof OffsetDateTime time) {
-      builder.withExtension(name, time);
-    } else if (value instanceof byte[] bytes) {
-      builder.withExtension(name, bytes);
-    } else {
-      throw SerializationException.of("Extension '" + name + "' has a value of no CloudEvents type ("
-          + value.getClass().getName() + "): use String, Integer, Boolean, URI, OffsetDateTime or byte[]");
+  /** An extension's value as the SDK's builder takes it, its name checked as the builder checks it. */
+  private static Object extensionValue(Event<?> event, String name, Object value) {
+    if (!isValidExtensionName(name)) {
+      CloudEventRWException invalid = CloudEventRWException.newInvalidExtensionName(name);
+      throw SerializationException.of("Event of type '" + event.type() + "' has an invalid extension: "
+          + invalid.getMessage(), invalid);
     }
+    if (value instanceof String || value instanceof Number || value instanceof Boolean || value instanceof URI
+        || value instanceof OffsetDateTime || value instanceof byte[]) {
+      return value;
+    }
+    throw SerializationException.of("Extension '" + name + "' has a value of no CloudEvents type ("
+        + value.getClass().getName() + "): use String, Integer, Boolean, URI, OffsetDateTime or byte[]");
+  }
+
+  /** The SDK builder's rule for extension names: lower-case letters and digits. */
+  private static boolean isValidExtensionName(String name) {
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (!(c >= 'a' && c <= 'z') && !(c >= '0' && c <= '9')) {
+        return false;
+      }
+    }
+    return true;
   }
 
   @Override
