@@ -97,8 +97,13 @@ final class JsonEventFormat {
     for (int i = 0; i < texts.length; i++) {
       String text = texts[i];
       if (text != null) {
-        if (!isPlain(text)) {
-          return null;
+        if (text != KNOWN_PLAIN[i]) {
+          if (!isPlain(text)) {
+            return null;
+          }
+          if (i != 1 && i < 6) {
+            KNOWN_PLAIN[i] = text;
+          }
         }
         size += ATTRIBUTE_NAMES[i].length + text.length() + 6; // ,"name":"text"
       }
@@ -162,6 +167,14 @@ final class JsonEventFormat {
     out[n] = '}';
     return out;
   }
+
+  /**
+   * By attribute slot, the last text of an attribute that repeats from event to event (specversion, source, type,
+   * datacontenttype, dataschema: the same instances, from the channel's and the type's settings) that was found plain:
+   * the same instance is not scanned again. Shared by all threads: a string is immutable, so a slot another thread
+   * replaced only means a scan made again.
+   */
+  private static final String[] KNOWN_PLAIN = new String[8];
 
   /** The attributes in the order the generator writes them, as their member names. */
   private static final byte[][] ATTRIBUTE_NAMES = {ascii("specversion"), ascii("id"), ascii("source"), ascii("type"),

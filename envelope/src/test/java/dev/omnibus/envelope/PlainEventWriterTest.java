@@ -42,6 +42,22 @@ class PlainEventWriterTest {
   }
 
   @Test
+  void aRepeatingAttributesTextFoundPlainOnceDoesNotPassAnotherThatNeedsAnEscape() {
+    String plainType = "com.example.order.placed";
+    String quotedType = "com.example.\"order\".placed";
+    CloudEvent plain = CloudEventBuilder.v1().withId("1").withSource(URI.create("/orders")).withType(plainType)
+        .withData("application/json", EnvelopeCodec.producedJson(ORDER)).build();
+    CloudEvent quoted = CloudEventBuilder.v1(plain).withType(quotedType).build();
+
+    // The first is remembered as plain by its instance; the second, another instance, is scanned and refused.
+    assertThat(JsonEventFormat.writePlain(plain)).isNotNull();
+    assertThat(JsonEventFormat.writePlain(plain)).isEqualTo(JsonEventFormat.writeWithGenerator(plain));
+    assertThat(JsonEventFormat.writePlain(quoted)).isNull();
+    assertThat(JsonEventFormat.read(EnvelopeCodec.of(HeaderConvention.KAFKA).encode(quoted, Mode.STRUCTURED).body())
+        .getType()).isEqualTo(quotedType);
+  }
+
+  @Test
   void leavesTextsNeedingAnEscapeAndDataOfUnknownOriginToTheGenerator() {
     assertThat(JsonEventFormat.writePlain(Events.minimal().withSubject("say \"hi\"").build())).isNull();
     assertThat(JsonEventFormat.writePlain(Events.minimal().withSubject("Grüße").build())).isNull();
