@@ -672,7 +672,6 @@ public final class BenchmarkMain {
             + "average %.2f on %d cores): other work may have competed for the CPU, so absolute figures may be low "
             + "and ratios noisy.", before, Runtime.getRuntime().availableProcessors()));
       }
-      rows.sort(java.util.Comparator.comparingInt(row -> SECTIONS.indexOf(Report.sectionOfRow(row))));
       Report.write(out, measured, rows, environment, notes);
       System.out.println();
       System.out.println("Wrote " + out.resolve("docs/benchmarks/results.json") + " and "
