@@ -207,9 +207,9 @@ public final class LoopbackRunner {
     try (Side a = raw.open(rawSwitch); Side b = bus.open(busSwitch)) {
       log(broker + ": warming up " + a.label() + " and " + b.label());
       long warm = TimeUnit.SECONDS.toNanos(settings.warmupSeconds());
-      firstLoad();
+      long loadStart = firstLoad();
       int run = 0;
-      for (; run < settings.warmupRuns() || System.nanoTime() - firstLoad() < warm; run++) {
+      for (; run < settings.warmupRuns() || System.nanoTime() - loadStart < warm; run++) {
         Run wa;
         Run wb;
         if (busFirst(run)) {
@@ -223,7 +223,7 @@ public final class LoopbackRunner {
             b.label(), wb.eventsPerSecond));
       }
       log(String.format("%s: %d warm-up runs per side; this JVM under load for %d s", broker, run,
-          TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - firstLoad())));
+          TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - loadStart)));
       List<Double> rawThroughput = new ArrayList<>();
       List<Double> busThroughput = new ArrayList<>();
       List<Cost> rawCost = new ArrayList<>();
